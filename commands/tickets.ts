@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ContextFactory } from '../src/cli.js';
+import type { Context } from '../src/context.js';
+import { PRIORITIES, STATUSES, type Ticket } from '../src/domain/model.js';
+import { parseEnum, parseIds, parsePositiveInt } from '../src/domain/parse.js';
+import { SORT_FIELDS, type TicketSort } from '../src/domain/query.js';
+import { UsageError } from '../src/errors.js';
+import type { ListSpec } from '../src/output/format.js';
+import { customFieldColumn, renderTicketDetail, ticketJson, ticketListSpec } from '../src/output/views/tickets.js';
+import { batchOutcome, findTickets, forEachId, isEmptyPatch, resolvePatch, type PatchRefs } from '../src/tickets/service.js';
+import { addTicketFilterOptions, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
+import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
+
+const DEFAULT_LIMIT = 30;
+
+export function parseSort(raw: string | undefined): TicketSort | undefined {
+  if (!raw) return undefined;
+  const [field, dir] = raw.toLowerCase().split(':');
+  const f = parseEnum(field ?? '', SORT_FIELDS, '--sort');
+  if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new UsageError(`invalid --sort direction '${dir}'`, 'use FIELD:asc or FIELD:desc');
+  // urgency, priority and dates read naturally as "most first"
+  return { field: f, direction: (dir as 'asc' | 'desc' | undefined) ?? (f === 'id' || f === 'subject' || f === 'status' ? 'asc' : 'desc') };
+}
+
+/** Columns for cf.<name> fields asked for with --fields. */
+function specWithCustomFields(ctx: Context, fields: string[] | undefined): ListSpec<Ticket> {
+  const extra = (fields ?? []).flatMap((f) => f.split(',')).filter((f) => f.startsWith('cf.')).map((f) => customFieldColumn(f.slice(3)));
+  return ticketListSpec(() => ctx.clock.now(), extra);
+}
+
+/** --status/--priority/--assignee/--group/--add-tag/--remove-tag shared by update and bulk update. */
+export function addPatchOptions(cmd: Command): Command {
+  return cmd
+    .option('--status <status>', `set status: ${STATUSES.join(', ')}`)
+    .option('--priority <priority>', `set priority: ${PRIORITIES.join(', ')}`)
+    .option('--assignee <agent>', 'assign to an agent (name, email, id, "me") or "none" to unassign')
+    .option('--group <group>', 'move to a group (team)')
+    .option('--add-tag <tags>', 'add tags (comma-separated or repeated)', collectList)
+    .option('--remove-tag <tags>', 'remove tags (comma-separated or repeated)', collectList);
+}
+
+export function parsePatchFlags(o: Record<string, unknown>): PatchRefs {
+  const patch: PatchRefs = {};
+  if (o.status !== undefined) patch.status = parseEnum(String(o.status), STATUSES, '--status');
+  if (o.priority !== undefined) patch.priority = parseEnum(String(o.priority), PRIORITIES, '--priority');
+  if (o.assignee !== undefined) patch.assignee = String(o.assignee);
+  if (o.group !== undefined) patch.group = String(o.group).toLowerCase() === 'none' ? null : String(o.group);
+  if ((o.addTag as string[] | undefined)?.length) patch.addTags = o.addTag as string[];
+  if ((o.removeTag as string[] | undefined)?.length) patch.removeTags = o.removeTag as string[];
+  return patch;
+}
+
+function readBody(o: { body?: string; bodyFile?: string }, stdin: () => string): string {
+  if (o.body !== undefined && o.bodyFile !== undefined) throw new UsageError('give --body or --body-file, not both');
+  let body: string;
+  if (o.body !== undefined) body = o.body;
+  else if (o.bodyFile !== undefined) {
+    try {
+      body = o.bodyFile === '-' ? stdin() : readFileSync(o.bodyFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --body-file ${o.bodyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
+    }
+  } else throw new UsageError('a message is needed', 'give --body TEXT or --body-file FILE (- for stdin)');
+  if (!body.trim()) throw new UsageError('the message is empty', 'give some text with --body or --body-file');
+  return body.replace(/\s+$/, '');
+}
+
+export function register(program: Command, context: ContextFactory): void {
+  const tickets = program.command('tickets').alias('ticket').alias('t').description('List, show, update and answer tickets');
+
+  const list = addOutputOptions(
+    addTicketFilterOptions(tickets.command('list').alias('ls').description('List and filter tickets (newest first)')),
+  )
+    .option('--sort <field[:dir]>', `sort by ${SORT_FIELDS.join(', ')} (asc|desc)`)
+    .option('--sla <state>', 'only tickets whose first-response SLA is breached or at-risk')
+    .option('-L, --limit <n>', `at most N tickets (default ${DEFAULT_LIMIT})`)
+    .option('-a, --all', 'every matching ticket (no limit)')
+    .action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
+      const ctx = context(cmd);
+      const flags = outputFlags(o);
+      const parsed = parseFilterFlags(o, ctx.clock.now());
+      const sort = parseSort(o.sort as string | undefined);
+      if (o.all && o.limit) throw new UsageError('--all and --limit disagree', 'give only one of them');
+      const limit = o.all ? Infinity : o.limit ? parsePositiveInt(String(o.limit), '--limit') : DEFAULT_LIMIT;
+      const spec = specWithCustomFields(ctx, flags.fields as string[] | undefined);
+      ctx.output.format(flags); // validate before any I/O
+      const provider = await ctx.provider();
+      const query = await resolveQuery(parsed, provider);
+      const rows = await findTickets(provider, query, { sort, limit });
+      ctx.output.list(rows, spec, flags);
+    });
+  examples(list, [
+    'deskctl tickets list --status open,pending --assignee me',
+    'deskctl tickets list --channel chat --priority urgent,high --sort created:asc',
+    'deskctl tickets list --tag delivery --created-since 7d --fields id,subject,cf.order_number',
+    'deskctl tickets list --all --json > tickets.json',
+    'deskctl tickets list --assignee none --format csv --out unassigned.csv',
+  ]);
+
+  const show = addOutputOptions(tickets.command('show').alias('view').argument('<id>', 'ticket id').description('Show a ticket and its conversation'))
+    .option('--no-notes', 'hide internal notes')
+    .action(async (idArg: string, o: Record<string, unknown>, cmd: Command) => {
+      const ctx = context(cmd);
+      const [id] = parseIds(idArg);
+      const flags = outputFlags(o);
+      ctx.output.format(flags);
+      const provider = await ctx.provider();
+      const ticket = await provider.getTicket(id!);
+      const comments = (await provider.listComments(id!)).filter((c) => o.notes !== false || c.public);
+      ctx.output.record(
+        { ticket: ticketJson(ticket), comments },
+        () => renderTicketDetail(ticket, comments, ctx.io.color, ctx.clock.now(), ctx.io.columns),
+        flags,
+      );
+    });
+  examples(show, ['deskctl tickets show 42', 'deskctl tickets show 42 --json | jq .comments[].body']);
+
+  const update = addPatchOptions(tickets.command('update').alias('edit').argument('<ids...>', 'one or more ticket ids').description('Change status, priority, assignee, group or tags'));
+  addOutputOptions(update).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const idList = parseIds(ids);
+    const refs = parsePatchFlags(o);
+    if (isEmptyPatch({ ...refs, assigneeId: refs.assignee })) {
+      throw new UsageError('nothing to change', 'give at least one of --status --priority --assignee --group --add-tag --remove-tag');
+    }
+    const flags = outputFlags(o);
+    ctx.output.format(flags);
+    const provider = await ctx.provider();
+    const patch = await resolvePatch(provider, refs);
+    const results = await forEachId(idList, (id) => provider.updateTicket(id, patch));
+    reportBatch(ctx, results, flags, 'updated');
+    const err = batchOutcome(results, 'updates');
+    if (err) throw err;
+  });
+  examples(update, [
+    'deskctl tickets update 42 --status pending --add-tag waiting-on-courier',
+    'deskctl tickets update 42 43 44 --assignee me --priority high',
+    'deskctl tickets update 42 --assignee none --group Billing',
+  ]);
+
+  for (const kind of ['reply', 'note'] as const) {
+    const c = tickets
+      .command(kind)
+      .argument('<ids...>', 'one or more ticket ids')
+      .description(kind === 'reply' ? 'Send a public reply to the customer' : 'Add an internal note (not visible to the customer)')
+      .option('-b, --body <text>', 'the message')
+      .option('-F, --body-file <file>', 'read the message from FILE (- for stdin)')
+      .option('--status <status>', `also set the status (${STATUSES.join(', ')})`);
+    addOutputOptions(c).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
+      const ctx = context(cmd);
+      const idList = parseIds(ids);
+      const body = readBody(o as { body?: string; bodyFile?: string }, () => readFileSync(0, 'utf8'));
+      const status = o.status === undefined ? undefined : parseEnum(String(o.status), STATUSES, '--status');
+      const flags = outputFlags(o);
+      ctx.output.format(flags);
+      const provider = await ctx.provider();
+      if (kind === 'note' && !provider.capabilities.internalNotes) {
+        throw new UsageError(`${provider.displayName} has no internal notes`, "use 'deskctl tickets reply' for a public reply");
+      }
+      const results = await forEachId(idList, async (id) => {
+        await provider.getTicket(id);
+        const comment = await provider.addComment(id, { body, public: kind === 'reply' });
+        if (status) await provider.updateTicket(id, { status });
+        return comment;
+      });
+      reportBatch(ctx, results, flags, kind === 'reply' ? 'replied' : 'noted');
+      const err = batchOutcome(results, kind === 'reply' ? 'replies' : 'notes');
+      if (err) throw err;
+    });
+    examples(
+      c,
+      kind === 'reply'
+        ? ['deskctl tickets reply 42 --body "Your replacement ships today." --status pending', 'deskctl tickets reply 42 43 --body-file answer.txt']
+        : ['deskctl tickets note 42 --body "Courier trace opened: TR-1234"', 'echo "Called the customer" | deskctl tickets note 42 -F -'],
+    );
+  }
+}
+
+interface BatchRow {
+  id: string;
+  result: string;
+  detail: string;
+}
+
+function reportBatch(ctx: Context, results: Array<{ id: string; ok: boolean; value?: unknown; error?: string }>, flags: ReturnType<typeof outputFlags>, verb: string): void {
+  const rows: BatchRow[] = results.map((r) => ({ id: r.id, result: r.ok ? verb : 'failed', detail: r.ok ? '' : (r.error ?? '') }));
+  const format = ctx.output.format(flags);
+  if (format === 'table' && results.length === 1 && results[0]!.ok) {
+    ctx.io.info(`${ctx.io.errColor.green('✓')} #${results[0]!.id} ${verb}`);
+    return;
+  }
+  ctx.output.list(
+    rows,
+    {
+      columns: [
+        { key: 'id', header: 'id', value: (r) => r.id, cell: (r, c) => c.cyan(`#${r.id}`) },
+        { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'failed' ? c.red(r.result) : c.green(r.result)) },
+        { key: 'detail', header: 'detail', value: (r) => r.detail, flex: true },
+      ],
+      defaultFields: ['id', 'result', 'detail'],
+      toJson: (r) => ({ id: r.id, ok: r.result !== 'failed', ...(r.detail ? { error: r.detail } : {}) }),
+    },
+    flags,
+  );
+}

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { createContext, type Context, type GlobalOptions } from './context.js';
+import { DeskctlError, ExitCode, exitCodeOf } from './errors.js';
+import { redact } from './output/redact.js';
+import { VERSION } from './version.js';
+
+/** A command group: one file in commands/, loaded only when its name is on the command line. */
+interface Group {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  module: string;
+}
+
+const GROUPS: Group[] = [
+  { name: 'tickets', aliases: ['ticket', 't'], summary: 'List, show, update and answer tickets', module: 'tickets' },
+  { name: 'triage', summary: 'Walk the queue interactively, or apply triage rules', module: 'triage' },
+  { name: 'bulk', summary: 'Reply to or update many tickets at once, safely and resumably', module: 'bulk' },
+  { name: 'templates', aliases: ['template'], summary: 'List, preview, lint and create reply templates', module: 'templates' },
+  { name: 'followup', aliases: ['followups'], summary: 'Schedule follow-ups and send the due ones (for cron)', module: 'followup' },
+  { name: 'metrics', summary: 'CSAT, NPS, CES, FCR, response times, SLA, volume and backlog', module: 'metrics' },
+  { name: 'profile', aliases: ['profiles'], summary: 'Add, list, switch and test helpdesk profiles', module: 'profile' },
+  { name: 'login', summary: 'Sign in to a helpdesk with OAuth', module: 'login' },
+  { name: 'api', summary: 'Make an authenticated API call to the helpdesk (like gh api)', module: 'api' },
+  { name: 'demo', summary: 'Create or reset the embedded demo helpdesk', module: 'demo' },
+  { name: 'import', summary: 'Load tickets from a JSON or CSV file into a local profile', module: 'import' },
+];
+
+export type ContextFactory = (cmd: Command) => Context;
+
+/** What a commands/<group>.ts module exports. */
+export interface CommandModule {
+  register(program: Command, context: ContextFactory): void;
+}
+
+const moduleUrl = (g: Group) => new URL(`../commands/${g.module}.js`, import.meta.url);
+
+function findGroup(argv: string[]): Group | undefined {
+  const operands = argv.slice(2).filter((a) => !a.startsWith('-'));
+  // `deskctl --profile x tickets` : skip values of global options that take one
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--profile' || a === '-p' || a === '--rate-limit') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    const name = a === 'help' ? args[i + 1] : a;
+    return GROUPS.find((g) => g.name === name || g.aliases?.includes(name ?? ''));
+  }
+  void operands;
+  return undefined;
+}
+
+export function buildProgram(argv: string[], contexts: Context[] = []): { program: Command; load: () => Promise<void> } {
+  const program = new Command('deskctl')
+    .description('Support operations from the terminal: triage, bulk replies, follow-ups and metrics over your helpdesk.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('-p, --profile <name>', 'helpdesk profile to use (default: the current one; env DESKCTL_PROFILE)')
+    .option('--verbose', 'trace requests and decisions on stderr (secrets redacted)')
+    .option('-q, --quiet', 'print nothing on stderr but errors and warnings')
+    .option('--no-color', 'disable colour (also NO_COLOR=1)')
+    .addOption(new Option('--rate-limit <n>', 'requests per minute for this run (overrides the profile)').argParser(Number).hideHelp())
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .exitOverride();
+
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ deskctl demo                                 create the embedded demo helpdesk
+  $ deskctl tickets list --status open --assignee me
+  $ deskctl triage                               walk the queue, most urgent first
+  $ deskctl bulk reply --template delay-apology --tag delivery --dry-run
+  $ deskctl metrics summary --since 30d --group-by channel
+  $ deskctl profile add zendesk --name work --url https://acme.zendesk.com
+
+Environment:
+  DESKCTL_PROFILE   profile to use      DESKCTL_HOME   relocate config and data
+  NO_COLOR          disable colour      DESKCTL_NOW    pretend "now" is this ISO time
+
+Run 'deskctl <command> --help' for a command's flags and examples.`,
+  );
+
+  const contextFactory: ContextFactory = (cmd) => {
+    const ctx = createContext(cmd.optsWithGlobals() as GlobalOptions);
+    contexts.push(ctx);
+    return ctx;
+  };
+
+  const wanted = findGroup(argv);
+  const available = GROUPS.filter((g) => existsSync(moduleUrl(g)));
+  for (const g of available) {
+    if (g === wanted) continue;
+    const placeholder = program.command(g.name).description(g.summary);
+    if (g.aliases) placeholder.aliases(g.aliases);
+  }
+  const load = async () => {
+    if (!wanted || !available.includes(wanted)) return;
+    const mod = (await import(moduleUrl(wanted).href)) as CommandModule;
+    mod.register(program, contextFactory);
+  };
+  return { program, load };
+}
+
+function printError(err: unknown, verbose: boolean): void {
+  const stderr = process.stderr;
+  if (err instanceof DeskctlError) {
+    stderr.write(`error: ${redact(err.message)}\n`);
+    if (err.hint) stderr.write(`hint: ${redact(err.hint)}\n`);
+    if (verbose && err.detail) stderr.write(`${redact(err.detail)}\n`);
+    return;
+  }
+  const e = err as Error;
+  stderr.write(`error: ${redact(e?.message ?? String(err))}\n`);
+  if (verbose && e?.stack) stderr.write(`${redact(e.stack)}\n`);
+  else stderr.write(`hint: run again with --verbose for details\n`);
+}
+
+/** Entry point used by bin/deskctl.js. Returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const contexts: Context[] = [];
+  const { program, load } = buildProgram(argv, contexts);
+  const verbose = argv.includes('--verbose');
+  try {
+    await load();
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      // commander already printed its message; usage errors exit 2
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    printError(err, verbose);
+    return exitCodeOf(err);
+  } finally {
+    for (const c of contexts) await c.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,207 @@
+import { STATUSES, type Status } from '../domain/model.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import type { StateStore } from '../store/state-store.js';
+import { followupDb, FOLLOWUP_STATES, rowToFollowUp, type FollowUp, type FollowUpRow, type FollowUpState } from './store.js';
+
+export interface ScheduleInput {
+  ticketId: string;
+  /** Template name; null/undefined for an action-only follow-up (needs setStatus or addTags). */
+  template?: string | null;
+  /** The file the template resolved to (so cron finds project templates from any directory). */
+  templateFile?: string | null;
+  /** When to send (an absolute instant). */
+  dueAt: Date;
+  /** "Now" (ctx.clock.now()); dueAt must be after it. Also recorded as scheduledAt. */
+  now: Date;
+  /** IANA zone the user thinks in (kept for display); default UTC. */
+  tz?: string;
+  scheduledBy?: string | null;
+  source?: string;
+  note?: string | null;
+  /** Default true: skip when the customer wrote after scheduling. */
+  unlessReplied?: boolean;
+  /** Default true: skip when the ticket is closed or deleted. */
+  skipIfClosed?: boolean;
+  onlyIfStatus?: Status[] | null;
+  setStatus?: Status | null;
+  addTags?: string[];
+}
+
+export interface ScheduleOptions {
+  /** When an identical follow-up (ticket, template, due time) is already scheduled, return it instead of adding one. Default true. */
+  dedupe?: boolean;
+}
+
+/** Checks one input without touching the store; throws UsageError naming the problem. */
+export function validateScheduleInput(input: ScheduleInput): void {
+  if (!input.ticketId || !/^[A-Za-z0-9_.:-]+$/.test(input.ticketId)) {
+    throw new UsageError(`invalid ticket id '${input.ticketId}'`, 'ticket ids are numbers or vendor ids such as cnv_123');
+  }
+  if (!(input.dueAt instanceof Date) || Number.isNaN(input.dueAt.getTime())) {
+    throw new UsageError('the follow-up time is not a valid date');
+  }
+  if (input.dueAt.getTime() <= input.now.getTime()) {
+    throw new UsageError(
+      `the follow-up time ${input.dueAt.toISOString()} is in the past (now is ${input.now.toISOString()})`,
+      'give a future time, e.g. --in 7d or --at "next monday 9am"',
+    );
+  }
+  const template = input.template ?? null;
+  if (!template && !input.setStatus && !input.addTags?.length) {
+    throw new UsageError('a follow-up needs a template to send or an action (set status, add tag)', 'pass --template NAME');
+  }
+  for (const s of [...(input.onlyIfStatus ?? []), ...(input.setStatus ? [input.setStatus] : [])]) {
+    if (!(STATUSES as readonly string[]).includes(s)) throw new UsageError(`invalid status '${s}'`, `valid values: ${STATUSES.join(', ')}`);
+  }
+  for (const t of input.addTags ?? []) {
+    if (!t.trim() || /\s/.test(t.trim())) throw new UsageError(`invalid tag '${t}'`, 'tags are single words such as followed-up');
+  }
+}
+
+function insertOne(store: StateStore, input: ScheduleInput, opts: ScheduleOptions): FollowUp {
+  const db = followupDb(store);
+  const template = input.template ?? null;
+  const dueAt = input.dueAt.toISOString();
+  if (opts.dedupe !== false) {
+    const existing = db
+      .prepare(
+        `SELECT * FROM followups_items WHERE ticket_id = ? AND template IS ? AND due_at = ? AND state = 'scheduled' LIMIT 1`,
+      )
+      .get(input.ticketId, template, dueAt) as FollowUpRow | undefined;
+    if (existing) return rowToFollowUp(existing);
+  }
+  const now = input.now.toISOString();
+  const info = db
+    .prepare(
+      `INSERT INTO followups_items
+         (ticket_id, template, template_file, due_at, due_ms, tz, scheduled_at, scheduled_by, source, note,
+          unless_replied, skip_if_closed, only_if_status, set_status, add_tags, state, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)`,
+    )
+    .run(
+      input.ticketId,
+      template,
+      input.templateFile ?? null,
+      dueAt,
+      input.dueAt.getTime(),
+      input.tz ?? 'UTC',
+      now,
+      input.scheduledBy ?? null,
+      input.source ?? 'followup',
+      input.note ?? null,
+      input.unlessReplied === false ? 0 : 1,
+      input.skipIfClosed === false ? 0 : 1,
+      input.onlyIfStatus?.length ? JSON.stringify(input.onlyIfStatus) : null,
+      input.setStatus ?? null,
+      input.addTags?.length ? JSON.stringify(input.addTags.map((t) => t.trim())) : null,
+      now,
+    );
+  return getFollowup(store, Number(info.lastInsertRowid));
+}
+
+/**
+ * Schedules one follow-up (validated first; nothing is written when the input is bad).
+ * Used by `followup schedule` and by triage's "snooze".
+ */
+export function scheduleFollowup(store: StateStore, input: ScheduleInput, opts: ScheduleOptions = {}): FollowUp {
+  validateScheduleInput(input);
+  return insertOne(store, input, opts);
+}
+
+/** Schedules many follow-ups all-or-nothing: every input is validated, then all are written in one transaction. */
+export function scheduleFollowups(store: StateStore, inputs: ScheduleInput[], opts: ScheduleOptions = {}): FollowUp[] {
+  for (const input of inputs) validateScheduleInput(input);
+  const db = followupDb(store);
+  const tx = db.transaction(() => inputs.map((i) => insertOne(store, i, opts)));
+  return tx.immediate();
+}
+
+export function getFollowup(store: StateStore, id: number): FollowUp {
+  const row = followupDb(store).prepare(`SELECT * FROM followups_items WHERE id = ?`).get(id) as FollowUpRow | undefined;
+  if (!row) throw new NotFoundError('follow-up', `#${id}`, 'see `deskctl followup list --status scheduled,sent,skipped,failed,cancelled`');
+  return rowToFollowUp(row);
+}
+
+export function findFollowup(store: StateStore, id: number): FollowUp | undefined {
+  const row = followupDb(store).prepare(`SELECT * FROM followups_items WHERE id = ?`).get(id) as FollowUpRow | undefined;
+  return row ? rowToFollowUp(row) : undefined;
+}
+
+export interface ListFilter {
+  states?: FollowUpState[];
+  /** Only those due at or before this instant (and still scheduled). */
+  dueBy?: Date;
+  ticketIds?: string[];
+  source?: string;
+  limit?: number;
+}
+
+export function listFollowups(store: StateStore, f: ListFilter = {}): FollowUp[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const states = f.dueBy ? (f.states?.length ? f.states : ['scheduled']) : f.states;
+  if (states?.length) {
+    where.push(`state IN (${states.map(() => '?').join(',')})`);
+    args.push(...states);
+  }
+  if (f.dueBy) {
+    where.push('due_ms <= ?');
+    args.push(f.dueBy.getTime());
+  }
+  if (f.ticketIds?.length) {
+    where.push(`ticket_id IN (${f.ticketIds.map(() => '?').join(',')})`);
+    args.push(...f.ticketIds);
+  }
+  if (f.source) {
+    where.push('source = ?');
+    args.push(f.source);
+  }
+  const sql = `SELECT * FROM followups_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_ms, id${
+    f.limit ? ` LIMIT ${Math.max(1, Math.floor(f.limit))}` : ''
+  }`;
+  return (followupDb(store).prepare(sql).all(...args) as FollowUpRow[]).map(rowToFollowUp);
+}
+
+export interface CancelResult {
+  cancelled: FollowUp[];
+  /** Ids that could not be cancelled, with the reason. */
+  refused: { id: number; reason: string }[];
+}
+
+/** Cancels scheduled follow-ups. Unknown ids, and ones already sent/being sent, are refused (each with a reason). */
+export function cancelFollowups(store: StateStore, ids: number[], now: Date, reason = 'cancelled'): CancelResult {
+  const db = followupDb(store);
+  const out: CancelResult = { cancelled: [], refused: [] };
+  const tx = db.transaction(() => {
+    for (const id of ids) {
+      const changes = db
+        .prepare(`UPDATE followups_items SET state = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`)
+        .run(reason, now.toISOString(), now.toISOString(), id).changes;
+      if (changes === 1) {
+        out.cancelled.push(getFollowup(store, id));
+        continue;
+      }
+      const f = findFollowup(store, id);
+      out.refused.push({ id, reason: f ? `it is ${f.state}${f.state === 'sending' ? ' right now' : ''}` : 'not found' });
+    }
+  });
+  tx.immediate();
+  return out;
+}
+
+export function parseFollowupId(raw: string): number {
+  const m = /^#?(\d+)$/.exec(raw.trim());
+  if (!m) throw new UsageError(`invalid follow-up id '${raw}'`, 'follow-up ids are numbers, as shown by `deskctl followup list`');
+  return Number(m[1]);
+}
+
+export function parseStateList(raw: string[]): FollowUpState[] {
+  const values = raw.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean);
+  for (const v of values) {
+    if (!(FOLLOWUP_STATES as readonly string[]).includes(v)) {
+      throw new UsageError(`invalid --status '${v}'`, `valid values: ${FOLLOWUP_STATES.join(', ')}`);
+    }
+  }
+  return values as FollowUpState[];
+}
+

@@ -1,0 +1,79 @@
+import type { ChalkInstance } from 'chalk';
+import { UsageError } from '../errors.js';
+
+export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Flags every listing command accepts (see addOutputOptions). */
+export interface OutputFlags {
+  format?: string;
+  json?: boolean;
+  fields?: string[] | string;
+  out?: string;
+  append?: boolean;
+}
+
+export interface Column<T> {
+  key: string;
+  header: string;
+  /** Machine value for json/ndjson/csv. */
+  value: (row: T) => unknown;
+  /** Table cell text; defaults to String(value). */
+  cell?: (row: T, color: ChalkInstance) => string;
+  /** This column gives up width first when the table is wider than the terminal. */
+  flex?: boolean;
+  align?: 'left' | 'right';
+}
+
+export interface ListSpec<T> {
+  columns: Column<T>[];
+  /** Column keys shown when --fields is not given. */
+  defaultFields: string[];
+  /** Full JSON object per row when --fields is not given (defaults to the row itself). */
+  toJson?: (row: T) => unknown;
+  /** What to print on a terminal when there are no rows. */
+  emptyMessage?: string;
+}
+
+/** Explicit --format wins, then --json, then table on a terminal and `fallback` (json) otherwise. */
+export function resolveFormat(flags: OutputFlags, stdoutIsTTY: boolean, fallback: Format = 'json'): Format {
+  if (flags.format !== undefined) {
+    const f = flags.format.toLowerCase();
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`invalid --format '${flags.format}'`, `use one of: ${FORMATS.join(', ')}`);
+    }
+    if (flags.json && f !== 'json') throw new UsageError('--json and --format disagree', 'give only one of them');
+    return f as Format;
+  }
+  if (flags.json) return 'json';
+  if (flags.out) return formatFromExtension(flags.out) ?? fallback;
+  return stdoutIsTTY ? 'table' : fallback;
+}
+
+export function formatFromExtension(file: string): Format | undefined {
+  const m = /\.(json|ndjson|jsonl|csv)$/i.exec(file.replace(/%[A-Za-z]/g, ''));
+  if (!m) return undefined;
+  const ext = m[1]!.toLowerCase();
+  return ext === 'jsonl' ? 'ndjson' : (ext as Format);
+}
+
+export function parseFields(fields: string[] | string | undefined): string[] | undefined {
+  if (fields === undefined) return undefined;
+  const list = (Array.isArray(fields) ? fields : [fields])
+    .flatMap((f) => f.split(','))
+    .map((f) => f.trim())
+    .filter(Boolean);
+  return list.length ? list : undefined;
+}
+
+/** Picks the columns named by --fields, failing with the valid names when one is unknown. */
+export function selectColumns<T>(spec: ListSpec<T>, fields: string[] | undefined): Column<T>[] {
+  const keys = fields ?? spec.defaultFields;
+  return keys.map((k) => {
+    const col = spec.columns.find((c) => c.key === k);
+    if (!col) {
+      throw new UsageError(`unknown field '${k}'`, `valid fields: ${spec.columns.map((c) => c.key).join(', ')}`);
+    }
+    return col;
+  });
+}

@@ -1,0 +1,81 @@
+import type { Readable, Writable } from 'node:stream';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redact } from './redact.js';
+
+/** Streams and terminal facts a command may use. Tests build one with captured streams. */
+export interface IO {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Prompts are allowed only when both stdin and stdout are terminals. */
+  interactive: boolean;
+  /** Colour for stdout content. */
+  color: ChalkInstance;
+  /** Colour for stderr messages. */
+  errColor: ChalkInstance;
+  /** Terminal width for tables (80 when unknown). */
+  columns: number;
+  verbose: boolean;
+  quiet: boolean;
+  /** Progress/status line to stderr (suppressed by --quiet). */
+  info(message: string): void;
+  warn(message: string): void;
+  /** --verbose only; redacted. */
+  debug(message: string): void;
+}
+
+export interface IOOptions {
+  stdout?: Writable & { isTTY?: boolean; columns?: number };
+  stderr?: Writable & { isTTY?: boolean };
+  stdin?: Readable & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+  noColor?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv, noColor = false): 0 | 1 | 2 | 3 {
+  if (noColor || 'NO_COLOR' in env || env.TERM === 'dumb') return 0;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return env.FORCE_COLOR === '3' ? 3 : env.FORCE_COLOR === '2' ? 2 : 1;
+  if (!isTTY) return 0;
+  if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
+  return /256/.test(env.TERM ?? '') ? 2 : 1;
+}
+
+export function createIO(opts: IOOptions = {}): IO {
+  const env = opts.env ?? process.env;
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const stdin = opts.stdin ?? process.stdin;
+  const stdoutIsTTY = Boolean(stdout.isTTY);
+  const stdinIsTTY = Boolean(stdin.isTTY);
+  const color = new Chalk({ level: colorLevel(stdoutIsTTY, env, opts.noColor) });
+  const errColor = new Chalk({ level: colorLevel(Boolean(stderr.isTTY), env, opts.noColor) });
+  const verbose = Boolean(opts.verbose);
+  const quiet = Boolean(opts.quiet);
+  const columns = (stdout as { columns?: number }).columns || Number(env.COLUMNS) || 80;
+  return {
+    stdout,
+    stderr,
+    stdin,
+    stdoutIsTTY,
+    stdinIsTTY,
+    interactive: stdoutIsTTY && stdinIsTTY && !env.CI,
+    color,
+    errColor,
+    columns,
+    verbose,
+    quiet,
+    info(message) {
+      if (!quiet) stderr.write(`${redact(message)}\n`);
+    },
+    warn(message) {
+      stderr.write(`${errColor.yellow('warning:')} ${redact(message)}\n`);
+    },
+    debug(message) {
+      if (verbose) stderr.write(`${errColor.dim(redact(message))}\n`);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { Chalk } from 'chalk';
+import { UsageError } from '../errors.js';
+import { expandDatePattern, readExisting, writeFileAtomic } from './file.js';
+import { parseFields, resolveFormat, selectColumns, type Format, type ListSpec, type OutputFlags } from './format.js';
+import { pickFields, renderTable, toCsv, toJson, toNdjson } from './formatters.js';
+import type { IO } from './io.js';
+
+export interface ListOptions {
+  /** Format when stdout is not a terminal and none was asked for. */
+  fallback?: Format;
+}
+
+/**
+ * The only writer of results. Commands hand it rows and a column spec; it picks the format
+ * (table on a terminal, json for scripts), applies --fields, and writes to stdout or --out atomically.
+ */
+export class Output {
+  constructor(
+    private readonly io: IO,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Resolves the format for these flags (exposed so commands can branch on json vs table). */
+  format(flags: OutputFlags, fallback: Format = 'json'): Format {
+    return resolveFormat(flags, this.io.stdoutIsTTY && !flags.out, fallback);
+  }
+
+  list<T>(rows: T[], spec: ListSpec<T>, flags: OutputFlags, opts: ListOptions = {}): void {
+    const format = this.format(flags, opts.fallback);
+    const fields = parseFields(flags.fields);
+    const columns = selectColumns(spec, fields);
+    const toObject = (r: T) => (fields ? pickFields(r, columns) : spec.toJson ? spec.toJson(r) : r);
+    if (flags.append && !flags.out) throw new UsageError('--append needs --out FILE');
+    const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
+    const existing = target && flags.append ? readExisting(target) : '';
+    let content: string;
+    switch (format) {
+      case 'json': {
+        const objects = rows.map(toObject);
+        if (existing.trim()) {
+          let previous: unknown;
+          try {
+            previous = JSON.parse(existing);
+          } catch {
+            previous = undefined;
+          }
+          if (!Array.isArray(previous)) {
+            throw new UsageError(`cannot append to ${target}: it is not a JSON array`, 'use a new file or --format ndjson');
+          }
+          content = toJson([...previous, ...objects]);
+        } else content = toJson(objects);
+        break;
+      }
+      case 'ndjson':
+        content = existing + toNdjson(rows.map(toObject));
+        break;
+      case 'csv':
+        content = existing + toCsv(rows, columns, !existing.trim());
+        break;
+      case 'table':
+      default:
+        if (!rows.length && spec.emptyMessage && !target) {
+          this.io.info(spec.emptyMessage);
+          return;
+        }
+        content = `${renderTable(rows, columns, target ? this.plainColor() : this.io.color, target ? 10_000 : this.io.columns)}\n`;
+    }
+    this.emit(content, target);
+  }
+
+  /** One object: JSON for scripts, `text(color)` on a terminal. */
+  record(value: unknown, text: () => string, flags: OutputFlags): void {
+    const format = this.format(flags, 'json');
+    const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
+    if (format === 'table') this.emit(`${text()}\n`, target);
+    else if (format === 'ndjson') this.emit(`${JSON.stringify(value)}\n`, target);
+    else if (format === 'json') this.emit(toJson(value), target);
+    else throw new UsageError(`--format ${format} does not fit this command`, 'use --format json or table');
+  }
+
+  /** Free text to stdout (charts, previews). */
+  text(content: string): void {
+    this.io.stdout.write(content.endsWith('\n') ? content : `${content}\n`);
+  }
+
+  private plainColor() {
+    return new Chalk({ level: 0 });
+  }
+
+  private emit(content: string, target: string | undefined): void {
+    if (target) {
+      writeFileAtomic(target, content);
+      this.io.info(`wrote ${target}`);
+    } else this.io.stdout.write(content);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * HTML bodies (Freshdesk `body`, Help Scout thread `body`) to plain text and back.
+ * Small and dependency-free: enough for the markup helpdesks produce, not a general HTML parser.
+ */
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (m, name: string) => {
+    const lower = name.toLowerCase();
+    if (lower in ENTITIES) return ENTITIES[lower]!;
+    if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
+    if (lower.startsWith('#')) return String.fromCodePoint(Number.parseInt(lower.slice(1), 10));
+    return m;
+  });
+}
+
+/** Plain text of an HTML fragment: block elements and <br> become line breaks, tags dropped, entities decoded. */
+export function htmlToText(html: string): string {
+  if (!/[<&]/.test(html)) return html.trim();
+  const text = html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|pre)>/gi, '\n')
+    .replace(/<li[^>]*>/gi, '- ')
+    .replace(/<[^>]+>/g, '');
+  return decodeEntities(text)
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A plain-text body as the HTML the helpdesks expect: paragraphs on blank lines, <br> on single
+ * line breaks. Text that already looks like HTML is sent as it is.
+ */
+export function textToHtml(text: string): string {
+  if (/<(p|div|br|a|b|i|strong|em|ul|ol|li|span|table)\b[^>]*>/i.test(text)) return text;
+  return text
+    .replace(/\r\n/g, '\n')
+    .split(/\n{2,}/)
+    .map((para) => `<p>${escapeHtml(para).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}

@@ -1,0 +1,304 @@
+import type { Channel, Comment, Group, Person, Rating, Status, Ticket } from '../../domain/model.js';
+import type { TicketQuery } from '../../domain/query.js';
+import { UNASSIGNED } from '../../domain/query.js';
+import type { IcAdmin, IcAuthor, IcConversation, IcPart } from './schemas.js';
+import { htmlToText } from '../front/map.js';
+
+/**
+ * Intercom REST 2.14 JSON <-> deskctl domain. Pure functions; the provider (index.ts) does the I/O.
+ *
+ * Status (read):  open -> open; snoozed -> pending; closed -> solved.
+ * Status (write): new | open -> "open" part; pending | on_hold -> "snoozed" part (snoozed_until);
+ *                 solved | closed -> "close" part.
+ * Priority: the `priority` flag only: priority -> high, not_priority -> none (read-only in 2.14).
+ * Channel:  source.type: conversation (Messenger) -> chat, email -> email, phone_call/phone_switch -> phone,
+ *           facebook/instagram/twitter/whatsapp -> social, sms/push -> other.
+ */
+
+export const REGION_HOSTS = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+} as const;
+export type IntercomRegion = keyof typeof REGION_HOSTS;
+
+export const INTERCOM_VERSION = '2.14';
+
+export const isoFromSeconds = (s: number): string => new Date(Math.round(s * 1000)).toISOString();
+export const secondsFromDate = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+export function intercomStateToDomain(state: string | null | undefined, open?: boolean | null): Status {
+  switch (state) {
+    case 'snoozed':
+      return 'pending';
+    case 'closed':
+      return 'solved';
+    case 'open':
+      return 'open';
+    default:
+      return open === false ? 'solved' : 'open';
+  }
+}
+
+export type IntercomStateWrite = 'open' | 'snoozed' | 'close';
+
+export function domainStatusToIntercom(status: Status): IntercomStateWrite {
+  switch (status) {
+    case 'new':
+    case 'open':
+      return 'open';
+    case 'pending':
+    case 'on_hold':
+      return 'snoozed';
+    case 'solved':
+    case 'closed':
+      return 'close';
+  }
+}
+
+/** Intercom states that can hold tickets of the given domain statuses (for search). */
+export function intercomStatesFor(statuses: Status[]): string[] {
+  const out = new Set<string>();
+  for (const s of statuses) {
+    if (s === 'new' || s === 'open') out.add('open');
+    if (s === 'pending') out.add('snoozed');
+    if (s === 'solved' || s === 'closed') out.add('closed');
+  }
+  return [...out].sort();
+}
+
+const CHANNEL_BY_SOURCE: Record<string, Channel> = {
+  conversation: 'chat',
+  email: 'email',
+  phone_call: 'phone',
+  phone_switch: 'phone',
+  facebook: 'social',
+  instagram: 'social',
+  twitter: 'social',
+  whatsapp: 'social',
+  sms: 'other',
+  push: 'other',
+};
+
+export const sourceTypeToChannel = (t: string | null | undefined): Channel => (t ? CHANNEL_BY_SOURCE[t] : undefined) ?? 'other';
+
+export function sourceTypesFor(channels: Channel[]): string[] {
+  return Object.entries(CHANNEL_BY_SOURCE)
+    .filter(([, c]) => channels.includes(c))
+    .map(([t]) => t)
+    .sort();
+}
+
+export function adminToPerson(a: IcAdmin, teamsById?: Map<string, string>): Person {
+  const team = a.team_ids?.length && teamsById ? teamsById.get(String(a.team_ids[0])) : undefined;
+  return {
+    id: a.id,
+    name: a.name?.trim() || a.email || a.id,
+    email: a.email ?? null,
+    role: 'agent',
+    group: team ?? null,
+  };
+}
+
+const CUSTOMER_TYPES = new Set(['user', 'lead', 'contact']);
+
+export function authorToPerson(a: IcAuthor | null | undefined): Person {
+  if (!a) return { id: 'unknown', name: '(unknown)', email: null, role: 'customer' };
+  const type = a.type ?? 'user';
+  const role: Person['role'] = CUSTOMER_TYPES.has(type) ? 'customer' : type === 'admin' ? 'agent' : 'system';
+  const id = a.id ?? a.email ?? 'unknown';
+  return { id, name: a.name?.trim() || a.email || (type === 'bot' ? 'Operator' : id), email: a.email ?? null, role };
+}
+
+export interface IntercomDirectory {
+  admins: Map<string, Person>;
+  teams: Map<string, string>;
+  /** Workspace id (app.id_code), for links into the Intercom inbox. */
+  appId?: string | null;
+}
+
+export function conversationSubject(c: IcConversation): string {
+  const t = c.title?.trim() || c.source?.subject?.trim();
+  if (t) return htmlToText(t);
+  const body = c.source?.body ? htmlToText(c.source.body).replace(/\s+/g, ' ').trim() : '';
+  if (!body) return '(no subject)';
+  return body.length > 80 ? `${body.slice(0, 77)}...` : body;
+}
+
+export function conversationToTicket(c: IcConversation, dir: IntercomDirectory): Ticket {
+  const created = c.created_at ?? c.updated_at ?? 0;
+  const updated = c.updated_at ?? created;
+  const status = intercomStateToDomain(c.state, c.open);
+  const stats = c.statistics ?? {};
+  const adminId = c.admin_assignee_id && c.admin_assignee_id !== '0' ? c.admin_assignee_id : null;
+  const teamId = c.team_assignee_id && c.team_assignee_id !== '0' ? c.team_assignee_id : null;
+  const author = c.source?.author;
+  let requester = authorToPerson(author);
+  if (requester.role !== 'customer') {
+    const contactId = c.contacts?.contacts?.[0]?.id;
+    requester = { id: contactId ?? requester.id, name: contactId ?? requester.name, email: null, role: 'customer' };
+  }
+  const solvedAtS = status === 'solved' ? (stats.last_close_at ?? updated) : null;
+  let publicReplyCount: number | null = null;
+  const parts = c.conversation_parts?.conversation_parts;
+  if (parts) publicReplyCount = parts.filter((p) => isPublicAgentReply(p)).length;
+  return {
+    id: c.id,
+    url: dir.appId ? `https://app.intercom.com/a/inbox/${dir.appId}/inbox/conversation/${c.id}` : null,
+    subject: conversationSubject(c),
+    status,
+    priority: c.priority === 'priority' ? 'high' : 'none',
+    channel: sourceTypeToChannel(c.source?.type),
+    requester,
+    assignee: adminId ? (dir.admins.get(adminId) ?? { id: adminId, name: adminId, email: null, role: 'agent' }) : null,
+    group: teamId ? (dir.teams.get(teamId) ?? teamId) : null,
+    tags: (c.tags?.tags ?? []).map((t) => t.name),
+    createdAt: isoFromSeconds(created),
+    updatedAt: isoFromSeconds(updated),
+    firstResponseAt: stats.first_admin_reply_at ? isoFromSeconds(stats.first_admin_reply_at) : null,
+    solvedAt: solvedAtS === null ? null : isoFromSeconds(solvedAtS),
+    reopenCount: stats.count_reopens ?? 0,
+    publicReplyCount,
+    lastCustomerMessageAt: stats.last_contact_reply_at
+      ? isoFromSeconds(stats.last_contact_reply_at)
+      : author && CUSTOMER_TYPES.has(author.type ?? '')
+        ? isoFromSeconds(created)
+        : null,
+    customFields: { ...(c.custom_attributes ?? {}) },
+    raw: c,
+  };
+}
+
+const isNote = (p: IcPart): boolean => (p.part_type ?? '').includes('note');
+
+function isPublicAgentReply(p: IcPart): boolean {
+  return !isNote(p) && (p.author?.type === 'admin') && !!p.body && p.body.trim() !== '';
+}
+
+export function partToComment(p: IcPart, ticketId: string, admins?: Map<string, Person>): Comment {
+  const person = authorToPerson(p.author);
+  const known = person.role !== 'customer' && admins?.get(person.id);
+  const author = known ? known : person;
+  return {
+    id: p.id,
+    ticketId,
+    author,
+    authorRole: person.role === 'customer' ? 'customer' : person.role === 'agent' ? 'agent' : 'system',
+    public: !isNote(p),
+    body: p.body ? htmlToText(p.body) : '',
+    createdAt: isoFromSeconds(p.created_at ?? 0),
+  };
+}
+
+/**
+ * The thread of a conversation: the opening message (source) then every part with a body
+ * (comments, notes, and assignment/close parts that carried a message). Oldest first.
+ */
+export function conversationThread(c: IcConversation, admins?: Map<string, Person>): Comment[] {
+  const out: Comment[] = [];
+  if (c.source && (c.source.body || c.source.subject)) {
+    const src: IcPart = {
+      id: c.source.id ?? `${c.id}-source`,
+      part_type: 'comment',
+      body: c.source.body ?? c.source.subject ?? '',
+      created_at: c.created_at ?? 0,
+      author: c.source.author,
+    };
+    out.push(partToComment(src, c.id, admins));
+  }
+  for (const p of c.conversation_parts?.conversation_parts ?? []) {
+    if (!p.body || !p.body.trim()) continue;
+    out.push(partToComment(p, c.id, admins));
+  }
+  return out.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+}
+
+/** Plain text deskctl sends becomes simple HTML paragraphs (Intercom bodies are HTML). */
+export { textToHtml } from '../front/map.js';
+
+export function conversationRating(c: IcConversation): Rating | null {
+  const r = c.conversation_rating;
+  if (!r || typeof r.rating !== 'number') return null;
+  return {
+    ticketId: c.id,
+    kind: 'csat',
+    score: r.rating,
+    scale: { min: 1, max: 5 },
+    comment: r.remark ?? null,
+    createdAt: isoFromSeconds(r.created_at ?? c.updated_at ?? 0),
+    agentId: r.teammate?.id ?? null,
+  };
+}
+
+// ---- search -------------------------------------------------------------------------------------
+
+export interface SingleFilter {
+  field: string;
+  operator: '=' | '!=' | 'IN' | 'NIN' | '<' | '>' | '~' | '!~' | '^' | '$';
+  value: string | number | boolean | (string | number)[];
+}
+export interface CompoundFilter {
+  operator: 'AND' | 'OR';
+  value: SingleFilter[] | CompoundFilter[];
+}
+
+/** Intercom search limits: at most 15 filters in one AND/OR group, at most 2 levels of nesting. */
+export const MAX_FILTERS_PER_GROUP = 15;
+
+export interface SearchPlan {
+  /** null: nothing to push down, list with GET /conversations. */
+  query: SingleFilter | CompoundFilter | null;
+  /** The search cannot match anything (unknown tag, ...): list nothing. */
+  empty: boolean;
+}
+
+/**
+ * Pushes the query fields Intercom can search on into one AND group; what does not fit
+ * (more than 15 filters) is left to the local filter that runs on every result anyway.
+ * Intercom's ">" and "<" include the bound; the local filter applies the exact half-open ranges.
+ */
+export function buildSearch(
+  q: TicketQuery,
+  lookups: { teamIdByName: Map<string, string>; tagIdByName: Map<string, string> },
+): SearchPlan {
+  const filters: SingleFilter[] = [];
+  if (q.ids?.length) filters.push({ field: 'id', operator: 'IN', value: q.ids });
+  if (q.status?.length) {
+    const states = intercomStatesFor(q.status);
+    if (!states.length) return { query: null, empty: true };
+    if (states.length < 3) filters.push({ field: 'state', operator: 'IN', value: states });
+  }
+  if (q.channel?.length) {
+    const types = sourceTypesFor(q.channel);
+    if (!types.length) return { query: null, empty: true };
+    filters.push({ field: 'source.type', operator: 'IN', value: types });
+  }
+  if (q.assigneeIds?.length) {
+    const ids = q.assigneeIds.map((a) => (a === UNASSIGNED ? 0 : Number(a)));
+    if (ids.every((n) => Number.isInteger(n))) filters.push({ field: 'admin_assignee_id', operator: 'IN', value: ids });
+  }
+  if (q.group?.length) {
+    const ids = q.group.map((g) => lookupName(lookups.teamIdByName, g)).filter((x): x is string => !!x).map(Number);
+    if (!ids.length) return { query: null, empty: true };
+    filters.push({ field: 'team_assignee_id', operator: 'IN', value: ids });
+  }
+  for (const tag of q.tags ?? []) {
+    const tid = lookupName(lookups.tagIdByName, tag);
+    if (!tid) return { query: null, empty: true };
+    filters.push({ field: 'tag_ids', operator: '=', value: tid });
+  }
+  if (q.createdSince) filters.push({ field: 'created_at', operator: '>', value: secondsFromDate(q.createdSince) });
+  if (q.createdUntil) filters.push({ field: 'created_at', operator: '<', value: secondsFromDate(q.createdUntil) });
+  if (q.updatedSince) filters.push({ field: 'updated_at', operator: '>', value: secondsFromDate(q.updatedSince) });
+  if (q.updatedUntil) filters.push({ field: 'updated_at', operator: '<', value: secondsFromDate(q.updatedUntil) });
+  if (q.solvedSince) filters.push({ field: 'statistics.last_close_at', operator: '>', value: secondsFromDate(q.solvedSince) });
+  if (q.solvedUntil) filters.push({ field: 'statistics.last_close_at', operator: '<', value: secondsFromDate(q.solvedUntil) });
+  const kept = filters.slice(0, MAX_FILTERS_PER_GROUP);
+  if (!kept.length) return { query: null, empty: false };
+  if (kept.length === 1) return { query: kept[0]!, empty: false };
+  return { query: { operator: 'AND', value: kept }, empty: false };
+}
+
+const lookupName = (m: Map<string, string>, name: string): string | undefined => m.get(name.toLowerCase());
+
+export const nameIndex = (items: Group[]): Map<string, string> => new Map(items.map((g) => [g.name.toLowerCase(), g.id]));

@@ -1,0 +1,71 @@
+/** The embedded helpdesk's tables (namespace 'helpdesk' in its own helpdesk.db). Append-only. */
+export const HELPDESK_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE people (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     email TEXT,
+     role TEXT NOT NULL CHECK (role IN ('customer','agent','admin','system')),
+     grp TEXT,
+     signature TEXT
+   );
+   CREATE INDEX people_email ON people(lower(email));
+   CREATE TABLE groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+   CREATE TABLE tickets (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     subject TEXT NOT NULL,
+     status TEXT NOT NULL,
+     priority TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     requester_id TEXT NOT NULL REFERENCES people(id),
+     assignee_id TEXT REFERENCES people(id),
+     grp TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     first_response_at TEXT,
+     solved_at TEXT,
+     reopen_count INTEGER NOT NULL DEFAULT 0,
+     custom_fields TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX tickets_status ON tickets(status);
+   CREATE INDEX tickets_created ON tickets(created_at);
+   CREATE INDEX tickets_updated ON tickets(updated_at);
+   CREATE TABLE ticket_tags (
+     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+     tag TEXT NOT NULL,
+     PRIMARY KEY (ticket_id, tag)
+   );
+   CREATE INDEX ticket_tags_tag ON ticket_tags(tag);
+   CREATE TABLE comments (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+     author_id TEXT NOT NULL REFERENCES people(id),
+     author_role TEXT NOT NULL CHECK (author_role IN ('customer','agent','system')),
+     public INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX comments_ticket ON comments(ticket_id, created_at);
+   CREATE TABLE ratings (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+     kind TEXT NOT NULL CHECK (kind IN ('csat','nps','ces')),
+     score REAL NOT NULL,
+     scale_min REAL NOT NULL,
+     scale_max REAL NOT NULL,
+     comment TEXT,
+     created_at TEXT NOT NULL,
+     agent_id TEXT
+   );
+   CREATE INDEX ratings_created ON ratings(created_at);
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+     at TEXT NOT NULL,
+     actor_id TEXT,
+     field TEXT NOT NULL,
+     old_value TEXT,
+     new_value TEXT
+   );
+   CREATE INDEX events_ticket ON events(ticket_id);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];

@@ -1,0 +1,73 @@
+import type {
+  Comment,
+  DateRange,
+  Group,
+  NewComment,
+  Person,
+  Rating,
+  RatingKind,
+  Ticket,
+  TicketPatch,
+} from '../domain/model.js';
+import type { TicketQuery } from '../domain/query.js';
+
+/**
+ * What a helpdesk can and cannot do, so that commands can say so plainly
+ * ("Help Scout has no priority field") instead of failing oddly.
+ */
+export interface Capabilities {
+  /** The helpdesk has a priority field that can be read and set. */
+  priority: boolean;
+  /** Tickets carry a real channel (email, chat, ...); false means everything maps to one channel. */
+  channels: boolean;
+  /** Groups/teams/queues exist and tickets can be moved between them. */
+  groups: boolean;
+  /** Internal notes (private comments) exist. */
+  internalNotes: boolean;
+  /** Tags exist. */
+  tags: boolean;
+  /** Rating kinds the helpdesk records. */
+  ratings: RatingKind[];
+  /** Query fields the provider filters on server-side (the rest are filtered locally). */
+  serverFilters: (keyof TicketQuery)[];
+  /** Suggested number of concurrent write requests for bulk operations. */
+  defaultConcurrency: number;
+}
+
+export interface HelpdeskProvider {
+  /** Registry name: local, zendesk, freshdesk, helpscout, front, intercom, rt. */
+  readonly kind: string;
+  /** Human name for messages, e.g. "Help Scout". */
+  readonly displayName: string;
+  readonly capabilities: Capabilities;
+
+  /** Streams tickets matching the query, one page at a time. Order is provider-defined. */
+  listTickets(query: TicketQuery): AsyncIterable<Ticket[]>;
+  /** Throws NotFoundError naming the id when it does not exist. */
+  getTicket(id: string): Promise<Ticket>;
+  /** The conversation, oldest first, internal notes included (public=false). */
+  listComments(ticketId: string): Promise<Comment[]>;
+  updateTicket(id: string, patch: TicketPatch): Promise<Ticket>;
+  addComment(ticketId: string, comment: NewComment): Promise<Comment>;
+  /** Ratings created in the range, one page at a time. */
+  listRatings(range: DateRange): AsyncIterable<Rating[]>;
+  listAgents(): Promise<Person[]>;
+  listGroups(): Promise<Group[]>;
+  /** The agent the credentials belong to (or the profile's configured agent). */
+  currentAgent(): Promise<Person | null>;
+  /** Releases connections and handles. */
+  close(): Promise<void>;
+}
+
+/** Collects a paged iterator, stopping after `limit` items when given. */
+export async function collect<T>(pages: AsyncIterable<T[]>, limit = Infinity): Promise<T[]> {
+  const out: T[] = [];
+  if (limit <= 0) return out;
+  for await (const page of pages) {
+    for (const item of page) {
+      out.push(item);
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}

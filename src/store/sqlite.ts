@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+/** Opens a SQLite file with the settings every deskctl database uses (WAL, busy timeout, FKs). */
+export async function openDatabase(file: string): Promise<Database> {
+  const { default: Sqlite } = await import('better-sqlite3');
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Sqlite(file, { timeout: 10_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * Applies numbered migrations once per namespace. Each capability (bulk, followups, triage, local
+ * helpdesk) owns its namespace and its list, so adding a table touches one module only.
+ * A migration list is append-only: never edit an applied entry, add a new one.
+ */
+export function migrate(db: Database, namespace: string, migrations: readonly string[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_versions (namespace TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
+  const apply = db.transaction(() => {
+    const row = db.prepare(`SELECT version FROM schema_versions WHERE namespace = ?`).get(namespace) as
+      | { version: number }
+      | undefined;
+    const current = row?.version ?? 0;
+    for (let i = current; i < migrations.length; i++) db.exec(migrations[i]!);
+    if (migrations.length > current) {
+      db.prepare(
+        `INSERT INTO schema_versions (namespace, version) VALUES (?, ?)
+         ON CONFLICT(namespace) DO UPDATE SET version = excluded.version`,
+      ).run(namespace, migrations.length);
+    }
+  });
+  apply.immediate();
+}

@@ -1,0 +1,97 @@
+import { resolveAgentRef } from '../domain/agents.js';
+import type { Ticket, TicketPatch } from '../domain/model.js';
+import { compareTickets, sortTickets, UNASSIGNED, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
+import { DeskctlError, PartialFailure, exitCodeOf } from '../errors.js';
+import { collect, type HelpdeskProvider } from '../providers/provider.js';
+
+export type TicketComparator = (field: SortField, a: Ticket, b: Ticket) => number;
+
+export interface FindOptions {
+  sort?: TicketSort;
+  /** Stop after this many (after sorting). Infinity for all. */
+  limit: number;
+  /** Comparator for sort fields beyond the plain ones (urgency, sla). */
+  compare?: TicketComparator;
+}
+
+/**
+ * Tickets matching the query. Without --sort it streams and stops at the limit (cheap on big
+ * helpdesks); a sort needs every match first.
+ */
+export async function findTickets(provider: HelpdeskProvider, query: TicketQuery, opts: FindOptions): Promise<Ticket[]> {
+  if (!opts.sort) return collect(provider.listTickets(query), opts.limit);
+  const all = await collect(provider.listTickets(query));
+  return sortTickets(all, opts.sort, opts.compare ?? compareTickets).slice(0, opts.limit);
+}
+
+export interface PatchRefs extends Omit<TicketPatch, 'assigneeId'> {
+  /** Agent reference from the command line: me, none, name, email or id. */
+  assignee?: string;
+}
+
+/** Says plainly what the helpdesk cannot do instead of failing oddly at the API. */
+export function checkCapabilities(provider: HelpdeskProvider, patch: TicketPatch | PatchRefs): void {
+  const gaps: string[] = [];
+  if (patch.priority && !provider.capabilities.priority) gaps.push('has no priority field');
+  if (patch.group !== undefined && !provider.capabilities.groups) gaps.push('has no groups');
+  if ((patch.addTags?.length || patch.removeTags?.length) && !provider.capabilities.tags) gaps.push('has no tags');
+  if (gaps.length) {
+    throw new DeskctlError(`${provider.displayName} ${gaps.join(' and ')}`, { hint: 'leave that flag out for this profile' });
+  }
+}
+
+/** Turns agent references into ids (one agents lookup for the whole batch). */
+export async function resolvePatch(provider: HelpdeskProvider, refs: PatchRefs): Promise<TicketPatch> {
+  const { assignee, ...rest } = refs;
+  checkCapabilities(provider, refs);
+  if (assignee === undefined) return rest;
+  const lower = assignee.toLowerCase();
+  const agents = lower === 'none' || lower === 'unassigned' ? [] : await provider.listAgents();
+  const me = lower === 'me' ? await provider.currentAgent() : null;
+  const id = resolveAgentRef(assignee, agents, me);
+  return { ...rest, assigneeId: id === UNASSIGNED ? null : id };
+}
+
+export const isEmptyPatch = (p: TicketPatch): boolean =>
+  p.status === undefined &&
+  p.priority === undefined &&
+  p.assigneeId === undefined &&
+  p.group === undefined &&
+  !p.addTags?.length &&
+  !p.removeTags?.length &&
+  !p.customFields;
+
+export interface ItemResult<T> {
+  id: string;
+  ok: boolean;
+  value?: T;
+  error?: string;
+  exitCode?: number;
+}
+
+/** Runs `fn` for every id in order, collecting per-id results instead of stopping at the first failure. */
+export async function forEachId<T>(ids: string[], fn: (id: string) => Promise<T>): Promise<ItemResult<T>[]> {
+  const results: ItemResult<T>[] = [];
+  for (const id of ids) {
+    try {
+      results.push({ id, ok: true, value: await fn(id) });
+    } catch (err) {
+      results.push({ id, ok: false, error: (err as Error).message, exitCode: exitCodeOf(err) });
+    }
+  }
+  return results;
+}
+
+/**
+ * The error to end a batch with: none when all succeeded; the single error when the only item
+ * failed; a partial failure (exit 3) when some failed.
+ */
+export function batchOutcome<T>(results: ItemResult<T>[], what: string): DeskctlError | undefined {
+  const failed = results.filter((r) => !r.ok);
+  if (!failed.length) return undefined;
+  if (results.length === 1) {
+    return new DeskctlError(failed[0]!.error!, { exitCode: (failed[0]!.exitCode ?? 1) as 1 });
+  }
+  if (failed.length === results.length) return new DeskctlError(`all ${results.length} ${what} failed`, { hint: failed[0]!.error });
+  return new PartialFailure(`${failed.length} of ${results.length} ${what} failed: ${failed.map((f) => f.id).join(', ')}`);
+}

@@ -1,0 +1,167 @@
+/**
+ * Checks recorded requests and fake responses against a vendor's API description in ../shared/api-specs/.
+ *
+ *   const spec = await loadSpec('zendesk/support-oas.yaml');      // once per test file (beforeAll)
+ *   spec.assertRequests(server.requests);                          // path, method, required params, body schema
+ *   spec.assertResponse('GET', '/api/v2/tickets/1', 200, body);    // a fake body validates against the schema
+ *
+ * Uses openapi-backend@5.20.1 in quick mode (see ../shared/api-specs/README.md). Parsing the big YAML
+ * takes seconds, so the parsed definition is cached as JSON in the OS temp folder (keyed by file size
+ * and mtime); the first test file pays, the others read JSON.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SHARED } from './cli.js';
+
+export const API_SPECS = resolve(SHARED, 'api-specs');
+
+export interface SpecRequest {
+  method: string;
+  /** Path without query string. */
+  path: string;
+  query?: URLSearchParams | Record<string, string | string[]>;
+  headers?: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body. */
+  body?: unknown;
+}
+
+export interface SpecCheck {
+  valid: boolean;
+  operationId?: string;
+  errors: string[];
+}
+
+export interface SpecValidator {
+  readonly file: string;
+  operationId(method: string, path: string): string | undefined;
+  validateRequest(req: SpecRequest): SpecCheck;
+  /** Throws one error listing every request that does not match the description. */
+  assertRequests(reqs: SpecRequest[], opts?: { ignore?: (req: SpecRequest) => boolean }): void;
+  assertRequest(req: SpecRequest): void;
+  validateResponse(method: string, path: string, status: number, body: unknown): SpecCheck;
+  assertResponse(method: string, path: string, status: number, body: unknown): void;
+  /** Operation ids seen by assertRequests so far (for a coverage note). */
+  readonly seenOperations: Set<string>;
+}
+
+function loadDefinition(file: string): unknown {
+  const st = statSync(file);
+  const key = createHash('sha1').update(`${file}:${st.size}:${st.mtimeMs}`).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'deskctl-openapi-cache');
+  const cached = join(dir, `${key}.json`);
+  if (existsSync(cached)) {
+    try {
+      return JSON.parse(readFileSync(cached, 'utf8'));
+    } catch {
+      /* rebuild */
+    }
+  }
+  return null;
+}
+
+async function parseDefinition(file: string): Promise<unknown> {
+  const hit = loadDefinition(file);
+  if (hit) return hit;
+  const text = readFileSync(file, 'utf8');
+  let def: unknown;
+  if (file.endsWith('.json')) def = JSON.parse(text);
+  else {
+    const YAML = await import('yaml');
+    def = YAML.parse(text, { maxAliasCount: -1 });
+  }
+  const st = statSync(file);
+  const key = createHash('sha1').update(`${file}:${st.size}:${st.mtimeMs}`).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'deskctl-openapi-cache');
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `${key}.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(def));
+  renameSync(tmp, join(dir, `${key}.json`));
+  return def;
+}
+
+const toQueryObject = (q: SpecRequest['query']): Record<string, string | string[]> => {
+  if (!q) return {};
+  if (!(q instanceof URLSearchParams)) return q;
+  const out: Record<string, string | string[]> = {};
+  for (const k of new Set(q.keys())) {
+    const all = q.getAll(k);
+    out[k] = all.length > 1 ? all : all[0]!;
+  }
+  return out;
+};
+
+const describeErrors = (errors: unknown): string[] =>
+  ((errors as { instancePath?: string; message?: string; params?: unknown }[] | null | undefined) ?? []).map(
+    (e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`.trim(),
+  );
+
+/** Loads a description relative to ../shared/api-specs (e.g. 'zendesk/support-oas.yaml'). */
+export async function loadSpec(relative: string): Promise<SpecValidator> {
+  const file = resolve(API_SPECS, relative);
+  const definition = await parseDefinition(file);
+  const { default: OpenAPIBackend } = await import('openapi-backend');
+  const addFormats = (await import('ajv-formats')).default as unknown as (ajv: unknown) => unknown;
+  const api = new OpenAPIBackend({
+    definition: definition as never,
+    strict: false,
+    quick: true,
+    validate: true,
+    customizeAjv: (ajv) => {
+      addFormats(ajv);
+      return ajv;
+    },
+  });
+  await api.init();
+  const seen = new Set<string>();
+
+  const match = (method: string, path: string) => api.matchOperation({ method: method.toLowerCase(), path, headers: {} });
+
+  const validateRequest = (req: SpecRequest): SpecCheck => {
+    const op = match(req.method, req.path);
+    if (!op) return { valid: false, errors: [`no operation ${req.method.toUpperCase()} ${req.path} in ${relative}`] };
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+    const result = api.validateRequest(
+      { method: req.method.toLowerCase(), path: req.path, query: toQueryObject(req.query), headers, body: req.body },
+      op,
+    );
+    return { valid: result.valid, operationId: op.operationId, errors: describeErrors(result.errors) };
+  };
+
+  const validator: SpecValidator = {
+    file,
+    seenOperations: seen,
+    operationId: (method, path) => match(method, path)?.operationId,
+    validateRequest,
+    assertRequest(req) {
+      this.assertRequests([req]);
+    },
+    assertRequests(reqs, opts = {}) {
+      const problems: string[] = [];
+      for (const r of reqs) {
+        if (opts.ignore?.(r)) continue;
+        const check = validateRequest(r);
+        if (check.operationId) seen.add(check.operationId);
+        if (!check.valid) {
+          const q = toQueryObject(r.query);
+          const qs = Object.keys(q).length ? `?${new URLSearchParams(q as Record<string, string>).toString()}` : '';
+          problems.push(`${r.method.toUpperCase()} ${r.path}${qs} (${check.operationId ?? 'unknown operation'}): ${check.errors.join('; ')}`);
+        }
+      }
+      if (problems.length) throw new Error(`${problems.length} request(s) do not match ${relative}:\n  ${problems.join('\n  ')}`);
+    },
+    validateResponse(method, path, status, body) {
+      const op = match(method, path);
+      if (!op) return { valid: false, errors: [`no operation ${method.toUpperCase()} ${path} in ${relative}`] };
+      const result = api.validateResponse(body, op, status);
+      return { valid: result.valid, operationId: op.operationId, errors: describeErrors(result.errors) };
+    },
+    assertResponse(method, path, status, body) {
+      const check = this.validateResponse(method, path, status, body);
+      if (!check.valid) throw new Error(`fake response for ${method.toUpperCase()} ${path} (${check.operationId}) does not match ${relative}: ${check.errors.join('; ')}`);
+    },
+  };
+  return validator;
+}
