@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { run } from '../dist/src/cli.js';
-
-const code = await run(process.argv);
-process.exitCode = code;
+// `deskctl --version` answers without loading the CLI: scripts call it often.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  const { run } = await import('../dist/src/cli.js');
+  process.exitCode = await run(process.argv);
+}

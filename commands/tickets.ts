@@ -68,12 +68,13 @@ function readBody(o: { body?: string; bodyFile?: string }, stdin: () => string):
 
 export function register(program: Command, context: ContextFactory): void {
   const tickets = program.command('tickets').alias('ticket').alias('t').description('List, show, update and answer tickets');
+  examples(tickets, ['deskctl tickets list --status unsolved --assignee me', 'deskctl tickets show 42', 'deskctl tickets reply 42 --body "Thanks, on it!" --status pending']);
 
   const list = addOutputOptions(
     addTicketFilterOptions(tickets.command('list').alias('ls').description('List and filter tickets (newest first)')),
   )
     .option('--sort <field[:dir]>', `sort by ${SORT_FIELDS.join(', ')} (asc|desc)`)
-    .option('--sla <state>', 'only tickets whose first-response SLA is breached or at-risk')
+    .option('--sla <state>', 'only tickets whose first-response SLA is: breached, at-risk, ok, met')
     .option('-L, --limit <n>', `at most N tickets (default ${DEFAULT_LIMIT})`)
     .option('-a, --all', 'every matching ticket (no limit)')
     .action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
@@ -83,11 +84,15 @@ export function register(program: Command, context: ContextFactory): void {
       const sort = parseSort(o.sort as string | undefined);
       if (o.all && o.limit) throw new UsageError('--all and --limit disagree', 'give only one of them');
       const limit = o.all ? Infinity : o.limit ? parsePositiveInt(String(o.limit), '--limit') : DEFAULT_LIMIT;
-      const spec = specWithCustomFields(ctx, flags.fields as string[] | undefined);
+      // --sort urgency|sla, --sla and the urgency/sla fields are scored by triage (loaded only when asked for)
+      const wantsTriage = sort?.field === 'urgency' || sort?.field === 'sla' || o.sla !== undefined || /\b(urgency|sla)/.test(String(flags.fields ?? ''));
+      const triage = wantsTriage ? (await import('../src/triage/list.js')).triageListing(ctx, o.sla) : undefined;
+      const baseSpec = specWithCustomFields(ctx, flags.fields as string[] | undefined);
+      const spec = triage ? triage.spec(baseSpec) : baseSpec;
       ctx.output.format(flags); // validate before any I/O
       const provider = await ctx.provider();
       const query = await resolveQuery(parsed, provider);
-      const rows = await findTickets(provider, query, { sort, limit });
+      const rows = triage ? await triage.find(provider, query, { sort, limit }) : await findTickets(provider, query, { sort, limit });
       ctx.output.list(rows, spec, flags);
     });
   examples(list, [
@@ -96,6 +101,8 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl tickets list --tag delivery --created-since 7d --fields id,subject,cf.order_number',
     'deskctl tickets list --all --json > tickets.json',
     'deskctl tickets list --assignee none --format csv --out unassigned.csv',
+    'deskctl tickets list --status unsolved --sort urgency --limit 10',
+    'deskctl tickets list --status unsolved --sla breached,at-risk --sort sla',
   ]);
 
   const show = addOutputOptions(tickets.command('show').alias('view').argument('<id>', 'ticket id').description('Show a ticket and its conversation'))

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Conf from 'conf';
 import { ConfigError, UsageError } from '../errors.js';
@@ -15,22 +15,34 @@ import {
 
 type SecretMap = Record<string, Record<string, string>>;
 
+/** Reads a JSON file conf wrote; a missing file is empty, a corrupt one a ConfigError naming it. */
+function readJsonFile(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    throw new Error('not a JSON object');
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`,
+      `fix the JSON by hand, or move the file away (deskctl recreates it)`,
+    );
+  }
+}
+
 /**
- * Profiles in config.json, secrets in secrets.json (mode 0600), both through conf.
+ * Profiles in config.json, secrets in secrets.json (mode 0600). conf writes them (atomically, with
+ * the right modes); reads go straight to the files, so commands that only read skip loading conf.
  * Reads are validated with zod; a corrupt file is a ConfigError (exit 4) naming the file.
  */
 export class ConfigStore {
-  private constructor(
-    readonly paths: Paths,
-    private readonly conf: Conf<ConfigFile>,
-    private readonly ConfCtor: typeof Conf,
-  ) {}
+  private ConfCtor?: typeof Conf;
+  private cache?: ConfigFile;
+
+  private constructor(readonly paths: Paths) {}
 
   static async open(paths: Paths): Promise<ConfigStore> {
-    const { default: ConfCtor } = await import('conf');
-    mkdirSync(paths.configDir, { recursive: true, mode: 0o700 });
-    const conf = openConf<ConfigFile>(ConfCtor, paths.configDir, 'config', 0o644);
-    const store = new ConfigStore(paths, conf, ConfCtor);
+    const store = new ConfigStore(paths);
     store.read(); // validate early so a corrupt file fails before any work
     return store;
   }
@@ -39,8 +51,26 @@ export class ConfigStore {
     return join(this.paths.configDir, 'config.json');
   }
 
+  private get secretsFile(): string {
+    return join(this.paths.configDir, 'secrets.json');
+  }
+
+  /** conf for writing; loaded on first write. */
+  private writer<T extends Record<string, unknown>>(name: 'config' | 'secrets'): Conf<T> {
+    if (!this.ConfCtor) throw new Error('ConfigStore: call ensureWriter() before writing');
+    mkdirSync(this.paths.configDir, { recursive: true, mode: 0o700 });
+    this.cache = undefined;
+    return openConf<T>(this.ConfCtor, this.paths.configDir, name, name === 'secrets' ? 0o600 : 0o644);
+  }
+
+  /** Loads conf; every method that writes awaits this first. */
+  async ensureWriter(): Promise<void> {
+    this.ConfCtor ??= (await import('conf')).default;
+  }
+
   private read(): ConfigFile {
-    const parsed = ConfigFileSchema.safeParse(this.conf.store);
+    if (this.cache) return this.cache;
+    const parsed = ConfigFileSchema.safeParse(readJsonFile(this.file));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ConfigError(
@@ -48,6 +78,7 @@ export class ConfigStore {
         `fix the file by hand, or move it away and run 'deskctl profile add' again`,
       );
     }
+    this.cache = parsed.data;
     return parsed.data;
   }
 
@@ -75,31 +106,34 @@ export class ConfigStore {
     );
   }
 
-  setProfile(name: string, profile: Profile): void {
+  async setProfile(name: string, profile: Profile): Promise<void> {
+    await this.ensureWriter();
     if (!PROFILE_NAME.test(name)) {
       throw new UsageError(`invalid profile name '${name}'`, 'use letters, digits, dot, dash or underscore');
     }
     const cfg = this.read();
-    this.conf.set('profiles', { ...cfg.profiles, [name]: profile });
+    this.writer<ConfigFile>('config').set('profiles', { ...cfg.profiles, [name]: profile });
   }
 
-  removeProfile(name: string): void {
+  async removeProfile(name: string): Promise<void> {
+    await this.ensureWriter();
     const cfg = this.read();
     if (!(name in cfg.profiles)) throw new ConfigError(`profile '${name}' does not exist`, `run 'deskctl profile list'`);
     const { [name]: _removed, ...rest } = cfg.profiles;
-    this.conf.set('profiles', rest);
-    if (cfg.currentProfile === name) this.conf.delete('currentProfile');
-    const secrets = this.secretsConf();
-    secrets.delete(name as never);
+    const conf = this.writer<ConfigFile>('config');
+    conf.set('profiles', rest);
+    if (cfg.currentProfile === name) conf.delete('currentProfile');
+    if (existsSync(this.secretsFile)) this.writer<SecretMap>('secrets').delete(name as never);
   }
 
-  useProfile(name: string): void {
+  async useProfile(name: string): Promise<void> {
+    await this.ensureWriter();
     if (!this.hasProfile(name)) this.getProfile(name);
-    this.conf.set('currentProfile', name);
+    this.writer<ConfigFile>('config').set('currentProfile', name);
   }
 
-  private secretsConf(): Conf<SecretMap> {
-    return openConf<SecretMap>(this.ConfCtor, this.paths.configDir, 'secrets', 0o600);
+  private secrets(): SecretMap {
+    return readJsonFile(this.secretsFile) as SecretMap;
   }
 
   /**
@@ -109,30 +143,27 @@ export class ConfigStore {
   getSecret(profileName: string, key: string, envName?: string): string | undefined {
     let value: string | undefined;
     if (envName) value = process.env[envName] || undefined;
-    if (value === undefined && existsSync(join(this.paths.configDir, 'secrets.json'))) {
-      value = this.secretsConf().store[profileName]?.[key];
-    }
+    if (value === undefined) value = this.secrets()[profileName]?.[key];
     registerSecret(value);
     return value;
   }
 
-  setSecret(profileName: string, key: string, value: string): void {
+  async setSecret(profileName: string, key: string, value: string): Promise<void> {
+    await this.ensureWriter();
     registerSecret(value);
-    const conf = this.secretsConf();
-    const current = conf.store[profileName] ?? {};
-    conf.set(profileName, { ...current, [key]: value });
+    const current = this.secrets()[profileName] ?? {};
+    this.writer<SecretMap>('secrets').set(profileName, { ...current, [key]: value });
   }
 
-  deleteSecret(profileName: string, key: string): void {
-    const conf = this.secretsConf();
-    const current = { ...(conf.store[profileName] ?? {}) };
+  async deleteSecret(profileName: string, key: string): Promise<void> {
+    await this.ensureWriter();
+    const current = { ...(this.secrets()[profileName] ?? {}) };
     delete current[key];
-    conf.set(profileName, current);
+    this.writer<SecretMap>('secrets').set(profileName, current);
   }
 
   secretKeys(profileName: string): string[] {
-    if (!existsSync(join(this.paths.configDir, 'secrets.json'))) return [];
-    return Object.keys(this.secretsConf().store[profileName] ?? {});
+    return Object.keys(this.secrets()[profileName] ?? {});
   }
 }
 

@@ -30,6 +30,8 @@ export interface ItemResult {
   commentId: string | null;
   /** True when a reply left by a crashed run was found on the ticket instead of sending again. */
   recovered: boolean;
+  /** True when the item was picked up from a claim abandoned by a crashed run. */
+  resumed: boolean;
   /** Sent, but applying --set-status/--add-tag (or the template's actions) failed. */
   actionError: string | null;
 }
@@ -41,6 +43,10 @@ export interface RunSummary {
   skipped: number;
   failed: number;
   recovered: number;
+  /** Sent, but the follow-up's or template's ticket changes failed. */
+  actionErrors: number;
+  /** Items taken over from crashed runs (recovered or sent now). */
+  resumed: number;
   /** Follow-ups still scheduled for later. */
   pending: number;
   nextDueAt: string | null;
@@ -221,6 +227,8 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     skipped: 0,
     failed: 0,
     recovered: 0,
+    resumed: 0,
+    actionErrors: 0,
     pending: 0,
     nextDueAt: null,
     lockedBy: null,
@@ -243,7 +251,8 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     else if (r.outcome === 'skipped') summary.skipped++;
     else if (r.outcome === 'failed') summary.failed++;
     if (r.recovered) summary.recovered++;
-    if (r.actionError && r.outcome === 'sent') summary.failed++;
+    if (r.resumed) summary.resumed++;
+    if (r.actionError && r.outcome === 'sent') summary.actionErrors++;
     opts.onItem?.(r);
   };
   const concurrency = Math.max(1, opts.concurrency ?? Math.min(4, opts.provider.capabilities.defaultConcurrency || 1));
@@ -315,6 +324,7 @@ const result = (f: FollowUp, outcome: Outcome, extra: Partial<ItemResult> = {}):
   reason: null,
   commentId: null,
   recovered: false,
+  resumed: false,
   actionError: null,
   ...extra,
 });
@@ -354,7 +364,7 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const actionError = await applyActions(opts, f, ticket, templatePatch);
           finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
-          return result(f, 'sent', { commentId: found.id, recovered: true, reason: 'recovered: the reply was already on the ticket', actionError });
+          return result(f, 'sent', { commentId: found.id, recovered: true, resumed: true, reason: 'recovered: the reply was already on the ticket', actionError });
         }
       }
     }
@@ -362,7 +372,7 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
     const why = skipReason(f, ticket, comments);
     if (why) {
       finish('skipped', { reason: why });
-      return result(f, 'skipped', { reason: why, recovered: recovering });
+      return result(f, 'skipped', { reason: why, resumed: recovering });
     }
     const msg = await opts.compose(f, ticket!, comments);
     let commentId: string | null = null;
@@ -377,7 +387,7 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
     }
     const actionError = await applyActions(opts, f, ticket!, msg?.patch);
     finish('sent', { comment_id: commentId, sent_at: opts.now.toISOString(), reason: msg ? null : 'actions only', action_error: actionError });
-    return result(f, 'sent', { commentId, actionError, recovered: recovering, reason: msg ? null : 'actions only' });
+    return result(f, 'sent', { commentId, actionError, resumed: recovering, reason: msg ? null : 'actions only' });
   } catch (err) {
     const reason = message(err);
     try {
@@ -385,7 +395,7 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
     } catch {
       /* claim lost: the other run records the outcome */
     }
-    return result(f, 'failed', { reason, recovered: recovering });
+    return result(f, 'failed', { reason, resumed: recovering });
   }
 }
 

@@ -17,6 +17,8 @@ export interface GroupResult {
   /** Dimension -> value, in --group-by order, e.g. { channel: 'chat', week: '2026-11-16' }. */
   key: Partial<Record<GroupDim, string>>;
   label: string;
+  /** The time bucket of the group, clipped to the period (time grouping only). */
+  bucket?: { start: string; end: string };
   metrics: MetricsResult;
 }
 
@@ -199,7 +201,9 @@ export class PeriodAccumulator {
       if (d === this.grouping.time) key[d] = this.buckets[c.bucket]!.label;
       else key[d] = c.combo[a++]!;
     }
-    return { key, label: Object.values(key).join(' / '), metrics: c.set.result(this.targets) };
+    const b = this.grouping.time ? this.buckets[c.bucket] : undefined;
+    const bucket = b ? { start: new Date(b.start).toISOString(), end: new Date(b.end).toISOString() } : undefined;
+    return { key, label: Object.values(key).join(' / '), ...(bucket ? { bucket } : {}), metrics: c.set.result(this.targets) };
   }
 }
 

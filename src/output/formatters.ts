@@ -1,7 +1,13 @@
+import { createRequire } from 'node:module';
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
-import { stringify } from 'csv-stringify/sync';
+import type TableCtor from 'cli-table3';
+import type { stringify as Stringify } from 'csv-stringify/sync';
 import type { Column } from './format.js';
+
+// Loaded on first use: a command that prints JSON never pays for the table or CSV code.
+const require = createRequire(import.meta.url);
+const loadTable = () => require('cli-table3') as typeof TableCtor;
+const loadStringify = () => (require('csv-stringify/sync') as { stringify: typeof Stringify }).stringify;
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -59,6 +65,7 @@ export function renderTable<T>(rows: T[], columns: Column<T>[], color: ChalkInst
     columns.map((c) => Boolean(c.flex)),
     width,
   );
+  const Table = loadTable();
   const table = new Table({
     head: headers.map((h, i) => color.bold(truncate(h, widths[i]!))),
     chars: {
@@ -79,7 +86,7 @@ export function renderTable<T>(rows: T[], columns: Column<T>[], color: ChalkInst
 }
 
 export function toCsv<T>(rows: T[], columns: Column<T>[], header = true): string {
-  return stringify(
+  return loadStringify()(
     rows.map((r) => columns.map((c) => plainValue(c.value(r)))),
     { header, columns: columns.map((c) => c.key) },
   );

@@ -55,7 +55,16 @@ export class Output {
         content = existing + toNdjson(rows.map(toObject));
         break;
       case 'csv':
-        content = existing + toCsv(rows, columns, !existing.trim());
+        if (existing.trim()) {
+          // appending rows under another header would corrupt the file for every reader
+          const header = toCsv([], columns, true).trim();
+          const nl = existing.indexOf('\n');
+          const current = (nl < 0 ? existing : existing.slice(0, nl)).trim();
+          if (current !== header) {
+            throw new UsageError(`cannot append to ${target}: its columns differ (${current.slice(0, 60)}${current.length > 60 ? '…' : ''})`, 'use the same --fields/--group-by as before, or a new file');
+          }
+        }
+        content = existing + (existing && !existing.endsWith('\n') ? '\n' : '') + toCsv(rows, columns, !existing.trim());
         break;
       case 'table':
       default:

@@ -55,6 +55,8 @@ export interface HelpdeskProvider {
   listGroups(): Promise<Group[]>;
   /** The agent the credentials belong to (or the profile's configured agent). */
   currentAgent(): Promise<Person | null>;
+  /** Optional: one cheap authenticated call for `profile test` - the account, the signed-in user, the rate limit. */
+  describeAccount?(): Promise<{ account: string; user?: string; rateLimit?: string }>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

@@ -22,6 +22,11 @@ export type ProviderFactory = (ctx: ProviderContext) => Promise<HelpdeskProvider
 /** Vendor modules load lazily so a command pays only for the helpdesk it talks to. */
 const FACTORIES: Partial<Record<ProviderKind, () => Promise<ProviderFactory>>> = {
   local: async () => (await import('./local/index.js')).createLocalProvider,
+  zendesk: async () => (await import('./zendesk/index.js')).createZendeskProvider,
+  freshdesk: async () => (await import('./freshdesk/index.js')).createFreshdeskProvider,
+  front: async () => (await import('./front/index.js')).createFrontProvider,
+  intercom: async () => (await import('./intercom/index.js')).createIntercomProvider,
+  rt: async () => (await import('./rt/index.js')).createRtProvider,
 };
 
 export function registeredKinds(): ProviderKind[] {

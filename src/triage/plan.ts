@@ -39,6 +39,7 @@ export interface PlanContext {
 
 /** The key under which a reply/note is journaled: the template name, or "text:" + the fixed text. */
 export function commentRef(c: CommentChange): string {
+  if (c.kind === 'reply') return c.template;
   return c.template ?? `text:${c.text ?? ''}`;
 }
 

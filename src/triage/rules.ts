@@ -118,7 +118,7 @@ export const ActionsSchema = z
     /** Internal note from a template, or a fixed text. Added at most once per ticket and rule. */
     note: z.union([TemplateRef, z.strictObject({ text: z.string().min(1) })]).optional(),
   })
-  .refine((a) => Object.values(a).some((v) => v !== undefined), { message: 'a rule needs at least one action under then:' });
+  .refine((a) => Object.values(a).some((v) => v !== undefined), { message: 'a rule needs at least one action under then:', params: { aggregate: true } });
 export type Actions = z.infer<typeof ActionsSchema>;
 
 export const RuleSchema = z.strictObject({
@@ -238,15 +238,28 @@ export async function parseRules(text: string, file: string): Promise<RuleSet> {
   if (data === null || data === undefined) throw rulesError(file, 1, 'the file is empty', 'start from examples/triage-rules.yaml');
   const parsed = RuleFileSchema.safeParse(data);
   if (!parsed.success) {
-    const located = parsed.error.issues.map((issue) => {
+    // a whole-object check ("needs at least one action") is noise when a field inside it is wrong
+    const issues = parsed.error.issues.filter(
+      (i) =>
+        !(i.code === 'custom' && (i.params as { aggregate?: boolean } | undefined)?.aggregate) ||
+        !parsed.error.issues.some((o) => o !== i && o.path.length >= i.path.length && i.path.every((p, k) => o.path[k] === p)),
+    );
+    const { editDistance } = await import('../templates/library.js');
+    const unknownAt = new Set(issues.filter((i) => i.code === 'unrecognized_keys').map((i) => JSON.stringify(i.path)));
+    const located = issues
+      // "when: missing" next to an unknown 'whenn' is the same mistake: report the typo
+      .filter((i) => !(i.code === 'invalid_type' && i.input === undefined && unknownAt.has(JSON.stringify(i.path.slice(0, -1)))))
+      .map((issue) => {
       if (issue.code === 'unrecognized_keys') {
         const key = issue.keys[0]!;
         const ctxName = keyContext(issue.path);
         const valid = KEYS_BY_CONTEXT[ctxName];
+        const near = valid?.map((v) => ({ v, d: editDistance(key.toLowerCase(), v.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+        const suggestion = near && near.d <= 2 ? `did you mean '${near.v}'? ` : '';
         return {
           line: keyLine(issue.path, key),
           message: `unknown field '${key}'${ctxName === 'when' ? ' in conditions' : ctxName === 'then' ? ' in actions' : ''}`,
-          hint: valid ? `valid fields here: ${valid.join(', ')}` : undefined,
+          hint: valid ? `${suggestion}valid fields here: ${valid.join(', ')}` : undefined,
         };
       }
       const where = issue.path.length ? `${issue.path.filter((p) => typeof p === 'string').slice(-1)[0] ?? ''}: ` : '';
@@ -273,8 +286,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `expected one of: ${issue.values.map(String).join(', ')}`;
     case 'invalid_type':
       return issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}`;
-    case 'invalid_union':
-      return 'value has the wrong shape (see the examples in `deskctl triage apply --help`)';
+    case 'invalid_union': {
+      // the alternative whose type fitted says best what is wrong ("expected one of: ...")
+      const branches = issue.errors.flat();
+      const telling = branches.find((b) => b.code !== 'invalid_type');
+      if (telling) return describeIssue(telling);
+      const types = [...new Set(branches.map((b) => (b.code === 'invalid_type' ? b.expected : '')).filter(Boolean))];
+      return types.length ? `expected ${types.join(' or ')}` : 'value has the wrong shape';
+    }
     default:
       return issue.message;
   }

@@ -78,25 +78,22 @@ export function slaClock(
   return { ...base, state, answered: false, secondsToBreach };
 }
 
-/** "2h 5m", "45s", "3d 4h": two most significant units. */
+/** "2h 5m", "45s", "3d 4h", "2d": the two most significant units, zero units left out. */
 export function formatSeconds(total: number): string {
-  let s = Math.abs(Math.round(total));
+  const s = Math.abs(Math.round(total));
   const units: [string, number][] = [
     ['d', 86_400],
     ['h', 3600],
     ['m', 60],
     ['s', 1],
   ];
-  const parts: string[] = [];
-  for (const [name, size] of units) {
-    if (s >= size || (name === 's' && parts.length === 0)) {
-      const n = Math.floor(s / size);
-      s -= n * size;
-      if (n > 0 || parts.length === 0) parts.push(`${n}${name}`);
-    }
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
+  const first = units.findIndex(([, size]) => s >= size);
+  if (first === -1) return '0s';
+  const [name, size] = units[first]!;
+  const n = Math.floor(s / size);
+  const next = units[first + 1];
+  const rest = next ? Math.floor((s - n * size) / next[1]) : 0;
+  return rest > 0 ? `${n}${name} ${rest}${next![0]}` : `${n}${name}`;
 }
 
 /** One line for humans: "breached 2h 5m ago", "due in 40m", "met (answered in 12m)". */

@@ -97,10 +97,30 @@ const describeErrors = (errors: unknown): string[] =>
     (e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`.trim(),
   );
 
+/**
+ * OpenAPI 3.0 descriptions (Front, Intercom) write `nullable: true` beside a `$ref` or a `oneOf` without a
+ * `type`. Ajv refuses to compile that ("nullable" cannot be used without "type") or ignores it; the authors
+ * mean "this, or null". Rewritten as `anyOf: [<schema>, {type: 'null'}]` so such responses validate as meant.
+ */
+function honourNullableSiblings<T>(node: T): T {
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (!x || typeof x !== 'object') return x;
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x as Record<string, unknown>)) o[k] = walk(v);
+    if (o.nullable === true && o.type === undefined && (o.$ref !== undefined || o.oneOf !== undefined || o.allOf !== undefined || o.anyOf !== undefined)) {
+      const { nullable: _n, description, example, ...inner } = o;
+      return { ...(description !== undefined ? { description } : {}), ...(example !== undefined ? { example } : {}), anyOf: [inner, { type: 'null' }] };
+    }
+    return o;
+  };
+  return walk(node) as T;
+}
+
 /** Loads a description relative to ../shared/api-specs (e.g. 'zendesk/support-oas.yaml'). */
 export async function loadSpec(relative: string): Promise<SpecValidator> {
   const file = resolve(API_SPECS, relative);
-  const definition = await parseDefinition(file);
+  const definition = honourNullableSiblings(await parseDefinition(file));
   const { default: OpenAPIBackend } = await import('openapi-backend');
   const addFormats = (await import('ajv-formats')).default as unknown as (ajv: unknown) => unknown;
   const api = new OpenAPIBackend({

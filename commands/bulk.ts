@@ -1,0 +1,450 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ContextFactory } from '../src/cli.js';
+import type { Context } from '../src/context.js';
+import type { TicketPatch } from '../src/domain/model.js';
+import { parseIds, parsePositiveInt } from '../src/domain/parse.js';
+import type { TicketQuery } from '../src/domain/query.js';
+import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
+import type { OutputFlags } from '../src/output/format.js';
+import type { HelpdeskProvider } from '../src/providers/provider.js';
+import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
+import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
+import { addPatchOptions, parsePatchFlags } from './tickets.js';
+
+/** How tickets were chosen, validated without I/O. */
+interface SelectionFlags {
+  filters: FilterFlags;
+  ids?: string[];
+  idsFile?: string;
+  limit?: number;
+}
+
+function parseSelection(o: Record<string, unknown>, filters: FilterFlags, now: Date) {
+  const parsed = parseFilterFlags(filters, now);
+  const ids = (o.ids as string[] | undefined)?.length ? parseIds(o.ids as string[]) : undefined;
+  const idsFile = o.idsFile as string | undefined;
+  if (ids && idsFile) throw new UsageError('give --ids or --ids-file, not both');
+  const limit = o.limit !== undefined ? parsePositiveInt(String(o.limit), '--limit') : undefined;
+  if (!ids && !idsFile && !hasAnyFilter(filters)) {
+    throw new UsageError('choose the tickets first', 'use tickets list filters (e.g. --status open --tag delivery), --ids 1,2,3 or --ids-file FILE');
+  }
+  return { parsed, sel: { filters, ids, idsFile, limit } satisfies SelectionFlags };
+}
+
+function describeSelection(s: SelectionFlags, count?: number, where = false): string {
+  const parts: string[] = [];
+  if (s.ids) parts.push(`--ids ${s.ids.length > 6 ? `${s.ids.slice(0, 6).join(',')},... (${s.ids.length})` : s.ids.join(',')}`);
+  if (s.idsFile) parts.push(`--ids-file ${s.idsFile}${count !== undefined ? ` (${count} ids)` : ''}`);
+  for (const [k, v] of Object.entries(s.filters)) {
+    if (v === undefined || (Array.isArray(v) && !v.length)) continue;
+    const flag = k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+    const value = Array.isArray(v) ? v.join(',') : String(v);
+    parts.push(where ? `--where ${flag}=${value}` : `--${flag} ${value}`);
+  }
+  if (s.limit) parts.push(`--limit ${s.limit}`);
+  return parts.join(' ');
+}
+
+const FILTER_KEYS: Record<string, keyof FilterFlags> = {
+  status: 'status',
+  priority: 'priority',
+  assignee: 'assignee',
+  group: 'group',
+  tag: 'tag',
+  channel: 'channel',
+  'created-since': 'createdSince',
+  'created-until': 'createdUntil',
+  'updated-since': 'updatedSince',
+  'solved-since': 'solvedSince',
+  'solved-until': 'solvedUntil',
+  query: 'query',
+};
+const LIST_KEYS = new Set<keyof FilterFlags>(['status', 'priority', 'assignee', 'group', 'tag', 'channel']);
+
+/** --where status=open,pending --where tag=delivery -> the tickets list filter flags. */
+export function parseWhere(pairs: string[] | undefined): FilterFlags {
+  const f: FilterFlags = {};
+  for (const p of pairs ?? []) {
+    const i = p.indexOf('=');
+    const key = i > 0 ? FILTER_KEYS[p.slice(0, i).trim().toLowerCase().replace(/_/g, '-')] : undefined;
+    if (!key) throw new UsageError(`invalid --where '${p}'`, `use --where FILTER=VALUE with a tickets list filter: ${Object.keys(FILTER_KEYS).join(', ')}`);
+    const value = p.slice(i + 1).trim();
+    if (!value) throw new UsageError(`--where ${p.slice(0, i)} has no value`);
+    if (LIST_KEYS.has(key)) (f as Record<string, string[]>)[key] = [...(((f as Record<string, string[]>)[key]) ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+    else (f as Record<string, string>)[key] = value;
+  }
+  return f;
+}
+
+function addSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--ids <list>', 'ticket ids (comma-separated or repeated)', collectList)
+    .option('--ids-file <file>', 'one ticket id a line, or a CSV with an id column (other columns become row.<column>); - for stdin')
+    .option('-L, --limit <n>', 'at most N tickets of the selection');
+}
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--concurrency <n>', 'requests in flight at once (default: the profile\'s, else the helpdesk\'s suggestion)')
+    .option('--dry-run', 'render and report everything, send nothing')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)');
+}
+
+function checkConfirmable(ctx: Context, o: Record<string, unknown>, what: string): void {
+  if (!o.dryRun && !o.yes && !ctx.io.interactive) {
+    throw new UsageError(`bulk ${what} needs a confirmation and there is no terminal to ask on; nothing was sent`, 'preview with --dry-run, then pass --yes to go ahead');
+  }
+}
+
+async function concurrencyFor(ctx: Context, o: Record<string, unknown>, provider: HelpdeskProvider): Promise<number> {
+  if (o.concurrency !== undefined) return parsePositiveInt(String(o.concurrency), '--concurrency');
+  const profile = await ctx.profile();
+  return profile.concurrency ?? provider.capabilities.defaultConcurrency;
+}
+
+async function confirm(ctx: Context, message: string): Promise<boolean> {
+  const { confirm: ask } = await ctx.prompts('--yes');
+  try {
+    return await ask({ message, default: false });
+  } catch (err) {
+    if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.name === 'AbortPromptError') return false;
+    throw err;
+  }
+}
+
+async function openJournal(ctx: Context) {
+  const [{ BulkJournal, BULK_MIGRATIONS }, store] = await Promise.all([import('../src/bulk/journal.js'), ctx.store()]);
+  store.ensureSchema('bulk', BULK_MIGRATIONS);
+  return new BulkJournal(store.db, () => ctx.clock.now());
+}
+
+async function loadSelection(ctx: Context, provider: HelpdeskProvider, parsed: ReturnType<typeof parseFilterFlags>, sel: SelectionFlags, concurrency: number, where = false) {
+  const { readIdsFile, selectTickets } = await import('../src/bulk/selection.js');
+  const file = sel.idsFile ? await readIdsFile(sel.idsFile, () => readFileSync(0, 'utf8')) : undefined;
+  const ids = sel.ids ?? file?.ids;
+  const query: TicketQuery | undefined = hasAnyFilter(sel.filters) ? await resolveQuery(parsed, provider) : undefined;
+  ctx.io.info(ids ? `Loading ${ids.length} ticket${ids.length === 1 ? '' : 's'}...` : 'Finding the tickets...');
+  const selected = await selectTickets(provider, { ids, query, limit: sel.limit }, concurrency);
+  return { ...selected, rows: file?.rows, description: describeSelection(sel, file?.ids.length, where) };
+}
+
+/** Runs a job with a progress bar and Ctrl-C handling, prints the summary, and fails with exit 3 when some tickets failed. */
+async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, concurrency: number, flags: OutputFlags, retryFailed = false): Promise<void> {
+  const { executeJob } = await import('../src/bulk/executor.js');
+  const { createProgress } = await import('../src/bulk/progress.js');
+  const { jobJson, summaryText } = await import('../src/bulk/view.js');
+  const journal = await openJournal(ctx);
+  const job = journal.getJob(jobId);
+  const c = journal.counts(jobId);
+  const open = c.pending + c.intent + c.replied + (retryFailed ? c.failed : 0);
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      ctx.io.warn(`stopping now; the journal knows what was sent: deskctl bulk resume ${jobId}`);
+      process.exit(130);
+    }
+    ctx.io.warn('stopping after the requests in flight (Ctrl-C again to quit at once)');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = await createProgress(ctx.io, open, job.kind === 'reply' ? 'Sending' : 'Updating');
+  let result;
+  try {
+    ctx.io.info(`Job ${jobId}: ${open} ticket${open === 1 ? '' : 's'} to go, ${concurrency} at a time.`);
+    result = await executeJob(journal, jobId, provider, {
+      concurrency,
+      signal: ac.signal,
+      retryFailed,
+      onProgress: ({ processed }) => progress.update(processed),
+    });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const failedItems = journal.items(jobId, ['failed']);
+  ctx.output.record(
+    { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticket: i.ticketId, error: i.error })) },
+    () => summaryText(result, ctx.io.color, failedItems),
+    flags,
+  );
+  if (result.interrupted) {
+    throw new DeskctlError(`job ${jobId} was stopped with ${result.counts.pending + result.counts.intent + result.counts.replied} tickets to go`, { hint: `continue with: deskctl bulk resume ${jobId}` });
+  }
+  if (result.counts.failed > 0) {
+    const allFailed = result.counts.done === 0;
+    const msg = `${result.counts.failed} of ${result.job.total} tickets failed in job ${jobId}`;
+    const hint = `see them with 'deskctl bulk status ${jobId}'; retry with 'deskctl bulk resume ${jobId} --retry-failed'`;
+    throw allFailed ? new DeskctlError(msg, { hint }) : new PartialFailure(msg, hint);
+  }
+}
+
+export function register(program: Command, context: ContextFactory): void {
+  const bulk = program.command('bulk').description('Reply to or update many tickets at once, safely and resumably');
+
+  // ---------------------------------------------------------------- reply
+  const reply = addOutputOptions(
+    addRunOptions(
+      addSelectionOptions(
+        addTicketFilterOptions(
+          bulk
+            .command('reply')
+            .description('Send a reply template to every selected ticket, exactly once each')
+            .requiredOption('-t, --template <name>', 'template name (see deskctl templates list) or .liquid file'),
+        ),
+      ).option('--skip-invalid', 'send to the tickets that render and skip (and report) the others'),
+    ),
+  );
+  reply.action(async (o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    ctx.output.format(flags);
+    const { parsed, sel } = parseSelection(o, o as FilterFlags, ctx.clock.now());
+    checkConfirmable(ctx, o, 'reply');
+    const { loadTemplate, templateDirs, checkTemplateSupport, templateActionsToPatch } = await import('../src/templates/index.js');
+    const template = await loadTemplate(String(o.template), templateDirs(ctx));
+    const provider = await ctx.provider();
+    checkTemplateSupport(template, provider);
+    const patch = await templateActionsToPatch(template.actions, provider);
+    const concurrency = await concurrencyFor(ctx, o, provider);
+    const selected = await loadSelection(ctx, provider, parsed, sel, concurrency);
+    if (!selected.tickets.length && !selected.missing.length) throw new DeskctlError('no tickets match the selection', { hint: 'check the filters with deskctl tickets list' });
+
+    const { renderAll } = await import('../src/bulk/selection.js');
+    const { createProgress } = await import('../src/bulk/progress.js');
+    const view = await import('../src/bulk/view.js');
+    const agent = await provider.currentAgent();
+    const profile = await ctx.profile();
+    const progress = await createProgress(ctx.io, selected.tickets.length, 'Rendering');
+    const rendered = await renderAll(provider, template, selected.tickets, {
+      agent,
+      signature: profile.signature,
+      rows: selected.rows,
+      now: ctx.clock.now(),
+      concurrency,
+      onProgress: (d) => progress.update(d),
+    }).finally(() => progress.stop());
+    const ready = rendered.filter((r) => r.body !== undefined);
+    const invalid = rendered.filter((r) => r.body === undefined);
+    const problems = invalid.length + selected.missing.length;
+    const agents = patch.assigneeId ? await provider.listAgents() : [];
+    const changes = view.describePatch(patch, (id) => agents.find((a) => a.id === id)?.name);
+
+    if (problems) {
+      ctx.io.warn(`${problems} of ${rendered.length + selected.missing.length} tickets cannot get this reply:`);
+      for (const l of view.failureLines(invalid, selected.missing)) ctx.io.info(l);
+    }
+
+    if (o.dryRun) {
+      const rows = [
+        ...rendered.map((r) => ({
+          ticket: r.ticket.id,
+          requester: r.ticket.requester.email ?? r.ticket.requester.name,
+          subject: r.ticket.subject,
+          result: (r.body !== undefined ? 'ready' : 'invalid') as 'ready' | 'invalid',
+          body: r.body ?? null,
+          error: r.error ?? null,
+          variable: r.variable ?? null,
+        })),
+        ...selected.missing.map((m) => ({ ticket: m.id, requester: '', subject: '', result: 'not found' as const, body: null, error: m.error, variable: null })),
+      ];
+      if (ctx.output.format(flags) === 'table' && ready.length) {
+        ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready, invalid, missing: selected.missing, changes }, ctx.io.errColor, ctx.io.columns));
+      }
+      ctx.output.list(rows, view.dryRunSpec, flags);
+      ctx.io.info(`Dry run: ${ready.length} ready, ${problems} cannot be sent. Nothing was sent.`);
+      if (problems && !o.skipInvalid) throw new DeskctlError(`${problems} ticket${problems === 1 ? '' : 's'} cannot get this reply`, { hint: 'fix the template, or pass --skip-invalid to send to the others' });
+      return;
+    }
+
+    if (problems && !o.skipInvalid) {
+      const first = invalid[0];
+      const msg = first?.variable
+        ? `template '${template.name}' needs {{ ${first.variable} }} and ticket ${first.ticket.id} has no value for it; ${problems} of ${rendered.length + selected.missing.length} replies cannot be rendered, nothing was sent`
+        : `${problems} of ${rendered.length + selected.missing.length} tickets cannot get this reply (first: ${first ? `#${first.ticket.id}: ${first.error}` : `#${selected.missing[0]!.id}: ${selected.missing[0]!.error}`}); nothing was sent`;
+      const fix = first ? `fix the template (deskctl templates preview ${template.name} --ticket ${first.ticket.id})` : 'fix the selection';
+      throw new DeskctlError(msg, { hint: ready.length ? `${fix}, or pass --skip-invalid to send to the other ${ready.length}` : fix });
+    }
+    if (!ready.length) throw new DeskctlError('no ticket can get this reply; nothing was sent');
+
+    ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready, invalid, missing: selected.missing, changes }, ctx.io.errColor, ctx.io.columns));
+    if (!o.yes && !(await confirm(ctx, `Send ${ready.length} ${template.public ? 'replies' : 'notes'}?`))) {
+      ctx.io.info('Nothing was sent.');
+      return;
+    }
+    const journal = await openJournal(ctx);
+    const job = journal.createJob({
+      kind: 'reply',
+      template: template.name,
+      public: template.public,
+      patch,
+      selection: selected.description,
+      concurrency,
+      items: [
+        ...ready.map((r) => ({ ticketId: r.ticket.id, body: r.body })),
+        ...invalid.map((r) => ({ ticketId: r.ticket.id, skipped: r.error ?? 'could not be rendered' })),
+        ...selected.missing.map((m) => ({ ticketId: m.id, skipped: m.error })),
+      ],
+    });
+    ctx.io.info(`Started job ${job.id} (if it is interrupted: deskctl bulk resume ${job.id}).`);
+    await runJob(ctx, provider, job.id, concurrency, flags);
+  });
+  examples(reply, [
+    'deskctl bulk reply --template delay-apology --tag delivery --status open --dry-run',
+    'deskctl bulk reply -t delay-apology --tag delivery --status open',
+    'deskctl bulk reply -t outage-resolved --ids-file affected.txt --yes',
+    'deskctl bulk reply -t shipping-update --ids-file shipped.csv --skip-invalid --yes   # CSV: id,tracking_url',
+    'deskctl bulk reply -t need-more-info --ids 101,102,103 --dry-run --json | jq -r .[].body',
+  ]);
+
+  // ---------------------------------------------------------------- update
+  const update = addOutputOptions(
+    addRunOptions(
+      addSelectionOptions(
+        addPatchOptions(bulk.command('update').description('Change status, priority, assignee, group or tags of every selected ticket'))
+          .option('--where <filter=value>', 'select with a tickets list filter, e.g. status=open, tag=delivery, created-since=7d (repeatable)', (v: string, prev: string[] = []) => [...prev, v]),
+      ),
+    ),
+  );
+  update.action(async (o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    ctx.output.format(flags);
+    const refs = parsePatchFlags(o);
+    const { isEmptyPatch, resolvePatch } = await import('../src/tickets/service.js');
+    if (isEmptyPatch({ ...refs, assigneeId: refs.assignee })) {
+      throw new UsageError('nothing to change', 'give at least one of --status --priority --assignee --group --add-tag --remove-tag');
+    }
+    const filters = parseWhere(o.where as string[] | undefined);
+    const { parsed, sel } = parseSelection(o, filters, ctx.clock.now());
+    checkConfirmable(ctx, o, 'update');
+    const provider = await ctx.provider();
+    const patch: TicketPatch = await resolvePatch(provider, refs);
+    const concurrency = await concurrencyFor(ctx, o, provider);
+    const selected = await loadSelection(ctx, provider, parsed, sel, concurrency, true);
+    const view = await import('../src/bulk/view.js');
+    const agents = patch.assigneeId ? await provider.listAgents() : [];
+    const changes = view.describePatch(patch, (id) => agents.find((a) => a.id === id)?.name);
+    if (selected.missing.length) {
+      ctx.io.warn(`${selected.missing.length} ticket${selected.missing.length === 1 ? '' : 's'} cannot be found and will be skipped:`);
+      for (const l of view.failureLines([], selected.missing)) ctx.io.info(l);
+    }
+    if (!selected.tickets.length) throw new DeskctlError('no tickets match the selection', { hint: 'check the filters with deskctl tickets list' });
+    if (o.dryRun) {
+      ctx.output.list(
+        selected.tickets.map((t) => ({ ticket: t.id, subject: t.subject, status: t.status, priority: t.priority, assignee: t.assignee?.name ?? null, group: t.group ?? null, tags: t.tags, change: changes })),
+        {
+          columns: [
+            { key: 'ticket', header: 'ticket', value: (r) => r.ticket },
+            { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
+            { key: 'status', header: 'status', value: (r) => r.status },
+            { key: 'priority', header: 'priority', value: (r) => r.priority },
+            { key: 'assignee', header: 'assignee', value: (r) => r.assignee },
+            { key: 'group', header: 'group', value: (r) => r.group },
+            { key: 'tags', header: 'tags', value: (r) => r.tags },
+            { key: 'change', header: 'change', value: (r) => r.change },
+          ],
+          defaultFields: ['ticket', 'subject', 'status', 'priority', 'assignee', 'change'],
+        },
+        flags,
+      );
+      ctx.io.info(`Dry run: ${selected.tickets.length} tickets would change (${changes}). Nothing was changed.`);
+      return;
+    }
+    ctx.io.info(`${ctx.io.errColor.bold(`${selected.tickets.length} tickets`)} will change: ${changes}`);
+    if (!o.yes && !(await confirm(ctx, `Update ${selected.tickets.length} tickets?`))) {
+      ctx.io.info('Nothing was changed.');
+      return;
+    }
+    const journal = await openJournal(ctx);
+    const job = journal.createJob({
+      kind: 'update',
+      patch,
+      selection: selected.description,
+      concurrency,
+      items: [...selected.tickets.map((t) => ({ ticketId: t.id })), ...selected.missing.map((m) => ({ ticketId: m.id, skipped: m.error }))],
+    });
+    ctx.io.info(`Started job ${job.id} (if it is interrupted: deskctl bulk resume ${job.id}).`);
+    await runJob(ctx, provider, job.id, concurrency, flags);
+  });
+  examples(update, [
+    'deskctl bulk update --where status=pending --where updated-since=30d --status solved --dry-run',
+    'deskctl bulk update --where tag=outage --add-tag outage-2026-11 --priority high --yes',
+    'deskctl bulk update --ids-file handover.txt --assignee maya@example.com --group Billing',
+  ]);
+
+  // ---------------------------------------------------------------- resume
+  const resume = addOutputOptions(
+    bulk
+      .command('resume')
+      .argument('<job>', 'job id (see deskctl bulk status)')
+      .description('Continue an interrupted job without sending anything twice')
+      .option('--concurrency <n>', 'requests in flight at once (default: as when the job started)')
+      .option('--retry-failed', 'also retry the tickets that failed (each is checked on the helpdesk first)'),
+  );
+  resume.action(async (jobId: string, o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    ctx.output.format(flags);
+    const concurrencyFlag = o.concurrency !== undefined ? parsePositiveInt(String(o.concurrency), '--concurrency') : undefined;
+    const journal = await openJournal(ctx);
+    const job = journal.getJob(jobId);
+    const c = journal.counts(jobId);
+    const open = c.pending + c.intent + c.replied + (o.retryFailed ? c.failed : 0);
+    if (open === 0) {
+      const { jobJson } = await import('../src/bulk/view.js');
+      ctx.io.info(`Job ${jobId} has nothing left to do (${job.state}: ${c.done} done, ${c.failed} failed, ${c.skipped} skipped).${c.failed && !o.retryFailed ? ' Use --retry-failed to try the failed ones again.' : ''}`);
+      ctx.output.record({ ...jobJson(job), counts: c }, () => `Job ${jobId}: ${job.state}`, flags);
+      return;
+    }
+    if (c.intent) ctx.io.info(`${c.intent} ticket${c.intent === 1 ? ' has' : 's have'} an unconfirmed attempt; checking the helpdesk before sending again.`);
+    const provider = await ctx.provider();
+    await runJob(ctx, provider, jobId, concurrencyFlag ?? job.concurrency, flags, Boolean(o.retryFailed));
+  });
+  examples(resume, ['deskctl bulk resume k7m2qx', 'deskctl bulk resume k7m2qx --retry-failed']);
+
+  // ---------------------------------------------------------------- status
+  const status = addOutputOptions(
+    bulk
+      .command('status')
+      .argument('[job]', 'a job id: its per-ticket outcomes (default: list the jobs)')
+      .description('List bulk jobs, or show what happened to each ticket of one job')
+      .option('--failed', 'only the tickets that failed or were skipped')
+      .option('--failed-out <file>', 'write the failed and skipped ticket ids with the reason as CSV (id,state,reason)')
+      .option('-L, --limit <n>', 'at most N jobs (default 20)'),
+  );
+  status.action(async (jobId: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    ctx.output.format(flags);
+    const limit = o.limit !== undefined ? parsePositiveInt(String(o.limit), '--limit') : 20;
+    if (o.failedOut && !jobId) throw new UsageError('--failed-out needs a job id', 'deskctl bulk status JOB --failed-out failed.csv');
+    const view = await import('../src/bulk/view.js');
+    const journal = await openJournal(ctx);
+    if (!jobId) {
+      const rows = journal.listJobs(limit).map((job) => ({ job, counts: journal.counts(job.id) }));
+      ctx.output.list(rows, view.jobListSpec, flags);
+      return;
+    }
+    const job = journal.getJob(jobId);
+    const items = journal.items(jobId, o.failed ? ['failed', 'skipped'] : undefined);
+    if (o.failedOut) {
+      const { writeFileAtomic } = await import('../src/output/file.js');
+      const { stringify } = await import('csv-stringify/sync');
+      const bad = journal.items(jobId, ['failed', 'skipped']);
+      writeFileAtomic(String(o.failedOut), stringify(bad.map((i) => [i.ticketId, i.state, i.error ?? '']), { header: true, columns: ['id', 'state', 'reason'] }));
+      ctx.io.info(`wrote ${bad.length} ticket${bad.length === 1 ? '' : 's'} to ${String(o.failedOut)}`);
+    }
+    const c = journal.counts(jobId);
+    if (ctx.output.format(flags) === 'table') {
+      ctx.io.info(
+        `Job ${job.id} (${job.kind}${job.template ? ` '${job.template}'` : ''}${view.describePatch(job.patch) ? `, ${view.describePatch(job.patch)}` : ''}): ${job.state}; ` +
+          `${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.pending + c.intent + c.replied} open of ${c.total}. Selection: ${job.selection}`,
+      );
+    }
+    ctx.output.list(items, view.itemListSpec, flags);
+  });
+  examples(status, ['deskctl bulk status', 'deskctl bulk status k7m2qx', 'deskctl bulk status k7m2qx --failed-out failed.csv', 'deskctl bulk status k7m2qx --json']);
+}

@@ -1,0 +1,252 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ContextFactory } from '../src/cli.js';
+import type { ConfigStore } from '../src/config/config-store.js';
+import { DEFAULT_PROFILE, PROFILE_NAME, PROVIDER_KINDS, SlaTargetsSchema, type Profile, type ProviderKind } from '../src/config/profile.js';
+import { checkBaseUrl, requirementsFor } from '../src/config/requirements.js';
+import type { Context } from '../src/context.js';
+import { CHANNELS } from '../src/domain/model.js';
+import { parseDurationMs, parseEnum, parsePositiveInt } from '../src/domain/parse.js';
+import { ConfigError, UsageError } from '../src/errors.js';
+import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
+
+interface ProfileRow {
+  name: string;
+  current: boolean;
+  provider: string;
+  url: string;
+  user: string;
+}
+
+/** Parses --sla chat=60s,email=24h into seconds per channel. */
+export function parseSlaFlags(values: string[]): Profile['sla'] {
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const [ch, dur] = v.split('=');
+    const channel = parseEnum(ch ?? '', CHANNELS, '--sla channel');
+    const ms = dur === '0' ? 0 : parseDurationMs(dur ?? '');
+    if (ms === undefined) throw new UsageError(`invalid --sla target '${v}'`, 'use CHANNEL=DURATION, e.g. chat=60s or email=24h');
+    out[channel] = ms / 1000;
+  }
+  return SlaTargetsSchema.parse(out);
+}
+
+function parseOptionFlags(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new UsageError(`invalid --option '${v}'`, 'use KEY=VALUE');
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
+async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record<string, unknown>, config: ConfigStore) {
+  const interactive = ctx.io.interactive;
+  const ask = interactive ? await ctx.prompts('the missing flags') : undefined;
+  let kind = kindArg;
+  if (!kind) {
+    if (!ask) throw new UsageError('which helpdesk?', `give it as the first argument: ${PROVIDER_KINDS.join(', ')}`);
+    kind = await ask.select({ message: 'Helpdesk', choices: PROVIDER_KINDS.map((k) => ({ value: k, name: k })) });
+  }
+  const provider = parseEnum(kind, PROVIDER_KINDS, 'helpdesk') as ProviderKind;
+  let name = o.name as string | undefined;
+  if (!name) {
+    if (!ask) throw new UsageError('the profile needs a name', 'give --name NAME');
+    name = await ask.input({ message: 'Profile name', default: provider === 'local' ? 'sandbox' : provider, validate: (v) => PROFILE_NAME.test(v) || 'letters, digits, dot, dash, underscore' });
+  }
+  if (!PROFILE_NAME.test(name)) throw new UsageError(`invalid profile name '${name}'`, 'use letters, digits, dot, dash or underscore');
+  if (config.hasProfile(name) && name !== DEFAULT_PROFILE && !o.force) {
+    throw new UsageError(`profile '${name}' already exists`, 'pass --force to replace it, or choose another --name');
+  }
+  const profile: Profile = { provider };
+  const copy: Array<[keyof Profile, string]> = [
+    ['url', 'url'], ['user', 'user'], ['tokenEnv', 'tokenEnv'], ['passwordEnv', 'passwordEnv'], ['clientId', 'clientId'],
+    ['clientSecretEnv', 'clientSecretEnv'], ['auth', 'auth'], ['region', 'region'], ['agent', 'agent'], ['signature', 'signature'],
+  ];
+  for (const [field, flag] of copy) if (o[flag] !== undefined) (profile as Record<string, unknown>)[field] = String(o[flag]);
+  if (o.rateLimit !== undefined) profile.rateLimit = parsePositiveInt(String(o.rateLimit), '--rate-limit');
+  if (o.concurrency !== undefined) profile.concurrency = parsePositiveInt(String(o.concurrency), '--concurrency');
+  if ((o.sla as string[] | undefined)?.length) profile.sla = parseSlaFlags(o.sla as string[]);
+  if ((o.option as string[] | undefined)?.length) profile.options = parseOptionFlags(o.option as string[]);
+
+  const req = requirementsFor(provider, profile);
+  for (const f of req.fields) {
+    if (profile[f.field] !== undefined) continue;
+    if (!ask) throw new UsageError(`${req.label} needs ${f.flag}`, f.example ? `e.g. ${f.flag} ${f.example}` : `give ${f.flag}`);
+    (profile as Record<string, unknown>)[f.field] = await ask.input({ message: f.prompt, default: f.example });
+  }
+  if (profile.url) {
+    const problem = checkBaseUrl(profile.url);
+    if (problem) throw new UsageError(problem, 'use the https:// address of the helpdesk');
+    profile.url = profile.url.replace(/\/+$/, '');
+  }
+  // secrets: from --with-token (stdin), an env var named in the profile, or a hidden prompt
+  const secrets: Record<string, string> = {};
+  for (const s of req.secrets) {
+    if (profile[s.envField]) continue;
+    if (o.withToken) {
+      const value = readFileSync(0, 'utf8').trim();
+      if (!value) throw new UsageError(`no ${s.label} on standard input`, `pipe it in: deskctl profile add ${provider} ... --with-token < token.txt`);
+      secrets[s.key] = value;
+      continue;
+    }
+    if (!ask) {
+      throw new UsageError(
+        `${req.label} needs a ${s.label}`,
+        `name an environment variable with --${s.envField.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} VAR, or pipe it with --with-token`,
+      );
+    }
+    secrets[s.key] = await ask.password({ message: `${s.label} (stored in ${config.paths.configDir}/secrets.json, mode 0600)`, mask: '*' });
+  }
+  return { name, profile, secrets };
+}
+
+export function register(program: Command, context: ContextFactory): void {
+  const profile = program.command('profile').alias('profiles').description('Add, list, switch and test helpdesk profiles');
+  examples(profile, ['deskctl profile add zendesk --name work --url https://acme.zendesk.com --client-id deskctl --client-secret-env ZD_SECRET', 'deskctl profile use work', 'deskctl profile test']);
+
+  const add = profile
+    .command('add')
+    .argument('[helpdesk]', `one of ${PROVIDER_KINDS.join(', ')}`)
+    .description('Add a helpdesk profile (asks for what is missing on a terminal)')
+    .option('-n, --name <name>', 'profile name')
+    .option('--url <url>', 'helpdesk base URL (https; http only for localhost)')
+    .option('--user <user>', 'login: agent email (Zendesk API token) or RT user')
+    .option('--token-env <var>', 'read the API token/key from this environment variable')
+    .option('--password-env <var>', 'read the password from this environment variable')
+    .option('--client-id <id>', 'OAuth client id')
+    .option('--client-secret-env <var>', 'read the OAuth client secret from this environment variable')
+    .option('--with-token', 'read the token/key/password/secret from standard input and store it (mode 0600)')
+    .option('--auth <method>', 'auth method where there is a choice: oauth | token | basic')
+    .option('--region <region>', 'Intercom region: us | eu | au')
+    .option('--agent <email>', 'who "me" is, where the helpdesk cannot tell (embedded helpdesk)')
+    .option('--signature <text>', 'signature for templates ({{ agent.signature }})')
+    .option('--rate-limit <n>', 'requests per minute allowed by your plan')
+    .option('--concurrency <n>', 'parallel requests for bulk operations')
+    .option('--sla <targets>', 'first-response targets, e.g. chat=60s,email=24h', collectList)
+    .option('--option <key=value>', 'vendor-specific setting (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--use', 'make it the current profile')
+    .option('--force', 'replace an existing profile of that name')
+    .action(async (kind: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+      const ctx = context(cmd);
+      const config = await ctx.config();
+      const { name, profile: p, secrets } = await buildProfile(ctx, kind, o, config);
+      await config.setProfile(name, p);
+      for (const [k, v] of Object.entries(secrets)) await config.setSecret(name, k, v);
+      if (o.use) await config.useProfile(name);
+      ctx.io.info(`${ctx.io.errColor.green('✓')} Added profile '${name}' (${p.provider})${o.use ? ' and made it current' : ''}. Check it with: deskctl profile test --profile ${name}`);
+    });
+  examples(add, [
+    'deskctl profile add zendesk --name work --url https://acme.zendesk.com --client-id deskctl --client-secret-env ZENDESK_SECRET',
+    'deskctl profile add zendesk --name legacy --url https://acme.zendesk.com --user me@acme.com --auth token --with-token < token.txt',
+    'deskctl profile add freshdesk --name fd --url https://acme.freshdesk.com --token-env FRESHDESK_KEY --rate-limit 200',
+    'deskctl profile add rt --name rt --url https://rt.example.org --user alice --password-env RT_PASSWORD',
+    'deskctl profile add local --name sandbox --agent alex.rivera@northwind.example',
+  ]);
+
+  const list = addOutputOptions(profile.command('list').alias('ls').description('List profiles')).action(async (o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const config = await ctx.config();
+    const current = await ctx.profileName();
+    const rows: ProfileRow[] = config.profileNames().map((name) => {
+      const p = config.getProfile(name);
+      return { name, current: name === current, provider: p.provider, url: p.url ?? '', user: p.user ?? p.clientId ?? p.agent ?? '' };
+    });
+    ctx.output.list(
+      rows,
+      {
+        columns: [
+          { key: 'name', header: 'name', value: (r) => r.name, cell: (r, c) => (r.current ? c.green(`* ${r.name}`) : `  ${r.name}`) },
+          { key: 'provider', header: 'helpdesk', value: (r) => r.provider },
+          { key: 'url', header: 'url', value: (r) => r.url, flex: true },
+          { key: 'user', header: 'user', value: (r) => r.user, flex: true },
+          { key: 'current', header: 'current', value: (r) => r.current },
+        ],
+        defaultFields: ['name', 'provider', 'url', 'user'],
+      },
+      outputFlags(o),
+    );
+  });
+  examples(list, ['deskctl profile list', 'deskctl profile list --json']);
+
+  const use = profile.command('use').argument('<name>').description('Make a profile the current one').action(async (name: string, _o: unknown, cmd: Command) => {
+    const ctx = context(cmd);
+    await (await ctx.config()).useProfile(name);
+    ctx.io.info(`Now using profile '${name}'.`);
+  });
+  examples(use, ['deskctl profile use work', 'DESKCTL_PROFILE=work deskctl tickets list   # for one call']);
+
+  const remove = profile
+    .command('remove')
+    .alias('rm')
+    .argument('<name>')
+    .description('Remove a profile and its stored secrets (its local data stays on disk)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (name: string, o: { yes?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const config = await ctx.config();
+      config.getProfile(name);
+      if (name === DEFAULT_PROFILE && !config.profileNames().includes(name)) throw new ConfigError(`profile '${name}' is built in`);
+      if (!o.yes) {
+        const p = await ctx.prompts('--yes');
+        if (!(await p.confirm({ message: `Remove profile '${name}' and its secrets?`, default: false }))) return;
+      }
+      await config.removeProfile(name);
+      ctx.io.info(`Removed profile '${name}'.`);
+    });
+  examples(remove, ['deskctl profile remove old-zendesk --yes']);
+
+  const show = addOutputOptions(profile.command('show').argument('[name]', 'profile (default: current)').description('Show a profile; secrets are masked')).action(
+    async (nameArg: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+      const ctx = context(cmd);
+      const config = await ctx.config();
+      const name = nameArg ?? (await ctx.profileName());
+      const p = config.getProfile(name);
+      const req = requirementsFor(p.provider, p);
+      const secrets: Record<string, string> = {};
+      const stored = config.secretKeys(name);
+      for (const s of req.secrets) {
+        const env = p[s.envField] as string | undefined;
+        secrets[s.key] = env ? `from $${env} (${process.env[env] ? 'set' : 'NOT SET'})` : stored.includes(s.key) ? 'stored (****)' : 'missing';
+      }
+      for (const k of stored) secrets[k] ??= 'stored (****)';
+      const view = { name, current: name === (await ctx.profileName()), ...p, secrets };
+      ctx.output.record(
+        view,
+        () =>
+          Object.entries(view)
+            .map(([k, v]) => `${ctx.io.color.bold(k.padEnd(16))}${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+            .join('\n'),
+        outputFlags(o),
+      );
+    },
+  );
+  examples(show, ['deskctl profile show', 'deskctl profile show work --json']);
+
+  const test = addOutputOptions(profile.command('test').argument('[name]', 'profile (default: current)').description('Make one cheap authenticated call and report the account')).action(
+    async (nameArg: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+      const ctx = context(nameArg ? withProfile(cmd, nameArg) : cmd);
+      const started = Date.now();
+      const provider = await ctx.provider();
+      const describe = (provider as { describeAccount?: () => Promise<{ account: string; user?: string; rateLimit?: string }> }).describeAccount;
+      const info = describe ? await describe.call(provider) : { account: provider.displayName, user: (await provider.currentAgent())?.name };
+      const result = { profile: await ctx.profileName(), helpdesk: provider.kind, ...info, ms: Date.now() - started };
+      ctx.output.record(
+        result,
+        () => `${ctx.io.color.green('✓')} ${result.profile}: ${info.account}${info.user ? `, signed in as ${info.user}` : ''}${info.rateLimit ? `, rate limit ${info.rateLimit}` : ''} (${result.ms} ms)`,
+        outputFlags(o),
+      );
+    },
+  );
+  examples(test, ['deskctl profile test', 'deskctl profile test work']);
+}
+
+/** Lets `profile test NAME` pick the profile like --profile NAME would. */
+function withProfile(cmd: Command, name: string): Command {
+  cmd.setOptionValueWithSource('profile', name, 'cli');
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  root.setOptionValueWithSource('profile', name, 'cli');
+  return cmd;
+}

@@ -1,0 +1,183 @@
+import type { Comment, TicketPatch } from '../domain/model.js';
+import type { HelpdeskProvider } from '../providers/provider.js';
+import { isEmptyPatch } from '../templates/send.js';
+import type { BulkJournal, ItemCounts, ItemRecord, JobRecord } from './journal.js';
+
+/** Anything with an acquire() that waits for a slot, e.g. the HTTP layer's RateLimiter. */
+export interface Throttle {
+  acquire(cost?: number): Promise<unknown>;
+}
+
+export interface ExecuteOptions {
+  /** Writes in flight at once. */
+  concurrency: number;
+  /** Stops handing out new tickets when aborted; calls in flight finish and are recorded. */
+  signal?: AbortSignal;
+  /** Also retry tickets that failed in an earlier run. */
+  retryFailed?: boolean;
+  /** Called after every ticket that reached an outcome. */
+  onProgress?: (p: { processed: number; todo: number; item: ItemRecord }) => void;
+  /** Optional extra throttle around every helpdesk write (the HTTP providers already limit themselves). */
+  throttle?: Throttle;
+  /** How far a reply's timestamp may be before the journal's intent time and still count as ours (clock skew). */
+  skewMs?: number;
+}
+
+export interface RunTally {
+  /** Replies (or updates) made by this run. */
+  sent: number;
+  /** Replies found already on the ticket (an interrupted run had sent them). */
+  recovered: number;
+  failed: number;
+  /** Not reached because the run was stopped. */
+  notReached: number;
+}
+
+export interface ExecuteResult {
+  job: JobRecord;
+  counts: ItemCounts;
+  run: RunTally;
+  interrupted: boolean;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
+/** A body as compared across helpdesks: tags dropped (HTML bodies), entities decoded, whitespace collapsed. */
+export function normalizeBody(s: string): string {
+  return s
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_m, e: string) => ENTITIES[e]!)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Finds our reply among a ticket's comments: an agent comment with the same visibility whose text is the
+ * one we meant to send (the helpdesk may wrap it in HTML or add a signature), written after the intent.
+ */
+export function findSentReply(comments: Comment[], body: string, isPublic: boolean, intentAt: string | null, skewMs = 15 * 60_000): Comment | undefined {
+  const want = normalizeBody(body);
+  const since = intentAt ? Date.parse(intentAt) - skewMs : -Infinity;
+  return comments.find((c) => {
+    if (c.authorRole === 'customer' || c.public !== isPublic) return false;
+    if (Date.parse(c.createdAt) < since) return false;
+    const got = normalizeBody(c.body);
+    return got === want || (want.length >= 20 && got.includes(want));
+  });
+}
+
+const message = (err: unknown): string => ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+
+/** Errors after which the write may or may not have reached the helpdesk. */
+const isUncertain = (err: unknown): boolean => {
+  const name = (err as Error)?.name;
+  return name === 'UncertainWriteError' || name === 'TransientHttpError';
+};
+
+/**
+ * Runs (or resumes) a bulk job: every open ticket of the journal, `concurrency` at a time.
+ * Exactly once per ticket: the intent is journaled before each call and the outcome after; a ticket
+ * whose last attempt has no outcome (the process died, or the network failed mid-call) is first
+ * checked on the helpdesk, and the reply is sent only when it is not there.
+ */
+export async function executeJob(journal: BulkJournal, jobId: string, provider: HelpdeskProvider, opts: ExecuteOptions): Promise<ExecuteResult> {
+  const job = journal.claim(jobId);
+  const states: ItemRecord['state'][] = ['pending', 'intent', 'replied'];
+  if (opts.retryFailed) states.push('failed');
+  const todo = journal.items(jobId, states);
+  const patch: TicketPatch = job.patch;
+  const hasPatch = !isEmptyPatch(patch);
+  const run: RunTally = { sent: 0, recovered: 0, failed: 0, notReached: 0 };
+  let next = 0;
+  let processed = 0;
+
+  const write = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (opts.throttle) await opts.throttle.acquire(1);
+    return fn();
+  };
+
+  const applyPatch = async (item: ItemRecord): Promise<void> => {
+    if (hasPatch) await write(() => provider.updateTicket(item.ticketId, patch));
+    journal.markDone(jobId, item.ticketId);
+  };
+
+  const replyItem = async (item: ItemRecord): Promise<'sent' | 'recovered'> => {
+    let outcome: 'sent' | 'recovered' = 'sent';
+    // the reply is known to be on the ticket: only the changes are left
+    if (item.repliedAt) {
+      outcome = item.recovered ? 'recovered' : 'sent';
+      await applyPatch(item);
+      return outcome;
+    }
+    // an earlier attempt has no confirmed outcome: look before sending again
+    if (item.intentAt) {
+      const found = findSentReply(await provider.listComments(item.ticketId), item.body ?? '', job.public, item.intentAt, opts.skewMs);
+      if (found) {
+        journal.markReplied(jobId, item.ticketId, found.id, true);
+        await applyPatch(item);
+        return 'recovered';
+      }
+    }
+    journal.markIntent(jobId, item.ticketId);
+    let comment: Comment;
+    try {
+      comment = await write(() => provider.addComment(item.ticketId, { body: item.body ?? '', public: job.public }));
+    } catch (err) {
+      if ((err as Error)?.name === 'WriteLandedError') {
+        journal.markReplied(jobId, item.ticketId, null);
+        await applyPatch(item);
+        return 'sent';
+      }
+      throw err;
+    }
+    journal.markReplied(jobId, item.ticketId, comment.id);
+    await applyPatch(item);
+    return outcome;
+  };
+
+  const updateItem = async (item: ItemRecord): Promise<'sent'> => {
+    // ticket changes are idempotent (set a status, add a tag): an unconfirmed attempt is simply repeated
+    journal.markIntent(jobId, item.ticketId);
+    await write(() => provider.updateTicket(item.ticketId, patch));
+    journal.markDone(jobId, item.ticketId);
+    return 'sent';
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (opts.signal?.aborted) return;
+      const i = next++;
+      if (i >= todo.length) return;
+      const item = todo[i]!;
+      try {
+        const outcome = job.kind === 'reply' ? await replyItem(item) : await updateItem(item);
+        run[outcome]++;
+      } catch (err) {
+        const replied = job.kind === 'reply' && journal.getItem(jobId, item.ticketId).repliedAt;
+        const why = replied ? `the reply was sent but the changes failed: ${message(err)}` : message(err);
+        if (isUncertain(err) && !replied) {
+          // leave the intent open: a resume checks the ticket before trying again
+          run.failed++;
+          journal.markFailed(jobId, item.ticketId, `${why} (it may have reached the helpdesk; a resume checks the ticket first)`);
+        } else {
+          run.failed++;
+          journal.markFailed(jobId, item.ticketId, why);
+        }
+      }
+      processed++;
+      opts.onProgress?.({ processed, todo: todo.length, item: journal.getItem(jobId, item.ticketId) });
+    }
+  };
+
+  const n = Math.max(1, Math.min(opts.concurrency, todo.length || 1));
+  try {
+    await Promise.all(Array.from({ length: n }, worker));
+  } finally {
+    run.notReached = todo.length - processed;
+    journal.release(jobId, Boolean(opts.signal?.aborted));
+  }
+  const final = journal.getJob(jobId);
+  return { job: final, counts: journal.counts(jobId), run, interrupted: final.state === 'interrupted' };
+}

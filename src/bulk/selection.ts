@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import type { Comment, Person, Ticket } from '../domain/model.js';
+import { parseIds } from '../domain/parse.js';
+import type { TicketQuery } from '../domain/query.js';
+import { DeskctlError, UsageError } from '../errors.js';
+import { collect, type HelpdeskProvider } from '../providers/provider.js';
+import { renderTemplate, templateNeedsComments } from '../templates/render.js';
+import type { Template } from '../templates/types.js';
+
+export interface IdsFile {
+  ids: string[];
+  /** Extra CSV columns per ticket id (row.<column> in templates); empty for a plain list. */
+  rows: Map<string, Record<string, string>>;
+  columns: string[];
+}
+
+const ID_COLUMNS = ['id', 'ticket_id', 'ticket'];
+
+/**
+ * Reads --ids-file: one id a line (blank lines and # comments ignored), or a CSV whose header has an
+ * `id` (or ticket_id) column; the other columns become row.<column>.
+ */
+export async function parseIdsFile(text: string, file: string): Promise<IdsFile> {
+  const src = text.replace(/^\uFEFF/, '');
+  const firstLine = src.split(/\r?\n/).find((l) => l.trim() && !l.trim().startsWith('#')) ?? '';
+  const header = firstLine.split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
+  const idCol = header.findIndex((h) => ID_COLUMNS.includes(h));
+  if (idCol < 0) {
+    if (firstLine.includes(',')) {
+      throw new UsageError(`${file} looks like a CSV but has no 'id' column`, `put a header line first, e.g. id,tracking_url`);
+    }
+    const lines = src.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ids = lines.map((l, i) => {
+      try {
+        return parseIds(l.replace(/^#/, ''))[0]!;
+      } catch {
+        throw new UsageError(`${file} line ${i + 1}: '${l}' is not a ticket id`, 'give one ticket id a line, or a CSV with an id column');
+      }
+    });
+    if (!ids.length) throw new UsageError(`${file} has no ticket ids`, 'give one ticket id a line, or a CSV with an id column');
+    return { ids: [...new Set(ids)], rows: new Map(), columns: [] };
+  }
+  const { parse } = await import('csv-parse/sync');
+  let records: Record<string, string>[];
+  try {
+    records = parse(src, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, comment: '#', bom: true }) as Record<string, string>[];
+  } catch (err) {
+    throw new UsageError(`${file} is not a valid CSV: ${(err as Error).message}`, 'check quoting and that every line has the same number of columns');
+  }
+  const columns = Object.keys(records[0] ?? {});
+  const idKey = columns.find((c) => ID_COLUMNS.includes(c.toLowerCase()))!;
+  const rows = new Map<string, Record<string, string>>();
+  const ids: string[] = [];
+  records.forEach((r, i) => {
+    const raw = (r[idKey] ?? '').trim();
+    let id: string;
+    try {
+      id = parseIds(raw)[0] ?? '';
+    } catch {
+      id = '';
+    }
+    if (!id) throw new UsageError(`${file} row ${i + 2}: '${raw}' is not a ticket id`, `fix the ${idKey} column`);
+    const row: Record<string, string> = {};
+    for (const c of columns) if (c !== idKey) row[c] = r[c] ?? '';
+    const before = rows.get(id);
+    if (before && JSON.stringify(before) !== JSON.stringify(row)) {
+      throw new UsageError(`${file}: ticket ${id} appears twice with different values`, 'keep one row per ticket');
+    }
+    if (!before) ids.push(id);
+    rows.set(id, row);
+  });
+  if (!ids.length) throw new UsageError(`${file} has no ticket ids`, 'add rows below the header');
+  return { ids, rows, columns: columns.filter((c) => c !== idKey) };
+}
+
+export async function readIdsFile(file: string, stdin?: () => string): Promise<IdsFile> {
+  let text: string;
+  try {
+    text = file === '-' && stdin ? stdin() : readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --ids-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
+  }
+  return parseIdsFile(text, file === '-' ? 'stdin' : file);
+}
+
+/** Runs fn over items with at most `limit` at once, keeping the input order in the result. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+export interface Selection {
+  /** Explicit ids (from --ids / --ids-file), in order. */
+  ids?: string[];
+  /** The tickets list filters; with ids, only the ids matching them are kept. */
+  query?: TicketQuery;
+  limit?: number;
+}
+
+export interface Selected {
+  tickets: Ticket[];
+  /** Ids that could not be loaded (not found...), with the reason. */
+  missing: { id: string; error: string }[];
+}
+
+/** Loads the selected tickets: by id (bounded concurrency) or through the provider's filtered listing. */
+export async function selectTickets(provider: HelpdeskProvider, sel: Selection, concurrency: number): Promise<Selected> {
+  const limit = sel.limit ?? Infinity;
+  if (!sel.ids) {
+    return { tickets: await collect(provider.listTickets(sel.query ?? {}), limit), missing: [] };
+  }
+  const { matchesQuery } = await import('../domain/query.js');
+  const missing: Selected['missing'] = [];
+  const loaded = await mapLimit(sel.ids, concurrency, async (id) => {
+    try {
+      return await provider.getTicket(id);
+    } catch (err) {
+      if (err instanceof DeskctlError && err.exitCode === 1) {
+        missing.push({ id, error: err.message });
+        return undefined;
+      }
+      throw err;
+    }
+  });
+  const tickets = loaded.filter((t): t is Ticket => Boolean(t) && (!sel.query || matchesQuery(t!, { ...sel.query, ids: undefined })));
+  return { tickets: tickets.slice(0, limit), missing };
+}
+
+export interface RenderedItem {
+  ticket: Ticket;
+  body?: string;
+  error?: string;
+  /** The variable that had no value, when that was the problem. */
+  variable?: string;
+}
+
+export interface RenderAllOptions {
+  agent: Person | null;
+  signature?: string;
+  rows?: Map<string, Record<string, string>>;
+  now: Date;
+  concurrency: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Renders the template for every ticket before anything is sent; failures are collected, not thrown. */
+export async function renderAll(provider: HelpdeskProvider, t: Template, tickets: Ticket[], o: RenderAllOptions): Promise<RenderedItem[]> {
+  const needsComments = await templateNeedsComments(t);
+  let done = 0;
+  return mapLimit(tickets, needsComments ? o.concurrency : 1, async (ticket) => {
+    try {
+      const comments: Comment[] | undefined = needsComments ? await provider.listComments(ticket.id) : undefined;
+      const body = await renderTemplate(t, { ticket, comments, agent: o.agent, signature: o.signature, row: o.rows?.get(ticket.id), now: o.now });
+      return { ticket, body };
+    } catch (err) {
+      if (!(err instanceof DeskctlError)) throw err;
+      return { ticket, error: err.message, variable: (err as { variable?: string }).variable };
+    } finally {
+      o.onProgress?.(++done, tickets.length);
+    }
+  });
+}

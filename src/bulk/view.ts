@@ -1,0 +1,175 @@
+import type { ChalkInstance } from 'chalk';
+import type { TicketPatch } from '../domain/model.js';
+import type { ListSpec } from '../output/format.js';
+import type { ExecuteResult } from './executor.js';
+import type { ItemRecord, JobRecord } from './journal.js';
+import type { RenderedItem } from './selection.js';
+
+/** "status → solved, +refunded, assign to 12" */
+export function describePatch(p: TicketPatch, agentName?: (id: string) => string | undefined): string {
+  const parts: string[] = [];
+  if (p.status) parts.push(`status → ${p.status}`);
+  if (p.priority) parts.push(`priority → ${p.priority}`);
+  if (p.assigneeId !== undefined) parts.push(p.assigneeId === null ? 'unassign' : `assign to ${agentName?.(p.assigneeId) ?? p.assigneeId}`);
+  if (p.group !== undefined) parts.push(p.group === null ? 'no group' : `group → ${p.group}`);
+  if (p.addTags?.length) parts.push(p.addTags.map((t) => `+${t}`).join(' '));
+  if (p.removeTags?.length) parts.push(p.removeTags.map((t) => `-${t}`).join(' '));
+  return parts.join(', ');
+}
+
+const rule = (c: ChalkInstance, width: number) => c.dim('─'.repeat(Math.max(20, Math.min(width, 72))));
+
+export interface ReplyPreview {
+  template: string;
+  public: boolean;
+  ready: RenderedItem[];
+  invalid: RenderedItem[];
+  missing: { id: string; error: string }[];
+  changes: string;
+}
+
+/** What is about to happen: count, the first rendered reply, the changes, what will be skipped. */
+export function replyPreviewText(p: ReplyPreview, c: ChalkInstance, width: number): string {
+  const lines: string[] = [];
+  const what = p.public ? 'public reply' : 'internal note';
+  lines.push(`${c.bold(`${p.ready.length} ${what}${p.ready.length === 1 ? '' : 's'}`)} from template '${p.template}'${p.changes ? `, then ${p.changes}` : ''}`);
+  const first = p.ready[0];
+  if (first) {
+    const r = first.ticket.requester;
+    lines.push(c.dim(`First one, to #${first.ticket.id} ${r.name}${r.email ? ` <${r.email}>` : ''}: ${first.ticket.subject}`));
+    lines.push(rule(c, width), first.body!.trimEnd(), rule(c, width));
+  }
+  const skipped = p.invalid.length + p.missing.length;
+  if (skipped) lines.push(c.yellow(`${skipped} ticket${skipped === 1 ? '' : 's'} will be skipped (listed above).`));
+  return lines.join('\n');
+}
+
+/** Lines saying which tickets cannot be sent and why: grouped by missing variable, else one per ticket; at most `max`. */
+export function failureLines(invalid: RenderedItem[], missing: { id: string; error: string }[], max = 10): string[] {
+  const byVariable = new Map<string, string[]>();
+  const other: string[] = missing.map((m) => `  #${m.id}: ${m.error}`);
+  for (const i of invalid) {
+    if (i.variable) byVariable.set(i.variable, [...(byVariable.get(i.variable) ?? []), i.ticket.id]);
+    else other.push(`  #${i.ticket.id}: ${i.error}`);
+  }
+  const grouped = [...byVariable].map(([v, ids]) => {
+    const shown = ids.slice(0, 8).map((id) => `#${id}`).join(', ');
+    return `  {{ ${v} }} has no value on ${ids.length} ticket${ids.length === 1 ? '' : 's'}: ${shown}${ids.length > 8 ? `, ... (${ids.length - 8} more)` : ''}`;
+  });
+  const all = [...grouped, ...other];
+  return all.length > max ? [...all.slice(0, max), `  ... and ${all.length - max} more`] : all;
+}
+
+export interface DryRunRow {
+  ticket: string;
+  requester: string;
+  subject: string;
+  result: 'ready' | 'invalid' | 'not found';
+  body: string | null;
+  error: string | null;
+  variable: string | null;
+}
+
+export const dryRunSpec: ListSpec<DryRunRow> = {
+  columns: [
+    { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`) },
+    { key: 'requester', header: 'requester', value: (r) => r.requester },
+    { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
+    { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'ready' ? c.green(r.result) : c.red(r.result)) },
+    { key: 'detail', header: 'detail', value: (r) => r.error ?? (r.body ?? '').split('\n').find((l) => l.trim()) ?? '', flex: true },
+    { key: 'body', header: 'body', value: (r) => r.body },
+    { key: 'error', header: 'error', value: (r) => r.error },
+    { key: 'variable', header: 'variable', value: (r) => r.variable },
+  ],
+  defaultFields: ['ticket', 'requester', 'subject', 'result', 'detail'],
+  toJson: (r) => ({ ticket: r.ticket, requester: r.requester, subject: r.subject, result: r.result, body: r.body, error: r.error, variable: r.variable }),
+};
+
+export function jobJson(job: JobRecord, r?: Pick<ExecuteResult, 'counts' | 'run'>) {
+  return {
+    id: job.id,
+    kind: job.kind,
+    state: job.state,
+    template: job.template,
+    public: job.kind === 'reply' ? job.public : null,
+    changes: job.patch,
+    selection: job.selection,
+    total: job.total,
+    created_at: job.createdAt,
+    finished_at: job.finishedAt,
+    ...(r ? { counts: r.counts, this_run: r.run } : {}),
+  };
+}
+
+export interface JobRow {
+  job: JobRecord;
+  counts: { done: number; failed: number; skipped: number; pending: number; intent: number; replied: number };
+}
+
+export const jobListSpec: ListSpec<JobRow> = {
+  columns: [
+    { key: 'id', header: 'job', value: (r) => r.job.id, cell: (r, c) => c.cyan(r.job.id) },
+    { key: 'kind', header: 'kind', value: (r) => r.job.kind },
+    { key: 'what', header: 'what', value: (r) => (r.job.kind === 'reply' ? `${r.job.template}${describePatch(r.job.patch) ? ` (${describePatch(r.job.patch)})` : ''}` : describePatch(r.job.patch)), flex: true },
+    {
+      key: 'state',
+      header: 'state',
+      value: (r) => r.job.state,
+      cell: (r, c) => (r.job.state === 'done' ? c.green(r.job.state) : r.job.state === 'interrupted' || r.job.state === 'running' ? c.yellow(r.job.state) : c.red(r.job.state)),
+    },
+    { key: 'total', header: 'total', value: (r) => r.job.total, align: 'right' },
+    { key: 'done', header: 'done', value: (r) => r.counts.done, align: 'right' },
+    { key: 'failed', header: 'failed', value: (r) => r.counts.failed, align: 'right' },
+    { key: 'skipped', header: 'skipped', value: (r) => r.counts.skipped, align: 'right' },
+    { key: 'open', header: 'open', value: (r) => r.counts.pending + r.counts.intent + r.counts.replied, align: 'right' },
+    { key: 'created', header: 'created', value: (r) => r.job.createdAt, cell: (r) => r.job.createdAt.slice(0, 16).replace('T', ' ') },
+    { key: 'selection', header: 'selection', value: (r) => r.job.selection },
+  ],
+  defaultFields: ['id', 'kind', 'what', 'state', 'total', 'done', 'failed', 'skipped', 'open', 'created'],
+  toJson: (r) => ({ ...jobJson(r.job), counts: r.counts }),
+  emptyMessage: 'No bulk jobs yet in this profile.',
+};
+
+const itemResult = (i: ItemRecord): string =>
+  i.state === 'done' ? (i.recovered ? 'done (found on resume)' : 'done') : i.state === 'intent' ? 'unconfirmed' : i.state;
+
+export const itemListSpec: ListSpec<ItemRecord> = {
+  columns: [
+    { key: 'ticket', header: 'ticket', value: (i) => i.ticketId, cell: (i, c) => c.cyan(`#${i.ticketId}`) },
+    {
+      key: 'state',
+      header: 'state',
+      value: (i) => i.state,
+      cell: (i, c) => (i.state === 'done' ? c.green(itemResult(i)) : i.state === 'failed' ? c.red(itemResult(i)) : c.yellow(itemResult(i))),
+    },
+    { key: 'attempts', header: 'tries', value: (i) => i.attempts, align: 'right' },
+    { key: 'comment', header: 'comment', value: (i) => i.commentId },
+    { key: 'recovered', header: 'recovered', value: (i) => i.recovered },
+    { key: 'at', header: 'at', value: (i) => i.outcomeAt ?? i.intentAt, cell: (i) => (i.outcomeAt ?? i.intentAt ?? '').slice(0, 19).replace('T', ' ') },
+    { key: 'error', header: 'error', value: (i) => i.error, flex: true },
+    { key: 'body', header: 'body', value: (i) => i.body },
+  ],
+  defaultFields: ['ticket', 'state', 'attempts', 'comment', 'at', 'error'],
+  toJson: (i) => ({ ticket: i.ticketId, state: i.state, attempts: i.attempts, comment_id: i.commentId, recovered: i.recovered, intent_at: i.intentAt, replied_at: i.repliedAt, outcome_at: i.outcomeAt, error: i.error }),
+};
+
+/** The end-of-run summary for a terminal. */
+export function summaryText(r: ExecuteResult, c: ChalkInstance, failed: ItemRecord[]): string {
+  const j = r.job;
+  const verb = j.kind === 'reply' ? (j.public ? 'replies sent' : 'notes added') : 'tickets updated';
+  const rows: [string, number, (s: string) => string][] = [
+    [verb, r.run.sent, c.green],
+    ['already sent (found on the ticket)', r.run.recovered, c.green],
+    ['failed', r.counts.failed, c.red],
+    ['skipped (not rendered or not found)', r.counts.skipped, c.yellow],
+    ['not reached (resume to continue)', r.counts.pending + r.counts.intent + r.counts.replied, c.yellow],
+  ];
+  const lines = [`${c.bold(`Job ${j.id}`)}: ${j.state}  (${j.total} tickets${j.template ? `, template '${j.template}'` : ''})`];
+  for (const [label, n, paint] of rows) if (n > 0 || label === verb) lines.push(`  ${(n > 0 ? paint : (s: string) => s)(String(n).padStart(6))}  ${label}`);
+  if (failed.length) {
+    lines.push('', c.bold('Failed:'));
+    for (const f of failed.slice(0, 20)) lines.push(`  #${f.ticketId}  ${f.error ?? ''}`);
+    if (failed.length > 20) lines.push(`  ... and ${failed.length - 20} more (deskctl bulk status ${j.id})`);
+  }
+  return lines.join('\n');
+}

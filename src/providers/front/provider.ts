@@ -1,0 +1,436 @@
+/**
+ * Front Core API provider: conversations as tickets, messages (public) and comments (internal notes)
+ * as comments, teammates as agents, inboxes as groups, tags, status with snooze.
+ *
+ * Listing walks the company's inboxes (GET /inboxes/{id}/conversations, cursor pages of 100 through
+ * `_pagination.next` -> `page_token`), so every ticket knows its inbox (group) and the inbox's channel type
+ * (channel); statuses are pushed down as `q[statuses][]`. Everything else is filtered locally.
+ *
+ * Writes go through the shared HTTP layer. Replies (POST .../messages, answered 202) and notes
+ * (POST .../comments) are not idempotent: after an ambiguous failure the conversation is read back and the
+ * write is repeated only when it did not land, so nothing is sent twice.
+ */
+import type { z } from 'zod';
+import type { Channel, Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
+import { filterTickets, type TicketQuery } from '../../domain/query.js';
+import { ApiError, ConfigError, NotFoundError, UsageError } from '../../errors.js';
+import { paginateByCursor, WriteLandedError, type HttpClient, type Query } from '../http.js';
+import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import {
+  conversationToTicket,
+  domainStatusToFront,
+  frontCommentToComment,
+  frontStatusesFor,
+  htmlToText,
+  inboxChannel,
+  isoFromSeconds,
+  mergeThread,
+  messageToComment,
+  pageTokenOf,
+  secondsFromDate,
+  teammateToPerson,
+  textToHtml,
+} from './map.js';
+import {
+  FrontChannelSchema,
+  FrontCommentSchema,
+  FrontConversationSchema,
+  FrontInboxSchema,
+  FrontMessageSchema,
+  frontPage,
+  FrontReplyAcceptedSchema,
+  FrontTagSchema,
+  FrontTeammateSchema,
+  type FrontComment,
+  type FrontConversation,
+  type FrontMessage,
+  type FrontTag,
+} from './schemas.js';
+
+/** Front caps list pages at 100. */
+export const FRONT_PAGE_SIZE = 100;
+/** Snoozing (pending/on_hold) reopens the conversation after this many hours unless profile.options.snoozeHours says. */
+export const DEFAULT_SNOOZE_HOURS = 24;
+/** Tolerance when matching a write that may have landed against the server's clock. */
+const LANDED_SKEW_S = 120;
+
+export interface FrontOptions {
+  http: HttpClient;
+  /** The profile's `agent` (teammate id or email): "me", and the author of replies and notes. */
+  agentRef?: string;
+  snoozeHours?: number;
+  now: () => Date;
+}
+
+interface InboxInfo {
+  id: string;
+  name: string;
+  channel: Channel;
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new ApiError(`Front returned an unexpected ${what}: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, {
+    hint: 'run again with --verbose to see the request',
+  });
+}
+
+const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
+const enc = encodeURIComponent;
+
+export class FrontProvider implements HelpdeskProvider {
+  readonly kind = 'front';
+  readonly displayName = 'Front';
+  readonly capabilities: Capabilities = {
+    priority: false,
+    channels: true,
+    groups: true,
+    internalNotes: true,
+    tags: true,
+    ratings: [],
+    serverFilters: ['status', 'group', 'ids'],
+    defaultConcurrency: 2,
+  };
+  readonly http: HttpClient;
+  private inboxesP?: Promise<InboxInfo[]>;
+  private teammatesP?: Promise<Person[]>;
+  private tagsP?: Promise<FrontTag[]>;
+  private meP?: Promise<Person | null>;
+
+  constructor(private readonly opts: FrontOptions) {
+    this.http = opts.http;
+  }
+
+  private nowMs(): number {
+    return this.opts.now().getTime();
+  }
+
+  // ---- directory ------------------------------------------------------------------------------
+
+  /**
+   * Every page of a Front list. `limit` is sent only to the endpoints that take it (conversations, messages,
+   * tags); the others answer in one go but `_pagination.next` is still followed when present.
+   */
+  private async *pages<S extends z.ZodType>(path: string, item: S, what: string, query: Query = {}, paged = false): AsyncGenerator<z.infer<S>[]> {
+    const schema = frontPage(item);
+    const first = { method: 'GET' as const, path, query: paged ? { limit: FRONT_PAGE_SIZE, ...query } : query };
+    for await (const page of paginateByCursor<unknown, z.infer<S>>(
+      this.http,
+      first,
+      (body) => parse(schema, body, what)._results as z.infer<S>[],
+      (body) => pageTokenOf(parse(schema, body, what)._pagination?.next),
+      'page_token',
+    )) {
+      yield page;
+    }
+  }
+
+  private async all<S extends z.ZodType>(path: string, item: S, what: string, paged = false): Promise<z.infer<S>[]> {
+    const out: z.infer<S>[] = [];
+    for await (const page of this.pages(path, item, what, {}, paged)) out.push(...page);
+    return out;
+  }
+
+  /** Inboxes with the channel type of each (one request per inbox, once per run). */
+  private inboxes(): Promise<InboxInfo[]> {
+    return (this.inboxesP ??= (async () => {
+      const list = await this.all('/inboxes', FrontInboxSchema, 'inbox list');
+      const out: InboxInfo[] = [];
+      for (const inbox of list) {
+        const body = await this.http.get(`/inboxes/${enc(inbox.id)}/channels`);
+        const channels = parse(frontPage(FrontChannelSchema), body, 'channel list')._results;
+        out.push({ id: inbox.id, name: inbox.name, channel: inboxChannel(channels) });
+      }
+      return out;
+    })().catch((err) => {
+      this.inboxesP = undefined;
+      throw err;
+    }));
+  }
+
+  private tags(refresh = false): Promise<FrontTag[]> {
+    if (refresh) this.tagsP = undefined;
+    return (this.tagsP ??= this.all('/tags', FrontTagSchema, 'tag list', true).catch((err) => {
+      this.tagsP = undefined;
+      throw err;
+    }));
+  }
+
+  async listAgents(): Promise<Person[]> {
+    return (this.teammatesP ??= this.all('/teammates', FrontTeammateSchema, 'teammate list')
+      .then((list) => list.filter((t) => !t.is_blocked).map(teammateToPerson))
+      .catch((err) => {
+        this.teammatesP = undefined;
+        throw err;
+      }));
+  }
+
+  async listGroups(): Promise<Group[]> {
+    return (await this.inboxes()).map((i) => ({ id: i.id, name: i.name }));
+  }
+
+  /**
+   * Front API tokens belong to the company, not to a teammate (GET /me names the company), so "me" is
+   * the profile's `agent` setting, resolved against the teammates.
+   */
+  currentAgent(): Promise<Person | null> {
+    return (this.meP ??= (async () => {
+      const ref = this.opts.agentRef?.trim();
+      if (!ref) return null;
+      const agents = await this.listAgents();
+      const lower = ref.toLowerCase();
+      const me = agents.find((a) => a.id === ref || (a.email ?? '').toLowerCase() === lower);
+      if (!me) {
+        throw new ConfigError(`the profile's agent '${ref}' is not a Front teammate`, `set it to a teammate's email or id (tea_...)`);
+      }
+      return me;
+    })());
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
+    yield* filterTickets(this.listUnfiltered(query), query);
+  }
+
+  private async *listUnfiltered(query: TicketQuery): AsyncGenerator<Ticket[]> {
+    if (query.ids?.length) {
+      for (const id of query.ids) {
+        try {
+          yield [await this.getTicket(id)];
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+      }
+      return;
+    }
+    let statuses: string[] | undefined;
+    if (query.status?.length) {
+      statuses = frontStatusesFor(query.status);
+      if (!statuses.length) return;
+      if (statuses.length === 4) statuses = undefined;
+    }
+    const q: Query = statuses ? { 'q[statuses][]': statuses } : {};
+    const now = this.nowMs();
+    const inboxes = await this.inboxes();
+    let targets = inboxes;
+    if (query.group?.length) {
+      const wanted = new Set(query.group.map((g) => g.toLowerCase()));
+      targets = inboxes.filter((i) => wanted.has(i.name.toLowerCase()));
+      if (!targets.length) {
+        throw new UsageError(`no Front inbox named ${query.group.map((g) => `'${g}'`).join(' or ')}`, `inboxes: ${inboxes.map((i) => i.name).join(', ') || '(none)'}`);
+      }
+    }
+    if (!inboxes.length) {
+      // a token that sees no inbox: the company-wide list, without inbox or channel
+      for await (const page of this.pages('/conversations', FrontConversationSchema, 'conversation list', q, true)) {
+        yield page.map((c) => conversationToTicket(c, { nowMs: now }));
+      }
+      return;
+    }
+    const seen = new Set<string>();
+    for (const inbox of targets) {
+      for await (const page of this.pages(`/inboxes/${enc(inbox.id)}/conversations`, FrontConversationSchema, 'conversation list', q, true)) {
+        const fresh = page.filter((c) => !seen.has(c.id));
+        fresh.forEach((c) => seen.add(c.id));
+        if (fresh.length) yield fresh.map((c) => conversationToTicket(c, { nowMs: now, inboxName: inbox.name, channel: inbox.channel }));
+      }
+    }
+  }
+
+  private async conversation(id: string): Promise<FrontConversation> {
+    const body = await this.http.get(`/conversations/${enc(id)}`, undefined, {
+      notFound: { what: 'ticket', id, hint: `Front conversation ids look like cnv_abc123; list them with 'deskctl tickets list'` },
+    });
+    return parse(FrontConversationSchema, body, 'conversation');
+  }
+
+  private async messages(id: string): Promise<FrontMessage[]> {
+    return this.all(`/conversations/${enc(id)}/messages`, FrontMessageSchema, 'message list', true);
+  }
+
+  private async comments(id: string): Promise<FrontComment[]> {
+    return this.all(`/conversations/${enc(id)}/comments`, FrontCommentSchema, 'comment list');
+  }
+
+  /** The conversation, its inbox (group, channel) and its messages (first response, reply count). */
+  async getTicket(id: string): Promise<Ticket> {
+    const conv = await this.conversation(id);
+    const inboxBody = await this.http.get(`/conversations/${enc(conv.id)}/inboxes`);
+    const convInboxes = parse(frontPage(FrontInboxSchema), inboxBody, 'inbox list')._results;
+    const known = await this.inboxes();
+    const inbox = convInboxes.length ? known.find((i) => i.id === convInboxes[0]!.id) : undefined;
+    const messages = await this.messages(conv.id);
+    return conversationToTicket(conv, {
+      nowMs: this.nowMs(),
+      inboxName: inbox?.name ?? convInboxes[0]?.name ?? null,
+      channel: inbox?.channel,
+      messages,
+    });
+  }
+
+  async listComments(ticketId: string): Promise<Comment[]> {
+    const conv = await this.conversation(ticketId);
+    const [messages, comments] = [await this.messages(conv.id), await this.comments(conv.id)];
+    return mergeThread(conv.id, messages, comments);
+  }
+
+  /** Front keeps ratings inside its analytics (aggregates only): there is nothing per conversation to list. */
+  async *listRatings(_range: DateRange): AsyncIterable<Rating[]> {
+    return;
+  }
+
+  // ---- writing --------------------------------------------------------------------------------
+
+  async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
+    if (patch.priority !== undefined) {
+      throw new UsageError('Front has no priority field', 'leave out --priority for Front profiles (use a tag instead)');
+    }
+    let status: ReturnType<typeof domainStatusToFront> | undefined;
+    if (patch.status !== undefined) {
+      status = domainStatusToFront(patch.status);
+      if (!status) throw new UsageError(`Front cannot set a conversation to '${patch.status}'`, 'use open, pending (snooze), solved or closed (archive)');
+    }
+    const conv = await this.conversation(id);
+    const path = `/conversations/${enc(conv.id)}`;
+
+    const body: Record<string, unknown> = {};
+    if (status?.kind === 'status') body.status = status.status;
+    if (patch.group !== undefined) {
+      if (patch.group === null) throw new UsageError('a Front conversation always lives in an inbox', 'move it to another inbox with --group NAME');
+      const inboxes = await this.inboxes();
+      const inbox = inboxes.find((i) => i.name.toLowerCase() === patch.group!.toLowerCase() || i.id === patch.group);
+      if (!inbox) throw new UsageError(`no Front inbox named '${patch.group}'`, `inboxes: ${inboxes.map((i) => i.name).join(', ')}`);
+      body.inbox_id = inbox.id;
+    }
+    if (patch.customFields && Object.keys(patch.customFields).length) body.custom_fields = patch.customFields;
+
+    if (patch.assigneeId !== undefined) {
+      // PUT is idempotent; `null` unassigns (Front's documented convention)
+      await this.http.put(`${path}/assignee`, { assignee_id: patch.assigneeId }, { notFound: { what: 'ticket', id } });
+    }
+    if (Object.keys(body).length) await this.http.patch(path, body, { idempotent: true, notFound: { what: 'ticket', id } });
+    if (status?.kind === 'snooze') {
+      const me = await this.currentAgent();
+      const teammate = me?.id ?? (patch.assigneeId || null) ?? conv.assignee?.id ?? null;
+      if (!teammate) {
+        throw new ConfigError('Front snoozes a conversation for a teammate, and this one has none', `set the profile's agent (deskctl profile add front ... --agent EMAIL) or assign the conversation first`);
+      }
+      const hours = this.opts.snoozeHours ?? DEFAULT_SNOOZE_HOURS;
+      await this.http.patch(
+        `${path}/reminders`,
+        { teammate_id: teammate, scheduled_at: secondsFromDate(this.opts.now()) + Math.round(hours * 3600) },
+        { idempotent: true, notFound: { what: 'ticket', id } },
+      );
+    }
+    if (patch.addTags?.length || patch.removeTags?.length) await this.changeTags(conv, patch.addTags ?? [], patch.removeTags ?? []);
+    return this.getTicket(conv.id);
+  }
+
+  private async changeTags(conv: FrontConversation, add: string[], remove: string[]): Promise<void> {
+    const have = new Set((conv.tags ?? []).map((t) => t.name.toLowerCase()));
+    const toAdd = add.filter((t) => !have.has(t.toLowerCase()));
+    const toRemove = remove.filter((t) => have.has(t.toLowerCase()));
+    const path = `/conversations/${enc(conv.id)}/tags`;
+    if (toAdd.length) {
+      const ids: string[] = [];
+      for (const name of toAdd) ids.push((await this.tagByName(name, true)).id);
+      await this.http.post(path, { tag_ids: ids }, { idempotent: true });
+    }
+    if (toRemove.length) {
+      const ids = (conv.tags ?? []).filter((t) => toRemove.some((r) => r.toLowerCase() === t.name.toLowerCase())).map((t) => t.id);
+      await this.http.request({ method: 'DELETE', path, json: { tag_ids: ids } });
+    }
+  }
+
+  /** The tag with this name; created when missing (and asked to). */
+  private async tagByName(name: string, create: boolean): Promise<FrontTag> {
+    const find = (list: FrontTag[]) => list.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    const hit = find(await this.tags());
+    if (hit || !create) {
+      if (hit) return hit;
+      throw new UsageError(`no Front tag named '${name}'`);
+    }
+    try {
+      const body = await this.http.post('/tags', { name }, { verifyNotLanded: async () => !find(await this.tags(true)) });
+      const tag = parse(FrontTagSchema, body, 'tag');
+      this.tagsP = undefined;
+      return tag;
+    } catch (err) {
+      if (err instanceof WriteLandedError) {
+        const landed = find(await this.tags(true));
+        if (landed) return landed;
+      }
+      throw err;
+    }
+  }
+
+  async addComment(ticketId: string, comment: NewComment): Promise<Comment> {
+    if (!comment.body.trim()) throw new UsageError('the comment is empty', 'give some text');
+    const me = await this.currentAgent();
+    const authorId = comment.authorId ?? me?.id;
+    const conv = await this.conversation(ticketId);
+    const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
+    return comment.public ? this.reply(conv.id, comment.body, authorId, sinceS) : this.note(conv.id, comment.body, authorId, sinceS);
+  }
+
+  private async reply(id: string, text: string, authorId: string | undefined, sinceS: number): Promise<Comment> {
+    const findLanded = async (): Promise<FrontMessage | undefined> =>
+      (await this.messages(id)).find(
+        (m) => !m.is_inbound && !m.draft_mode && (m.created_at ?? 0) >= sinceS && norm(m.text ?? htmlToText(m.body ?? '')) === norm(text),
+      );
+    const body: Record<string, unknown> = { body: textToHtml(text) };
+    if (authorId) body.author_id = authorId;
+    let uid: string | null | undefined;
+    try {
+      const res = await this.http.post(`/conversations/${enc(id)}/messages`, body, {
+        verifyNotLanded: async () => !(await findLanded()),
+        notFound: { what: 'ticket', id },
+      });
+      uid = parse(FrontReplyAcceptedSchema, res ?? {}, 'reply').message_uid;
+    } catch (err) {
+      if (err instanceof WriteLandedError) {
+        const landed = await findLanded();
+        if (landed) return messageToComment(landed, id);
+      }
+      throw err;
+    }
+    // Front queues the message (202); it is sent moments later. Describe what was accepted.
+    const author = authorId ? (await this.listAgents()).find((a) => a.id === authorId) : undefined;
+    return {
+      id: uid ? `alt:uid:${uid}` : `${id}-reply`,
+      ticketId: id,
+      author: author ?? { id: authorId ?? 'api', name: authorId ?? 'Front API', email: null, role: 'agent' },
+      authorRole: 'agent',
+      public: true,
+      body: text,
+      createdAt: isoFromSeconds(secondsFromDate(this.opts.now())),
+    };
+  }
+
+  private async note(id: string, text: string, authorId: string | undefined, sinceS: number): Promise<Comment> {
+    const findLanded = async (): Promise<FrontComment | undefined> =>
+      (await this.comments(id)).find((c) => (c.posted_at ?? 0) >= sinceS && norm(c.body ?? '') === norm(text) && (!authorId || c.author?.id === authorId));
+    const body: Record<string, unknown> = { body: text };
+    if (authorId) body.author_id = authorId;
+    try {
+      const res = await this.http.post(`/conversations/${enc(id)}/comments`, body, {
+        verifyNotLanded: async () => !(await findLanded()),
+        notFound: { what: 'ticket', id },
+      });
+      return frontCommentToComment(parse(FrontCommentSchema, res, 'comment'), id);
+    } catch (err) {
+      if (err instanceof WriteLandedError) {
+        const landed = await findLanded();
+        if (landed) return frontCommentToComment(landed, id);
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+}

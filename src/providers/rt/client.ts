@@ -1,0 +1,204 @@
+/**
+ * Request Tracker REST2 calls, on the shared HTTP layer (auth, retries, rate limit, --verbose trace).
+ * Returns RT JSON (validated with the schemas of map.ts); the provider turns it into the domain model.
+ */
+import type { z } from 'zod';
+import { ConfigError } from '../../errors.js';
+import type { HttpClient, Query } from '../http.js';
+import {
+  parseBody,
+  rtCollectionSchema,
+  RtAttachmentSchema,
+  RtQueueSchema,
+  RtTicketSchema,
+  RtTransactionSchema,
+  RtUserSchema,
+  sqlString,
+  type RtAttachment,
+  type RtTicket,
+  type RtTransaction,
+  type RtUser,
+} from './map.js';
+
+/** RT's largest page. */
+export const RT_PAGE_SIZE = 100;
+
+const USER_FIELDS = 'Name,RealName,EmailAddress';
+
+/** `fields=` for ticket searches: everything the domain ticket needs, in the same call. */
+export const TICKET_FIELDS: Query = {
+  fields: 'Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,Resolved,CustomFields',
+  'fields[Queue]': 'Name',
+  'fields[Owner]': USER_FIELDS,
+  'fields[Requestor]': USER_FIELDS,
+};
+
+const TXN_FIELDS: Query = {
+  fields: 'Type,Field,OldValue,NewValue,ObjectId,ObjectType,Created,Creator',
+  'fields[Creator]': USER_FIELDS,
+};
+
+/** The web root and the REST2 base of a profile URL (which may be either). */
+export function rtUrls(raw: string | undefined): { webBase: string; restBase: string } {
+  if (!raw) throw new ConfigError('the Request Tracker profile has no URL', "set it with 'deskctl profile add rt --url https://rt.example.org --force ...'");
+  const webBase = raw.replace(/\/+$/, '').replace(/\/REST\/2\.0$/i, '');
+  return { webBase, restBase: `${webBase}/REST/2.0` };
+}
+
+/** Long queries go in a form body (URLs have limits); RT reads parameters from either place. */
+const LONG_QUERY = 1500;
+
+export interface SearchPage<T> {
+  items: T[];
+  page: number;
+  pages: number | null;
+  total: number | null;
+}
+
+export class RtClient {
+  constructor(readonly http: HttpClient) {}
+
+  /** One page of a collection search (tickets by TicketSQL, transactions by TransactionSQL, or JSON searches). */
+  private async searchPage<S extends z.ZodType>(
+    path: string,
+    params: Query,
+    schema: S,
+    what: string,
+    page: number,
+    perPage = RT_PAGE_SIZE,
+  ): Promise<SearchPage<z.infer<S>>> {
+    const query: Query = { ...params, page, per_page: perPage };
+    const long = typeof params.query === 'string' && params.query.length > LONG_QUERY;
+    const res = long
+      ? await this.http.request({
+          method: 'POST',
+          path,
+          form: Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)])),
+          idempotent: true,
+        })
+      : await this.http.request({ method: 'GET', path, query });
+    const body = parseBody(rtCollectionSchema(schema), res.body, what);
+    return { items: body.items, page: body.page ?? page, pages: body.pages ?? null, total: body.total ?? null };
+  }
+
+  /** All pages of a search, one page at a time. */
+  async *searchAll<S extends z.ZodType>(path: string, params: Query, schema: S, what: string, maxPages = Infinity): AsyncGenerator<z.infer<S>[]> {
+    for (let page = 1; page <= maxPages; page++) {
+      const res = await this.searchPage(path, params, schema, what, page);
+      if (res.items.length) yield res.items;
+      const more = res.pages !== null ? page < res.pages : res.items.length >= RT_PAGE_SIZE;
+      if (!more || res.items.length === 0) return;
+    }
+  }
+
+  /** Tickets matching TicketSQL, ordered by id, with every field the domain needs. */
+  searchTickets(sql: string): AsyncGenerator<RtTicket[]> {
+    return this.searchAll('/tickets', { query: sql, ...TICKET_FIELDS, orderby: 'id', order: 'ASC' }, RtTicketSchema, 'a ticket search');
+  }
+
+  async ticketById(id: string): Promise<RtTicket | undefined> {
+    const page = await this.searchPage('/tickets', { query: `id = ${id}`, ...TICKET_FIELDS }, RtTicketSchema, `ticket ${id}`, 1, 1);
+    return page.items.find((t) => String(t.id) === id);
+  }
+
+  /** Raw GET /ticket/:id, used only to tell "not found" (404) from "not allowed" (403). */
+  async probeTicket(id: string): Promise<void> {
+    await this.http.request({ method: 'GET', path: `/ticket/${id}`, notFound: { what: 'ticket', id, hint: "list tickets with 'deskctl tickets list'" } });
+  }
+
+  /** Transactions of some tickets, of the given types, oldest first. */
+  async ticketTransactions(ticketIds: string[], types: string[], extra?: string): Promise<RtTransaction[]> {
+    if (!ticketIds.length) return [];
+    const nums = ticketIds.map(Number).sort((a, b) => a - b);
+    const min = nums[0]!;
+    const max = nums[nums.length - 1]!;
+    // a dense id range is a cheaper condition than a long OR list
+    const objects = max - min + 1 <= nums.length * 2 ? `ObjectId >= ${min} AND ObjectId <= ${max}` : `(${nums.map((n) => `ObjectId = ${n}`).join(' OR ')})`;
+    const typeSql = types.map((t) => `Type = ${sqlString(t)}`).join(' OR ');
+    const sql = `ObjectType = 'RT::Ticket' AND ${objects} AND (${typeSql})${extra ? ` AND ${extra}` : ''}`;
+    const wanted = new Set(ticketIds);
+    const out: RtTransaction[] = [];
+    for await (const page of this.searchAll('/transactions', { query: sql, ...TXN_FIELDS, orderby: 'id', order: 'ASC' }, RtTransactionSchema, 'a transaction search')) {
+      for (const t of page) if (wanted.has(String(t.ObjectId))) out.push(t);
+    }
+    return out;
+  }
+
+  /** The newest transactions of a ticket matching a condition (newest first). */
+  async latestTransactions(ticketId: string, condition: string, count: number): Promise<RtTransaction[]> {
+    const sql = `ObjectType = 'RT::Ticket' AND ObjectId = ${ticketId} AND ${condition}`;
+    const page = await this.searchPage('/transactions', { query: sql, ...TXN_FIELDS, orderby: 'id', order: 'DESC' }, RtTransactionSchema, 'a transaction search', 1, count);
+    return page.items;
+  }
+
+  /** Text parts of a ticket's messages (binary attachments are not downloaded). */
+  async ticketTextParts(ticketId: string): Promise<RtAttachment[]> {
+    const out: RtAttachment[] = [];
+    const params: Query = {
+      query: JSON.stringify([{ field: 'ContentType', operator: 'LIKE', value: 'text/' }]),
+      fields: 'TransactionId,ContentType,Content,Filename',
+    };
+    for await (const page of this.searchAll(`/ticket/${ticketId}/attachments`, params, RtAttachmentSchema, `the messages of ticket ${ticketId}`)) out.push(...page);
+    return out;
+  }
+
+  async correspond(ticketId: string, body: string, kind: 'correspond' | 'comment', verifyNotLanded: () => Promise<boolean>): Promise<string[]> {
+    const res = await this.http.request<unknown>({
+      method: 'POST',
+      path: `/ticket/${ticketId}/${kind}`,
+      json: { Content: body, ContentType: 'text/plain' },
+      verifyNotLanded,
+    });
+    return Array.isArray(res.body) ? res.body.map(String) : [];
+  }
+
+  async updateTicket(ticketId: string, body: Record<string, unknown>): Promise<string[]> {
+    const res = await this.http.request<unknown>({ method: 'PUT', path: `/ticket/${ticketId}`, json: body, notFound: { what: 'ticket', id: ticketId } });
+    return Array.isArray(res.body) ? res.body.map(String) : [];
+  }
+
+  async user(ref: string): Promise<RtUser> {
+    const body = await this.http.get(`/user/${encodeURIComponent(ref)}`, undefined, { notFound: { what: 'RT user', id: ref } });
+    return parseBody(RtUserSchema, body, `user ${ref}`);
+  }
+
+  async *queues(): AsyncGenerator<z.infer<typeof RtQueueSchema>[]> {
+    yield* this.searchAll('/queues/all', { fields: 'Name,Disabled' }, RtQueueSchema, 'the queue list');
+  }
+
+  /** User ids (numeric) of the members of RT's "Privileged" system group, or null when this user may not see it. */
+  async privilegedUserIds(): Promise<string[] | null> {
+    const groups = await this.http.request<unknown>({
+      method: 'GET',
+      path: '/groups',
+      query: { query: JSON.stringify([{ field: 'Name', value: 'Privileged' }, { field: 'Domain', value: 'SystemInternal', entry_aggregator: 'AND' }]), fields: 'Name,Domain' },
+      allowStatus: [403],
+    });
+    if (groups.status === 403) return null;
+    const found = parseBody(rtCollectionSchema(RtQueueSchema), groups.body, 'the group search').items[0];
+    if (!found) return null;
+    const ids: string[] = [];
+    for (let page = 1; ; page++) {
+      const res = await this.http.request<unknown>({
+        method: 'GET',
+        path: `/group/${found.id}/members`,
+        query: { groups: 0, recursively: 1, page, per_page: RT_PAGE_SIZE },
+        allowStatus: [403],
+      });
+      if (res.status === 403) return ids.length ? ids : null;
+      const body = parseBody(rtCollectionSchema(RtQueueSchema), res.body, 'the members of Privileged');
+      ids.push(...body.items.map((i) => String(i.id)));
+      if (body.items.length < RT_PAGE_SIZE || (body.pages !== null && body.pages !== undefined && page >= body.pages)) return ids;
+    }
+  }
+
+  /** Owners of recently updated tickets (to find agents when the Privileged group is not visible). */
+  async recentOwners(maxPages: number): Promise<RtUser[]> {
+    const seen = new Map<string, RtUser>();
+    const params: Query = { query: "Owner != 'Nobody'", fields: 'Owner', 'fields[Owner]': USER_FIELDS, orderby: 'LastUpdated', order: 'DESC' };
+    for await (const page of this.searchAll('/tickets', params, RtTicketSchema.pick({ id: true, Owner: true }), 'an owner search', maxPages)) {
+      for (const t of page) if (t.Owner?.Name && !seen.has(t.Owner.Name)) seen.set(t.Owner.Name, { ...t.Owner, id: t.Owner.Name });
+    }
+    return [...seen.values()];
+  }
+}

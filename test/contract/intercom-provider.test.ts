@@ -1,0 +1,236 @@
+/**
+ * Intercom provider against a fake Intercom REST API 2.14. Every request deskctl makes is checked against
+ * the vendor's own description (../shared/api-specs/intercom/api.intercom.io.v2.14.yaml), and so is every
+ * fake response.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect } from '../../src/providers/provider.js';
+import { HttpClient, bearerAuth } from '../../src/providers/http.js';
+import { intercomBaseUrl, intercomHooks } from '../../src/providers/intercom/index.js';
+import { IntercomProvider } from '../../src/providers/intercom/provider.js';
+import { AuthError, ConfigError, ExitCode, NotFoundError, UsageError } from '../../src/errors.js';
+import { CommentSchema, TicketSchema } from '../../src/domain/model.js';
+import { IntercomFake } from '../support/intercom-fake.js';
+import { loadSpec, type SpecValidator } from '../support/openapi.js';
+
+const NOW = new Date('2026-11-25T09:00:00Z');
+let spec: SpecValidator;
+let ic: IntercomFake;
+let sleeps: number[];
+
+function provider(opts: { token?: string; agent?: string } = {}): IntercomProvider {
+  sleeps = [];
+  const http = new HttpClient({
+    vendor: 'Intercom',
+    baseUrl: ic.url,
+    auth: bearerAuth(opts.token ?? ic.token),
+    headers: { 'intercom-version': '2.14' },
+    hooks: intercomHooks('test'),
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+  return new IntercomProvider({ http, agentRef: opts.agent, now: () => NOW });
+}
+
+function checkTraffic(): void {
+  spec.assertRequests(ic.server.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.json })));
+  for (const r of ic.replies) if (r.status < 400 && r.json !== undefined) spec.assertResponse(r.method, r.path, r.status, r.json);
+  ic.replies.length = 0;
+}
+
+beforeAll(async () => {
+  spec = await loadSpec('intercom/api.intercom.io.v2.14.yaml');
+});
+
+beforeEach(async () => {
+  ic = await IntercomFake.start();
+  ic.seedDemo(400);
+});
+
+afterEach(async () => {
+  checkTraffic();
+  await ic.close();
+});
+
+describe('Intercom: reading', () => {
+  it('lists every conversation through starting_after pages of 150, with Intercom-Version', async () => {
+    const tickets = await collect(provider().listTickets({}));
+    expect(tickets).toHaveLength(400);
+    expect(new Set(tickets.map((t) => t.id)).size).toBe(400);
+    for (const t of tickets) TicketSchema.parse(t);
+    const lists = ic.server.find('GET', '/conversations');
+    expect(lists).toHaveLength(3);
+    expect(lists.every((r) => r.query.get('per_page') === '150')).toBe(true);
+    expect(lists.filter((r) => r.query.get('starting_after')).length).toBe(2);
+    expect(ic.server.requests.every((r) => r.headers['intercom-version'] === '2.14')).toBe(true);
+    const t = tickets.find((x) => x.id === '1006')!;
+    expect(t).toMatchObject({ priority: 'high', group: 'Billing', channel: 'whatsapp' === 'whatsapp' ? 'social' : 'other', tags: ['vip'], url: 'https://app.intercom.com/a/inbox/acmeapp/inbox/conversation/1006' });
+  });
+
+  it('filters become one search (AND group) and the rest is filtered locally', async () => {
+    const since = new Date('2026-11-10T00:00:00Z');
+    const found = await collect(provider().listTickets({ status: ['solved'], group: ['billing'], assigneeIds: ['992'], createdSince: since, text: 'order' }));
+    expect(found.length).toBeGreaterThan(0);
+    for (const t of found) {
+      expect(t).toMatchObject({ status: 'solved', group: 'Billing', assignee: { id: '992' } });
+      expect(Date.parse(t.createdAt)).toBeGreaterThanOrEqual(since.getTime());
+    }
+    const search = ic.server.find('POST', '/conversations/search');
+    expect(search.length).toBeGreaterThan(0);
+    expect((search[0]!.json as { query: unknown }).query).toEqual({
+      operator: 'AND',
+      value: [
+        { field: 'state', operator: 'IN', value: ['closed'] },
+        { field: 'admin_assignee_id', operator: 'IN', value: [992] },
+        { field: 'team_assignee_id', operator: 'IN', value: [55] },
+        { field: 'created_at', operator: '>', value: since.getTime() / 1000 },
+      ],
+    });
+    expect(ic.server.find('GET', '/conversations')).toHaveLength(0);
+  });
+
+  it('unassigned, tags, channel and unknown tags', async () => {
+    const p = provider();
+    const none = await collect(p.listTickets({ assigneeIds: ['none'], tags: ['bug'] }));
+    expect(none.length).toBeGreaterThan(0);
+    expect(none.every((t) => t.assignee === null && t.tags.includes('bug'))).toBe(true);
+    const chat = await collect(p.listTickets({ channel: ['chat'] }));
+    expect(chat.length).toBe(100);
+    expect(await collect(p.listTickets({ tags: ['no-such-tag'] }))).toEqual([]);
+  });
+
+  it('shows a conversation with statistics and the thread with notes', async () => {
+    const p = provider();
+    const t = await p.getTicket('1005');
+    expect(t).toMatchObject({ id: '1005', status: 'open', firstResponseAt: new Date((Date.parse('2026-11-01T08:00:00Z') / 1000 + 5 * 5 * 3600 + 600 + 150) * 1000).toISOString(), publicReplyCount: 1 });
+    const thread = await p.listComments('1005');
+    for (const c of thread) CommentSchema.parse(c);
+    expect(thread.map((c) => [c.authorRole, c.public, c.body])).toEqual([
+      ['customer', true, 'Help with order 5'],
+      ['agent', false, 'checked logs'],
+      ['agent', true, 'Looking at order 5'],
+    ]);
+    await expect(p.getTicket('999999')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(p.getTicket('abc')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('ratings as CSAT from a search on conversation_rating', async () => {
+    const p = provider();
+    const all = await collect(p.listRatings({}));
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.every((r) => r.kind === 'csat' && r.scale.min === 1 && r.scale.max === 5 && r.score >= 1 && r.score <= 5)).toBe(true);
+    const since = new Date('2026-11-20T00:00:00Z');
+    const recent = await collect(p.listRatings({ since }));
+    expect(recent.length).toBeLessThan(all.length);
+    expect(recent.every((r) => Date.parse(r.createdAt) >= since.getTime())).toBe(true);
+  });
+
+  it('agents, teams and "me"', async () => {
+    const p = provider();
+    expect((await p.listAgents()).map((a) => [a.id, a.group])).toEqual([
+      ['991', 'Billing'],
+      ['992', 'Billing'],
+      ['993', 'Tech'],
+    ]);
+    expect(await p.listGroups()).toEqual([
+      { id: '55', name: 'Billing' },
+      { id: '56', name: 'Tech' },
+    ]);
+    expect((await p.currentAgent())?.email).toBe('ana@acme.test');
+    expect((await provider({ agent: 'cho@acme.test' }).currentAgent())?.id).toBe('993');
+  });
+});
+
+describe('Intercom: writing', () => {
+  it('close, reopen, snooze, assign, team, tags', async () => {
+    const p = provider();
+    let t = await p.updateTicket('1001', { status: 'solved', assigneeId: '993', group: 'Tech', addTags: ['vip', 'fresh'] });
+    expect(t).toMatchObject({ status: 'solved', assignee: { id: '993' }, group: 'Tech' });
+    expect(t.tags.sort()).toEqual(['fresh', 'vip']);
+    t = await p.updateTicket('1001', { status: 'pending', assigneeId: null, group: null, removeTags: ['vip'] });
+    expect(t).toMatchObject({ status: 'pending', assignee: null, group: null, tags: ['fresh'] });
+    t = await p.updateTicket('1001', { status: 'open', customFields: { plan: 'pro' } });
+    expect(t).toMatchObject({ status: 'open', reopenCount: 1, customFields: { plan: 'pro' } });
+    const parts = ic.server.find('POST', '/conversations/1001/parts').map((r) => r.json as Record<string, unknown>);
+    expect(parts).toContainEqual({ message_type: 'snoozed', admin_id: '991', snoozed_until: NOW.getTime() / 1000 + 86400 });
+    expect(parts).toContainEqual({ message_type: 'assignment', type: 'admin', admin_id: '991', assignee_id: '0' });
+    expect(parts).toContainEqual({ message_type: 'close', type: 'admin', admin_id: '991' });
+  });
+
+  it('refuses priority and unknown teams before changing anything', async () => {
+    const p = provider();
+    await expect(p.updateTicket('1001', { priority: 'urgent' })).rejects.toBeInstanceOf(UsageError);
+    await expect(p.updateTicket('1001', { group: 'Nope' })).rejects.toThrow(/no Intercom team named 'Nope'/);
+    expect(ic.server.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
+
+  it('reply is a comment part, note a note part, as the admin', async () => {
+    const p = provider();
+    const reply = await p.addComment('1002', { body: 'Refund sent.\n\nAnything else?', public: true });
+    expect(reply).toMatchObject({ public: true, authorRole: 'agent', body: 'Refund sent.\nAnything else?', author: { id: '991', name: 'Ana Silva' } });
+    expect(ic.server.find('POST', '/conversations/1002/reply')[0]!.json).toEqual({ message_type: 'comment', type: 'admin', admin_id: '991', body: '<p>Refund sent.</p><p>Anything else?</p>' });
+    const note = await p.addComment('1002', { body: 'internal only', public: false, authorId: '992' });
+    expect(note).toMatchObject({ public: false, author: { id: '992' } });
+    expect(ic.addedParts('1002', 'comment')).toHaveLength(1);
+    expect(ic.addedParts('1002', 'note')).toHaveLength(1);
+  });
+});
+
+describe('Intercom: faults', () => {
+  it('429 waits for Retry-After, or X-RateLimit-Reset when there is none', async () => {
+    ic.server.inject({ type: '429', retryAfter: 3 }, { path: '/admins' });
+    expect(await provider().listAgents()).toHaveLength(3);
+    expect(sleeps).toContain(3000);
+    const now = Date.parse('2026-11-25T09:00:00Z');
+    expect(intercomHooks('x').rateLimitWait!({ 'x-ratelimit-reset': String(now / 1000 + 8) }, now)).toBe(8000);
+    expect(intercomHooks('x').quotaExhaustedUntil!({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 8) }, now)).toBe(now + 8000);
+  });
+
+  it('5xx, resets and malformed JSON on reads and searches are retried', async () => {
+    ic.server.inject({ type: 'status', status: 503 }, { path: '/conversations/search' });
+    ic.server.inject({ type: 'reset' }, { path: '/conversations/search' });
+    ic.server.inject({ type: 'malformed' }, { path: '/teams', phase: 'after' });
+    const found = await collect(provider().listTickets({ status: ['pending'] }));
+    expect(found.length).toBe(80);
+    expect(ic.server.find('POST', '/conversations/search').length).toBe(3 + 0);
+  });
+
+  it('a reply whose response is lost is found, not sent again', async () => {
+    ic.server.inject({ type: 'reset' }, { method: 'POST', path: '/conversations/1003/reply', phase: 'after' });
+    const c = await provider().addComment('1003', { body: 'Shipped today', public: true });
+    expect(c.body).toBe('Shipped today');
+    expect(ic.addedParts('1003', 'comment')).toHaveLength(1);
+  });
+
+  it('a reply refused before it landed is sent once more; malformed answer after landing is not', async () => {
+    ic.server.inject({ type: 'status', status: 500 }, { method: 'POST', path: '/conversations/1004/reply' });
+    await provider().addComment('1004', { body: 'try again', public: true });
+    expect(ic.addedParts('1004', 'comment')).toHaveLength(1);
+    ic.server.inject({ type: 'malformed' }, { method: 'POST', path: '/conversations/1004/reply', phase: 'after' });
+    const n = await provider().addComment('1004', { body: 'note text', public: false });
+    expect(n.public).toBe(false);
+    expect(ic.addedParts('1004', 'note')).toHaveLength(1);
+  });
+
+  it('bad credentials: AuthError with exit code 4 and a hint', async () => {
+    const err = await provider({ token: 'bad-token-xyz' })
+      .getTicket('1001')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).exitCode).toBe(ExitCode.auth);
+    expect((err as AuthError).message).toMatch(/Intercom refused the credentials \(401 Unauthorized\): Access Token Invalid/);
+    expect((err as AuthError).hint).toMatch(/access token of profile 'test'/);
+  });
+});
+
+describe('Intercom: regions', () => {
+  it('picks the API host from the region; url overrides; unknown regions are config errors', () => {
+    expect(intercomBaseUrl(undefined, undefined, 'p')).toBe('https://api.intercom.io');
+    expect(intercomBaseUrl('eu', undefined, 'p')).toBe('https://api.eu.intercom.io');
+    expect(intercomBaseUrl('AU', undefined, 'p')).toBe('https://api.au.intercom.io');
+    expect(intercomBaseUrl('eu', 'http://127.0.0.1:9', 'p')).toBe('http://127.0.0.1:9');
+    expect(() => intercomBaseUrl('mars', undefined, 'p')).toThrow(ConfigError);
+  });
+});

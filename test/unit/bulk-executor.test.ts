@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BulkJournal, BULK_MIGRATIONS } from '../../src/bulk/journal.js';
+import { executeJob, findSentReply, normalizeBody } from '../../src/bulk/executor.js';
+import { migrate, openDatabase, type Database } from '../../src/store/sqlite.js';
+import { FakeHelpdesk } from './bulk-fake-helpdesk.js';
+
+let dir: string;
+let db: Database;
+let journal: BulkJournal;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bulk-'));
+  db = await openDatabase(join(dir, 'state.db'));
+  migrate(db, 'bulk', BULK_MIGRATIONS);
+  journal = new BulkJournal(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const replyJob = (desk: FakeHelpdesk, ids: string[], patch = {}) =>
+  journal.createJob({
+    kind: 'reply',
+    template: 't',
+    public: true,
+    patch,
+    selection: 'test',
+    concurrency: 3,
+    items: ids.map((id) => ({ ticketId: id, body: `Hello customer ${id}, your parcel is on its way.` })),
+  });
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
+
+describe('executeJob', () => {
+  it('sends one reply per ticket, applies the changes, respects the concurrency bound', async () => {
+    const desk = new FakeHelpdesk(40);
+    const job = replyJob(desk, ids(40), { status: 'pending', addTags: ['bulk'] });
+    const r = await executeJob(journal, job.id, desk, { concurrency: 3 });
+    expect(r.run).toEqual({ sent: 40, recovered: 0, failed: 0, notReached: 0 });
+    expect(r.job.state).toBe('done');
+    expect(desk.maxInFlight).toBeLessThanOrEqual(3);
+    expect(desk.maxInFlight).toBeGreaterThan(1);
+    for (const id of ids(40)) {
+      expect(desk.agentReplies(id)).toHaveLength(1);
+      expect(desk.tickets.get(id)!.status).toBe('pending');
+      expect(desk.tickets.get(id)!.tags).toContain('bulk');
+    }
+    // running again sends nothing
+    const again = await executeJob(journal, job.id, desk, { concurrency: 3 });
+    expect(again.run.sent).toBe(0);
+    expect(desk.calls.addComment).toBe(40);
+  });
+
+  it('records failures, keeps going, and reports the job as partial', async () => {
+    const desk = new FakeHelpdesk(10, { failComment: new Set(['3', '7']) });
+    const job = replyJob(desk, ids(10));
+    const r = await executeJob(journal, job.id, desk, { concurrency: 2 });
+    expect(r.run.sent).toBe(8);
+    expect(r.run.failed).toBe(2);
+    expect(r.job.state).toBe('partial');
+    const failed = journal.items(job.id, ['failed']);
+    expect(failed.map((f) => f.ticketId)).toEqual(['3', '7']);
+    expect(failed[0]!.error).toMatch(/refused the comment on ticket 3/);
+  });
+
+  it('after a crash between the call and the journal, finds the reply instead of sending it twice', async () => {
+    const desk = new FakeHelpdesk(5);
+    const job = replyJob(desk, ids(5));
+    // simulate a run killed after ticket 2's reply reached the helpdesk but before its outcome was written
+    journal.markIntent(job.id, '2');
+    await desk.addComment('2', { body: `Hello customer 2, your parcel is on its way.`, public: true });
+    // and one killed before the call went out
+    journal.markIntent(job.id, '4');
+    db.prepare(`UPDATE bulk_jobs SET state = 'running', owner_pid = 999999 WHERE id = ?`).run(job.id);
+
+    const r = await executeJob(journal, job.id, desk, { concurrency: 2 });
+    expect(r.run).toEqual({ sent: 4, recovered: 1, failed: 0, notReached: 0 });
+    for (const id of ids(5)) expect(desk.agentReplies(id)).toHaveLength(1);
+    expect(journal.getItem(job.id, '2').recovered).toBe(true);
+    expect(desk.calls.listComments).toBe(2); // only the two unsure tickets were checked
+  });
+
+  it('only applies the changes when the reply was confirmed but the update was not', async () => {
+    const desk = new FakeHelpdesk(2);
+    const job = replyJob(desk, ['1', '2'], { status: 'solved' });
+    journal.markIntent(job.id, '1');
+    await desk.addComment('1', { body: 'x', public: true });
+    journal.markReplied(job.id, '1', 'new1');
+    await executeJob(journal, job.id, desk, { concurrency: 1 });
+    expect(desk.agentReplies('1')).toHaveLength(1);
+    expect(desk.tickets.get('1')!.status).toBe('solved');
+  });
+
+  it('stops handing out tickets when aborted and resumes where it stopped', async () => {
+    const ac = new AbortController();
+    const desk = new FakeHelpdesk(30, {
+      beforeWrite: () => {
+        if (desk.calls.addComment >= 10) ac.abort();
+      },
+    });
+    const job = replyJob(desk, ids(30));
+    const first = await executeJob(journal, job.id, desk, { concurrency: 2, signal: ac.signal });
+    expect(first.interrupted).toBe(true);
+    expect(first.job.state).toBe('interrupted');
+    expect(first.run.notReached).toBeGreaterThan(0);
+    const second = await executeJob(journal, job.id, new FakeHelpdeskView(desk), { concurrency: 4 });
+    expect(second.job.state).toBe('done');
+    expect(first.run.sent + second.run.sent).toBe(30);
+    for (const id of ids(30)) expect(desk.agentReplies(id)).toHaveLength(1);
+  });
+
+  it('refuses to run a job another live process is running', async () => {
+    const desk = new FakeHelpdesk(1);
+    const job = replyJob(desk, ['1']);
+    db.prepare(`UPDATE bulk_jobs SET state = 'running', owner_pid = ? WHERE id = ?`).run(process.ppid, job.id);
+    await expect(executeJob(journal, job.id, desk, { concurrency: 1 })).rejects.toThrow(/being run by process/);
+    expect(desk.calls.addComment).toBe(0);
+  });
+
+  it('retries failed tickets only when asked, checking the ticket first', async () => {
+    const fail = new Set(['2']);
+    const desk = new FakeHelpdesk(3, { failComment: fail });
+    const job = replyJob(desk, ids(3));
+    await executeJob(journal, job.id, desk, { concurrency: 1 });
+    fail.clear();
+    expect((await executeJob(journal, job.id, desk, { concurrency: 1 })).run.sent).toBe(0);
+    const r = await executeJob(journal, job.id, desk, { concurrency: 1, retryFailed: true });
+    expect(r.run.sent).toBe(1);
+    expect(r.job.state).toBe('done');
+    expect(desk.agentReplies('2')).toHaveLength(1);
+  });
+
+  it('update jobs change every ticket once', async () => {
+    const desk = new FakeHelpdesk(6);
+    const job = journal.createJob({ kind: 'update', patch: { priority: 'high', removeTags: ['delivery'] }, selection: 's', concurrency: 2, items: ids(6).map((id) => ({ ticketId: id })) });
+    const r = await executeJob(journal, job.id, desk, { concurrency: 2 });
+    expect(r.run.sent).toBe(6);
+    expect(desk.calls.addComment).toBe(0);
+    for (const id of ids(6)) expect(desk.tickets.get(id)).toMatchObject({ priority: 'high', tags: [] });
+  });
+
+  it('skipped items are recorded and never sent', async () => {
+    const desk = new FakeHelpdesk(2);
+    const job = journal.createJob({ kind: 'reply', public: true, patch: {}, selection: 's', concurrency: 1, items: [{ ticketId: '1', body: 'hi there' }, { ticketId: '2', skipped: 'missing order_number' }] });
+    const r = await executeJob(journal, job.id, desk, { concurrency: 1 });
+    expect(r.counts).toMatchObject({ done: 1, skipped: 1, total: 2 });
+    expect(r.job.state).toBe('partial');
+    expect(desk.agentReplies('2')).toHaveLength(0);
+  });
+});
+
+describe('findSentReply', () => {
+  const base = { id: 'c', ticketId: '1', author: { id: 'a', name: 'A', role: 'agent' as const }, authorRole: 'agent' as const, public: true, createdAt: '2026-11-25T10:00:00Z' };
+  it('matches through HTML and whitespace changes, not other replies', () => {
+    const body = 'Hi Ann,\n\nYour order ORD-1 & more is on its way.';
+    expect(normalizeBody('<p>Hi Ann,</p><p>Your order ORD-1 &amp; more is on its way.</p>')).toBe(normalizeBody(body));
+    expect(findSentReply([{ ...base, body: '<p>Hi Ann,</p><p>Your order ORD-1 &amp; more is on its way.</p>' }], body, true, '2026-11-25T10:00:00Z')).toBeDefined();
+    expect(findSentReply([{ ...base, body: 'Hi Bob, something else' }], body, true, null)).toBeUndefined();
+    expect(findSentReply([{ ...base, body, public: false }], body, true, null)).toBeUndefined();
+    // an identical reply from long before this job's intent is not ours
+    expect(findSentReply([{ ...base, body, createdAt: '2026-11-01T10:00:00Z' }], body, true, '2026-11-25T10:00:00Z')).toBeUndefined();
+  });
+});
+
+/** The same helpdesk data seen through a second client (as after a restart). */
+class FakeHelpdeskView extends FakeHelpdesk {
+  constructor(src: FakeHelpdesk) {
+    super(0);
+    this.tickets = src.tickets;
+    this.comments = src.comments;
+  }
+}

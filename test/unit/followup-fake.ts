@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Comment, Person, Ticket, TicketPatch, NewComment } from '../../src/domain/model.js';
+import { NotFoundError } from '../../src/errors.js';
+import type { HelpdeskProvider } from '../../src/providers/provider.js';
+import { StateStore } from '../../src/store/state-store.js';
+
+export const AGENT: Person = { id: 'a1', name: 'Ada Agent', email: 'ada@example.com', role: 'agent' };
+const customer = (id: string): Person => ({ id: `c${id}`, name: `Customer ${id}`, email: `c${id}@example.com`, role: 'customer' });
+
+/** A small in-memory helpdesk for follow-up unit tests. */
+export class FakeHelpdesk implements HelpdeskProvider {
+  readonly kind = 'fake';
+  readonly displayName = 'Fake';
+  readonly capabilities = {
+    priority: true,
+    channels: true,
+    groups: true,
+    internalNotes: true,
+    tags: true,
+    ratings: [],
+    serverFilters: [],
+    defaultConcurrency: 4,
+  };
+  tickets = new Map<string, Ticket>();
+  comments = new Map<string, Comment[]>();
+  sends = 0;
+  private nextComment = 1;
+  /** Fails addComment for these ticket ids. */
+  failFor = new Set<string>();
+
+  constructor(count: number, status: Ticket['status'] = 'solved') {
+    for (let i = 1; i <= count; i++) this.add(String(i), status);
+  }
+
+  add(id: string, status: Ticket['status']): Ticket {
+    const t: Ticket = {
+      id,
+      subject: `Ticket ${id}`,
+      status,
+      priority: 'normal',
+      channel: 'email',
+      requester: customer(id),
+      assignee: AGENT,
+      group: null,
+      tags: [],
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+      reopenCount: 0,
+      customFields: {},
+    };
+    this.tickets.set(id, t);
+    this.comments.set(id, []);
+    return t;
+  }
+
+  customerWrites(ticketId: string, at: string, body = 'Still broken!'): void {
+    this.comments.get(ticketId)!.push({
+      id: `k${this.nextComment++}`,
+      ticketId,
+      author: this.tickets.get(ticketId)!.requester,
+      authorRole: 'customer',
+      public: true,
+      body,
+      createdAt: at,
+    });
+  }
+
+  async *listTickets(): AsyncIterable<Ticket[]> {
+    yield [...this.tickets.values()];
+  }
+  async getTicket(id: string): Promise<Ticket> {
+    const t = this.tickets.get(id);
+    if (!t) throw new NotFoundError('ticket', id);
+    return structuredClone(t);
+  }
+  async listComments(id: string): Promise<Comment[]> {
+    await new Promise((r) => setImmediate(r));
+    return structuredClone(this.comments.get(id) ?? []);
+  }
+  async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
+    const t = this.tickets.get(id);
+    if (!t) throw new NotFoundError('ticket', id);
+    if (patch.status) t.status = patch.status;
+    for (const tag of patch.addTags ?? []) if (!t.tags.includes(tag)) t.tags.push(tag);
+    return structuredClone(t);
+  }
+  async addComment(ticketId: string, c: NewComment): Promise<Comment> {
+    await new Promise((r) => setImmediate(r));
+    if (this.failFor.has(ticketId)) throw new Error(`helpdesk refused the reply on ${ticketId}`);
+    this.sends++;
+    const comment: Comment = {
+      id: `k${this.nextComment++}`,
+      ticketId,
+      author: AGENT,
+      authorRole: 'agent',
+      public: c.public,
+      body: c.body,
+      createdAt: new Date().toISOString(),
+    };
+    this.comments.get(ticketId)!.push(comment);
+    return comment;
+  }
+  async *listRatings() {}
+  async listAgents() {
+    return [AGENT];
+  }
+  async listGroups() {
+    return [];
+  }
+  async currentAgent() {
+    return AGENT;
+  }
+  async close() {}
+}
+
+export async function tempStore(): Promise<{ store: StateStore; dir: string; reopen: () => Promise<StateStore>; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'deskctl-fu-'));
+  const paths = { configDir: dir, dataDir: join(dir, 'data'), templatesDir: join(dir, 'templates') };
+  const opened: StateStore[] = [];
+  const reopen = async () => {
+    const s = await StateStore.open(paths, 'test');
+    opened.push(s);
+    return s;
+  };
+  const store = await reopen();
+  return {
+    store,
+    dir,
+    reopen,
+    cleanup: () => {
+      for (const s of opened) s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

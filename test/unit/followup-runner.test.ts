@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  acquireLock,
+  bodyHash,
+  claim,
+  followupDb,
+  getFollowup,
+  listFollowups,
+  releaseLock,
+  runDue,
+  scheduleFollowup,
+  scheduleFollowups,
+  type Composer,
+} from '../../src/followups/index.js';
+import type { StateStore } from '../../src/store/state-store.js';
+import { FakeHelpdesk, tempStore } from './followup-fake.js';
+
+const T0 = new Date('2026-11-25T08:00:00Z');
+const at = (h: number) => new Date(T0.getTime() + h * 3_600_000);
+const compose: Composer = async (f, ticket) =>
+  f.template ? { body: `Hi ${ticket.requester.name}, checking in on "${ticket.subject}" (${f.template}).`, public: true, patch: {} } : null;
+
+describe('followup run', () => {
+  let store: StateStore;
+  let reopen: () => Promise<StateStore>;
+  let cleanup: () => void;
+  let hd: FakeHelpdesk;
+  beforeEach(async () => {
+    ({ store, reopen, cleanup } = await tempStore());
+    hd = new FakeHelpdesk(20);
+  });
+  afterEach(() => cleanup());
+
+  it('sends exactly the due ones, once, and nothing on a second run', async () => {
+    scheduleFollowups(
+      store,
+      Array.from({ length: 20 }, (_, i) => ({ ticketId: String(i + 1), template: 'check-in', dueAt: at(i + 1), now: T0 })),
+    );
+    const first = await runDue({ store, provider: hd, compose, now: at(10) });
+    expect(first).toMatchObject({ sent: 10, skipped: 0, failed: 0, pending: 10, nextDueAt: at(11).toISOString() });
+    expect(hd.sends).toBe(10);
+    for (let i = 1; i <= 10; i++) expect(hd.comments.get(String(i))!.map((c) => c.body)).toEqual([`Hi Customer ${i}, checking in on "Ticket ${i}" (check-in).`]);
+    for (let i = 11; i <= 20; i++) expect(hd.comments.get(String(i))).toEqual([]);
+    const sent = listFollowups(store, { states: ['sent'] });
+    expect(sent).toHaveLength(10);
+    expect(sent.every((f) => f.commentId && f.sentAt === at(10).toISOString() && f.attempts === 1)).toBe(true);
+
+    const again = await runDue({ store, provider: hd, compose, now: at(10) });
+    expect(again).toMatchObject({ sent: 0, skipped: 0, failed: 0, items: [] });
+    expect(hd.sends).toBe(10);
+  });
+
+  it('skips when the customer replied after scheduling, the ticket is closed or deleted, or the status does not match', async () => {
+    const [replied, before, closed, deleted, status, noCond] = scheduleFollowups(store, [
+      { ticketId: '1', template: 't', dueAt: at(5), now: T0 },
+      { ticketId: '2', template: 't', dueAt: at(5), now: T0 },
+      { ticketId: '3', template: 't', dueAt: at(5), now: T0 },
+      { ticketId: '4', template: 't', dueAt: at(5), now: T0 },
+      { ticketId: '5', template: 't', dueAt: at(5), now: T0, onlyIfStatus: ['solved'] },
+      { ticketId: '6', template: 't', dueAt: at(5), now: T0, unlessReplied: false },
+    ]);
+    hd.customerWrites('1', at(2).toISOString());
+    hd.customerWrites('2', at(-2).toISOString()); // before scheduling: does not count
+    hd.tickets.get('3')!.status = 'closed';
+    hd.tickets.delete('4');
+    hd.tickets.get('5')!.status = 'open';
+    hd.customerWrites('6', at(1).toISOString()); // condition turned off
+    const r = await runDue({ store, provider: hd, compose, now: at(6) });
+    expect(r).toMatchObject({ sent: 2, skipped: 4, failed: 0 });
+    const reason = (id: number) => getFollowup(store, id);
+    expect(reason(replied!.id)).toMatchObject({ state: 'skipped', reason: `customer replied at ${at(2).toISOString()}` });
+    expect(reason(before!.id).state).toBe('sent');
+    expect(reason(closed!.id)).toMatchObject({ state: 'skipped', reason: 'ticket closed' });
+    expect(reason(deleted!.id)).toMatchObject({ state: 'skipped', reason: 'ticket deleted' });
+    expect(reason(status!.id)).toMatchObject({ state: 'skipped', reason: 'ticket is open, not solved' });
+    expect(reason(noCond!.id).state).toBe('sent');
+  });
+
+  it('applies --set-status and --add-tag after sending, and action-only follow-ups', async () => {
+    const a = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, setStatus: 'closed', addTags: ['followed-up'] });
+    const snooze = scheduleFollowup(store, { ticketId: '2', dueAt: at(1), now: T0, setStatus: 'open', source: 'snooze' });
+    const r = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(r.sent).toBe(2);
+    expect(hd.tickets.get('1')).toMatchObject({ status: 'closed', tags: ['followed-up'] });
+    expect(hd.tickets.get('2')!.status).toBe('open');
+    expect(hd.comments.get('2')).toEqual([]);
+    expect(getFollowup(store, snooze.id)).toMatchObject({ state: 'sent', reason: 'actions only', commentId: null });
+    expect(getFollowup(store, a.id).actionError).toBeNull();
+  });
+
+  it('records failures with the reason and keeps going', async () => {
+    scheduleFollowups(store, [
+      { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
+      { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
+    ]);
+    hd.failFor.add('1');
+    const r = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(r).toMatchObject({ sent: 1, failed: 1 });
+    expect(listFollowups(store, { states: ['failed'] })[0]).toMatchObject({ ticketId: '1', reason: 'helpdesk refused the reply on 1' });
+  });
+
+  it('--dry-run previews without claiming or sending', async () => {
+    scheduleFollowups(store, [
+      { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
+      { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
+      { ticketId: '3', template: 't', dueAt: at(9), now: T0 },
+    ]);
+    hd.customerWrites('2', at(0.5).toISOString());
+    const r = await runDue({ store, provider: hd, compose, now: at(2), dryRun: true });
+    expect(r.items.map((i) => [i.ticketId, i.outcome])).toEqual([
+      ['1', 'would-send'],
+      ['2', 'would-skip'],
+    ]);
+    expect(hd.sends).toBe(0);
+    expect(listFollowups(store, { states: ['scheduled'] })).toHaveLength(3);
+  });
+
+  it('claims are exclusive: two runs without the lock over one database send each item once', async () => {
+    hd = new FakeHelpdesk(200);
+    scheduleFollowups(store, Array.from({ length: 200 }, (_, i) => ({ ticketId: String(i + 1), template: 't', dueAt: at(1), now: T0 })));
+    const other = await reopen();
+    const [a, b] = await Promise.all([
+      runDue({ store, provider: hd, compose, now: at(2), lock: false, concurrency: 3 }),
+      runDue({ store: other, provider: hd, compose, now: at(2), lock: false, concurrency: 3 }),
+    ]);
+    expect(a.sent + b.sent).toBe(200);
+    expect(a.sent).toBeGreaterThan(0);
+    expect(b.sent).toBeGreaterThan(0);
+    expect(hd.sends).toBe(200);
+    for (const list of hd.comments.values()) expect(list).toHaveLength(1);
+  });
+
+  it('claim() succeeds once', () => {
+    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = followupDb(store);
+    expect(claim(db, f.id, 'h/1/aa')).toBe(true);
+    expect(claim(db, f.id, 'h/2/bb')).toBe(false);
+    expect(getFollowup(store, f.id)).toMatchObject({ state: 'sending', claimedBy: 'h/1/aa', attempts: 1 });
+  });
+
+  it('a second run finds the lock held and does nothing', async () => {
+    scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = followupDb(store);
+    const holder = `${(await import('node:os')).hostname()}/${process.pid}/0badc0de`;
+    expect(acquireLock(db, 'run', holder, 60_000).ok).toBe(true);
+    const r = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(r.lockedBy).toMatchObject({ owner: holder, pid: process.pid });
+    expect(r.sent).toBe(0);
+    expect(hd.sends).toBe(0);
+    releaseLock(db, 'run', holder);
+    expect((await runDue({ store, provider: hd, compose, now: at(2) })).sent).toBe(1);
+  });
+
+  it('takes over a lock whose process is gone', async () => {
+    scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = followupDb(store);
+    const dead = `${(await import('node:os')).hostname()}/2147483646/deadbeef`;
+    expect(acquireLock(db, 'run', dead, 60_000).ok).toBe(true);
+    const r = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(r.lockedBy).toBeNull();
+    expect(r.sent).toBe(1);
+  });
+
+  describe('after a crash', () => {
+    const dead = async () => `${(await import('node:os')).hostname()}/2147483646/deadbeef`;
+
+    it('finds the reply a dead run posted and does not send it again', async () => {
+      const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, addTags: ['followed-up'] });
+      const db = followupDb(store);
+      // the dead run claimed it, journaled the body and posted the reply, then died
+      expect(claim(db, f.id, await dead())).toBe(true);
+      const body = (await compose(f, hd.tickets.get('1')!, []))!.body;
+      db.prepare(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`).run(body, bodyHash(body), f.id);
+      await hd.addComment('1', { body, public: true });
+      expect(hd.sends).toBe(1);
+      const r = await runDue({ store, provider: hd, compose, now: at(2) });
+      expect(r).toMatchObject({ sent: 1, recovered: 1, resumed: 1 });
+      expect(hd.sends).toBe(1);
+      expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id, attempts: 2 });
+      expect(hd.tickets.get('1')!.tags).toEqual(['followed-up']);
+    });
+
+    it('sends when the dead run had not posted yet', async () => {
+      const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      const db = followupDb(store);
+      expect(claim(db, f.id, await dead())).toBe(true);
+      const body = (await compose(f, hd.tickets.get('1')!, []))!.body;
+      db.prepare(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`).run(body, bodyHash(body), f.id);
+      const r = await runDue({ store, provider: hd, compose, now: at(2) });
+      expect(r).toMatchObject({ sent: 1, recovered: 0, resumed: 1 });
+      expect(hd.sends).toBe(1);
+    });
+
+    it('tells two identical replies apart: an earlier follow-up\'s reply is not taken as this one\'s', async () => {
+      const first = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      expect((await runDue({ store, provider: hd, compose, now: at(1) })).sent).toBe(1);
+      const second = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(3), now: at(1), unlessReplied: false });
+      const db = followupDb(store);
+      expect(claim(db, second.id, await dead())).toBe(true);
+      const body = (await compose(second, hd.tickets.get('1')!, []))!.body;
+      db.prepare(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`).run(body, bodyHash(body), second.id);
+      const r = await runDue({ store, provider: hd, compose, now: at(4) });
+      expect(r).toMatchObject({ sent: 1, recovered: 0, resumed: 1 });
+      expect(hd.comments.get('1')).toHaveLength(2);
+      expect(getFollowup(store, first.id).commentId).not.toBe(getFollowup(store, second.id).commentId);
+    });
+
+    it('leaves a claim of a live process alone', async () => {
+      const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      const live = `${(await import('node:os')).hostname()}/${process.pid}/c0ffee00`;
+      expect(claim(followupDb(store), f.id, live)).toBe(true);
+      const r = await runDue({ store, provider: hd, compose, now: at(2) });
+      expect(r.items).toEqual([]);
+      expect(getFollowup(store, f.id).state).toBe('sending');
+    });
+  });
+});

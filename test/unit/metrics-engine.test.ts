@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { computePerTicket, computeSummary, mergeQueries, windowQueries } from '../../src/metrics/engine.js';
+import { NO_GROUPING, parseGroupBy } from '../../src/metrics/grouping.js';
+import { DEFAULT_SLA_TARGETS } from '../../src/metrics/sla-targets.js';
+import { fakeProvider, NOW, RATINGS, SINCE, ticket, TICKETS, UNTIL } from './metrics-fixture.js';
+
+// solved long ago, not updated since, but rated 5 during the week: its rating counts and needs a lookup
+const OLD = ticket({ id: '9', channel: 'social', status: 'closed', createdAt: '2026-10-01T00:00:00Z', firstResponseAt: '2026-10-01T00:10:00Z', solvedAt: '2026-10-02T00:00:00Z', publicReplyCount: 1, group: 'VIP' });
+const OLD_RATING = { ticketId: '9', kind: 'csat' as const, score: 5, scale: { min: 1, max: 5 }, createdAt: '2026-11-03T00:00:00Z' };
+
+const base = { since: SINCE, until: UNTIL, now: NOW, filter: {}, slaTargets: DEFAULT_SLA_TARGETS };
+
+describe('ticket queries', () => {
+  it('merges user filters with the window: lists intersect, dates take the tighter bound', () => {
+    const a = new Date('2026-10-01T00:00:00Z');
+    const b = new Date('2026-11-01T00:00:00Z');
+    expect(mergeQueries({ status: ['open', 'solved'], updatedSince: a }, { status: ['open', 'new'], updatedSince: b })).toEqual({ status: ['open'], updatedSince: b });
+    expect(mergeQueries({ status: ['solved'] }, { status: ['open'] })).toBeNull();
+    expect(mergeQueries({ tags: ['x'] }, { tags: ['y'] })).toEqual({ tags: ['x', 'y'] });
+  });
+
+  it('reads tickets touched in the window plus the stale unsolved backlog, and skips the backlog pass when filtered to solved', () => {
+    const qs = windowQueries({}, SINCE, UNTIL);
+    expect(qs).toEqual([
+      { updatedSince: SINCE, createdUntil: UNTIL },
+      { status: ['new', 'open', 'pending', 'on_hold'], updatedUntil: SINCE, createdUntil: UNTIL },
+    ]);
+    expect(windowQueries({ status: ['solved'] }, SINCE, UNTIL)).toHaveLength(1);
+  });
+});
+
+describe('computeSummary over a provider', () => {
+  it('gives the hand-computed week and the previous week, reading each ticket once', async () => {
+    const { provider, queries } = fakeProvider(TICKETS, RATINGS);
+    const r = await computeSummary(provider, { ...base, grouping: NO_GROUPING, compare: true });
+    const m = r.current.totals;
+    expect(m.csat).toEqual({ value: (2 / 3) * 100, n: 3, satisfied: 2 });
+    expect(m.volume).toEqual({ created: 5, solved: 4, reopened: 1, backlog: 3 });
+    expect(m.firstResponse.median).toBe(120);
+    expect(m.sla.value).toBe(50);
+    // previous week 25 Oct - 1 Nov: ticket 5 created (answered in 1 h, email SLA met), rated 4; open at its end: 5 and 6
+    const p = r.previous!.totals;
+    expect(r.previous!.since).toBe('2026-10-25T00:00:00.000Z');
+    expect(p.csat).toEqual({ value: 100, n: 1, satisfied: 1 });
+    expect(p.nps).toEqual({ value: null, n: 0, promoters: 0, passives: 0, detractors: 0 });
+    expect(p.firstResponse).toEqual({ n: 1, median: 3600, p90: 3600, mean: 3600, unanswered: 0 });
+    expect(p.sla.value).toBe(100);
+    expect(p.volume).toEqual({ created: 1, solved: 0, reopened: 0, backlog: 2 });
+    // ticket 8 (created after) is excluded by the query; 6 comes from the stale-backlog pass
+    expect(queries).toHaveLength(2);
+    expect(r.read.tickets).toBe(7);
+    expect(r.read.ratings).toBe(9);
+  });
+
+  it('looks up rated tickets outside the window when grouping needs their attributes', async () => {
+    const { provider, queries } = fakeProvider([...TICKETS, OLD], [...RATINGS, OLD_RATING]);
+    const r = await computeSummary(provider, { ...base, grouping: parseGroupBy('channel') });
+    expect(r.current.totals.csat).toEqual({ value: 75, n: 4, satisfied: 3 });
+    const social = r.current.groups.find((g) => g.label === 'social')!;
+    expect(social.metrics.csat).toEqual({ value: 100, n: 1, satisfied: 1 });
+    expect(social.metrics.volume).toEqual({ created: 0, solved: 0, reopened: 0, backlog: 0 });
+    expect(queries.at(-1)).toEqual({ ids: ['9'] });
+    expect(r.read.ratingTicketsLookedUp).toBe(1);
+  });
+
+  it('applies ticket filters to ratings too (via the rated ticket)', async () => {
+    const { provider, lookups } = fakeProvider([...TICKETS, OLD], [...RATINGS, OLD_RATING], { serverIds: false });
+    const r = await computeSummary(provider, { ...base, filter: { channel: ['chat'] }, grouping: NO_GROUPING });
+    // chat: tickets 2 and 3 rated 3 and good; ticket 9 (social) looked up one by one and filtered out
+    expect(r.current.totals.csat).toEqual({ value: 50, n: 2, satisfied: 1 });
+    expect(r.current.totals.volume).toEqual({ created: 2, solved: 2, reopened: 1, backlog: 0 });
+    expect(lookups).toContain('9');
+  });
+
+  it('counts public agent replies with listComments when the helpdesk gives no reply count', async () => {
+    const noCounts = TICKETS.map((t) => ({ ...t, publicReplyCount: null, customFields: { replies: t.publicReplyCount } }));
+    const { provider, commentCalls } = fakeProvider(noCounts, []);
+    const notes: string[] = [];
+    const r = await computeSummary(provider, { ...base, grouping: NO_GROUPING, debug: (m) => notes.push(m) });
+    expect(r.current.totals.fcr).toEqual({ value: 25, n: 4, firstContact: 1, unknownReplies: 0 });
+    expect(commentCalls.sort()).toEqual(['1', '2', '3', '5']); // only solved tickets in the window
+    expect(notes.some((n) => /listComments/.test(n))).toBe(true);
+    const without = await computeSummary(fakeProvider(noCounts, []).provider, { ...base, grouping: NO_GROUPING, commentFallback: false });
+    expect(without.current.totals.fcr).toEqual({ value: null, n: 0, firstContact: 0, unknownReplies: 4 });
+  });
+});
+
+describe('computePerTicket', () => {
+  it('gives one row per ticket created or solved in the period, with its ratings of the period', async () => {
+    const { provider } = fakeProvider(TICKETS, RATINGS);
+    const rows = await computePerTicket(provider, base);
+    expect(rows.map((r) => r.id).sort()).toEqual(['1', '2', '3', '4', '5', '7']);
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+    expect(byId['1']).toMatchObject({ firstResponseSeconds: 7200, resolutionSeconds: 86400, replies: 1, reopens: 0, slaMet: true, csat: 5, nps: 10, ces: 7, agent: 'Ann' });
+    expect(byId['3']).toMatchObject({ reopens: 2, slaMet: true, csat: 1 }); // the later rating of 9 Nov is outside
+    expect(byId['4']).toMatchObject({ firstResponseSeconds: null, resolutionSeconds: null, slaMet: false, csat: null });
+    expect(byId['7']!.slaMet).toBeNull(); // still within its 24 h
+    expect(byId['5']!.csat).toBeNull(); // rated before the period
+  });
+});
