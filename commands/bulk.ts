@@ -8,6 +8,7 @@ import type { TicketQuery } from '../src/domain/query.js';
 import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
 import type { OutputFlags } from '../src/output/format.js';
 import type { HelpdeskProvider } from '../src/providers/provider.js';
+import type { IdsFile } from '../src/bulk/selection.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 import { addPatchOptions, parsePatchFlags } from './tickets.js';
@@ -36,8 +37,9 @@ function describeSelection(s: SelectionFlags, count?: number, where = false): st
   const parts: string[] = [];
   if (s.ids) parts.push(`--ids ${s.ids.length > 6 ? `${s.ids.slice(0, 6).join(',')},... (${s.ids.length})` : s.ids.join(',')}`);
   if (s.idsFile) parts.push(`--ids-file ${s.idsFile}${count !== undefined ? ` (${count} ids)` : ''}`);
+  const filterKeys = new Set<string>(Object.values(FILTER_KEYS));
   for (const [k, v] of Object.entries(s.filters)) {
-    if (v === undefined || (Array.isArray(v) && !v.length)) continue;
+    if (!filterKeys.has(k) || v === undefined || (Array.isArray(v) && !v.length)) continue;
     const flag = k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
     const value = Array.isArray(v) ? v.join(',') : String(v);
     parts.push(where ? `--where ${flag}=${value}` : `--${flag} ${value}`);
@@ -119,9 +121,23 @@ async function openJournal(ctx: Context) {
   return new BulkJournal(store.db, () => ctx.clock.now());
 }
 
-async function loadSelection(ctx: Context, provider: HelpdeskProvider, parsed: ReturnType<typeof parseFilterFlags>, sel: SelectionFlags, concurrency: number, where = false) {
-  const { readIdsFile, selectTickets } = await import('../src/bulk/selection.js');
-  const file = sel.idsFile ? await readIdsFile(sel.idsFile, () => readFileSync(0, 'utf8')) : undefined;
+/** Reads --ids-file (a usage error when it is unusable), before anything talks to the helpdesk. */
+async function readSelectionFile(sel: SelectionFlags): Promise<IdsFile | undefined> {
+  if (!sel.idsFile) return undefined;
+  const { readIdsFile } = await import('../src/bulk/selection.js');
+  return readIdsFile(sel.idsFile, () => readFileSync(0, 'utf8'));
+}
+
+async function loadSelection(
+  ctx: Context,
+  provider: HelpdeskProvider,
+  parsed: ReturnType<typeof parseFilterFlags>,
+  sel: SelectionFlags,
+  file: IdsFile | undefined,
+  concurrency: number,
+  where = false,
+) {
+  const { selectTickets } = await import('../src/bulk/selection.js');
   const ids = sel.ids ?? file?.ids;
   const query: TicketQuery | undefined = hasAnyFilter(sel.filters) ? await resolveQuery(parsed, provider) : undefined;
   ctx.io.info(ids ? `Loading ${ids.length} ticket${ids.length === 1 ? '' : 's'}...` : 'Finding the tickets...');
@@ -150,10 +166,10 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
     ac.abort();
   };
   process.on('SIGINT', onSigint);
+  ctx.io.info(`Job ${jobId}: ${open} ticket${open === 1 ? '' : 's'} to go, ${concurrency} at a time.`);
   const progress = await createProgress(ctx.io, open, job.kind === 'reply' ? 'Sending' : 'Updating');
   let result;
   try {
-    ctx.io.info(`Job ${jobId}: ${open} ticket${open === 1 ? '' : 's'} to go, ${concurrency} at a time.`);
     result = await executeJob(journal, jobId, provider, {
       concurrency,
       signal: ac.signal,
@@ -203,13 +219,14 @@ export function register(program: Command, context: ContextFactory): void {
     ctx.output.format(flags);
     const { parsed, sel } = parseSelection(o, o as FilterFlags, ctx.clock.now());
     checkConfirmable(ctx, o, 'reply');
+    const file = await readSelectionFile(sel);
     const { loadTemplate, templateDirs, checkTemplateSupport, templateActionsToPatch } = await import('../src/templates/index.js');
     const template = await loadTemplate(String(o.template), templateDirs(ctx));
     const provider = await ctx.provider();
     checkTemplateSupport(template, provider);
     const patch = await templateActionsToPatch(template.actions, provider);
     const concurrency = await concurrencyFor(ctx, o, provider);
-    const selected = await loadSelection(ctx, provider, parsed, sel, concurrency);
+    const selected = await loadSelection(ctx, provider, parsed, sel, file, concurrency);
     if (!selected.tickets.length && !selected.missing.length) throw new DeskctlError('no tickets match the selection', { hint: 'check the filters with deskctl tickets list' });
 
     const { renderAll } = await import('../src/bulk/selection.js');
@@ -320,10 +337,11 @@ export function register(program: Command, context: ContextFactory): void {
     const filters = parseWhere(o.where as string[] | undefined);
     const { parsed, sel } = parseSelection(o, filters, ctx.clock.now());
     checkConfirmable(ctx, o, 'update');
+    const file = await readSelectionFile(sel);
     const provider = await ctx.provider();
     const patch: TicketPatch = await resolvePatch(provider, refs);
     const concurrency = await concurrencyFor(ctx, o, provider);
-    const selected = await loadSelection(ctx, provider, parsed, sel, concurrency, true);
+    const selected = await loadSelection(ctx, provider, parsed, sel, file, concurrency, true);
     const view = await import('../src/bulk/view.js');
     const agents = patch.assigneeId ? await provider.listAgents() : [];
     const changes = view.describePatch(patch, (id) => agents.find((a) => a.id === id)?.name);

@@ -98,6 +98,12 @@ export function register(program: Command, context: ContextFactory): void {
     .command('followup')
     .alias('followups')
     .description('Schedule follow-ups and send the due ones (for cron)');
+  examples(group, [
+    'deskctl followup schedule 4512 --template follow-up-check-in --in 7d',
+    'deskctl followup list --due',
+    'deskctl followup run --dry-run',
+    'deskctl followup cron >> /tmp/crontab.txt',
+  ]);
 
   // ---------------------------------------------------------------- schedule
   const schedule = addOutputOptions(
@@ -144,6 +150,12 @@ export function register(program: Command, context: ContextFactory): void {
         if (!tickets.length) throw new DeskctlError('no tickets match these filters; nothing was scheduled', { hint: "try the same filters with 'deskctl tickets list'" });
       } else tickets = await fetchTickets(ctx, p.ticketIds);
 
+      const closed = tickets.filter((t) => t.status === 'closed');
+      if (closed.length) {
+        ctx.io.warn(
+          `${closed.length === 1 ? 'ticket' : 'tickets'} ${closed.map((t) => t.id).slice(0, 10).join(', ')}${closed.length > 10 ? ', ...' : ''} ${closed.length === 1 ? 'is' : 'are'} closed: ${closed.length === 1 ? 'its follow-up' : 'their follow-ups'} will be skipped unless reopened`,
+        );
+      }
       const agent = await provider.currentAgent();
       if (template) {
         const compose = templateComposer({ dirs, provider, agent, signature: (await ctx.profile()).signature, now: p.dueAt });
@@ -261,39 +273,48 @@ export function register(program: Command, context: ContextFactory): void {
     });
   examples(show, ['deskctl followup show 12', 'deskctl followup show 12 --json']);
 
-  // ---------------------------------------------------------------- cancel
-  const cancel = addOutputOptions(group.command('cancel').argument('[ids...]', 'follow-up ids').description('Cancel scheduled follow-ups'))
-    .option('--ticket <ids>', 'cancel every scheduled follow-up of these tickets', collectList)
-    .action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
-      const ctx = context(cmd);
-      const flags = outputFlags(o);
-      ctx.output.format(flags);
-      const { cancelFollowups, listFollowups, parseFollowupId } = await followups();
-      const wanted = ids.flatMap((i) => i.split(',')).filter(Boolean).map(parseFollowupId);
-      const ticketIds = o.ticket ? parseIds(o.ticket as string[]) : [];
-      if (!wanted.length && !ticketIds.length) throw new UsageError('which follow-ups?', 'give follow-up ids, or --ticket ID to cancel all of a ticket');
-      const store = await ctx.store();
-      if (ticketIds.length) wanted.push(...listFollowups(store, { states: ['scheduled'], ticketIds }).map((f) => f.id));
-      const unique = [...new Set(wanted)];
-      if (!unique.length) {
-        ctx.io.info(`no scheduled follow-ups for ticket ${ticketIds.join(', ')}`);
-        return;
-      }
-      const r = cancelFollowups(store, unique, ctx.clock.now());
-      for (const x of r.refused) ctx.io.warn(`follow-up #${x.id} not cancelled: ${x.reason}`);
-      if (r.cancelled.length) ctx.io.info(`cancelled ${r.cancelled.length} follow-up${r.cancelled.length === 1 ? '' : 's'}`);
-      const { followupListSpec } = await views();
-      const now = ctx.clock.now();
-      if (r.cancelled.length) ctx.output.list(r.cancelled, followupListSpec(() => now), flags);
-      if (r.refused.length && !r.cancelled.length) {
-        const only = r.refused.length === 1 ? r.refused[0]! : undefined;
-        throw new DeskctlError(only ? `follow-up #${only.id} not cancelled: ${only.reason}` : `none of the ${r.refused.length} follow-ups could be cancelled`, {
-          hint: "see 'deskctl followup list --status all'",
-        });
-      }
-      if (r.refused.length) throw new PartialFailure(`${r.refused.length} of ${unique.length} follow-ups not cancelled: ${r.refused.map((x) => `#${x.id}`).join(', ')}`);
-    });
-  examples(cancel, ['deskctl followup cancel 12 13', 'deskctl followup cancel --ticket 4512']);
+  // ---------------------------------------------------------------- cancel / retry
+  /** cancel and retry: ids and/or --ticket, per-id refusals as warnings, exit 1 if none changed, 3 if some. */
+  const changeCommand = (name: 'cancel' | 'retry', from: FollowUpState, verb: string, description: string) =>
+    addOutputOptions(group.command(name).argument('[ids...]', 'follow-up ids').description(description))
+      .option('--ticket <ids>', `${name} every ${from} follow-up of these tickets`, collectList)
+      .action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
+        const ctx = context(cmd);
+        const flags = outputFlags(o);
+        ctx.output.format(flags);
+        const { cancelFollowups, retryFollowups, listFollowups, parseFollowupId } = await followups();
+        const wanted = ids.flatMap((i) => i.split(',')).filter(Boolean).map(parseFollowupId);
+        const ticketIds = o.ticket ? parseIds(o.ticket as string[]) : [];
+        if (!wanted.length && !ticketIds.length) throw new UsageError('which follow-ups?', `give follow-up ids, or --ticket ID for all ${from} ones of a ticket`);
+        const store = await ctx.store();
+        if (ticketIds.length) wanted.push(...listFollowups(store, { states: [from], ticketIds }).map((f) => f.id));
+        const unique = [...new Set(wanted)];
+        if (!unique.length) {
+          ctx.io.info(`no ${from} follow-ups for ticket ${ticketIds.join(', ')}`);
+          return;
+        }
+        const now = ctx.clock.now();
+        const r = name === 'cancel' ? cancelFollowups(store, unique, now) : retryFollowups(store, unique, now);
+        for (const x of r.refused) ctx.io.warn(`follow-up #${x.id} not ${verb}: ${x.reason}`);
+        if (r.changed.length) {
+          ctx.io.info(`${verb} ${r.changed.length} follow-up${r.changed.length === 1 ? '' : 's'}${name === 'retry' ? '; the next `followup run` sends them' : ''}`);
+          const { followupListSpec } = await views();
+          ctx.output.list(r.changed, followupListSpec(() => now), flags);
+        }
+        if (r.refused.length && !r.changed.length) {
+          const only = r.refused.length === 1 ? r.refused[0]! : undefined;
+          throw new DeskctlError(only ? `follow-up #${only.id} not ${verb}: ${only.reason}` : `none of the ${r.refused.length} follow-ups could be ${verb}`, {
+            hint: "see 'deskctl followup list --status all'",
+          });
+        }
+        if (r.refused.length) throw new PartialFailure(`${r.refused.length} of ${unique.length} follow-ups not ${verb}: ${r.refused.map((x) => `#${x.id}`).join(', ')}`);
+      });
+  examples(changeCommand('cancel', 'scheduled', 'cancelled', 'Cancel scheduled follow-ups'), ['deskctl followup cancel 12 13', 'deskctl followup cancel --ticket 4512']);
+  examples(changeCommand('retry', 'failed', 'requeued', 'Put failed follow-ups back in the queue (a reply already posted is not posted again)'), [
+    'deskctl followup retry 12',
+    'deskctl followup retry --ticket 4512',
+    "deskctl followup list --status failed --json | jq -r '.[].id' | xargs deskctl followup retry",
+  ]);
 
   // ---------------------------------------------------------------- run
   const run = addOutputOptions(group.command('run').description('Send every due follow-up once (for cron: no prompts, one summary line, exit 3 if some failed)'))

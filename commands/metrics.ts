@@ -9,6 +9,7 @@ import { TIME_UNITS, type TimeUnit } from '../src/metrics/buckets.js';
 import { metricCatalog, slaChannelsOf } from '../src/metrics/catalog.js';
 import { alignToBucket, computePerTicket, computeSummary, type MetricsRequest } from '../src/metrics/engine.js';
 import { NO_GROUPING, parseGroupBy, type Grouping } from '../src/metrics/grouping.js';
+import { createReadCounter } from '../src/metrics/progress.js';
 import { resolveSlaTargets } from '../src/metrics/sla-targets.js';
 import {
   exportRows,
@@ -65,6 +66,16 @@ async function prepare(ctx: Context, o: Opts, period: { since: Date; until: Date
   return { provider, req };
 }
 
+/** Runs a metrics computation with a "reading…" line on a terminal's stderr. */
+async function withCounter<T>(ctx: Context, req: MetricsRequest, run: (req: MetricsRequest) => Promise<T>): Promise<T> {
+  const counter = createReadCounter(ctx.io);
+  try {
+    return await run({ ...req, onProgress: (r) => counter.update(r) });
+  } finally {
+    counter.stop();
+  }
+}
+
 const noteRead = (ctx: Context, read: { tickets: number; ratings: number; conversations: number }) =>
   ctx.io.debug(`metrics: read ${read.tickets} tickets, ${read.ratings} ratings${read.conversations ? `, ${read.conversations} conversations for reply counts` : ''}`);
 
@@ -89,7 +100,7 @@ export function register(program: Command, context: ContextFactory): void {
       const format = ctx.output.format(flags);
       parseFilterFlags(o, ctx.clock.now());
       const { provider, req } = await prepare(ctx, o, period, grouping);
-      const result = await computeSummary(provider, { ...req, compare: o.compare !== false });
+      const result = await withCounter(ctx, { ...req, compare: o.compare !== false }, (r) => computeSummary(provider, r));
       noteRead(ctx, result.read);
       if (format === 'json' || format === 'ndjson') {
         ctx.output.record(summaryJson(result), () => '', flags);
@@ -133,10 +144,16 @@ export function register(program: Command, context: ContextFactory): void {
       const since = alignToBucket(period.since, unit);
       const format = ctx.output.format(flags);
       parseFilterFlags(o, ctx.clock.now());
+      // the profile's SLA targets decide which sla-<channel> metrics exist: check before reading the helpdesk
+      const def = metricCatalog(slaChannelsOf(resolveSlaTargets((await ctx.profile()).sla))).find((d) => d.name === name);
+      if (!def) {
+        throw new UsageError(
+          `metric '${name}' needs an SLA target for the ${name.slice(4)} channel, and this profile has none`,
+          `give the profile one: deskctl profile add ... --sla ${name.slice(4)}=1h --force`,
+        );
+      }
       const { provider, req } = await prepare(ctx, o, { since, until: period.until }, parseGroupBy(unit));
-      const def = metricCatalog(slaChannelsOf(req.slaTargets)).find((d) => d.name === name);
-      if (!def) throw new UsageError(`metric '${name}' needs an SLA target for its channel`, `set one in the profile (sla: { ${name.slice(4)}: SECONDS })`);
-      const result = await computeSummary(provider, req);
+      const result = await withCounter(ctx, req, (r) => computeSummary(provider, r));
       noteRead(ctx, result.read);
       const points: TrendPoint[] = result.current.groups.map((g) => ({
         bucket: g.label,
@@ -181,11 +198,11 @@ export function register(program: Command, context: ContextFactory): void {
       parseFilterFlags(o, ctx.clock.now());
       const { provider, req } = await prepare(ctx, o, period, o.perTicket ? NO_GROUPING : grouping);
       if (o.perTicket) {
-        const rows = await computePerTicket(provider, req);
+        const rows = await withCounter(ctx, req, (r) => computePerTicket(provider, r));
         ctx.output.list(rows, perTicketSpec, flags, { fallback: 'csv' });
         return;
       }
-      const result = await computeSummary(provider, req);
+      const result = await withCounter(ctx, req, (r) => computeSummary(provider, r));
       noteRead(ctx, result.read);
       ctx.output.list(exportRows(result), exportSpec(result.groupBy, slaChannelsOf(result.slaTargets)), flags, { fallback: 'csv' });
     });
@@ -193,6 +210,6 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl metrics export --since yesterday --until today --group-by channel --out metrics.csv --append',
     'deskctl metrics export --since 30d --group-by agent --out "metrics-%Y-%m-%d.json"',
     'deskctl metrics export --since 7d --per-ticket --out tickets-week.csv',
-    '# crontab: every day at 06:00\n    0 6 * * * deskctl metrics export --since yesterday --until today --group-by channel --out /srv/reports/metrics.csv --append',
+    'deskctl metrics export --since yesterday --until today --out /srv/reports/daily.csv --append   # crontab: 0 6 * * *',
   ]);
 }

@@ -131,7 +131,9 @@ export function register(program: Command, context: ContextFactory): void {
     .action(async (kind: string | undefined, o: Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const config = await ctx.config();
-      const { name, profile: p, secrets } = await buildProfile(ctx, kind, o, config);
+      // the program's global --rate-limit (this run) shadows the subcommand's flag of the same name
+      const rateLimit = o.rateLimit ?? (cmd.optsWithGlobals() as { rateLimit?: unknown }).rateLimit;
+      const { name, profile: p, secrets } = await buildProfile(ctx, kind, { ...o, rateLimit }, config);
       await config.setProfile(name, p);
       for (const [k, v] of Object.entries(secrets)) await config.setSecret(name, k, v);
       if (o.use) await config.useProfile(name);

@@ -134,6 +134,9 @@ export function register(program: Command, context: ContextFactory): void {
     const flags = outputFlags(o);
     ctx.output.format(flags);
     const provider = await ctx.provider();
+    if (refs.priority !== undefined && !provider.capabilities.priority) {
+      throw new UsageError(`${provider.displayName} has no priority field`, 'drop --priority (tags such as --add-tag urgent can mark urgency instead)');
+    }
     const patch = await resolvePatch(provider, refs);
     const results = await forEachId(idList, (id) => provider.updateTicket(id, patch));
     reportBatch(ctx, results, flags, 'updated');

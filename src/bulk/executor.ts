@@ -1,6 +1,6 @@
 import type { Comment, TicketPatch } from '../domain/model.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
-import { isEmptyPatch } from '../templates/send.js';
+import { isEmptyPatch } from '../tickets/service.js';
 import type { BulkJournal, ItemCounts, ItemRecord, JobRecord } from './journal.js';
 
 /** Anything with an acquire() that waits for a slot, e.g. the HTTP layer's RateLimiter. */
@@ -147,6 +147,9 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
 
   const worker = async (): Promise<void> => {
     for (;;) {
+      // a provider that answers synchronously (the embedded helpdesk) would otherwise never let
+      // signals (Ctrl-C) and the progress bar's timer run
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (opts.signal?.aborted) return;
       const i = next++;
       if (i >= todo.length) return;

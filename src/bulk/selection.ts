@@ -29,13 +29,21 @@ export async function parseIdsFile(text: string, file: string): Promise<IdsFile>
     if (firstLine.includes(',')) {
       throw new UsageError(`${file} looks like a CSV but has no 'id' column`, `put a header line first, e.g. id,tracking_url`);
     }
-    const lines = src.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    const ids = lines.map((l, i) => {
+    const lines = src
+      .split(/\r?\n/)
+      .map((l, i) => ({ l: l.trim(), n: i + 1 }))
+      .filter(({ l }) => l && !l.startsWith('#'));
+    const ids = lines.map(({ l, n }) => {
+      let parsed: string[] = [];
       try {
-        return parseIds(l.replace(/^#/, ''))[0]!;
+        parsed = parseIds(l);
       } catch {
-        throw new UsageError(`${file} line ${i + 1}: '${l}' is not a ticket id`, 'give one ticket id a line, or a CSV with an id column');
+        /* reported below */
       }
+      if (parsed.length !== 1 || parsed[0] !== l) {
+        throw new UsageError(`${file} line ${n}: '${l}' is not a ticket id`, 'give one ticket id a line, or a CSV with an id column');
+      }
+      return l;
     });
     if (!ids.length) throw new UsageError(`${file} has no ticket ids`, 'give one ticket id a line, or a CSV with an id column');
     return { ids: [...new Set(ids)], rows: new Map(), columns: [] };
@@ -43,7 +51,7 @@ export async function parseIdsFile(text: string, file: string): Promise<IdsFile>
   const { parse } = await import('csv-parse/sync');
   let records: Record<string, string>[];
   try {
-    records = parse(src, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, comment: '#', bom: true }) as Record<string, string>[];
+    records = parse(src, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
   } catch (err) {
     throw new UsageError(`${file} is not a valid CSV: ${(err as Error).message}`, 'check quoting and that every line has the same number of columns');
   }
@@ -157,6 +165,8 @@ export async function renderAll(provider: HelpdeskProvider, t: Template, tickets
   const needsComments = await templateNeedsComments(t);
   let done = 0;
   return mapLimit(tickets, needsComments ? o.concurrency : 1, async (ticket) => {
+    // let the progress bar and Ctrl-C in between tickets
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       const comments: Comment[] | undefined = needsComments ? await provider.listComments(ticket.id) : undefined;
       const body = await renderTemplate(t, { ticket, comments, agent: o.agent, signature: o.signature, row: o.rows?.get(ticket.id), now: o.now });

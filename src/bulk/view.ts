@@ -31,8 +31,9 @@ export interface ReplyPreview {
 /** What is about to happen: count, the first rendered reply, the changes, what will be skipped. */
 export function replyPreviewText(p: ReplyPreview, c: ChalkInstance, width: number): string {
   const lines: string[] = [];
-  const what = p.public ? 'public reply' : 'internal note';
-  lines.push(`${c.bold(`${p.ready.length} ${what}${p.ready.length === 1 ? '' : 's'}`)} from template '${p.template}'${p.changes ? `, then ${p.changes}` : ''}`);
+  const one = p.ready.length === 1;
+  const what = p.public ? (one ? 'public reply' : 'public replies') : one ? 'internal note' : 'internal notes';
+  lines.push(`${c.bold(`${p.ready.length} ${what}`)} from template '${p.template}'${p.changes ? `, then ${p.changes}` : ''}`);
   const first = p.ready[0];
   if (first) {
     const r = first.ticket.requester;
@@ -76,7 +77,7 @@ export const dryRunSpec: ListSpec<DryRunRow> = {
     { key: 'requester', header: 'requester', value: (r) => r.requester },
     { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
     { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'ready' ? c.green(r.result) : c.red(r.result)) },
-    { key: 'detail', header: 'detail', value: (r) => r.error ?? (r.body ?? '').split('\n').find((l) => l.trim()) ?? '', flex: true },
+    { key: 'detail', header: 'detail', value: (r) => r.error ?? (r.body ?? '').replace(/\s+/g, ' '), flex: true },
     { key: 'body', header: 'body', value: (r) => r.body },
     { key: 'error', header: 'error', value: (r) => r.error },
     { key: 'variable', header: 'variable', value: (r) => r.variable },

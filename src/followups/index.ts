@@ -11,11 +11,12 @@ export {
   listFollowups,
   parseFollowupId,
   parseStateList,
+  retryFollowups,
   scheduleFollowup,
   scheduleFollowups,
   validateScheduleInput,
 } from './schedule.js';
-export type { CancelResult, ListFilter, ScheduleInput, ScheduleOptions } from './schedule.js';
+export type { ChangeResult, ListFilter, ScheduleInput, ScheduleOptions } from './schedule.js';
 export { formatInZone, parseAt, parseIn, parseTimeZone, resolveWhen, systemTimeZone, wallClockAt, wallClockToInstant, zoneOffsetMinutes, WHEN_HINT } from './when.js';
 export type { WallClock, WhenFlags } from './when.js';
 export { abandonedClaims, bodyHash, claim, findSentComment, followupPatch, normalizeBody, reclaim, runDue, skipReason, LOCK_NAME } from './runner.js';

@@ -355,8 +355,9 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
     const ticket = await getTicketOrNull(opts.provider, f.ticketId);
     const comments = ticket ? await opts.provider.listComments(ticket.id) : [];
 
-    // A crashed run may have posted the reply already: never send it twice.
-    if (recovering && ticket && f.state === 'sending') {
+    // An earlier attempt (a crashed run, or a failure after posting, retried) may have posted the reply already:
+    // never send it twice.
+    if (ticket) {
       const row = db.prepare(`SELECT body_hash FROM followups_items WHERE id = ?`).get(f.id) as { body_hash: string | null };
       if (row.body_hash) {
         const found = findSentComment(comments, row.body_hash, commentsOwnedElsewhere(db, f));
@@ -364,7 +365,7 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const actionError = await applyActions(opts, f, ticket, templatePatch);
           finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
-          return result(f, 'sent', { commentId: found.id, recovered: true, resumed: true, reason: 'recovered: the reply was already on the ticket', actionError });
+          return result(f, 'sent', { commentId: found.id, recovered: true, resumed: recovering, reason: 'recovered: the reply was already on the ticket', actionError });
         }
       }
     }

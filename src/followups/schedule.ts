@@ -1,6 +1,8 @@
 import { STATUSES, type Status } from '../domain/model.js';
 import { NotFoundError, UsageError } from '../errors.js';
+import type { Database } from '../store/sqlite.js';
 import type { StateStore } from '../store/state-store.js';
+import type { Statement } from 'better-sqlite3';
 import { followupDb, FOLLOWUP_STATES, rowToFollowUp, type FollowUp, type FollowUpRow, type FollowUpState } from './store.js';
 
 export interface ScheduleInput {
@@ -58,45 +60,50 @@ export function validateScheduleInput(input: ScheduleInput): void {
   }
 }
 
-function insertOne(store: StateStore, input: ScheduleInput, opts: ScheduleOptions): FollowUp {
+const INSERT_SQL = `INSERT INTO followups_items
+   (ticket_id, template, template_file, due_at, due_ms, tz, scheduled_at, scheduled_by, source, note,
+    unless_replied, skip_if_closed, only_if_status, set_status, add_tags, state, updated_at)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)`;
+const SAME_SQL = `SELECT * FROM followups_items WHERE ticket_id = ? AND template IS ? AND due_at = ? AND state = 'scheduled' LIMIT 1`;
+const BY_ID_SQL = `SELECT * FROM followups_items WHERE id = ?`;
+
+type Statements = { insert: Statement; same: Statement; byId: Statement };
+const statementCache = new WeakMap<Database, Statements>();
+function statements(store: StateStore): Statements {
   const db = followupDb(store);
+  let s = statementCache.get(db);
+  if (!s) statementCache.set(db, (s = { insert: db.prepare(INSERT_SQL), same: db.prepare(SAME_SQL), byId: db.prepare(BY_ID_SQL) }));
+  return s;
+}
+
+function insertOne(store: StateStore, input: ScheduleInput, opts: ScheduleOptions): FollowUp {
+  const st = statements(store);
   const template = input.template ?? null;
   const dueAt = input.dueAt.toISOString();
   if (opts.dedupe !== false) {
-    const existing = db
-      .prepare(
-        `SELECT * FROM followups_items WHERE ticket_id = ? AND template IS ? AND due_at = ? AND state = 'scheduled' LIMIT 1`,
-      )
-      .get(input.ticketId, template, dueAt) as FollowUpRow | undefined;
+    const existing = st.same.get(input.ticketId, template, dueAt) as FollowUpRow | undefined;
     if (existing) return rowToFollowUp(existing);
   }
   const now = input.now.toISOString();
-  const info = db
-    .prepare(
-      `INSERT INTO followups_items
-         (ticket_id, template, template_file, due_at, due_ms, tz, scheduled_at, scheduled_by, source, note,
-          unless_replied, skip_if_closed, only_if_status, set_status, add_tags, state, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)`,
-    )
-    .run(
-      input.ticketId,
-      template,
-      input.templateFile ?? null,
-      dueAt,
-      input.dueAt.getTime(),
-      input.tz ?? 'UTC',
-      now,
-      input.scheduledBy ?? null,
-      input.source ?? 'followup',
-      input.note ?? null,
-      input.unlessReplied === false ? 0 : 1,
-      input.skipIfClosed === false ? 0 : 1,
-      input.onlyIfStatus?.length ? JSON.stringify(input.onlyIfStatus) : null,
-      input.setStatus ?? null,
-      input.addTags?.length ? JSON.stringify(input.addTags.map((t) => t.trim())) : null,
-      now,
-    );
-  return getFollowup(store, Number(info.lastInsertRowid));
+  const info = st.insert.run(
+    input.ticketId,
+    template,
+    input.templateFile ?? null,
+    dueAt,
+    input.dueAt.getTime(),
+    input.tz ?? 'UTC',
+    now,
+    input.scheduledBy ?? null,
+    input.source ?? 'followup',
+    input.note ?? null,
+    input.unlessReplied === false ? 0 : 1,
+    input.skipIfClosed === false ? 0 : 1,
+    input.onlyIfStatus?.length ? JSON.stringify(input.onlyIfStatus) : null,
+    input.setStatus ?? null,
+    input.addTags?.length ? JSON.stringify(input.addTags.map((t) => t.trim())) : null,
+    now,
+  );
+  return rowToFollowUp(st.byId.get(Number(info.lastInsertRowid)) as FollowUpRow);
 }
 
 /**
@@ -162,27 +169,54 @@ export function listFollowups(store: StateStore, f: ListFilter = {}): FollowUp[]
   return (followupDb(store).prepare(sql).all(...args) as FollowUpRow[]).map(rowToFollowUp);
 }
 
-export interface CancelResult {
-  cancelled: FollowUp[];
-  /** Ids that could not be cancelled, with the reason. */
+/** Outcome of cancel/retry: the follow-ups changed, and the ids refused with the reason. */
+export interface ChangeResult {
+  changed: FollowUp[];
   refused: { id: number; reason: string }[];
 }
 
 /** Cancels scheduled follow-ups. Unknown ids, and ones already sent/being sent, are refused (each with a reason). */
-export function cancelFollowups(store: StateStore, ids: number[], now: Date, reason = 'cancelled'): CancelResult {
+export function cancelFollowups(store: StateStore, ids: number[], now: Date, reason = 'cancelled'): ChangeResult {
   const db = followupDb(store);
-  const out: CancelResult = { cancelled: [], refused: [] };
+  const out: ChangeResult = { changed: [], refused: [] };
   const tx = db.transaction(() => {
     for (const id of ids) {
       const changes = db
         .prepare(`UPDATE followups_items SET state = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`)
         .run(reason, now.toISOString(), now.toISOString(), id).changes;
       if (changes === 1) {
-        out.cancelled.push(getFollowup(store, id));
+        out.changed.push(getFollowup(store, id));
         continue;
       }
       const f = findFollowup(store, id);
       out.refused.push({ id, reason: f ? `it is ${f.state}${f.state === 'sending' ? ' right now' : ''}` : 'not found' });
+    }
+  });
+  tx.immediate();
+  return out;
+}
+
+/**
+ * Puts failed follow-ups back in the queue; the next run sends them (their due time has passed). If an
+ * earlier attempt did post the reply, the run finds it on the ticket and does not post it again.
+ */
+export function retryFollowups(store: StateStore, ids: number[], now: Date): ChangeResult {
+  const db = followupDb(store);
+  const out: ChangeResult = { changed: [], refused: [] };
+  const tx = db.transaction(() => {
+    for (const id of ids) {
+      const changes = db
+        .prepare(
+          `UPDATE followups_items SET state = 'scheduled', reason = NULL, finished_at = NULL, claimed_by = NULL, claimed_at = NULL, updated_at = ?
+           WHERE id = ? AND state = 'failed'`,
+        )
+        .run(now.toISOString(), id).changes;
+      if (changes === 1) {
+        out.changed.push(getFollowup(store, id));
+        continue;
+      }
+      const f = findFollowup(store, id);
+      out.refused.push({ id, reason: f ? `it is ${f.state}, not failed` : 'not found' });
     }
   });
   tx.immediate();

@@ -172,8 +172,13 @@ export function rowToFollowUp(r: FollowUpRow): FollowUp {
   };
 }
 
-/** Opens (migrating once) the follow-up tables of a StateStore. */
+const migrated = new WeakSet<Database>();
+
+/** Opens (migrating once per connection) the follow-up tables of a StateStore. */
 export function followupDb(store: StateStore): Database {
-  store.ensureSchema(FOLLOWUP_NAMESPACE, FOLLOWUP_MIGRATIONS);
+  if (!migrated.has(store.db)) {
+    store.ensureSchema(FOLLOWUP_NAMESPACE, FOLLOWUP_MIGRATIONS);
+    migrated.add(store.db);
+  }
   return store.db;
 }

@@ -3,7 +3,7 @@ import type { ListSpec } from '../output/format.js';
 import { relativeTime } from '../output/time.js';
 import type { ItemResult, RunSummary } from './runner.js';
 import type { FollowUp, FollowUpState } from './store.js';
-import { formatInZone } from './when.js';
+import { formatInZone, systemTimeZone } from './when.js';
 
 const stateText = (s: FollowUpState | string, c: ChalkInstance): string => {
   switch (s) {
@@ -37,13 +37,14 @@ export function followupJson(f: FollowUp): Record<string, unknown> {
   return { ...f };
 }
 
-export function followupListSpec(now: () => Date): ListSpec<FollowUp> {
+/** Follow-ups as a list; due times shown in `displayTz` (the viewer's zone; each item keeps its own in --fields tz). */
+export function followupListSpec(now: () => Date, displayTz = systemTimeZone()): ListSpec<FollowUp> {
   return {
     columns: [
       { key: 'id', header: 'ID', value: (f) => f.id, cell: (f, c) => c.cyan(`#${f.id}`), align: 'right' },
       { key: 'ticket', header: 'TICKET', value: (f) => f.ticketId },
-      { key: 'template', header: 'TEMPLATE', value: (f) => f.template, cell: (f) => whatText(f, f.actions), flex: true },
-      { key: 'due', header: 'DUE', value: (f) => f.dueAt, cell: (f) => `${formatInZone(new Date(f.dueAt), f.tz).replace(/ \S+$/, '')} (${relativeTime(f.dueAt, now())})` },
+      { key: 'template', header: 'TEMPLATE', value: (f) => f.template, cell: (f) => whatText(f, f.actions) },
+      { key: 'due', header: `DUE (${displayTz})`, value: (f) => f.dueAt, cell: (f) => `${formatInZone(new Date(f.dueAt), displayTz).replace(/ \S+$/, '')} (${relativeTime(f.dueAt, now())})` },
       { key: 'tz', header: 'TZ', value: (f) => f.tz },
       { key: 'state', header: 'STATE', value: (f) => f.state, cell: (f, c) => stateText(f.state, c) },
       { key: 'reason', header: 'REASON', value: (f) => f.reason ?? f.actionError, cell: (f, c) => c.dim(f.actionError ? `${f.reason ?? 'sent'}; action failed: ${f.actionError}` : (f.reason ?? '')), flex: true },
@@ -51,7 +52,7 @@ export function followupListSpec(now: () => Date): ListSpec<FollowUp> {
       { key: 'source', header: 'SOURCE', value: (f) => f.source },
       { key: 'comment', header: 'COMMENT', value: (f) => f.commentId },
     ],
-    defaultFields: ['id', 'ticket', 'template', 'due', 'tz', 'state', 'reason'],
+    defaultFields: ['id', 'ticket', 'template', 'due', 'state', 'reason'],
     toJson: followupJson,
     emptyMessage: 'No follow-ups match.',
   };

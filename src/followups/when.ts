@@ -125,7 +125,9 @@ export async function parseAt(raw: string, now: Date, tz: string): Promise<Date>
   }
 
   const chrono = await import('chrono-node');
-  const results = chrono.parse(text, { instant: now, timezone: zoneOffsetMinutes(now, tz) }, { forwardDate: true });
+  // "monday" means the coming one; but "last friday" or "2 days ago" must stay in the past (and be refused).
+  const pastWords = /\b(last|ago|yesterday|previous|past|earlier)\b/i.test(text);
+  const results = chrono.parse(text, { instant: now, timezone: zoneOffsetMinutes(now, tz) }, { forwardDate: !pastWords });
   const first = results[0];
   const rest = first ? (text.slice(0, first.index) + text.slice(first.index + first.text.length)).replace(/\b(at|on)\b/gi, '') : text;
   if (!first || results.length > 1 || /[\p{L}\p{N}]/u.test(rest)) {

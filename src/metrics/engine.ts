@@ -1,9 +1,9 @@
 import { type Channel, type Rating, type RatingKind, type Ticket } from '../domain/model.js';
 import { matchesQuery, type TicketQuery } from '../domain/query.js';
-import { DeskctlError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { bucketStart, type TimeUnit } from './buckets.js';
-import { attrCombos, NO_GROUPING, ticketFacts, type GroupDim, type Grouping } from './grouping.js';
+import { attrCombos, comboFinder, isoMs, NO_GROUPING, ticketFacts, type GroupDim, type Grouping } from './grouping.js';
 import type { RatingInput } from './metric-set.js';
 import { PeriodAccumulator, type PeriodResult } from './period.js';
 import { slaOutcome } from './sla-targets.js';
@@ -34,6 +34,8 @@ export interface MetricsRequest {
   /** When tickets carry no publicReplyCount, count public agent replies with listComments (default true). */
   commentFallback?: boolean;
   debug?: (message: string) => void;
+  /** Called after every page read from the helpdesk (for a progress line). */
+  onProgress?: (read: { tickets: number; ratings: number }) => void;
 }
 
 export interface SummaryResult {
@@ -50,6 +52,7 @@ interface CompactRating extends RatingInput {
 }
 
 const UNSOLVED = ['new', 'open', 'pending', 'on_hold'] as const;
+const UNGROUPED: string[][] = [[]];
 
 /** Both queries at once: lists intersect, dates take the tighter bound; null when nothing can match. */
 export function mergeQueries(a: TicketQuery, b: TicketQuery): TicketQuery | null {
@@ -109,11 +112,16 @@ const compactRating = (r: Rating): CompactRating => ({
   kind: r.kind,
   score: r.score,
   scale: r.scale,
-  created: Date.parse(r.createdAt),
+  created: isoMs(r.createdAt) ?? NaN,
 });
 
 /** Reads the ratings of [start, until) into a map ticket id -> ratings (small records only). */
-async function loadRatings(provider: HelpdeskProvider, start: Date, until: Date): Promise<{ byTicket: Map<string, CompactRating[]>; count: number }> {
+async function loadRatings(
+  provider: HelpdeskProvider,
+  start: Date,
+  until: Date,
+  onPage: (count: number) => void = () => undefined,
+): Promise<{ byTicket: Map<string, CompactRating[]>; count: number }> {
   const byTicket = new Map<string, CompactRating[]>();
   let count = 0;
   if (!provider.capabilities.ratings.length) return { byTicket, count };
@@ -126,6 +134,7 @@ async function loadRatings(provider: HelpdeskProvider, start: Date, until: Date)
       if (list) list.push(c);
       else byTicket.set(r.ticketId, [c]);
     }
+    onPage(count);
   }
   return { byTicket, count };
 }
@@ -142,7 +151,7 @@ async function* ticketsById(provider: HelpdeskProvider, ids: string[]): AsyncIte
         try {
           return await provider.getTicket(id);
         } catch (err) {
-          if (err instanceof DeskctlError && /not found/.test(err.message)) return null;
+          if (err instanceof NotFoundError) return null; // deleted since it was rated
           throw err;
         }
       });
@@ -164,24 +173,38 @@ export async function computeSummary(provider: HelpdeskProvider, req: MetricsReq
     : undefined;
   const read = { tickets: 0, ratings: 0, conversations: 0, ratingTicketsLookedUp: 0 };
 
-  const ratings = await loadRatings(provider, start, req.until);
+  const progress = req.onProgress ?? (() => undefined);
+  const ratings = await loadRatings(provider, start, req.until, (n) => progress({ tickets: 0, ratings: n }));
   read.ratings = ratings.count;
   debug(`metrics: ${ratings.count} ratings from ${start.toISOString()} to ${req.until.toISOString()} on ${ratings.byTicket.size} tickets`);
 
   const feedRatings = (list: CompactRating[], combos: string[][] | null) => {
     for (const r of list) {
       current.addRating(r, combos);
-      previous?.addRating(r, combos && (prevGrouping === req.grouping ? combos : [[]]));
+      previous?.addRating(r, combos && (prevGrouping === req.grouping ? combos : UNGROUPED));
     }
   };
+  // Ratings are filtered through their ticket. A helpdesk that can list tickets by id resolves the rated
+  // tickets the filter left out in a few requests; one that cannot would need a request per rating, so
+  // there the window is read unfiltered and the filter applied here (one listing instead of N lookups).
+  const filtered = Object.keys(req.filter).length > 0;
+  const filterLocally = filtered && ratings.count > 0 && !provider.capabilities.serverFilters.includes('ids');
   const fallback = req.commentFallback !== false;
+  const combosOf = comboFinder(req.grouping.attrDims);
+  const noCombos = comboFinder([]);
   let warnedNoReplyCount = false;
 
   const feedPage = async (page: Ticket[]) => {
     // FCR needs public agent replies; fetch conversations only for solved tickets lacking the count
     const replies = new Map<string, number>();
     if (fallback) {
-      const need = page.filter((t) => t.publicReplyCount == null && (ticketFacts(t).solved ?? -Infinity) >= start.getTime());
+      const need = page.filter(
+        (t) => {
+          if (t.publicReplyCount != null) return false;
+          const solved = ticketFacts(t).solved;
+          return solved !== null && solved >= start.getTime() && solved < req.until.getTime() && (!filterLocally || matchesQuery(t, req.filter));
+        },
+      );
       if (need.length) {
         if (!warnedNoReplyCount) {
           debug(`metrics: ${provider.displayName} gives no public reply count on tickets; counting public agent replies with listComments for solved tickets (FCR)`);
@@ -194,10 +217,14 @@ export async function computeSummary(provider: HelpdeskProvider, req: MetricsReq
     }
     for (const t of page) {
       read.tickets++;
+      if (filterLocally && !matchesQuery(t, req.filter)) {
+        ratings.byTicket.delete(t.id);
+        continue;
+      }
       const facts = ticketFacts(t, replies.get(t.id) ?? t.publicReplyCount);
-      const combos = attrCombos(t, req.grouping.attrDims);
+      const combos = combosOf(t);
       current.addTicket(facts, combos);
-      previous?.addTicket(facts, prevGrouping === req.grouping ? combos : [[]]);
+      previous?.addTicket(facts, prevGrouping === req.grouping ? combos : noCombos(t));
       const rs = ratings.byTicket.get(t.id);
       if (rs) {
         feedRatings(rs, combos);
@@ -206,9 +233,13 @@ export async function computeSummary(provider: HelpdeskProvider, req: MetricsReq
     }
   };
 
-  for (const q of windowQueries(req.filter, start, req.until)) {
+  if (filterLocally) debug(`metrics: ${provider.displayName} cannot list tickets by id; reading the window unfiltered and filtering here`);
+  for (const q of windowQueries(filterLocally ? {} : req.filter, start, req.until)) {
     debug(`metrics: listing tickets ${JSON.stringify(q)}`);
-    for await (const page of provider.listTickets(q)) await feedPage(page);
+    for await (const page of provider.listTickets(q)) {
+      await feedPage(page);
+      progress(read);
+    }
   }
 
   // ratings whose ticket did not stream past: look the ticket up (for filters and grouping)
@@ -216,7 +247,7 @@ export async function computeSummary(provider: HelpdeskProvider, req: MetricsReq
   if (leftover.length) {
     const needTicket = Object.keys(req.filter).length > 0 || req.grouping.attrDims.length > 0;
     if (!needTicket) {
-      for (const id of leftover) feedRatings(ratings.byTicket.get(id)!, [[]]);
+      for (const id of leftover) feedRatings(ratings.byTicket.get(id)!, UNGROUPED);
     } else {
       debug(`metrics: looking up ${leftover.length} rated tickets outside the ticket window`);
       read.ratingTicketsLookedUp = leftover.length;
@@ -276,23 +307,30 @@ export interface PerTicketRow {
 export async function computePerTicket(provider: HelpdeskProvider, req: Omit<MetricsRequest, 'grouping' | 'compare'>): Promise<PerTicketRow[]> {
   const since = req.since.getTime();
   const until = req.until.getTime();
-  const ratings = await loadRatings(provider, req.since, req.until);
+  const ratings = await loadRatings(provider, req.since, req.until, (n) => req.onProgress?.({ tickets: 0, ratings: n }));
+  let seen = 0;
   const latest = (list: CompactRating[] | undefined, kind: RatingKind): number | null => {
     let best: CompactRating | undefined;
     for (const r of list ?? []) if (r.kind === kind && (!best || r.created >= best.created)) best = r;
     return best ? best.score : null;
   };
   const rows: PerTicketRow[] = [];
+  let conversations = 0;
   const q = mergeQueries(req.filter, { updatedSince: req.since, createdUntil: req.until });
   if (!q) return rows;
   for await (const page of provider.listTickets(q)) {
+    seen += page.length;
+    req.onProgress?.({ tickets: seen, ratings: ratings.count });
     for (const t of page) {
       const f = ticketFacts(t);
       const inCreated = f.created >= since && f.created < until;
       const inSolved = f.solved !== null && f.solved >= since && f.solved < until;
       if (!inCreated && !inSolved) continue;
       let replies = f.replies;
-      if (replies === null && req.commentFallback !== false) replies = await countPublicReplies(provider, t.id);
+      if (replies === null && req.commentFallback !== false) {
+        if (!conversations++) req.debug?.(`metrics: ${provider.displayName} gives no public reply count on tickets; counting public agent replies with listComments, one request per ticket`);
+        replies = await countPublicReplies(provider, t.id);
+      }
       const outcome = slaOutcome(t, req.slaTargets, req.now);
       const rs = ratings.byTicket.get(t.id);
       rows.push({

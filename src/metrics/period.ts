@@ -29,10 +29,12 @@ export interface PeriodResult {
   groups: GroupResult[];
 }
 
-interface GroupCell {
+/** One attribute combination (e.g. ['chat'] or ['Ann', 'refund']): its cells per time bucket (index 0 when not by time). */
+interface ComboState {
   combo: string[];
-  bucket: number;
-  set: MetricSet;
+  cells: (MetricSet | undefined)[];
+  /** Backlog as a difference array over bucket ends (time grouping only). */
+  backlogDiff?: Int32Array;
 }
 
 const SEP = '\u0001';
@@ -53,9 +55,9 @@ export class PeriodAccumulator {
   private readonly targets: Partial<Record<Channel, number>>;
   readonly buckets: Bucket[];
   private readonly total = new MetricSet();
-  private readonly cells = new Map<string, GroupCell>();
-  /** Backlog per attribute combination as a difference array over bucket ends (time grouping only). */
-  private readonly backlogDiff = new Map<string, { combo: string[]; diff: Int32Array }>();
+  /** Combination states by their values, and by array identity (callers reuse combo arrays: no key strings per ticket). */
+  private readonly combos = new Map<string, ComboState>();
+  private readonly comboByArray = new WeakMap<string[], ComboState>();
   private readonly grouped: boolean;
 
   constructor(opts: PeriodOptions) {
@@ -72,22 +74,24 @@ export class PeriodAccumulator {
     return t !== null && t >= this.since && t < this.until;
   }
 
-  /** The group cells a fact dated `at` belongs to (none when not grouped, or outside the buckets). */
-  private cellsFor(combos: string[][], at: number): MetricSet[] {
-    if (!this.grouped) return [];
-    let bucket = -1;
-    if (this.grouping.time) {
-      bucket = bucketIndex(this.buckets, at);
-      if (bucket < 0) return [];
+  private comboState(combo: string[]): ComboState {
+    let st = this.comboByArray.get(combo);
+    if (!st) {
+      const key = combo.join(SEP);
+      st = this.combos.get(key);
+      if (!st) this.combos.set(key, (st = { combo, cells: [] }));
+      this.comboByArray.set(combo, st);
     }
-    const out: MetricSet[] = [];
-    for (const combo of combos) {
-      const key = `${combo.join(SEP)}${SEP}${bucket}`;
-      let cell = this.cells.get(key);
-      if (!cell) this.cells.set(key, (cell = { combo, bucket, set: new MetricSet() }));
-      out.push(cell.set);
-    }
-    return out;
+    return st;
+  }
+
+  private cell(st: ComboState, bucket: number): MetricSet {
+    return (st.cells[bucket] ??= new MetricSet());
+  }
+
+  /** The bucket a fact dated `at` falls in: 0 when not grouped by time, -1 outside the buckets. */
+  private bucketOf(at: number): number {
+    return this.grouping.time ? bucketIndex(this.buckets, at) : 0;
   }
 
   /** One ticket; `combos` from attrCombos(ticket, grouping.attrDims). */
@@ -96,18 +100,21 @@ export class PeriodAccumulator {
       const frt = f.firstResponse === null ? null : (f.firstResponse - f.created) / 1000;
       const sla = slaOutcomeMs(f.channel, f.created, f.firstResponse, this.targets, this.now);
       this.total.addCreated(frt, f.channel, sla);
-      for (const s of this.cellsFor(combos, f.created)) s.addCreated(frt, f.channel, sla);
+      const b = this.grouped ? this.bucketOf(f.created) : -1;
+      if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addCreated(frt, f.channel, sla);
     }
     if (this.inPeriod(f.solved)) {
       const res = (f.solved - f.created) / 1000;
       this.total.addSolved(res, f.replies, f.reopenCount);
-      for (const s of this.cellsFor(combos, f.solved)) s.addSolved(res, f.replies, f.reopenCount);
+      const b = this.grouped ? this.bucketOf(f.solved) : -1;
+      if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addSolved(res, f.replies, f.reopenCount);
     }
     if (f.reopenCount > 0) {
       const at = f.solved ?? f.updated;
       if (this.inPeriod(at)) {
         this.total.addReopened();
-        for (const s of this.cellsFor(combos, at)) s.addReopened();
+        const b = this.grouped ? this.bucketOf(at) : -1;
+        if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addReopened();
       }
     }
     this.addBacklog(f, combos);
@@ -118,7 +125,7 @@ export class PeriodAccumulator {
     if (openAt(this.until)) this.total.backlog++;
     if (!this.grouped) return;
     if (!this.grouping.time) {
-      if (openAt(this.until)) for (const s of this.cellsFor(combos, this.until)) s.backlog++;
+      if (openAt(this.until)) for (const c of combos) this.cell(this.comboState(c), 0).backlog++;
       return;
     }
     // buckets i where created < end_i <= solved: one contiguous range, marked in O(1)
@@ -144,12 +151,11 @@ export class PeriodAccumulator {
       last = lo - 1;
     }
     if (first > last) return;
-    for (const combo of combos) {
-      const key = combo.join(SEP);
-      let entry = this.backlogDiff.get(key);
-      if (!entry) this.backlogDiff.set(key, (entry = { combo, diff: new Int32Array(n + 1) }));
-      entry.diff[first]!++;
-      entry.diff[last + 1]!--;
+    for (const c of combos) {
+      const st = this.comboState(c);
+      const diff = (st.backlogDiff ??= new Int32Array(n + 1));
+      diff[first]!++;
+      diff[last + 1]!--;
     }
   }
 
@@ -157,33 +163,36 @@ export class PeriodAccumulator {
   addRating(r: RatingInput & { created: number }, combos: string[][] | null): void {
     if (combos === null || !this.inPeriod(r.created)) return;
     this.total.addRating(r);
-    for (const s of this.cellsFor(combos, r.created)) s.addRating(r);
+    const b = this.grouped ? this.bucketOf(r.created) : -1;
+    if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addRating(r);
   }
 
   result(): PeriodResult {
     const groups: GroupResult[] = [];
     if (this.grouped) {
-      // spread backlog difference arrays over the time buckets
-      for (const { combo, diff } of this.backlogDiff.values()) {
-        let running = 0;
-        for (let i = 0; i < this.buckets.length; i++) {
-          running += diff[i]!;
-          if (running > 0) {
-            const key = `${combo.join(SEP)}${SEP}${i}`;
-            let cell = this.cells.get(key);
-            if (!cell) this.cells.set(key, (cell = { combo, bucket: i, set: new MetricSet() }));
-            cell.set.backlog = running;
+      if (this.grouping.time) {
+        // grouped by time only: every bucket appears, empty ones included (a trend needs them)
+        if (this.grouping.attrDims.length === 0) {
+          const st = this.comboState([]);
+          for (let i = 0; i < this.buckets.length; i++) this.cell(st, i);
+        }
+        // spread the backlog difference arrays over the time buckets
+        for (const st of this.combos.values()) {
+          if (!st.backlogDiff) continue;
+          let running = 0;
+          for (let i = 0; i < this.buckets.length; i++) {
+            running += st.backlogDiff[i]!;
+            if (running > 0) this.cell(st, i).backlog = running;
           }
         }
       }
-      // grouped by time only: every bucket appears, empty ones included (a trend needs them)
-      if (this.grouping.time && this.grouping.attrDims.length === 0) {
-        for (let i = 0; i < this.buckets.length; i++) {
-          const key = `${SEP}${i}`;
-          if (!this.cells.has(key)) this.cells.set(key, { combo: [], bucket: i, set: new MetricSet() });
-        }
-      }
-      const cells = [...this.cells.values()].sort((a, b) => compareCombos(a.combo, b.combo) || a.bucket - b.bucket);
+      // in --group-by order: "week,agent" sorts by week first, "agent,week" by agent first
+      const timeFirst = this.grouping.time !== undefined && this.grouping.dims[0] === this.grouping.time;
+      const cells: { combo: string[]; bucket: number; set: MetricSet }[] = [];
+      for (const st of this.combos.values()) st.cells.forEach((set, bucket) => set && cells.push({ combo: st.combo, bucket, set }));
+      cells.sort((a, b) =>
+        timeFirst ? a.bucket - b.bucket || compareCombos(a.combo, b.combo) : compareCombos(a.combo, b.combo) || a.bucket - b.bucket,
+      );
       for (const c of cells) groups.push(this.groupResult(c));
     }
     return {
@@ -194,7 +203,7 @@ export class PeriodAccumulator {
     };
   }
 
-  private groupResult(c: GroupCell): GroupResult {
+  private groupResult(c: { combo: string[]; bucket: number; set: MetricSet }): GroupResult {
     const key: Partial<Record<GroupDim, string>> = {};
     let a = 0;
     for (const d of this.grouping.dims) {

@@ -118,7 +118,7 @@ export function groupRowSpec(dims: GroupDim[], slaChannels: Channel[]): ListSpec
       },
     };
   };
-  const dimCols: Column<GroupRow>[] = dims.map((d) => ({ key: d, header: d, value: (r) => r.group.key[d] ?? '', flex: true }));
+  const dimCols: Column<GroupRow>[] = dims.map((d) => ({ key: d, header: d, value: (r) => r.group.key[d] ?? '', flex: !['day', 'week', 'month'].includes(d) }));
   const cols: Column<GroupRow>[] = [
     ...dimCols,
     metricCol('created', 'created'),
@@ -178,7 +178,8 @@ export function exportSpec(dims: GroupDim[], slaChannels: Channel[]): ListSpec<E
     ...dims.map((d): Column<ExportRow> => ({ key: d, header: d, value: (r) => r.key[d] ?? '' })),
     ...exportColumns(slaChannels).map((c): Column<ExportRow> => ({ key: c.key, header: c.key, align: 'right', value: (r) => c.value(r.metrics) })),
   ];
-  return { columns: cols, defaultFields: cols.map((c) => c.key) };
+  // JSON rows are as flat as the CSV ones
+  return { columns: cols, defaultFields: cols.map((c) => c.key), toJson: (r) => Object.fromEntries(cols.map((c) => [c.key, c.value(r) ?? null])) };
 }
 
 export const perTicketSpec: ListSpec<PerTicketRow> = (() => {

@@ -24,6 +24,7 @@ const FACTORIES: Partial<Record<ProviderKind, () => Promise<ProviderFactory>>> =
   local: async () => (await import('./local/index.js')).createLocalProvider,
   zendesk: async () => (await import('./zendesk/index.js')).createZendeskProvider,
   freshdesk: async () => (await import('./freshdesk/index.js')).createFreshdeskProvider,
+  helpscout: async () => (await import('./helpscout/index.js')).createHelpScoutProvider,
   front: async () => (await import('./front/index.js')).createFrontProvider,
   intercom: async () => (await import('./intercom/index.js')).createIntercomProvider,
   rt: async () => (await import('./rt/index.js')).createRtProvider,

@@ -70,7 +70,8 @@ export function parseTemplate(text: string, file: string, origin: TemplateOrigin
   }
   const fm = parsed.data;
   return {
-    name: fm.name ?? nameOfFile(file),
+    // a template is found by its file name, so that is its name (lint warns when the front matter disagrees)
+    name: nameOfFile(file),
     description: fm.description,
     public: fm.public,
     actions: actionsFromFrontMatter(fm),

@@ -1,8 +1,7 @@
-import { resolveAgentRef } from '../domain/agents.js';
 import type { Comment, Ticket, TicketPatch } from '../domain/model.js';
-import { UNASSIGNED } from '../domain/query.js';
 import { UsageError } from '../errors.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
+import { isEmptyPatch, resolvePatch } from '../tickets/service.js';
 import { renderTemplate, templateNeedsComments } from './render.js';
 import type { RenderInput, Template, TemplateActions } from './types.js';
 
@@ -17,17 +16,7 @@ export function checkTemplateSupport(t: Pick<Template, 'name' | 'public' | 'acti
   if (!t.public && !caps.internalNotes) throw why('is an internal note (public: false)');
 }
 
-export function isEmptyPatch(p: TicketPatch): boolean {
-  return (
-    p.status === undefined &&
-    p.priority === undefined &&
-    p.assigneeId === undefined &&
-    p.group === undefined &&
-    !p.addTags?.length &&
-    !p.removeTags?.length &&
-    (p.customFields === undefined || Object.keys(p.customFields).length === 0)
-  );
-}
+export { isEmptyPatch };
 
 /** Turns template actions into a ticket patch, resolving the assignee reference (me, name, email, id, none). */
 export async function templateActionsToPatch(actions: TemplateActions, provider: HelpdeskProvider): Promise<TicketPatch> {
@@ -36,25 +25,13 @@ export async function templateActionsToPatch(actions: TemplateActions, provider:
   if (!perProvider) patchCache.set(provider, (perProvider = new Map()));
   let p = perProvider.get(key);
   if (!p) {
-    p = (async () => {
-      const patch: TicketPatch = {};
-      if (actions.status) patch.status = actions.status;
-      if (actions.priority) patch.priority = actions.priority;
-      if (actions.addTags?.length) patch.addTags = [...actions.addTags];
-      if (actions.removeTags?.length) patch.removeTags = [...actions.removeTags];
-      if (actions.assignee) {
-        const ref = actions.assignee.trim();
-        const lower = ref.toLowerCase();
-        if (lower === 'none' || lower === 'unassigned') patch.assigneeId = null;
-        else {
-          const agents = await provider.listAgents();
-          const me = lower === 'me' ? await provider.currentAgent() : null;
-          const id = resolveAgentRef(ref, agents, me);
-          patch.assigneeId = id === UNASSIGNED ? null : id;
-        }
-      }
-      return patch;
-    })();
+    p = resolvePatch(provider, {
+      status: actions.status,
+      priority: actions.priority,
+      addTags: actions.addTags?.length ? [...actions.addTags] : undefined,
+      removeTags: actions.removeTags?.length ? [...actions.removeTags] : undefined,
+      assignee: actions.assignee?.trim() || undefined,
+    }).then((patch) => Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TicketPatch);
     p.catch(() => perProvider!.delete(key));
     perProvider.set(key, p);
   }

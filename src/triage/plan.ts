@@ -1,9 +1,10 @@
 import type { Person, Priority, Status, Ticket, TicketPatch } from '../domain/model.js';
+import { PRIORITY_RANK } from '../domain/query.js';
 import { matchingRules, templateOf, type Rule, type RuleSet, type TicketFacts } from './rules.js';
 
 /**
- * Turning matched rules into changes: the rules' actions are merged (later rules win in all-match
- * mode), then compared with the ticket so that only real differences are planned. That is what
+ * Turning matched rules into changes: the rules' actions are merged (in all-match mode the first
+ * rule that sets a field wins: the file is in order of importance), then compared with the ticket so that only real differences are planned. That is what
  * makes `triage apply` idempotent: a second run finds nothing to change. Replies and notes are
  * planned only when the journal says this rule has not sent them to this ticket yet.
  */
@@ -47,24 +48,26 @@ const sameGroup = (a: string | null | undefined, b: string | null | undefined) =
 
 /** Changes the actions of `rules` make to `ticket`, no-ops removed. Pure. */
 export function planActions(ticket: Ticket, rules: readonly Rule[], ctx: PlanContext): Change[] {
-  let priority: { to: Priority; rule: string } | undefined;
+  let priority: { to: Priority; rule: string; raise: boolean } | undefined;
   let status: { to: Status; rule: string } | undefined;
   let assignee: { to: ResolvedAssignee; rule: string } | undefined;
   let group: { to: string | null; rule: string } | undefined;
-  const tags = new Map<string, { op: 'add' | 'remove'; rule: string }>();
+  const tags = new Map<string, { tag: string; op: 'add' | 'remove'; rule: string }>();
   const comments: CommentChange[] = [];
 
+  // earlier rules win where rules disagree (the file is in order of importance)
   for (const rule of rules) {
     const a = rule.then;
-    if (a.priority !== undefined) priority = { to: a.priority, rule: rule.name };
-    if (a.status !== undefined) status = { to: a.status, rule: rule.name };
+    if (a.priority !== undefined) priority ??= { to: a.priority, rule: rule.name, raise: false };
+    if (a.raisePriority !== undefined) priority ??= { to: a.raisePriority, rule: rule.name, raise: true };
+    if (a.status !== undefined) status ??= { to: a.status, rule: rule.name };
     if (a.assignee !== undefined) {
       if (!ctx.assignees.has(rule.name)) throw new Error(`assignee of rule '${rule.name}' was not resolved`);
-      assignee = { to: ctx.assignees.get(rule.name)!, rule: rule.name };
+      assignee ??= { to: ctx.assignees.get(rule.name)!, rule: rule.name };
     }
-    if (a.group !== undefined) group = { to: a.group, rule: rule.name };
-    for (const t of a.addTags ?? []) tags.set(t, { op: 'add', rule: rule.name });
-    for (const t of a.removeTags ?? []) tags.set(t, { op: 'remove', rule: rule.name });
+    if (a.group !== undefined) group ??= { to: a.group, rule: rule.name };
+    for (const t of a.addTags ?? []) if (!tags.has(t.toLowerCase())) tags.set(t.toLowerCase(), { tag: t, op: 'add', rule: rule.name });
+    for (const t of a.removeTags ?? []) if (!tags.has(t.toLowerCase())) tags.set(t.toLowerCase(), { tag: t, op: 'remove', rule: rule.name });
     const reply = templateOf(a.reply);
     if (reply) comments.push({ kind: 'reply', rule: rule.name, template: reply });
     if (a.note !== undefined) {
@@ -75,7 +78,7 @@ export function planActions(ticket: Ticket, rules: readonly Rule[], ctx: PlanCon
 
   const changes: Change[] = [];
   if (status && status.to !== ticket.status) changes.push({ kind: 'status', rule: status.rule, from: ticket.status, to: status.to });
-  if (priority && priority.to !== ticket.priority) changes.push({ kind: 'priority', rule: priority.rule, from: ticket.priority, to: priority.to });
+  if (priority && priority.to !== ticket.priority && !(priority.raise && PRIORITY_RANK[ticket.priority] >= PRIORITY_RANK[priority.to])) changes.push({ kind: 'priority', rule: priority.rule, from: ticket.priority, to: priority.to });
   if (assignee) {
     const current = ticket.assignee?.id ?? null;
     const wanted = assignee.to?.id ?? null;
@@ -92,7 +95,7 @@ export function planActions(ticket: Ticket, rules: readonly Rule[], ctx: PlanCon
   }
   if (group && !sameGroup(group.to, ticket.group)) changes.push({ kind: 'group', rule: group.rule, from: ticket.group ?? null, to: group.to });
   const has = new Set(ticket.tags.map((t) => t.toLowerCase()));
-  for (const [tag, { op, rule }] of tags) {
+  for (const { tag, op, rule } of tags.values()) {
     if (op === 'add' && !has.has(tag.toLowerCase())) changes.push({ kind: 'addTag', rule, tag });
     if (op === 'remove' && has.has(tag.toLowerCase())) changes.push({ kind: 'removeTag', rule, tag });
   }

@@ -8,7 +8,7 @@ import { SLA_STATES, type SlaState } from './sla.js';
 /*
  * Triage rules: a YAML file of `when` (conditions, all must hold) -> `then` (actions).
  *
- *   mode: first-match        # or all-match: every matching rule contributes (later rules win on conflicts)
+ *   mode: first-match        # or all-match: every matching rule contributes (earlier rules win on conflicts)
  *   tierField: tier          # custom field holding the customer tier (for `tier:` conditions)
  *   rules:
  *     - name: refunds-to-billing
@@ -26,7 +26,7 @@ const regexString = z.string().superRefine((s, ctx) => {
   try {
     new RegExp(s, 'iu');
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `invalid regex /${s}/: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}` });
+    ctx.addIssue({ code: 'custom', message: `invalid regex /${s}/: ${(e as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, '')}` });
   }
 });
 
@@ -107,6 +107,8 @@ const TemplateRef = z.union([z.string().min(1), z.strictObject({ template: z.str
 export const ActionsSchema = z
   .strictObject({
     priority: z.enum(PRIORITIES).optional(),
+    /** Raise the priority to at least this; never lowers it. */
+    raisePriority: z.enum(PRIORITIES).optional(),
     status: z.enum(STATUSES).optional(),
     /** Agent email, name or id; "me"; null or "none" to unassign. */
     assignee: z.string().min(1).nullable().optional(),
@@ -118,7 +120,8 @@ export const ActionsSchema = z
     /** Internal note from a template, or a fixed text. Added at most once per ticket and rule. */
     note: z.union([TemplateRef, z.strictObject({ text: z.string().min(1) })]).optional(),
   })
-  .refine((a) => Object.values(a).some((v) => v !== undefined), { message: 'a rule needs at least one action under then:', params: { aggregate: true } });
+  .refine((a) => Object.values(a).some((v) => v !== undefined), { message: 'a rule needs at least one action under then:', params: { aggregate: true } })
+  .refine((a) => a.priority === undefined || a.raisePriority === undefined, { message: 'give priority or raisePriority, not both', path: ['raisePriority'] });
 export type Actions = z.infer<typeof ActionsSchema>;
 
 export const RuleSchema = z.strictObject({
@@ -167,7 +170,7 @@ const KEYS_BY_CONTEXT: Record<string, string[]> = {
   top: ['version', 'mode', 'tierField', 'rules'],
   rule: ['name', 'description', 'enabled', 'when', 'then', 'stop'],
   when: ['status', 'priority', 'channel', 'assigned', 'group', 'tags', 'requester', 'subject', 'body', 'text', 'sentiment', 'urgency', 'age', 'sla', 'tier', 'any', 'not'],
-  then: ['priority', 'status', 'assignee', 'group', 'addTags', 'removeTags', 'reply', 'note'],
+  then: ['priority', 'raisePriority', 'status', 'assignee', 'group', 'addTags', 'removeTags', 'reply', 'note'],
   tags: ['all', 'any', 'none'],
   requester: ['email', 'domain'],
   text: ['keywords', 'regex', 'caseSensitive'],
@@ -330,9 +333,14 @@ function regexFor(source: string, caseSensitive: boolean): RegExp {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whole-word/phrase, case-insensitive, apostrophe-tolerant. */
+const keywordCache = new Map<string, RegExp>();
 export function containsKeyword(text: string, keyword: string): boolean {
-  const source = `(?<![\\p{L}\\p{N}])${escapeRe(keyword.trim()).replace(/\s+/g, '\\s+').replace(/'/g, "['’]")}(?![\\p{L}\\p{N}])`;
-  return regexFor(source, false).test(text);
+  let re = keywordCache.get(keyword);
+  if (!re) {
+    const source = `(?<![\\p{L}\\p{N}])${escapeRe(keyword.trim()).replace(/\s+/g, '\\s+').replace(/'/g, "['’]")}(?![\\p{L}\\p{N}])`;
+    keywordCache.set(keyword, (re = new RegExp(source, 'iu')));
+  }
+  return re.test(text);
 }
 
 function matchText(cond: NonNullable<Conditions['text']>, texts: readonly string[]): boolean {

@@ -44,6 +44,15 @@ export interface LogEntry {
   detail?: unknown;
 }
 
+export interface LogRow {
+  at: string;
+  source: string;
+  session: string;
+  ticketId: string;
+  action: string;
+  detail: unknown;
+}
+
 export const bodyHash = (body: string) => createHash('sha256').update(body.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 32);
 
 export class TriageJournal {
@@ -60,13 +69,17 @@ export class TriageJournal {
       .run(e.at.toISOString(), e.source, e.session, e.ticketId, e.action, e.detail === undefined ? null : JSON.stringify(e.detail));
   }
 
-  entries(session?: string): { at: string; source: string; session: string; ticketId: string; action: string; detail: unknown }[] {
-    const rows = (
-      session
-        ? this.store.db.prepare(`SELECT * FROM triage_log WHERE session = ? ORDER BY id`).all(session)
-        : this.store.db.prepare(`SELECT * FROM triage_log ORDER BY id`).all()
-    ) as { at: string; source: string; session: string; ticket_id: string; action: string; detail: string | null }[];
-    return rows.map((r) => ({ at: r.at, source: r.source, session: r.session, ticketId: r.ticket_id, action: r.action, detail: r.detail ? JSON.parse(r.detail) : null }));
+  /** Logged actions, oldest first (the latest `limit` when given). */
+  entries(filter: string | { session?: string; ticketId?: string; source?: 'walk' | 'apply'; limit?: number } = {}): LogRow[] {
+    const f = typeof filter === 'string' ? { session: filter } : filter;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.session) (where.push('session = ?'), params.push(f.session));
+    if (f.ticketId) (where.push('ticket_id = ?'), params.push(f.ticketId));
+    if (f.source) (where.push('source = ?'), params.push(f.source));
+    const sql = `SELECT * FROM triage_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ''}`;
+    const rows = this.store.db.prepare(sql).all(...params) as { at: string; source: string; session: string; ticket_id: string; action: string; detail: string | null }[];
+    return rows.reverse().map((r) => ({ at: r.at, source: r.source, session: r.session, ticketId: r.ticket_id, action: r.action, detail: r.detail ? JSON.parse(r.detail) : null }));
   }
 
   sentState(rule: string, ticketId: string, kind: string, ref: string): { state: SentState; bodyHash: string | null } | undefined {

@@ -8,7 +8,7 @@ import { DEFAULT_SLA_TARGETS, formatSeconds, slaClock, type SlaClock, type SlaTa
  *
  *   priority   urgent 40, high 25, normal 10, none 5, low 0
  *   SLA        unanswered and breached 25, at risk 15
- *   sentiment  negative customer message: 3 points per point below zero, at most 20
+ *   sentiment  negative customer message (score -2 or lower): 3 points per point below zero, at most 20
  *   keywords   outage/legal 15, urgent 10, refund/cancel 8 per group found, at most 25
  *   wait       customer waiting: up to 15, full after twice the channel's target (at least 30 min)
  *   channel    chat and phone 10 (someone is on the line), social 8 (public)
@@ -112,7 +112,7 @@ export function computeUrgency(input: UrgencyInput): UrgencyResult {
   else if (sla.state === 'at_risk') add('sla', 15, `SLA due in ${formatSeconds(sla.secondsToBreach)}`);
 
   const s = input.sentiment;
-  if (s && s.score < 0) {
+  if (s && s.label === 'negative') {
     const words = s.negative.slice(0, 3).join(', ');
     const of = input.sentimentSource === 'subject' ? 'subject' : 'latest message';
     add('sentiment', Math.min(20, -s.score * 3), `negative ${of} (${s.score}${words ? `: ${words}` : ''})`);

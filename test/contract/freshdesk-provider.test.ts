@@ -128,11 +128,26 @@ describe('freshdesk: reading', () => {
     for (let i = 1; i <= 450; i++) fd.addTicket({ id: i, requester_id: 501, created_at: new Date(NOW - (500 - i) * 60_000).toISOString() });
     fd.maxListPages = 2;
     const p = await provider({ options: { retryBaseMs: 5, listMaxPages: 2 } });
-    const tickets = await collect(p.listTickets({}));
+    const tickets = await collect(p.listTickets({ updatedSince: new Date(NOW - 30 * 86_400_000) }));
     expect(tickets).toHaveLength(450);
     expect(new Set(tickets.map((t) => t.id)).size).toBe(450);
     expect(stderr.join('')).toMatch(/continuing from/);
     // never asked for a page the endpoint refuses
+    expect(fd.server.requests.every((r) => r.status !== 400)).toBe(true);
+  });
+
+  it('without dates lists newest first, and past the page cap reads the older rest by creation day', async () => {
+    fd.tickets.clear();
+    // 450 tickets over 45 days, 10 a day
+    for (let i = 1; i <= 450; i++) fd.addTicket({ id: i, requester_id: 501, created_at: new Date(NOW - (451 - i) * 2.4 * 3_600_000).toISOString() });
+    fd.maxListPages = 2;
+    const p = await provider({ options: { retryBaseMs: 5, listMaxPages: 2 } });
+    const first = await collect(p.listTickets({}), 5);
+    expect(first.map((t) => t.id)).toEqual(['450', '449', '448', '447', '446']);
+    const tickets = await collect(p.listTickets({}));
+    expect(tickets).toHaveLength(450);
+    expect(new Set(tickets.map((t) => t.id)).size).toBe(450);
+    expect(stderr.join('')).toMatch(/by day/);
     expect(fd.server.requests.every((r) => r.status !== 400)).toBe(true);
   });
 

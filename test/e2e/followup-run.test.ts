@@ -190,3 +190,38 @@ describe('followup e2e: two concurrent runs', () => {
     await concurrentRuns(ids, hours(3), hours(5), ['--no-lock', '--concurrency', '4']);
   }, 240_000);
 });
+
+describe('followup e2e: a run killed mid-way', () => {
+  let home: string;
+  beforeAll(() => {
+    home = demoHome();
+  }, 60_000);
+  afterAll(() => cleanupHome(home));
+
+  it('is safe to repeat: every follow-up ends up sent exactly once', async () => {
+    const ids = ticketIds(home, 200);
+    json<FollowUpJson[]>(home, T0, ['followup', 'schedule', ...ids, '-t', 'follow-up-check-in', '--in', '1h']);
+    const RUN_AT = hours(2);
+    const victim = startCli(['followup', 'run', '--concurrency', '1'], { home, env: { DESKCTL_NOW: RUN_AT } });
+    let exited = false;
+    victim.done.then(() => (exited = true));
+    // kill -9 as soon as some replies are out (if it finishes first, the repeat must still send nothing twice)
+    while (!exited) {
+      const sentSoFar = [...repliesAt(home, RUN_AT).values()].reduce((a, b) => a + b, 0);
+      if (sentSoFar >= 40) {
+        victim.child.kill('SIGKILL');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await victim.done;
+    const again = cli(home, RUN_AT, ['followup', 'run', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const replies = repliesAt(home, RUN_AT);
+    for (const id of ids) expect(replies.get(id), `ticket ${id}`).toBe(1);
+    const states = json<FollowUpJson[]>(home, RUN_AT, ['followup', 'list', '--status', 'all']);
+    expect(states.filter((f) => f.state === 'sent')).toHaveLength(200);
+    // running once more changes nothing
+    expect(JSON.parse(cli(home, RUN_AT, ['followup', 'run', '--json']).stdout)).toMatchObject({ sent: 0, items: [] });
+  }, 240_000);
+});

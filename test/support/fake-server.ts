@@ -151,7 +151,7 @@ export class FakeServer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Adds a route; `:name` segments become req.params.name. Later routes win over earlier ones. */
+  /** Adds a route; `:name` segments become req.params.name. Static segments win over parameters; among equals, the later route wins. */
   route(method: string, pattern: string, handler: RouteHandler): this {
     const { regex, keys } = compile(pattern);
     this.routes.unshift({ method: method.toUpperCase(), regex, keys, pattern, handler });
@@ -323,7 +323,10 @@ export class FakeServer {
         return;
       }
 
-      const route = this.routes.find((r) => r.method === method && r.regex.test(path));
+      // static segments win over :params (so /tickets/show_many beats /tickets/:id); then the latest route
+      const route = this.routes
+        .filter((r) => r.method === method && r.regex.test(path))
+        .reduce<Route | undefined>((best, r) => (!best || r.keys.length < best.keys.length ? r : best), undefined);
       let reply: FakeReply;
       if (!route) reply = { status: 404, json: this.notFoundBody(entry) };
       else {

@@ -255,12 +255,12 @@ export class FreshdeskFake {
   // --------------------------------------------------------------------------------------------
   // routes
 
-  private listReply(req: FakeRequest, items: unknown[], maxPages = Infinity): FakeReply {
+  private listReply<I>(req: FakeRequest, items: I[], maxPages = Infinity, toJson: (item: I) => unknown = (x) => x): FakeReply {
     const perPage = Number(req.query.get('per_page') ?? 30);
     const page = Number(req.query.get('page') ?? 1);
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) return validation('per_page', 'Has to be less than or equal to 100');
     if (!Number.isInteger(page) || page < 1 || page > maxPages) return validation('page', `It should be a Positive Integer less than or equal to ${maxPages}`);
-    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const slice = items.slice((page - 1) * perPage, page * perPage).map(toJson);
     const headers: Record<string, string> = {};
     if (page * perPage < items.length && page < maxPages) {
       const next = new URLSearchParams(req.query);
@@ -301,7 +301,7 @@ export class FreshdeskFake {
       else list = list.filter((t) => Date.parse(t.created_at) >= this.now() - 30 * DAY);
       const key = orderBy === 'updated_at' ? 'updated_at' : 'created_at';
       list.sort((a, b) => (Date.parse(a[key]) - Date.parse(b[key]) || a.id - b.id) * (orderType === 'asc' ? 1 : -1));
-      return this.listReply(req, list.map((t) => this.ticketJson(t, include)), this.maxListPages);
+      return this.listReply(req, list, this.maxListPages, (t) => this.ticketJson(t, include));
     });
     route('GET', '/tickets/:id', (req) => {
       const t = this.tickets.get(Number(req.params.id));

@@ -132,7 +132,7 @@ export class FrontFake {
         tagIds: i % 3 === 0 ? ['tag_billing'] : i % 4 === 0 ? ['tag_bug', 'tag_vip'] : [],
         created_at: created,
         updated_at: created + 7200,
-        reminders: [],
+        reminders: status === 'archived' && i % 4 === 2 ? [{ scheduled_at: this.now + 86400, teammate_id: 'tea_ana' }] : [],
         custom_fields: {},
         messages,
         comments: i % 5 === 0 ? [{ id: `com_${id}`, authorId: 'tea_ben', body: 'checked the logs', posted_at: created + 600 }] : [],
@@ -344,6 +344,20 @@ export class FrontFake {
     srv.route('GET', '/conversations', (req) => {
       const list = this.filterStatuses(req, this.sorted());
       return ok(this.page(req, list.map((c) => this.conversationJson(c)), '/conversations'));
+    });
+    // Front's search syntax, the parts deskctl uses: inbox:<id> and is:<state>
+    srv.route('GET', '/conversations/search/:query', (req) => {
+      let list = this.sorted();
+      for (const term of req.params.query!.split(/\s+/).filter(Boolean)) {
+        const [key, value] = term.split(':') as [string, string];
+        if (key === 'inbox') list = list.filter((c) => c.inboxId === value);
+        else if (key === 'is' && value === 'snoozed') list = list.filter((c) => c.status === 'archived' && c.reminders.some((r) => r.scheduled_at > this.now));
+        else if (key === 'is' && value === 'open') list = list.filter((c) => c.status === 'assigned' || c.status === 'unassigned');
+        else if (key === 'is') list = list.filter((c) => c.status === (value === 'trashed' ? 'deleted' : value));
+        else return { status: 400, json: { _error: { status: 400, title: 'Bad request', message: `unsupported search term ${term}` } } };
+      }
+      const page = this.page(req, list.map((c) => this.conversationJson(c)), `/conversations/search/${encodeURIComponent(req.params.query!)}`);
+      return ok({ ...page, _total: list.length });
     });
     srv.route('GET', '/conversations/:id', (req) => {
       const c = this.conv(req);

@@ -49,6 +49,8 @@ export class IntercomFake {
   /** The admin the token belongs to (GET /me). */
   meId = '991';
   readonly replies: { method: string; path: string; status: number; json: unknown }[] = [];
+  /** Ids of the parts written through the API (not seeded). */
+  readonly added = new Set<string>();
   private seq = 5000;
 
   private constructor(
@@ -383,7 +385,9 @@ export class IntercomFake {
       if (!('parts' in c)) return c;
       const body = req.json as { message_type: string; type: string; admin_id?: string; body?: string };
       if (body.type !== 'admin' || !this.admins.some((a) => a.id === body.admin_id)) return err(400, 'parameter_invalid', 'admin_id not found');
-      c.parts.push({ id: this.nextId(), part_type: body.message_type, body: body.body ?? '', created_at: this.now, author: { type: 'admin', id: body.admin_id! } });
+      const part = { id: this.nextId(), part_type: body.message_type, body: body.body ?? '', created_at: this.now, author: { type: 'admin', id: body.admin_id! } };
+      c.parts.push(part);
+      this.added.add(part.id);
       if (body.message_type === 'comment' && !c.first_admin_reply_at) c.first_admin_reply_at = this.now;
       c.updated_at = this.now;
       return ok(this.conversationJson(c, true));
@@ -445,6 +449,6 @@ export class IntercomFake {
 
   /** Parts deskctl added with /reply (comment or note). */
   addedParts(id: string, type: string): IcFakePart[] {
-    return (this.conversations.get(id)?.parts ?? []).filter((p) => p.part_type === type && Number(p.id) >= 5000);
+    return (this.conversations.get(id)?.parts ?? []).filter((p) => p.part_type === type && this.added.has(p.id));
   }
 }

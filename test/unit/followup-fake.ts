@@ -29,6 +29,8 @@ export class FakeHelpdesk implements HelpdeskProvider {
   private nextComment = 1;
   /** Fails addComment for these ticket ids. */
   failFor = new Set<string>();
+  /** Posts the comment, then throws (a timeout after the helpdesk accepted it). */
+  failAfterPostFor = new Set<string>();
 
   constructor(count: number, status: Ticket['status'] = 'solved') {
     for (let i = 1; i <= count; i++) this.add(String(i), status);
@@ -100,6 +102,7 @@ export class FakeHelpdesk implements HelpdeskProvider {
       createdAt: new Date().toISOString(),
     };
     this.comments.get(ticketId)!.push(comment);
+    if (this.failAfterPostFor.has(ticketId)) throw new Error(`timeout waiting for the helpdesk (ticket ${ticketId})`);
     return comment;
   }
   async *listRatings() {}

@@ -7,6 +7,7 @@ import {
   getFollowup,
   listFollowups,
   releaseLock,
+  retryFollowups,
   runDue,
   scheduleFollowup,
   scheduleFollowups,
@@ -97,6 +98,30 @@ describe('followup run', () => {
     const r = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(r).toMatchObject({ sent: 1, failed: 1 });
     expect(listFollowups(store, { states: ['failed'] })[0]).toMatchObject({ ticketId: '1', reason: 'helpdesk refused the reply on 1' });
+  });
+
+  it('a retried follow-up whose reply did get posted is recorded, not posted again', async () => {
+    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    hd.failAfterPostFor.add('1');
+    expect(await runDue({ store, provider: hd, compose, now: at(2) })).toMatchObject({ sent: 0, failed: 1 });
+    expect(getFollowup(store, f.id)).toMatchObject({ state: 'failed', reason: 'timeout waiting for the helpdesk (ticket 1)' });
+    expect(hd.sends).toBe(1);
+    hd.failAfterPostFor.clear();
+    expect(retryFollowups(store, [f.id, f.id], at(3))).toMatchObject({ changed: [{ id: f.id, state: 'scheduled' }], refused: [{ id: f.id, reason: 'it is scheduled, not failed' }] });
+    const r = await runDue({ store, provider: hd, compose, now: at(3) });
+    expect(r).toMatchObject({ sent: 1, recovered: 1, failed: 0 });
+    expect(hd.sends).toBe(1);
+    expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
+  });
+
+  it('a retried follow-up that never reached the helpdesk is sent', async () => {
+    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    hd.failFor.add('1');
+    await runDue({ store, provider: hd, compose, now: at(2) });
+    hd.failFor.clear();
+    retryFollowups(store, [f.id], at(3));
+    expect(await runDue({ store, provider: hd, compose, now: at(3) })).toMatchObject({ sent: 1, recovered: 0 });
+    expect(hd.sends).toBe(1);
   });
 
   it('--dry-run previews without claiming or sending', async () => {

@@ -93,7 +93,7 @@ describe('follow-up store', () => {
       { ticketId: '2', template: 't', dueAt: inDays(1), now: NOW },
     ]);
     const r = cancelFollowups(store, [a!.id, a!.id, 999], NOW);
-    expect(r.cancelled.map((f) => f.id)).toEqual([a!.id]);
+    expect(r.changed.map((f) => f.id)).toEqual([a!.id]);
     expect(r.refused).toEqual([
       { id: a!.id, reason: 'it is cancelled' },
       { id: 999, reason: 'not found' },

@@ -48,6 +48,10 @@ describe('followup dates', () => {
     await expect(resolveWhen({ in: '1d', at: 'tomorrow' }, NOW, 'UTC')).rejects.toThrow(/not both/);
     await expect(resolveWhen({ at: '2026-11-01 09:00' }, NOW, 'UTC')).rejects.toThrow(/is in the past/);
     await expect(resolveWhen({ at: 'yesterday' }, NOW, 'UTC')).rejects.toThrow(/is in the past/);
+    await expect(resolveWhen({ at: 'last friday' }, NOW, 'UTC')).rejects.toThrow(/is in the past/);
+    await expect(resolveWhen({ at: '2 days ago' }, NOW, 'UTC')).rejects.toThrow(/is in the past/);
+    // a weekday alone is the coming one
+    expect((await resolveWhen({ at: 'monday' }, NOW, 'UTC')).toISOString()).toBe('2026-11-30T09:00:00.000Z');
     expect((await resolveWhen({ in: '7d' }, NOW, 'UTC')).toISOString()).toBe('2026-12-02T08:00:00.000Z');
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conversationToTicket,
   domainStatusToFront,
-  frontStatusesFor,
+  frontStatusPlan,
   frontStatusToDomain,
   htmlToText,
   inboxChannel,
@@ -75,11 +75,17 @@ describe('front status mapping', () => {
     expect(domainStatusToFront('pending')).toEqual({ kind: 'snooze' });
     expect(domainStatusToFront('new')).toBeNull();
   });
-  it('pushes statuses down as q[statuses]', () => {
-    expect(frontStatusesFor(['open'])).toEqual(['assigned', 'unassigned']);
-    expect(frontStatusesFor(['solved', 'pending'])).toEqual(['archived']);
-    expect(frontStatusesFor(['closed'])).toEqual(['trashed']);
-    expect(frontStatusesFor(['new'])).toEqual([]);
+  it('plans the listing: q[statuses] for the inbox list, a search for snoozed ones', () => {
+    expect(frontStatusPlan(undefined)).toEqual({ list: null, snoozed: false });
+    expect(frontStatusPlan(['open'])).toEqual({ list: ['assigned', 'unassigned'], snoozed: false });
+    // unsolved: the open ones listed, the snoozed ones searched, the archive not walked
+    expect(frontStatusPlan(['new', 'open', 'pending', 'on_hold'])).toEqual({ list: ['assigned', 'unassigned'], snoozed: true });
+    expect(frontStatusPlan(['pending'])).toEqual({ list: [], snoozed: true });
+    // solved lists the archive, which holds the snoozed ones too
+    expect(frontStatusPlan(['solved', 'pending'])).toEqual({ list: ['archived'], snoozed: false });
+    expect(frontStatusPlan(['closed'])).toEqual({ list: ['trashed'], snoozed: false });
+    expect(frontStatusPlan(['new'])).toEqual({ list: [], snoozed: false });
+    expect(frontStatusPlan(['open', 'solved', 'closed', 'pending'])).toEqual({ list: null, snoozed: false });
   });
 });
 

@@ -254,3 +254,30 @@ describe('presentation', () => {
     expect(trendOf('up', null)).toEqual({ arrow: '', mood: 'flat' });
   });
 });
+
+describe('isoMs', () => {
+  it('reads UTC ISO times like Date.parse, and falls back to it for other shapes', async () => {
+    const { isoMs } = await import('../../src/metrics/grouping.js');
+    for (const s of ['2026-11-01T10:00:00Z', '2026-11-01T10:00:00.123Z', '2024-02-29T23:59:59.999Z', '2026-11-01T10:00:00+02:00', '2026-11-01', '2026-11-01T10:00:00.5Z']) {
+      expect(isoMs(s)).toBe(Date.parse(s));
+    }
+    expect(isoMs(null)).toBeNull();
+    expect(isoMs('not a date')).toBeNull();
+    expect(isoMs('2026-1x-01T10:00:00Z')).toBeNull();
+  });
+});
+
+describe('selection matches sorting', () => {
+  it('median and p90 by selection equal nearest rank over the sorted values, for random and degenerate inputs', () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const inputs: number[][] = [[5], [2, 1], [3, 3, 3, 3], Array.from({ length: 1000 }, (_, i) => i), Array.from({ length: 999 }, (_, i) => 999 - i)];
+    for (let t = 0; t < 200; t++) inputs.push(Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => Math.floor(rnd() * 50)));
+    for (const values of inputs) {
+      const sorted = Float64Array.from(values).sort();
+      const s = summarizeDurations(values);
+      expect(s.median).toBe(nearestRank(sorted, 50));
+      expect(s.p90).toBe(nearestRank(sorted, 90));
+    }
+  });
+});

@@ -64,12 +64,23 @@ describe('computeSummary over a provider', () => {
   });
 
   it('applies ticket filters to ratings too (via the rated ticket)', async () => {
-    const { provider, lookups } = fakeProvider([...TICKETS, OLD], [...RATINGS, OLD_RATING], { serverIds: false });
-    const r = await computeSummary(provider, { ...base, filter: { channel: ['chat'] }, grouping: NO_GROUPING });
-    // chat: tickets 2 and 3 rated 3 and good; ticket 9 (social) looked up one by one and filtered out
-    expect(r.current.totals.csat).toEqual({ value: 50, n: 2, satisfied: 1 });
-    expect(r.current.totals.volume).toEqual({ created: 2, solved: 2, reopened: 1, backlog: 0 });
-    expect(lookups).toContain('9');
+    for (const serverIds of [true, false]) {
+      const { provider, lookups, queries } = fakeProvider([...TICKETS, OLD], [...RATINGS, OLD_RATING], { serverIds });
+      const r = await computeSummary(provider, { ...base, filter: { channel: ['chat'] }, grouping: NO_GROUPING });
+      // chat: tickets 2 and 3 rated 3 and good; ticket 9 (social, outside the window) looked up and filtered out
+      expect(r.current.totals.csat).toEqual({ value: 50, n: 2, satisfied: 1 });
+      expect(r.current.totals.volume).toEqual({ created: 2, solved: 2, reopened: 1, backlog: 0 });
+      if (serverIds) {
+        // the filter is pushed down; the rated tickets it left out are fetched by id in one listing
+        expect(queries[0]!.channel).toEqual(['chat']);
+        expect(queries.at(-1)!.ids!.sort()).toEqual(['1', '9']); // email ticket 1 and social 9 (5's rating is before the period)
+        expect(lookups).toEqual([]);
+      } else {
+        // no listing by id: the window is read unfiltered, only the ticket outside it is fetched on its own
+        expect(queries[0]!.channel).toBeUndefined();
+        expect(lookups).toEqual(['9']);
+      }
+    }
   });
 
   it('counts public agent replies with listComments when the helpdesk gives no reply count', async () => {
@@ -82,6 +93,17 @@ describe('computeSummary over a provider', () => {
     expect(notes.some((n) => /listComments/.test(n))).toBe(true);
     const without = await computeSummary(fakeProvider(noCounts, []).provider, { ...base, grouping: NO_GROUPING, commentFallback: false });
     expect(without.current.totals.fcr).toEqual({ value: null, n: 0, firstContact: 0, unknownReplies: 4 });
+  });
+});
+
+describe('ratings of deleted tickets', () => {
+  it('are left out, with a note, when the helpdesk no longer has the ticket', async () => {
+    const gone = { ticketId: '404', kind: 'csat' as const, score: 1, scale: { min: 1, max: 5 }, createdAt: '2026-11-03T00:00:00Z' };
+    const notes: string[] = [];
+    const { provider } = fakeProvider(TICKETS, [...RATINGS, gone], { serverIds: false });
+    const r = await computeSummary(provider, { ...base, grouping: parseGroupBy('channel'), debug: (m) => notes.push(m) });
+    expect(r.current.totals.csat.n).toBe(3);
+    expect(notes.some((n) => /no longer exist/.test(n))).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Channel, Rating, Status, Ticket } from '../../src/domain/model.js';
 import { matchesQuery, type TicketQuery } from '../../src/domain/query.js';
+import { NotFoundError } from '../../src/errors.js';
 import type { HelpdeskProvider } from '../../src/providers/provider.js';
 
 /**
@@ -92,7 +93,7 @@ export function fakeProvider(tickets: Ticket[], ratings: Rating[], opts: { serve
     async getTicket(id) {
       lookups.push(id);
       const t = tickets.find((x) => x.id === id);
-      if (!t) throw new Error(`ticket ${id} not found`);
+      if (!t) throw new NotFoundError('ticket', id);
       return t;
     },
     async listComments(id) {

@@ -113,6 +113,9 @@ describe('rules file validation', () => {
     expect((await parseError('rules:\n  - name: a\n    when: { age: { min: soon } }\n    then: { priority: low }\n')).message).toMatch(/^rules\.yaml:3: .*invalid duration 'soon'/);
     expect((await parseError('rules:\n  - name: a\n    when: {\n')).message).toMatch(/^rules\.yaml:\d+: invalid YAML/);
     expect((await parseError('')).message).toBe('rules.yaml:1: the file is empty');
+    expect((await parseError('rules:\n  - name: a\n    when: {}\n    then: { priority: low, raisePriority: high }\n')).message).toBe(
+      'rules.yaml:4: raisePriority: give priority or raisePriority, not both',
+    );
     expect((await parseError('rules: []\n')).message).toBe('rules.yaml:1: rules: the file has no rules');
     expect((await parseError('rules:\n  - name: a\n    when: { sla: late }\n    then: { priority: low }\n')).message).toMatch(/^rules\.yaml:3: .*expected one of: ok, at_risk/);
   });
@@ -293,10 +296,16 @@ describe('rule matching and planned changes', () => {
     expect(planActions(done, [rule('p', { priority: 'urgent', status: 'pending' }), rule('to-ana', { assignee: 'x', group: 'tier 2', addTags: ['VIP'], removeTags: ['old'] })], noneSent)).toEqual([]);
   });
 
-  it('unassigning, and later rules winning in all-match', () => {
+  it('unassigning, raisePriority, and earlier rules winning in all-match', () => {
     const t = ticket({ assignee: agentAna });
     expect(planActions(t, [rule('unassign', { assignee: null })], noneSent).map(describeChange)).toEqual(['assignee Ana Senior → (none)']);
-    expect(planActions(t, [rule('a', { priority: 'high', addTags: ['z'] }), rule('b', { priority: 'low', removeTags: ['z'] })], noneSent).map(describeChange)).toEqual(['priority normal → low']);
+    expect(planActions(t, [rule('a', { priority: 'high', addTags: ['z'] }), rule('b', { priority: 'low', removeTags: ['z'] })], noneSent).map(describeChange)).toEqual([
+      'priority normal → high',
+      '+tag z',
+    ]);
+    expect(planActions(t, [rule('a', { raisePriority: 'high' })], noneSent).map(describeChange)).toEqual(['priority normal → high']);
+    expect(planActions(ticket({ priority: 'urgent' }), [rule('a', { raisePriority: 'high' })], noneSent)).toEqual([]);
+    expect(planActions(ticket({ priority: 'high' }), [rule('a', { raisePriority: 'high' })], noneSent)).toEqual([]);
     expect(planActions(ticket({ group: 'Billing' }), [rule('g', { group: null })], noneSent).map(describeChange)).toEqual(['group Billing → (none)']);
   });
 

@@ -5,18 +5,19 @@
  * HTTP layer (rate limiter, retries honouring Retry-After, --verbose trace); `include=` costs two
  * extra API credits each, which the limiter is told.
  *
- * Listing: a query with status/priority/assignee/group/tag filters uses the filter endpoint
- * (300 results per query: split by creation day until each part fits); anything else walks
- * GET /tickets by `updated_since` in ascending order, restarting from the last `updated_at` seen when
- * the 300-page cap of that endpoint is reached. The shared local filter applies whatever the
- * server could not.
+ * Listing: a query with a lower date bound walks GET /tickets by `updated_since` in ascending order,
+ * restarting from the last `updated_at` seen when the endpoint's 300-page cap is reached. Without one,
+ * status/priority/assignee/group/tag filters use the filter endpoint (300 results per query: split by
+ * creation day until each part fits), and a query with neither lists newest first. The shared local
+ * filter applies whatever the server could not.
  */
 import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
-import { ApiError, NotFoundError, UsageError } from '../../errors.js';
-import { WriteLandedError, type HttpClient, type HttpResponse, parseLinkHeader } from '../http.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { type HttpClient, type HttpResponse, parseLinkHeader } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
-import { htmlToText, textToHtml } from './html.js';
+import { textToHtml } from './html.js';
+import { headerValue, parseVendorBody, postCommentOnce } from './shared.js';
 import {
   commentFromConversation,
   descriptionComment,
@@ -37,7 +38,7 @@ import {
   type FdLookups,
   type FdTicket,
 } from './map.js';
-import { buildFilterPlan, filterQuery, SEARCH_CAP, SEARCH_MAX_PAGES, SEARCH_PAGE_SIZE, splitRange, wantsFilterQuery, type DayRange } from './search.js';
+import { buildFilterPlan, EARLIEST_DAY, filterQuery, SEARCH_CAP, SEARCH_MAX_PAGES, SEARCH_PAGE_SIZE, splitRange, wantsFilterQuery, type DayRange, type FilterPlan } from './search.js';
 import type { z } from 'zod';
 
 export const LIST_PAGE_SIZE = 100;
@@ -46,7 +47,7 @@ export const LIST_MAX_PAGES = 300;
 /** Each `include=` value costs two more API credits. */
 const INCLUDE_COST = 2;
 const TICKET_INCLUDE = 'requester,stats';
-const TICKET_COST = 1 + 2 * INCLUDE_COST;
+const TICKET_COST = 1 + TICKET_INCLUDE.split(',').length * INCLUDE_COST;
 const EPOCH = '2000-01-01T00:00:00Z';
 
 export interface FreshdeskOptions {
@@ -61,17 +62,16 @@ export interface FreshdeskOptions {
   listMaxPages?: number;
 }
 
-/** Validates a vendor body; a shape deskctl cannot read is an ApiError naming the endpoint. */
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new ApiError(`Freshdesk returned an unexpected ${what}: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, {
-    hint: 'run again with --verbose to see the request; the account may use a newer API shape',
-  });
-}
+const parse = <S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> => parseVendorBody('Freshdesk', schema, body, what);
 
-const normalizeText = (s: string): string => s.replace(/\s+/g, ' ').trim();
+/** Tickets fetched at once when a query names ids. */
+const ID_FETCH_CONCURRENCY = 4;
+
+/** A group's id by name (case-insensitive) or id. */
+const groupIdIn = (groups: Group[], name: string): number | undefined => {
+  const g = groups.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.id === name);
+  return g ? Number(g.id) : undefined;
+};
 
 export class FreshdeskProvider implements HelpdeskProvider {
   readonly kind = 'freshdesk';
@@ -93,6 +93,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
   private groupsP?: Promise<Group[]>;
   private readonly contacts = new Map<number, Promise<Person | undefined>>();
   private readonly listMaxPages: number;
+  private meP?: Promise<Person | null>;
 
   constructor(opts: FreshdeskOptions) {
     this.opts = opts;
@@ -146,9 +147,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
   }
 
   private async groupIdByName(name: string): Promise<number | undefined> {
-    const groups = await this.listGroups();
-    const g = groups.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.id === name);
-    return g ? Number(g.id) : undefined;
+    return groupIdIn(await this.listGroups(), name);
   }
 
   /** Link-header pagination of a plain list endpoint. */
@@ -179,31 +178,62 @@ export class FreshdeskProvider implements HelpdeskProvider {
 
   private async *serverSide(q: TicketQuery): AsyncGenerator<Ticket[]> {
     if (q.ids?.length) {
-      for (const id of q.ids) {
-        try {
-          yield [await this.getTicket(id)];
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-        }
+      // a few at a time: the limiter paces them, the order of the ids is kept
+      for (let i = 0; i < q.ids.length; i += ID_FETCH_CONCURRENCY) {
+        const batch = await Promise.all(
+          q.ids.slice(i, i + ID_FETCH_CONCURRENCY).map((id) =>
+            this.getTicket(id).catch((err: unknown) => {
+              if (!(err instanceof NotFoundError)) throw err;
+              return null;
+            }),
+          ),
+        );
+        const found = batch.filter((t): t is Ticket => t !== null);
+        if (found.length) yield found;
       }
       return;
     }
-    if (wantsFilterQuery(q)) {
+    // a lower date bound keeps the list endpoint short and it brings requester and stats along;
+    // without one, filters go to the filter endpoint (which needs a contact lookup per requester)
+    const lower = [q.createdSince, q.updatedSince, q.solvedSince].filter((d): d is Date => Boolean(d)).sort((a, b) => b.getTime() - a.getTime())[0];
+    if (wantsFilterQuery(q) && !lower) {
       const groups = await this.listGroups();
-      const plan = buildFilterPlan(q, (name) => {
-        const g = groups.find((x) => x.name.toLowerCase() === name.toLowerCase() || x.id === name);
-        return g ? Number(g.id) : undefined;
-      }, this.opts.now());
+      const plan = buildFilterPlan(q, (name) => groupIdIn(groups, name), this.opts.now());
       if (plan.empty) return;
       yield* this.searchByDay(plan, plan.created);
       return;
     }
-    const lower = [q.createdSince, q.updatedSince, q.solvedSince].filter((d): d is Date => Boolean(d)).sort((a, b) => b.getTime() - a.getTime())[0];
-    yield* this.listUpdatedSince(lower);
+    if (lower) yield* this.listUpdatedSince(lower);
+    else yield* this.listNewestFirst();
+  }
+
+  /**
+   * Every ticket, newest first (what `tickets list` shows first). Past the list endpoint's page cap,
+   * the older rest comes from the filter endpoint by creation day.
+   */
+  private async *listNewestFirst(): AsyncGenerator<Ticket[]> {
+    const seen = new Set<number>();
+    let oldest: string | undefined;
+    for (let page = 1; page <= this.listMaxPages; page++) {
+      const raw = await this.ticketPage({ updated_since: EPOCH, order_by: 'created_at', order_type: 'desc', page });
+      const fresh = raw.filter((t) => !seen.has(t.id));
+      for (const t of raw) seen.add(t.id);
+      if (fresh.length) yield await this.mapTickets(fresh);
+      if (raw.length < LIST_PAGE_SIZE) return;
+      oldest = raw[raw.length - 1]!.created_at;
+    }
+    if (!oldest) return;
+    this.opts.warn?.(`Freshdesk: more than ${this.listMaxPages * LIST_PAGE_SIZE} tickets; reading those created up to ${oldest.slice(0, 10)} by day`);
+    const plan = { clauses: [], created: { from: EARLIEST_DAY, to: oldest.slice(0, 10) }, empty: false };
+    for await (const page of this.searchByDay(plan, plan.created)) {
+      const fresh = page.filter((t) => !seen.has(Number(t.id)));
+      for (const t of fresh) seen.add(Number(t.id));
+      if (fresh.length) yield fresh;
+    }
   }
 
   /** The filter endpoint over a creation window, halving the window while it holds more than 300 tickets. */
-  private async *searchByDay(plan: ReturnType<typeof buildFilterPlan>, whole: DayRange): AsyncGenerator<Ticket[]> {
+  private async *searchByDay(plan: FilterPlan, whole: DayRange): AsyncGenerator<Ticket[]> {
     const ranges: DayRange[] = [whole];
     while (ranges.length) {
       const range = ranges.shift()!;
@@ -212,7 +242,8 @@ export class FreshdeskProvider implements HelpdeskProvider {
       if (first.total > SEARCH_CAP) {
         const halves = splitRange(range);
         if (halves) {
-          ranges.unshift(...halves);
+          // newer half first: results come newest first, like the list endpoint's
+          ranges.unshift(halves[1], halves[0]);
           continue;
         }
         // more than 300 matches created on one day: walk that day with the list endpoint instead
@@ -262,12 +293,13 @@ export class FreshdeskProvider implements HelpdeskProvider {
   private async *listCreatedOn(day: string): AsyncGenerator<Ticket[]> {
     const start = `${day}T00:00:00Z`;
     const end = Date.parse(start) + 86_400_000;
-    for (let page = 1; page <= LIST_MAX_PAGES; page++) {
+    for (let page = 1; page <= this.listMaxPages; page++) {
       const raw = await this.ticketPage({ updated_since: start, order_by: 'created_at', order_type: 'asc', page });
       const inDay = raw.filter((t) => Date.parse(t.created_at) >= Date.parse(start) && Date.parse(t.created_at) < end);
       if (inDay.length) yield await this.mapTickets(inDay);
       if (raw.length < LIST_PAGE_SIZE || raw.some((t) => Date.parse(t.created_at) >= end)) return;
     }
+    this.opts.warn?.(`Freshdesk: could not read every ticket created on ${day} (more than ${this.listMaxPages * LIST_PAGE_SIZE} tickets updated since); narrow the query with dates`);
   }
 
   private async ticketPage(query: Record<string, string | number>): Promise<FdTicket[]> {
@@ -277,7 +309,8 @@ export class FreshdeskProvider implements HelpdeskProvider {
 
   private async rawTicket(id: string, include = TICKET_INCLUDE): Promise<FdTicket> {
     const n = ticketNumber(id);
-    const body = await this.http.get(`/tickets/${n}`, { include }, { cost: 1 + INCLUDE_COST * include.split(',').length, notFound: { what: 'ticket', id } });
+    const includes = include.split(',').filter(Boolean);
+    const body = await this.http.get(`/tickets/${n}`, includes.length ? { include } : {}, { cost: 1 + INCLUDE_COST * includes.length, notFound: { what: 'ticket', id } });
     return parse(FdTicketSchema, body, 'ticket');
   }
 
@@ -302,7 +335,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     const n = ticketNumber(id);
     const needTags = Boolean(patch.addTags?.length || patch.removeTags?.length);
-    const current = needTags ? await this.rawTicket(id, 'stats') : undefined;
+    const current = needTags ? await this.rawTicket(id, '') : undefined;
     let unknownGroup: string | undefined;
     const groupId = patch.group ? await this.groupIdByName(patch.group) : undefined;
     if (patch.group && groupId === undefined) unknownGroup = patch.group;
@@ -311,6 +344,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
       throw new UsageError(`no Freshdesk group named '${unknownGroup}'`, names.length ? `groups: ${names.join(', ')}` : 'this account has no groups');
     }
     const body = updateBodyFromPatch(patch, current?.tags ?? undefined, () => groupId!);
+    if (patch.status === 'on_hold') this.opts.warn?.(`Freshdesk has no built-in on-hold status: ticket ${id} set to pending`);
     if (Object.keys(body).length) {
       await this.http.put(`/tickets/${n}`, body, { notFound: { what: 'ticket', id } });
     }
@@ -327,36 +361,12 @@ export class FreshdeskProvider implements HelpdeskProvider {
     }
     const path = comment.public ? `/tickets/${n}/reply` : `/tickets/${n}/notes`;
     const json = comment.public ? { body: html, ...(userId ? { user_id: userId } : {}) } : { body: html, private: true, ...(userId ? { user_id: userId } : {}) };
-    // wall-clock time of the request (not DESKCTL_NOW): compared with the helpdesk's own timestamps
-    const sentAt = Date.now();
-    let landed: Comment | undefined;
-    const findLanded = async () => (landed ??= await this.findComment(ticketId, comment, sentAt));
-    try {
-      const res = await this.http.post(path, json, {
-        notFound: { what: 'ticket', id: ticketId },
-        verifyNotLanded: async () => !(await findLanded()),
-      });
+    return postCommentOnce(comment, () => this.listComments(ticketId), async (verifyNotLanded) => {
+      const res = await this.http.post(path, json, { notFound: { what: 'ticket', id: ticketId }, verifyNotLanded });
       const conv = parse(FdConversationSchema, res, 'conversation');
       const lookups = await this.lookups(conv.user_id != null ? [conv.user_id] : []);
       return commentFromConversation(conv, String(n), lookups);
-    } catch (err) {
-      if (err instanceof WriteLandedError) {
-        const found = await findLanded();
-        if (found) return found;
-      }
-      throw err;
-    }
-  }
-
-  /** The comment that an ambiguous POST left on the ticket, if any (same text and visibility, sent since `sinceMs`). */
-  private async findComment(ticketId: string, c: NewComment, sinceMs: number): Promise<Comment | undefined> {
-    const want = normalizeText(htmlToText(textToHtml(c.body)));
-    const skewMs = 10 * 60_000;
-    const comments = await this.listComments(ticketId);
-    return comments
-      .slice()
-      .reverse()
-      .find((x) => x.public === c.public && x.authorRole === 'agent' && Date.parse(x.createdAt) >= sinceMs - skewMs && normalizeText(x.body) === want);
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -394,7 +404,14 @@ export class FreshdeskProvider implements HelpdeskProvider {
     }));
   }
 
-  async currentAgent(): Promise<Person | null> {
+  currentAgent(): Promise<Person | null> {
+    return (this.meP ??= this.findMe().catch((err) => {
+      this.meP = undefined;
+      throw err;
+    }));
+  }
+
+  private async findMe(): Promise<Person | null> {
     const agents = await this.agentsById();
     const ref = this.opts.agentRef?.trim().toLowerCase();
     if (ref) {
@@ -405,6 +422,22 @@ export class FreshdeskProvider implements HelpdeskProvider {
     if (res.status === 404 || !res.body) return null;
     const me = parse(FdAgentListSchema.element, res.body, 'agent');
     return agents.get(me.id) ?? personFromAgent(me);
+  }
+
+  /** For `deskctl profile test`: one cheap authenticated call (agents/me), the account and its rate limit. */
+  async describeAccount(): Promise<{ account: string; user?: string; rateLimit?: string }> {
+    const res = await this.http.request({ path: '/agents/me' });
+    const me = parse(FdAgentListSchema.element, res.body, 'agent');
+    const h = (name: string) => headerValue(res.headers, name);
+    const total = h('x-ratelimit-total');
+    const remaining = h('x-ratelimit-remaining');
+    const pace = this.http.limiter?.perMinute;
+    const parts = [total ? `${total}/min` : undefined, remaining ? `${remaining} left` : undefined, pace ? `deskctl paces at ${pace}/min` : undefined].filter(Boolean);
+    return {
+      account: `Freshdesk ${new URL(this.webUrl).host}`,
+      user: `${me.contact?.name ?? `agent ${me.id}`}${me.contact?.email ? ` <${me.contact.email}>` : ''}`,
+      rateLimit: parts.length ? parts.join(', ') : undefined,
+    };
   }
 
   async close(): Promise<void> {

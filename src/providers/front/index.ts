@@ -3,7 +3,9 @@
  *
  * Profile: the API token in the environment variable named by `tokenEnv`, or in the profile's secrets as
  * `token`; `url` only to point at another server (tests), default https://api2.frontapp.com; `agent`
- * (teammate email or id) for "me" and as the author of replies; options.snoozeHours (default 24).
+ * (teammate email or id) for "me" and as the author of replies; options.snoozeHours (default 24);
+ * options.messageFacts windowed | always | never (when listing reads each conversation's messages for
+ * first response and reply counts; default windowed = only for created/updated/solved-since queries).
  */
 import { ConfigError } from '../../errors.js';
 import { bearerAuth, createHttpClient, type Headers, type VendorHooks } from '../http.js';
@@ -65,7 +67,11 @@ export async function createFrontProvider(ctx: ProviderContext): Promise<Helpdes
         : `store it with 'deskctl profile add front --name ${profileName} ...', or set tokenEnv to an environment variable holding it`,
     );
   }
-  const snooze = profile.options?.snoozeHours;
+  const snooze = Number(profile.options?.snoozeHours);
+  const factsOpt = profile.options?.messageFacts;
+  if (factsOpt !== undefined && !['windowed', 'always', 'never'].includes(String(factsOpt))) {
+    throw new ConfigError(`profile '${profileName}': options.messageFacts must be windowed, always or never (not '${String(factsOpt)}')`, `fix it with 'deskctl profile add front --name ${profileName} --force ... --option messageFacts=windowed'`);
+  }
   const http = createHttpClient(ctx, {
     kind: 'front',
     vendor: 'Front',
@@ -77,7 +83,8 @@ export async function createFrontProvider(ctx: ProviderContext): Promise<Helpdes
   return new FrontProvider({
     http,
     agentRef: profile.agent,
-    snoozeHours: typeof snooze === 'number' && snooze > 0 ? snooze : undefined,
+    snoozeHours: Number.isFinite(snooze) && snooze > 0 ? snooze : undefined,
+    messageFacts: factsOpt === undefined ? undefined : (String(factsOpt) as 'windowed' | 'always' | 'never'),
     now: () => ctx.clock.now(),
   });
 }

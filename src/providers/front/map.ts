@@ -61,16 +61,27 @@ export function domainStatusToFront(status: Status): FrontStatusWrite | null {
   }
 }
 
-/** Front conversation statuses (the `q[statuses]` filter) that can hold tickets of the given domain statuses. */
-export function frontStatusesFor(statuses: Status[]): string[] {
-  const out = new Set<string>();
-  for (const s of statuses) {
-    if (s === 'open') ['assigned', 'unassigned'].forEach((x) => out.add(x));
-    // snoozed conversations are archived ones with a reminder; solved ones are archived
-    if (s === 'pending' || s === 'solved' || s === 'on_hold') out.add('archived');
-    if (s === 'closed') out.add('trashed');
-  }
-  return [...out].sort();
+/**
+ * How to list the conversations that can hold tickets of the given domain statuses:
+ * `list` = Front statuses for the `q[statuses][]` filter of the inbox listing (null: no filter, everything),
+ * `snoozed` = also search `is:snoozed` (pending/on_hold without solved: snoozed conversations are archived
+ * ones, and searching them beats walking the whole archive). Nothing to list at all: list = [] and !snoozed.
+ */
+export interface FrontStatusPlan {
+  list: string[] | null;
+  snoozed: boolean;
+}
+
+export function frontStatusPlan(statuses: Status[] | undefined): FrontStatusPlan {
+  if (!statuses?.length) return { list: null, snoozed: false };
+  const list = new Set<string>();
+  if (statuses.includes('open')) ['assigned', 'unassigned'].forEach((x) => list.add(x));
+  if (statuses.includes('solved')) list.add('archived');
+  if (statuses.includes('closed')) list.add('trashed');
+  const wantsSnoozed = statuses.includes('pending') || statuses.includes('on_hold');
+  if (list.size === 4) return { list: null, snoozed: false };
+  // archived conversations listed anyway include the snoozed ones
+  return { list: [...list].sort(), snoozed: wantsSnoozed && !list.has('archived') };
 }
 
 const CHANNEL_BY_TYPE: Record<string, Channel> = {

@@ -14,17 +14,18 @@ import type { z } from 'zod';
 import type { Channel, Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../../errors.js';
-import { paginateByCursor, WriteLandedError, type HttpClient, type Query } from '../http.js';
+import { paginate, WriteLandedError, type HttpClient, type Query } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
 import {
   conversationToTicket,
   domainStatusToFront,
   frontCommentToComment,
-  frontStatusesFor,
+  frontStatusPlan,
   htmlToText,
   inboxChannel,
   isoFromSeconds,
   mergeThread,
+  messageFacts,
   messageToComment,
   pageTokenOf,
   secondsFromDate,
@@ -35,6 +36,7 @@ import {
   FrontChannelSchema,
   FrontCommentSchema,
   FrontConversationSchema,
+  FrontIdentitySchema,
   FrontInboxSchema,
   FrontMessageSchema,
   frontPage,
@@ -59,8 +61,13 @@ export interface FrontOptions {
   /** The profile's `agent` (teammate id or email): "me", and the author of replies and notes. */
   agentRef?: string;
   snoozeHours?: number;
+  /** When listTickets reads each conversation's messages (first response, reply count); default windowed. */
+  messageFacts?: 'windowed' | 'always' | 'never';
   now: () => Date;
 }
+
+/** Message listings in flight at once when enriching a page (the shared rate limiter still applies). */
+const MESSAGE_FACTS_CONCURRENCY = 4;
 
 interface InboxInfo {
   id: string;
@@ -116,13 +123,11 @@ export class FrontProvider implements HelpdeskProvider {
   private async *pages<S extends z.ZodType>(path: string, item: S, what: string, query: Query = {}, paged = false): AsyncGenerator<z.infer<S>[]> {
     const schema = frontPage(item);
     const first = { method: 'GET' as const, path, query: paged ? { limit: FRONT_PAGE_SIZE, ...query } : query };
-    for await (const page of paginateByCursor<unknown, z.infer<S>>(
-      this.http,
-      first,
-      (body) => parse(schema, body, what)._results as z.infer<S>[],
-      (body) => pageTokenOf(parse(schema, body, what)._pagination?.next),
-      'page_token',
-    )) {
+    for await (const page of paginate<unknown, z.infer<S>>(this.http, first, (body) => {
+      const parsed = parse(schema, body, what);
+      const token = pageTokenOf(parsed._pagination?.next);
+      return { items: parsed._results as z.infer<S>[], next: token ? { ...first, query: { ...first.query, page_token: token } } : null };
+    })) {
       yield page;
     }
   }
@@ -189,10 +194,53 @@ export class FrontProvider implements HelpdeskProvider {
     })());
   }
 
+  /** For `deskctl profile test`: one cheap authenticated call (GET /me names the company) and the plan's rate limit. */
+  async describeAccount(): Promise<{ account: string; user?: string; rateLimit?: string }> {
+    const res = await this.http.request({ method: 'GET', path: '/me' });
+    const me = parse(FrontIdentitySchema, res.body, 'identity (GET /me)');
+    const limit = res.headers['x-ratelimit-limit'];
+    const agent = await this.currentAgent();
+    return {
+      account: `Front: ${me.name ?? me.id}`,
+      user: agent ? `${agent.name} <${agent.email ?? agent.id}>` : undefined,
+      rateLimit: limit ? `${Array.isArray(limit) ? limit[0] : limit} requests/minute` : undefined,
+    };
+  }
+
   // ---- reading --------------------------------------------------------------------------------
 
+  /**
+   * Front conversations carry no first-response time or reply count: those come from the messages, one
+   * request per conversation. They are read for time-windowed queries (created/updated/solved since, which
+   * is what metrics asks), for every query with options.messageFacts=always, and never with =never.
+   */
   async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
-    yield* filterTickets(this.listUnfiltered(query), query);
+    const mode = this.opts.messageFacts ?? 'windowed';
+    const windowed = Boolean(query.createdSince || query.updatedSince || query.solvedSince);
+    const enrich = mode === 'always' || (mode === 'windowed' && windowed);
+    for await (const page of filterTickets(this.listUnfiltered(query), query)) {
+      yield enrich ? await this.withMessageFacts(page) : page;
+    }
+  }
+
+  private async withMessageFacts(page: Ticket[]): Promise<Ticket[]> {
+    const out = new Array<Ticket>(page.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < page.length) {
+        const i = next++;
+        const t = page[i]!;
+        const facts = messageFacts(await this.messages(t.id));
+        out[i] = {
+          ...t,
+          firstResponseAt: facts.firstResponseAt,
+          publicReplyCount: facts.publicReplyCount,
+          lastCustomerMessageAt: facts.lastCustomerMessageAt ?? t.lastCustomerMessageAt,
+        };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(MESSAGE_FACTS_CONCURRENCY, page.length) }, worker));
+    return out;
   }
 
   private async *listUnfiltered(query: TicketQuery): AsyncGenerator<Ticket[]> {
@@ -206,13 +254,9 @@ export class FrontProvider implements HelpdeskProvider {
       }
       return;
     }
-    let statuses: string[] | undefined;
-    if (query.status?.length) {
-      statuses = frontStatusesFor(query.status);
-      if (!statuses.length) return;
-      if (statuses.length === 4) statuses = undefined;
-    }
-    const q: Query = statuses ? { 'q[statuses][]': statuses } : {};
+    const plan = frontStatusPlan(query.status);
+    if (plan.list?.length === 0 && !plan.snoozed) return;
+    const q: Query = plan.list ? { 'q[statuses][]': plan.list } : {};
     const now = this.nowMs();
     const inboxes = await this.inboxes();
     let targets = inboxes;
@@ -223,21 +267,29 @@ export class FrontProvider implements HelpdeskProvider {
         throw new UsageError(`no Front inbox named ${query.group.map((g) => `'${g}'`).join(' or ')}`, `inboxes: ${inboxes.map((i) => i.name).join(', ') || '(none)'}`);
       }
     }
-    if (!inboxes.length) {
-      // a token that sees no inbox: the company-wide list, without inbox or channel
-      for await (const page of this.pages('/conversations', FrontConversationSchema, 'conversation list', q, true)) {
-        yield page.map((c) => conversationToTicket(c, { nowMs: now }));
-      }
-      return;
-    }
+    // each inbox in turn, so every ticket knows its inbox; a token that sees no inbox gets the company-wide list
+    const scopes = inboxes.length
+      ? targets.map((i) => ({ list: `/inboxes/${enc(i.id)}/conversations`, snoozed: `inbox:${i.id} is:snoozed`, inboxName: i.name, channel: i.channel }))
+      : [{ list: '/conversations', snoozed: 'is:snoozed', inboxName: null, channel: undefined }];
     const seen = new Set<string>();
-    for (const inbox of targets) {
-      for await (const page of this.pages(`/inboxes/${enc(inbox.id)}/conversations`, FrontConversationSchema, 'conversation list', q, true)) {
-        const fresh = page.filter((c) => !seen.has(c.id));
-        fresh.forEach((c) => seen.add(c.id));
-        if (fresh.length) yield fresh.map((c) => conversationToTicket(c, { nowMs: now, inboxName: inbox.name, channel: inbox.channel }));
+    for (const scope of scopes) {
+      const sources = [
+        ...(plan.list?.length !== 0 ? [() => this.pages(scope.list, FrontConversationSchema, 'conversation list', q, true)] : []),
+        ...(plan.snoozed ? [() => this.search(scope.snoozed)] : []),
+      ];
+      for (const source of sources) {
+        for await (const page of source()) {
+          const fresh = page.filter((c) => !seen.has(c.id));
+          fresh.forEach((c) => seen.add(c.id));
+          if (fresh.length) yield fresh.map((c) => conversationToTicket(c, { nowMs: now, inboxName: scope.inboxName, channel: scope.channel }));
+        }
       }
     }
+  }
+
+  /** GET /conversations/search/{query} (Front's search syntax), 100 per page. */
+  private search(text: string): AsyncGenerator<FrontConversation[]> {
+    return this.pages(`/conversations/search/${enc(text)}`, FrontConversationSchema, 'search result', {}, true);
   }
 
   private async conversation(id: string): Promise<FrontConversation> {
@@ -293,13 +345,13 @@ export class FrontProvider implements HelpdeskProvider {
       status = domainStatusToFront(patch.status);
       if (!status) throw new UsageError(`Front cannot set a conversation to '${patch.status}'`, 'use open, pending (snooze), solved or closed (archive)');
     }
+    if (patch.group === null) throw new UsageError('a Front conversation always lives in an inbox', 'move it to another inbox with --group NAME');
     const conv = await this.conversation(id);
     const path = `/conversations/${enc(conv.id)}`;
 
     const body: Record<string, unknown> = {};
     if (status?.kind === 'status') body.status = status.status;
-    if (patch.group !== undefined) {
-      if (patch.group === null) throw new UsageError('a Front conversation always lives in an inbox', 'move it to another inbox with --group NAME');
+    if (patch.group !== undefined && patch.group !== null) {
       const inboxes = await this.inboxes();
       const inbox = inboxes.find((i) => i.name.toLowerCase() === patch.group!.toLowerCase() || i.id === patch.group);
       if (!inbox) throw new UsageError(`no Front inbox named '${patch.group}'`, `inboxes: ${inboxes.map((i) => i.name).join(', ')}`);
@@ -336,7 +388,7 @@ export class FrontProvider implements HelpdeskProvider {
     const path = `/conversations/${enc(conv.id)}/tags`;
     if (toAdd.length) {
       const ids: string[] = [];
-      for (const name of toAdd) ids.push((await this.tagByName(name, true)).id);
+      for (const name of toAdd) ids.push((await this.tagByName(name)).id);
       await this.http.post(path, { tag_ids: ids }, { idempotent: true });
     }
     if (toRemove.length) {
@@ -345,14 +397,11 @@ export class FrontProvider implements HelpdeskProvider {
     }
   }
 
-  /** The tag with this name; created when missing (and asked to). */
-  private async tagByName(name: string, create: boolean): Promise<FrontTag> {
+  /** The tag with this name, created when missing (a lost response is checked before creating it again). */
+  private async tagByName(name: string): Promise<FrontTag> {
     const find = (list: FrontTag[]) => list.find((t) => t.name.toLowerCase() === name.toLowerCase());
     const hit = find(await this.tags());
-    if (hit || !create) {
-      if (hit) return hit;
-      throw new UsageError(`no Front tag named '${name}'`);
-    }
+    if (hit) return hit;
     try {
       const body = await this.http.post('/tags', { name }, { verifyNotLanded: async () => !find(await this.tags(true)) });
       const tag = parse(FrontTagSchema, body, 'tag');

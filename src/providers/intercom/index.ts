@@ -66,7 +66,7 @@ export async function createIntercomProvider(ctx: ProviderContext): Promise<Help
         : `store it with 'deskctl profile add intercom --name ${profileName} ...', or set tokenEnv to an environment variable holding it`,
     );
   }
-  const snooze = profile.options?.snoozeHours;
+  const snooze = Number(profile.options?.snoozeHours);
   const http = createHttpClient(ctx, {
     kind: 'intercom',
     vendor: 'Intercom',
@@ -79,7 +79,7 @@ export async function createIntercomProvider(ctx: ProviderContext): Promise<Help
   return new IntercomProvider({
     http,
     agentRef: profile.agent,
-    snoozeHours: typeof snooze === 'number' && snooze > 0 ? snooze : undefined,
+    snoozeHours: Number.isFinite(snooze) && snooze > 0 ? snooze : undefined,
     now: () => ctx.clock.now(),
   });
 }

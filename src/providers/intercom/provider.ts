@@ -152,6 +152,20 @@ export class IntercomProvider implements HelpdeskProvider {
     );
   }
 
+  /** For `deskctl profile test`: GET /me names the admin and the workspace; X-RateLimit-Limit the app's budget. */
+  async describeAccount(): Promise<{ account: string; user?: string; rateLimit?: string }> {
+    const res = await this.http.request({ method: 'GET', path: '/me' });
+    const me = parse(IcMeSchema, res.body, 'admin (GET /me)');
+    const limit = res.headers['x-ratelimit-limit'];
+    const agent = await this.currentAgent();
+    const app = me.app as { name?: string | null; region?: string | null; id_code?: string | null } | null | undefined;
+    return {
+      account: `Intercom: ${app?.name ?? app?.id_code ?? 'workspace'}${app?.region ? ` (${app.region})` : ''}`,
+      user: agent ? `${agent.name} <${agent.email ?? agent.id}>` : undefined,
+      rateLimit: limit ? `${Array.isArray(limit) ? limit[0] : limit} requests/minute` : undefined,
+    };
+  }
+
   async currentAgent(): Promise<Person | null> {
     return (await this.me()).person;
   }

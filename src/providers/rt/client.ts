@@ -91,9 +91,21 @@ export class RtClient {
     }
   }
 
-  /** Tickets matching TicketSQL, ordered by id, with every field the domain needs. */
-  searchTickets(sql: string): AsyncGenerator<RtTicket[]> {
-    return this.searchAll('/tickets', { query: sql, ...TICKET_FIELDS, orderby: 'id', order: 'ASC' }, RtTicketSchema, 'a ticket search');
+  /**
+   * Tickets matching TicketSQL, newest first, with every field the domain needs. Pages are keyed on the id
+   * (`AND id < last`) rather than numbered, so tickets created while a long list is read do not shift pages.
+   */
+  async *searchTickets(sql: string): AsyncGenerator<RtTicket[]> {
+    let below: number | undefined;
+    for (;;) {
+      const query = below === undefined ? sql : `(${sql}) AND id < ${below}`;
+      const res = await this.searchPage('/tickets', { query, ...TICKET_FIELDS, orderby: 'id', order: 'DESC' }, RtTicketSchema, 'a ticket search', 1);
+      if (res.items.length) yield res.items;
+      if (res.items.length < RT_PAGE_SIZE) return;
+      const last = Math.min(...res.items.map((t) => Number(t.id)));
+      if (!Number.isFinite(last) || (below !== undefined && last >= below)) return;
+      below = last;
+    }
   }
 
   async ticketById(id: string): Promise<RtTicket | undefined> {

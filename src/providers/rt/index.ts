@@ -11,6 +11,8 @@
  * (ticket, transactions, text parts); update = 3 (read, PUT, read back); reply/note = 2 (POST, find the
  * new transaction).
  */
+import { join } from 'node:path';
+import { profileDataDir } from '../../config/paths.js';
 import type { Comment, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { matchesQuery, type TicketQuery } from '../../domain/query.js';
 import { ApiError, AuthError, ConfigError, NotFoundError } from '../../errors.js';
@@ -61,6 +63,12 @@ export interface RtProviderOptions extends RtMapOptions {
   session?: RtSessionAuth;
 }
 
+/** Stands in for the ticket when only the shape of a patch is checked. */
+const EMPTY_TICKET: Ticket = {
+  id: '0', subject: '', status: 'new', priority: 'none', channel: 'email', requester: { id: '0', name: '', role: 'customer' },
+  tags: [], createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString(), reopenCount: 0, customFields: {},
+};
+
 export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
   readonly kind = 'rt';
   readonly displayName = 'Request Tracker';
@@ -110,10 +118,21 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     const { sql, empty } = toTicketSql(query, this.opts);
     if (empty) return;
     let first = true;
-    for await (const page of this.client.searchTickets(sql)) {
-      first = false;
-      const kept = (await this.withHistory(page)).filter((t) => matchesQuery(t, query));
-      if (kept.length) yield kept;
+    // the next page of tickets is fetched while this page's transactions are read
+    const pages = this.client.searchTickets(sql);
+    try {
+      let pending = pages.next();
+      for (;;) {
+        const r = await pending;
+        if (r.done) break;
+        pending = pages.next();
+        pending.catch(() => undefined);
+        first = false;
+        const kept = (await this.withHistory(r.value)).filter((t) => matchesQuery(t, query));
+        if (kept.length) yield kept;
+      }
+    } finally {
+      await pages.return(undefined).catch(() => undefined);
     }
     if (first) await this.explainEmptySearch();
   }
@@ -166,6 +185,8 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
   }
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
+    // refuse what RT cannot do before any request
+    if ((patch.addTags?.length || patch.removeTags?.length || patch.group === null) && !this.opts.tagsField) patchToRt(patch, EMPTY_TICKET, this.opts);
     const beforeRaw = await this.rawTicket(id, true);
     const clean = String(beforeRaw.id);
     const before = ticketFromRt(beforeRaw, this.opts);
@@ -323,7 +344,10 @@ export function rtAuth(ctx: ProviderContext, webBase: string): { auth: AuthStrat
     );
   }
   if (String(profile.options?.session ?? 'true') === 'false') return { auth: basicAuth(profile.user, password, 'RT password'), user: profile.user };
-  const session = rtSessionAuth(webBase, profile.user, password, ctx.io.verbose ? (line) => ctx.io.debug(line) : undefined);
+  const session = rtSessionAuth(webBase, profile.user, password, {
+    trace: ctx.io.verbose ? (line) => ctx.io.debug(line) : undefined,
+    cacheFile: join(profileDataDir(ctx.paths, profileName), 'rt-session.json'),
+  });
   return { auth: session, user: profile.user, session };
 }
 

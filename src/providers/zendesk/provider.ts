@@ -551,12 +551,15 @@ export class ZendeskProvider implements HelpdeskProvider {
     this.agentsP ??= (async () => {
       const groups = await this.groups();
       const out: Person[] = [];
-      for await (const page of this.cursorList('/api/v2/users', { 'role[]': ['agent', 'admin'] }, 'users')) {
-        for (const u of page) {
-          const p = ZdUserSchema.safeParse(u);
-          if (!p.success || p.data.id === null || p.data.id === undefined || p.data.active === false) continue;
-          this.users.set(String(p.data.id), p.data);
-          out.push(personFromZendesk(p.data, String(p.data.id), groups));
+      // one list per role (the OAS declares `role` as a single string)
+      for (const role of ['agent', 'admin']) {
+        for await (const page of this.cursorList('/api/v2/users', { role }, 'users')) {
+          for (const u of page) {
+            const p = ZdUserSchema.safeParse(u);
+            if (!p.success || p.data.id === null || p.data.id === undefined || p.data.active === false) continue;
+            this.users.set(String(p.data.id), p.data);
+            out.push(personFromZendesk(p.data, String(p.data.id), groups));
+          }
         }
       }
       return out;

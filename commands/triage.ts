@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { ContextFactory } from '../src/cli.js';
+import type { Context } from '../src/context.js';
+import type { Ticket } from '../src/domain/model.js';
+import { parseIds, parsePositiveInt } from '../src/domain/parse.js';
+import { UNASSIGNED, type TicketQuery } from '../src/domain/query.js';
+import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
+import type { ListSpec } from '../src/output/format.js';
+import type { LogRow } from '../src/triage/store.js';
+import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
+import { addOutputOptions, examples, outputFlags } from './_shared/output-flags.js';
+import { parseSort } from './tickets.js';
+
+/** One ticket of `triage apply`: the rules that matched and the changes, planned or applied. */
+interface ApplyRow {
+  ticket: string;
+  subject: string;
+  rules: string[];
+  result: 'would change' | 'applied' | 'partly applied' | 'failed';
+  changes: { rule: string; kind: string; change: string; result: 'would change' | 'applied' | 'already done' | 'failed' | 'not applied' }[];
+  error?: string;
+}
+
+const applySpec: ListSpec<ApplyRow> = {
+  columns: [
+    { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`), align: 'right' },
+    { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
+    { key: 'rules', header: 'rule', value: (r) => r.rules, cell: (r) => r.rules.join(', '), flex: true },
+    {
+      key: 'changes',
+      header: 'changes',
+      value: (r) => r.changes,
+      cell: (r, c) => r.changes.map((x) => (x.result === 'failed' || x.result === 'not applied' ? c.red(x.change) : x.change)).join('; '),
+      flex: true,
+    },
+    {
+      key: 'result',
+      header: 'result',
+      value: (r) => r.result,
+      cell: (r, c) => (r.result === 'failed' ? c.red(r.result) : r.result === 'applied' ? c.green(r.result) : c.yellow(r.result)),
+    },
+    { key: 'error', header: 'error', value: (r) => r.error ?? null, flex: true },
+  ],
+  defaultFields: ['ticket', 'rules', 'changes', 'result'],
+  emptyMessage: 'Nothing to change: every ticket is already as the rules want.',
+};
+
+const logSpec = (describeLogDetail: (detail: unknown) => string): ListSpec<LogRow> => ({
+  columns: [
+    { key: 'at', header: 'at', value: (r) => r.at, cell: (r) => `${r.at.slice(0, 10)} ${r.at.slice(11, 19)}` },
+    { key: 'source', header: 'source', value: (r) => r.source },
+    { key: 'ticket', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), align: 'right' },
+    { key: 'action', header: 'action', value: (r) => r.action },
+    { key: 'detail', header: 'detail', value: (r) => r.detail, cell: (r) => describeLogDetail(r.detail), flex: true },
+    { key: 'session', header: 'session', value: (r) => r.session },
+  ],
+  defaultFields: ['at', 'source', 'ticket', 'action', 'detail'],
+  emptyMessage: 'Triage has not done anything in this profile yet.',
+});
+
+const DEFAULT_STATUSES = ['unsolved'];
+
+async function triageTools(ctx: Context) {
+  const [{ loadSentimentAnalyzer }, { resolveSlaTargets }, { TriageJournal }] = await Promise.all([
+    import('../src/triage/sentiment.js'),
+    import('../src/triage/sla.js'),
+    import('../src/triage/store.js'),
+  ]);
+  const [analyze, profile, store] = await Promise.all([loadSentimentAnalyzer(), ctx.profile(), ctx.store()]);
+  return { analyze, profile, targets: resolveSlaTargets(profile.sla), journal: TriageJournal.open(store), store };
+}
+
+export function register(program: Command, context: ContextFactory): void {
+  const triage = program.command('triage').description('Walk the queue interactively, or apply triage rules (`deskctl triage` = `deskctl triage walk`)');
+  const walk = triage
+    .command('walk', { isDefault: true })
+    .description('Walk the queue one ticket at a time, most urgent first, acting with one key (needs a terminal)')
+    .option('--any-assignee', 'include tickets assigned to others (default: unassigned or mine)')
+    .option('--sort <field[:dir]>', 'queue order (default urgency)')
+    .option('--sla <state>', 'only tickets whose first-response SLA is: breached, at-risk, ok, met')
+    .option('-L, --limit <n>', 'at most N tickets in the queue');
+  addTicketFilterOptions(walk).action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const sort = parseSort((o.sort as string | undefined) ?? 'urgency');
+    const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : Infinity;
+    const parsed = parseFilterFlags({ ...o, status: o.status?.length ? o.status : DEFAULT_STATUSES }, ctx.clock.now());
+    const { triageListing } = await import('../src/triage/list.js');
+    const listing = triageListing(ctx, o.sla); // validates --sla
+    if (!ctx.io.interactive) {
+      throw new UsageError('triage walks the queue interactively and needs a terminal', "to triage from scripts or cron, use 'deskctl triage apply --rules FILE --yes'");
+    }
+    const provider = await ctx.provider();
+    const me = await provider.currentAgent();
+    let query: TicketQuery = await resolveQuery(parsed, provider);
+    if (!o.assignee?.length && !o.anyAssignee) query = { ...query, assigneeIds: me ? [UNASSIGNED, me.id] : [UNASSIGNED] };
+
+    const tools = await triageTools(ctx);
+    const queue = await listing.find(provider, query, { sort, limit });
+    if (!queue.length) {
+      ctx.io.info(hasAnyFilter(o) ? 'No tickets match.' : 'The queue is empty: nothing unsolved is unassigned or yours. Try --any-assignee.');
+      return;
+    }
+    const { walkQueue } = await import('../src/triage/walk.js');
+    const { renderSummary } = await import('../src/triage/view.js');
+    const templatesMod = await import('../src/templates/index.js');
+    const { renderFor } = await import('../src/triage/service.js');
+    const dirs = templatesMod.templateDirs(ctx);
+    const rc = { provider, agent: me, signature: tools.profile.signature, now: () => ctx.clock.now() };
+    let followups: typeof import('../src/followups/index.js') | undefined;
+    try {
+      followups = await import('../src/followups/index.js');
+    } catch {
+      followups = undefined;
+    }
+    const session = randomUUID();
+    ctx.io.info(`${queue.length} ticket(s) in the queue, ${sort?.field === 'urgency' ? 'most urgent first' : `by ${sort?.field}`}. Keys: r reply, n note, a assign, p priority, t tags, z snooze, s solve, k/Enter skip, b back, q quit, h help.`);
+    const result = await walkQueue(queue, {
+      provider,
+      prompts: await ctx.prompts('--yes'),
+      print: (text) => ctx.output.text(text),
+      color: ctx.io.color,
+      width: ctx.io.columns,
+      now: () => ctx.clock.now(),
+      targets: tools.targets,
+      analyze: tools.analyze,
+      journal: tools.journal,
+      session,
+      me,
+      templates: () => templatesMod.listTemplates(dirs),
+      renderTemplate: (t, ticket, comments) => renderFor(t, ticket, rc, comments),
+      sendTemplate: async (t, ticket, comments) => (await templatesMod.sendTemplate(provider, ticket, t, { comments, agent: me, signature: tools.profile.signature, now: ctx.clock.now() })).ticket,
+      snooze: followups
+        ? async (ticket, when) => {
+            const f = followups!;
+            const now = ctx.clock.now();
+            const tz = f.systemTimeZone();
+            const dueAt = /^\d+(\.\d+)?\s*[a-z]+$/i.test(when) && !/^\d+\s*(am|pm)$/i.test(when) ? f.parseIn(when, now) : await f.parseAt(when, now, tz);
+            if (dueAt.getTime() <= now.getTime()) throw new UsageError(`'${when}' is in the past`, 'give a time in the future');
+            // wake-up: a follow-up that reopens the ticket unless the customer writes first
+            f.scheduleFollowup(tools.store, {
+              ticketId: ticket.id,
+              dueAt,
+              now,
+              tz,
+              scheduledBy: me?.email ?? me?.name ?? null,
+              source: 'snooze',
+              note: 'snoozed in triage',
+              setStatus: 'open',
+              addTags: ['snoozed'],
+            });
+            const updated = ticket.status === 'pending' ? ticket : await provider.updateTicket(ticket.id, { status: 'pending' });
+            return { ticket: updated, text: `pending until ${f.formatInZone(dueAt, tz)}` };
+          }
+        : undefined,
+    });
+    ctx.output.text(renderSummary(result.actions, result.seen, queue.length, ctx.io.color));
+  });
+  examples(walk, [
+    'deskctl triage                              unassigned or mine, unsolved, most urgent first',
+    'deskctl triage --channel chat --any-assignee',
+    'deskctl triage --group Billing --sort sla',
+    'deskctl triage --sla breached,at-risk',
+    'deskctl triage apply --rules examples/triage-rules.yaml --dry-run',
+  ]);
+  examples(triage, [
+    'deskctl triage                              walk the queue (unassigned or mine), most urgent first',
+    'deskctl triage --channel chat --any-assignee',
+    'deskctl triage apply --rules examples/triage-rules.yaml --dry-run',
+    'deskctl triage apply --rules rules.yaml --yes   # from cron',
+  ]);
+
+  const apply = triage
+    .command('apply')
+    .description('Apply YAML triage rules to tickets (preview first; --yes for cron)')
+    .requiredOption('-r, --rules <file>', 'rules file (YAML); see examples/triage-rules.yaml')
+    .option('-n, --dry-run', 'show which rule matches each ticket and what would change; change nothing')
+    .option('-y, --yes', 'apply without asking (for cron and scripts)')
+    .option('--mode <mode>', 'override the file: first-match or all-match')
+    .option('-L, --limit <n>', 'look at N tickets at most (in the helpdesk\'s listing order)');
+  addOutputOptions(addTicketFilterOptions(apply)).action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    const dryRun = Boolean(o.dryRun);
+    if (dryRun && o.yes) throw new UsageError('--dry-run and --yes disagree', 'give only one of them');
+    if (!dryRun && !o.yes && !ctx.io.interactive) {
+      throw new UsageError('triage apply changes tickets and there is no terminal to confirm on', 'pass --yes to apply, or --dry-run to preview');
+    }
+    const mode = o.mode === undefined ? undefined : String(o.mode);
+    if (mode !== undefined && mode !== 'first-match' && mode !== 'all-match') throw new UsageError(`invalid --mode '${mode}'`, 'use first-match or all-match');
+    const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : Infinity;
+    const parsed = parseFilterFlags({ ...o, status: o.status?.length ? o.status : DEFAULT_STATUSES }, ctx.clock.now());
+    ctx.output.format(flags);
+    const file = String(o.rules);
+    const { readRulesFile, loadRules, commentRenderer, templateEffects } = await import('../src/triage/service.js');
+    const text = readRulesFile(file);
+    // a bad file is reported before the helpdesk is touched
+    const { parseRules } = await import('../src/triage/rules.js');
+    const set = await parseRules(text, file);
+
+    const provider = await ctx.provider();
+    const loaded = await loadRules(ctx, provider, set);
+    if (mode) loaded.set.mode = mode;
+    const query = await resolveQuery(parsed, provider);
+    const tools = await triageTools(ctx);
+    const { collect } = await import('../src/providers/provider.js');
+    const { planRules, executePlans } = await import('../src/triage/apply.js');
+    const { describeChange } = await import('../src/triage/plan.js');
+    const tickets: Ticket[] = await collect(provider.listTickets(query), limit);
+    const now = ctx.clock.now();
+    const concurrency = (await ctx.profile()).concurrency ?? provider.capabilities.defaultConcurrency;
+    const plan = await planRules(loaded.set, tickets, {
+      provider,
+      journal: tools.journal,
+      now,
+      targets: tools.targets,
+      analyze: tools.analyze,
+      assignees: loaded.assignees,
+      concurrency,
+    });
+    for (const u of plan.unstable) {
+      ctx.io.warn(`#${u.ticketId}: the rules disagree; a second run would change it again (${u.changes.map(describeChange).join(', ')}). Make the conditions exclusive.`);
+    }
+    const describe = (c: Parameters<typeof describeChange>[0]) =>
+      describeChange(c) + (c.kind === 'reply' || (c.kind === 'note' && c.template) ? templateEffects(loaded.templates.get(c.template!)) : '');
+    const changing = plan.plans.filter((p) => p.changes.length);
+    const planned: ApplyRow[] = changing.map((p) => ({
+      ticket: p.ticket.id,
+      subject: p.ticket.subject,
+      rules: p.rules,
+      result: 'would change',
+      changes: p.changes.map((c) => ({ rule: c.rule, kind: c.kind, change: describe(c), result: 'would change' as const })),
+    }));
+    const changeCount = planned.reduce((n, r) => n + r.changes.length, 0);
+    const matchedOnly = plan.plans.filter((p) => p.rules.length && !p.changes.length).length;
+    const summary = `${changeCount} change(s) on ${changing.length} ticket(s); ${tickets.length} ticket(s) checked, ${matchedOnly} already as the rules want`;
+
+    if (dryRun) {
+      ctx.output.list(planned, applySpec, flags);
+      ctx.io.info(`dry run: ${summary}. Nothing was changed.`);
+      return;
+    }
+    if (!planned.length) {
+      ctx.output.list([], applySpec, flags);
+      if (ctx.output.format(flags) !== 'table') ctx.io.info(`nothing to change; ${tickets.length} ticket(s) checked`);
+      return;
+    }
+    if (!o.yes) {
+      ctx.output.list(planned, applySpec, { format: 'table' });
+      const prompts = await ctx.prompts('--yes');
+      const ok = await prompts.confirm({ message: `Apply ${changeCount} change(s) to ${changing.length} ticket(s)?`, default: false });
+      if (!ok) {
+        ctx.io.info('Nothing was changed.');
+        return;
+      }
+    }
+    const rc = { provider, agent: await provider.currentAgent(), signature: tools.profile.signature, now: () => ctx.clock.now() };
+    const byId = new Map(plan.plans.map((p) => [p.ticket.id, p]));
+    const results = await executePlans(plan.plans, {
+      provider,
+      journal: tools.journal,
+      render: commentRenderer(rc, loaded.templates),
+      now: () => ctx.clock.now(),
+      session: randomUUID(),
+      concurrency,
+    });
+    const rows: ApplyRow[] = results.map((r) => {
+      const p = byId.get(r.ticketId)!;
+      const changes = p.changes.map((c) => ({
+        rule: c.rule,
+        kind: c.kind,
+        change: describe(c),
+        result: r.applied.includes(c) ? ('applied' as const) : r.alreadyDone.includes(c) ? ('already done' as const) : r.error ? ('failed' as const) : ('not applied' as const),
+      }));
+      const ok = changes.filter((c) => c.result === 'applied' || c.result === 'already done').length;
+      return {
+        ticket: r.ticketId,
+        subject: p.ticket.subject,
+        rules: p.rules,
+        result: !r.error ? 'applied' : ok ? 'partly applied' : 'failed',
+        changes,
+        ...(r.error ? { error: r.error } : {}),
+      };
+    });
+    ctx.output.list(rows, applySpec, flags);
+    const failed = results.filter((r) => r.error);
+    const appliedCount = rows.reduce((n, r) => n + r.changes.filter((c) => c.result === 'applied').length, 0);
+    ctx.io.info(`applied ${appliedCount} change(s) to ${results.length - failed.length} ticket(s); ${tickets.length} ticket(s) checked, ${matchedOnly} already as the rules want`);
+    if (failed.length) {
+      const ids = failed.map((f) => `#${f.ticketId}`).join(', ');
+      if (failed.length === results.length) throw new DeskctlError(`every ticket failed: ${failed[0]!.error}`, { hint: 'nothing was changed on those tickets; fix the cause and run again' });
+      throw new PartialFailure(`${failed.length} of ${results.length} ticket(s) failed: ${ids}`, 'run the same command again: what was done is skipped');
+    }
+  });
+  const log = triage
+    .command('log')
+    .description('Show what triage did: actions of the interactive walk and of triage apply, oldest first')
+    .option('--ticket <id>', 'only this ticket')
+    .option('--source <source>', 'walk or apply')
+    .option('-L, --limit <n>', 'the latest N entries (default 50)');
+  addOutputOptions(log).action(async (o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    const source = o.source === undefined ? undefined : String(o.source);
+    if (source !== undefined && source !== 'walk' && source !== 'apply') throw new UsageError(`invalid --source '${source}'`, 'use walk or apply');
+    const ticketId = o.ticket === undefined ? undefined : parseIds(String(o.ticket))[0];
+    const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : 50;
+    ctx.output.format(flags);
+    const [{ TriageJournal }, { describeLogDetail }] = await Promise.all([import('../src/triage/store.js'), import('../src/triage/view.js')]);
+    const rows = TriageJournal.open(await ctx.store()).entries({ ticketId, source: source as 'walk' | 'apply' | undefined, limit });
+    ctx.output.list(rows, logSpec(describeLogDetail), flags);
+  });
+  examples(log, ['deskctl triage log', 'deskctl triage log --ticket 42 --json', 'deskctl triage log --source apply --limit 200']);
+
+  examples(apply, [
+    'deskctl triage apply --rules examples/triage-rules.yaml --dry-run',
+    'deskctl triage apply --rules rules.yaml                 # preview, then asks',
+    'deskctl triage apply --rules rules.yaml --yes --quiet   # from cron',
+    'deskctl triage apply --rules rules.yaml --channel email --created-since 1d --dry-run --json',
+  ]);
+  apply.addHelpText(
+    'after',
+    `
+Rules file (YAML):
+  mode: all-match              # every matching rule applies (the earlier wins a conflict); or first-match
+  tierField: tier              # custom field with the customer tier
+  rules:
+    - name: refunds-to-billing
+      when:                    # every condition must hold
+        status: unsolved
+        text: { keywords: [refund, chargeback] }
+      then:
+        group: Billing
+        addTags: [refund]
+        reply: acknowledgement # template; sent once per ticket and rule
+
+  Conditions: status priority channel assigned group tags{all,any,none} requester{email,domain}
+    subject/body/text{keywords,regex,caseSensitive} sentiment{min,max}|negative|neutral|positive
+    urgency{min,max}|low|medium|high|critical age{min,max} sla tier any not
+  Actions: priority raisePriority status assignee group addTags removeTags reply note({template}|{text})
+  Unknown fields and bad regexes exit 2 naming the line; nothing is changed.
+`,
+  );
+}

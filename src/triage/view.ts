@@ -1,0 +1,116 @@
+import type { ChalkInstance } from 'chalk';
+import type { Comment, Ticket } from '../domain/model.js';
+import { relativeTime } from '../output/time.js';
+import { priorityText, statusText } from '../output/views/tickets.js';
+import { describeChange, type Change } from './plan.js';
+import { stripQuoted } from './sentiment.js';
+import { describeSla } from './sla.js';
+import type { TicketScore } from './urgency.js';
+
+/** Text of the triage walk: the ticket card and the end-of-session summary. Pure (returns strings). */
+
+const wrap = (text: string, width: number, indent: string): string => {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + word.length + 1 > width) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    out.push(indent + line);
+  }
+  return out.join('\n');
+};
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export interface CardInput {
+  ticket: Ticket;
+  score: TicketScore;
+  comments: readonly Comment[];
+  position: number;
+  total: number;
+  now: Date;
+  color: ChalkInstance;
+  width: number;
+  /** How many latest messages to show. */
+  messages?: number;
+}
+
+export function renderCard(i: CardInput): string {
+  const { ticket: t, score: s, color: c } = i;
+  const width = Math.max(40, Math.min(i.width, 110));
+  const rule = c.dim('─'.repeat(width));
+  const lines: string[] = [];
+  lines.push(rule);
+  lines.push(`${c.dim(`[${i.position}/${i.total}]`)} ${c.cyan(`#${t.id}`)} ${c.bold(t.subject)}`);
+  lines.push(
+    [
+      statusText(t.status, c),
+      priorityText(t.priority, c),
+      t.channel,
+      `from ${t.requester.name}${t.requester.email ? ` <${t.requester.email}>` : ''}`,
+      t.customFields.tier ? `tier ${String(t.customFields.tier)}` : '',
+    ]
+      .filter(Boolean)
+      .join(c.dim(' · ')),
+  );
+  lines.push(
+    [
+      `assignee ${t.assignee?.name ?? c.dim('none')}`,
+      `group ${t.group ?? c.dim('none')}`,
+      t.tags.length ? `tags ${t.tags.join(' ')}` : '',
+      `created ${relativeTime(t.createdAt, i.now)}`,
+    ]
+      .filter(Boolean)
+      .join(c.dim(' · ')),
+  );
+  const sla = describeSla(s.sla);
+  const slaText = s.sla.state === 'breached' ? c.red(sla) : s.sla.state === 'at_risk' ? c.yellow(sla) : sla;
+  lines.push(`${c.bold('SLA')}      ${slaText}`);
+  const u = s.urgency;
+  const level = u.level === 'critical' ? c.bold.red(u.level) : u.level === 'high' ? c.red(u.level) : u.level === 'medium' ? c.yellow(u.level) : c.dim(u.level);
+  lines.push(`${c.bold('Urgency')}  ${u.score} ${level}${u.reasons.length ? c.dim(`  ${u.reasons.map((r) => `${r.text} (${r.points > 0 ? '+' : ''}${r.points})`).join(', ')}`) : ''}`);
+  const sentiment = s.sentiment;
+  const words = [...sentiment.negative, ...sentiment.positive].slice(0, 5).join(', ');
+  lines.push(`${c.bold('Mood')}     ${sentiment.label} (${sentiment.score}${words ? `: ${words}` : ''})${s.sentimentSource === 'subject' ? c.dim(' from the subject') : ''}`);
+  const shown = i.comments.slice(-(i.messages ?? 3));
+  if (i.comments.length > shown.length) lines.push(c.dim(`  … ${i.comments.length - shown.length} earlier message(s)`));
+  for (const m of shown) {
+    const who = m.authorRole === 'customer' ? c.green(m.author.name) : m.public ? c.blue(m.author.name) : c.yellow(`${m.author.name} (internal note)`);
+    lines.push(`${who} ${c.dim(relativeTime(m.createdAt, i.now))}`);
+    lines.push(wrap(clip(stripQuoted(m.body) || m.body, 600), width - 4, '    '));
+  }
+  if (!i.comments.length) lines.push(c.dim('  (no messages)'));
+  lines.push(rule);
+  return lines.join('\n');
+}
+
+export interface WalkAction {
+  ticketId: string;
+  action: string;
+  detail: string;
+}
+
+export function renderSummary(actions: readonly WalkAction[], seen: number, total: number, c: ChalkInstance): string {
+  const acted = new Set(actions.map((a) => a.ticketId));
+  const lines = [c.bold(`Triage summary: ${seen} of ${total} ticket(s) seen, ${acted.size} changed, ${actions.length} action(s)`)];
+  for (const a of actions) lines.push(`  ${c.cyan(`#${a.ticketId}`)} ${a.action}: ${a.detail}`);
+  return lines.join('\n');
+}
+
+/** One line for a triage_log entry's detail (apply logs changes, the walk logs text or small objects). */
+export function describeLogDetail(detail: unknown): string {
+  if (detail === null || detail === undefined) return '';
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) return detail.map((d) => (d && typeof d === 'object' && 'kind' in d ? describeChange(d as Change) : String(d))).join('; ');
+  if (typeof detail === 'object') {
+    return Object.entries(detail as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(' ') : String(v)}`)
+      .join(', ');
+  }
+  return String(detail);
+}
