@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ContextFactory } from '../src/cli.js';
 import { UsageError } from '../src/errors.js';
+import type { ApiPlan } from '../src/providers/http/api-request.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 type Method = (typeof METHODS)[number];
@@ -17,16 +18,7 @@ export interface ApiFlags {
   maxPages?: string;
 }
 
-export interface ApiRequestPlan {
-  method: Method;
-  path: string;
-  query: Record<string, string | string[]>;
-  json?: unknown;
-  body?: string;
-  headers: Record<string, string>;
-  paginate: boolean;
-  maxPages: number;
-}
+export type ApiRequestPlan = ApiPlan;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

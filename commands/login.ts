@@ -40,10 +40,10 @@ export function register(program: Command, context: ContextFactory): void {
     .option('--timeout <seconds>', 'how long to wait for the browser sign-in (default 300)');
   addOutputOptions(cmd);
   examples(cmd, [
-    'deskctl login --profile work                       opens the Zendesk sign-in page, stores the token',
-    'deskctl login --profile work --port 8765           when the OAuth client lists http://127.0.0.1:8765/callback',
-    'deskctl login --profile cron --client-credentials  no browser: the client secret gets the token',
-    'BROWSER=firefox deskctl login                      choose the browser',
+    'deskctl login --profile work                        # opens the Zendesk sign-in page, stores the token',
+    'deskctl login --profile work --port 8765            # the OAuth client lists http://127.0.0.1:8765/callback',
+    'deskctl login --profile cron --client-credentials   # no browser: the client secret gets the token',
+    'BROWSER=firefox deskctl login                       # choose the browser',
   ]);
   cmd.addHelpText(
     'after',

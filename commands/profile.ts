@@ -65,6 +65,7 @@ async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record
     ['clientSecretEnv', 'clientSecretEnv'], ['auth', 'auth'], ['region', 'region'], ['agent', 'agent'], ['signature', 'signature'],
   ];
   for (const [field, flag] of copy) if (o[flag] !== undefined) (profile as Record<string, unknown>)[field] = String(o[flag]);
+  if (profile.region !== undefined) profile.region = parseEnum(profile.region, ['us', 'eu', 'au'] as const, '--region');
   if (o.rateLimit !== undefined) profile.rateLimit = parsePositiveInt(String(o.rateLimit), '--rate-limit');
   if (o.concurrency !== undefined) profile.concurrency = parsePositiveInt(String(o.concurrency), '--concurrency');
   if ((o.sla as string[] | undefined)?.length) profile.sla = parseSlaFlags(o.sla as string[]);
@@ -91,13 +92,15 @@ async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record
       secrets[s.key] = value;
       continue;
     }
+    if (!ask && s.optional) continue;
     if (!ask) {
       throw new UsageError(
-        `${req.label} needs a ${s.label}`,
+        `${req.label} needs ${/^[aeiou]/i.test(s.label) ? 'an' : 'a'} ${s.label}`,
         `name an environment variable with --${s.envField.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} VAR, or pipe it with --with-token`,
       );
     }
-    secrets[s.key] = await ask.password({ message: `${s.label} (stored in ${config.paths.configDir}/secrets.json, mode 0600)`, mask: '*' });
+    const answer = await ask.password({ message: `${s.label} (stored in ${config.paths.configDir}/secrets.json, mode 0600)`, mask: '*' });
+    if (answer || !s.optional) secrets[s.key] = answer;
   }
   return { name, profile, secrets };
 }

@@ -5,6 +5,8 @@ export interface SecretSpec {
   key: 'token' | 'password' | 'client_secret';
   envField: 'tokenEnv' | 'passwordEnv' | 'clientSecretEnv';
   label: string;
+  /** Not needed in every setup (e.g. a public OAuth client signs in with PKCE and has no secret). */
+  optional?: boolean;
 }
 
 const TOKEN: SecretSpec = { key: 'token', envField: 'tokenEnv', label: 'API token' };
@@ -26,7 +28,7 @@ export function requirementsFor(kind: ProviderKind, profile: Partial<Profile>): 
     case 'zendesk':
       return profile.auth === 'token' || (profile.user && !profile.clientId)
         ? { label: 'Zendesk (API token)', fields: [url('https://acme.zendesk.com'), { field: 'user', flag: '--user', prompt: 'Agent email' }], secrets: [TOKEN] }
-        : { label: 'Zendesk (OAuth)', fields: [url('https://acme.zendesk.com'), { field: 'clientId', flag: '--client-id', prompt: 'OAuth client id' }], secrets: [CLIENT_SECRET] };
+        : { label: 'Zendesk (OAuth)', fields: [url('https://acme.zendesk.com'), { field: 'clientId', flag: '--client-id', prompt: 'OAuth client id' }], secrets: [{ ...CLIENT_SECRET, label: 'OAuth client secret (empty for a public client; then run deskctl login)', optional: true }] };
     case 'freshdesk':
       return { label: 'Freshdesk', fields: [url('https://acme.freshdesk.com')], secrets: [TOKEN] };
     case 'helpscout':

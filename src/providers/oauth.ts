@@ -41,8 +41,8 @@ const TokenResponseSchema = z.looseObject({
 
 export interface TokenStore {
   load(): StoredToken | undefined;
-  save(token: StoredToken): void;
-  clear(): void;
+  save(token: StoredToken): Promise<void>;
+  clear(): Promise<void>;
 }
 
 export const OAUTH_TOKEN_SECRET = 'oauth_token';
@@ -63,13 +63,13 @@ export function profileTokenStore(config: ConfigStore, profileName: string, key 
         return undefined;
       }
     },
-    save(token) {
+    async save(token) {
       registerSecret(token.access_token);
       registerSecret(token.refresh_token);
-      config.setSecret(profileName, key, JSON.stringify(token));
+      await config.setSecret(profileName, key, JSON.stringify(token));
     },
-    clear() {
-      config.deleteSecret(profileName, key);
+    async clear() {
+      await config.deleteSecret(profileName, key);
     },
   };
 }
@@ -77,7 +77,11 @@ export function profileTokenStore(config: ConfigStore, profileName: string, key 
 /** An in-memory store (tests, one-off tokens). */
 export function memoryTokenStore(initial?: StoredToken): TokenStore {
   let t = initial;
-  return { load: () => t, save: (x) => void (t = x), clear: () => void (t = undefined) };
+  return {
+    load: () => t,
+    save: async (x) => void (t = x),
+    clear: async () => void (t = undefined),
+  };
 }
 
 export interface OAuthClientConfig {
@@ -249,7 +253,7 @@ export class OAuthTokenProvider {
         cfg.loginHint,
       );
     }
-    this.opts.store.save(token);
+    await this.opts.store.save(token);
     this.current = token;
     return token;
   }
@@ -325,6 +329,8 @@ export async function loopbackLogin(opts: LoopbackLoginOptions): Promise<StoredT
     resolveCode = res;
     rejectCode = rej;
   });
+  // the rejection is consumed by the race below; this keeps an early one from counting as unhandled
+  codeP.catch(() => undefined);
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${host}`);
@@ -392,11 +398,10 @@ export async function loopbackLogin(opts: LoopbackLoginOptions): Promise<StoredT
   try {
     opts.announce(authorize.href, redirectUri);
     if (opts.openBrowser) {
-      try {
-        await opts.openBrowser(authorize.href);
-      } catch {
-        /* the URL was printed; the user can open it by hand */
-      }
+      // best effort, not awaited: the URL was printed and the user can open it by hand
+      void Promise.resolve()
+        .then(() => opts.openBrowser!(authorize.href))
+        .catch(() => undefined);
     }
     const code = await Promise.race([codeP, timeout]);
     const tokenUrl = new URL(opts.client.tokenUrl);

@@ -19,7 +19,7 @@ let spec: SpecValidator;
 let ic: IntercomFake;
 let sleeps: number[];
 
-function provider(opts: { token?: string; agent?: string } = {}): IntercomProvider {
+function provider(opts: { token?: string; agent?: string; tickets?: 'auto' | 'on' | 'off' } = {}): IntercomProvider {
   sleeps = [];
   const http = new HttpClient({
     vendor: 'Intercom',
@@ -32,7 +32,7 @@ function provider(opts: { token?: string; agent?: string } = {}): IntercomProvid
       sleeps.push(ms);
     },
   });
-  return new IntercomProvider({ http, agentRef: opts.agent, now: () => NOW });
+  return new IntercomProvider({ http, agentRef: opts.agent, tickets: opts.tickets, now: () => NOW });
 }
 
 function checkTraffic(): void {
@@ -242,5 +242,73 @@ describe('Intercom: regions', () => {
     expect(intercomBaseUrl('AU', undefined, 'p')).toBe('https://api.au.intercom.io');
     expect(intercomBaseUrl('eu', 'http://127.0.0.1:9', 'p')).toBe('http://127.0.0.1:9');
     expect(() => intercomBaseUrl('mars', undefined, 'p')).toThrow(ConfigError);
+  });
+});
+
+describe('Intercom: Tickets (workspaces with ticketing)', () => {
+  beforeEach(() => {
+    ic.seedTickets(8);
+  });
+
+  it('are listed beside conversations as t<id> when the workspace has customer tickets', async () => {
+    const all = await collect(provider().listTickets({}));
+    const tickets = all.filter((t) => t.id.startsWith('t'));
+    expect(tickets.map((t) => t.id).sort()).toEqual(['t7001', 't7002', 't7003', 't7004', 't7005', 't7006', 't7007', 't7008']);
+    for (const t of tickets) TicketSchema.parse(t);
+    expect(tickets.find((t) => t.id === 't7002')).toMatchObject({ subject: 'Ticket 2: cannot log in', status: 'pending', assignee: { id: '992' }, priority: 'none' });
+    expect(tickets.find((t) => t.id === 't7003')).toMatchObject({ status: 'solved', group: 'Tech', assignee: null });
+    expect(tickets.find((t) => t.id === 't7004')!.status).toBe('new');
+    expect((ic.server.find('POST', '/tickets/search')[0]!.json as { query: unknown }).query).toEqual({ field: 'category', operator: '=', value: 'request' });
+  });
+
+  it('filters: searched by assignee and dates, status locally; a tag filter leaves tickets out', async () => {
+    const p = provider();
+    const pending = await collect(p.listTickets({ status: ['pending'], assigneeIds: ['992'] }));
+    expect(pending.filter((t) => t.id.startsWith('t')).map((t) => t.id).sort()).toEqual(['t7002', 't7006']);
+    const search = ic.server.find('POST', '/tickets/search').at(-1)!.json as { query: { value: unknown[] } };
+    expect(search.query.value).toContainEqual({ field: 'admin_assignee_id', operator: 'IN', value: ['992'] });
+    const before = ic.server.find('POST', '/tickets/search').length;
+    const tagged = await collect(p.listTickets({ tags: ['vip'] }));
+    expect(tagged.some((t) => t.id.startsWith('t'))).toBe(false);
+    expect(ic.server.find('POST', '/tickets/search')).toHaveLength(before);
+  });
+
+  it('tickets=off leaves them out without asking', async () => {
+    const all = await collect(provider({ tickets: 'off' }).listTickets({}));
+    expect(all.some((t) => t.id.startsWith('t'))).toBe(false);
+    expect(ic.server.find('GET', '/ticket_types')).toHaveLength(0);
+  });
+
+  it('show: description and parts', async () => {
+    const p = provider();
+    const t = await p.getTicket('t7002');
+    expect(t.firstResponseAt).toBe(new Date((Date.parse('2026-11-10T08:00:00Z') / 1000 + 2 * 3600 + 900) * 1000).toISOString());
+    expect((await p.listComments('t7002')).map((c) => [c.authorRole, c.public, c.body])).toEqual([
+      ['customer', true, 'Login fails for user 2'],
+      ['agent', true, 'Reset link sent (2)'],
+    ]);
+    await expect(p.getTicket('t9999')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('update: state by category, admin and team assignment, tags', async () => {
+    const p = provider();
+    const t = await p.updateTicket('t7001', { status: 'solved', assigneeId: '993', group: 'Billing', addTags: ['vip'] });
+    expect(t).toMatchObject({ id: 't7001', status: 'solved', assignee: { id: '993' }, group: 'Billing' });
+    const puts = ic.server.find('PUT', '/tickets/7001').map((r) => r.json);
+    expect(puts).toEqual([{ ticket_state_id: '8004' }, { admin_id: 991, assignee_id: '993' }, { admin_id: 991, assignee_id: '55' }]);
+    expect(ic.tickets.get('7001')!.tagIds).toEqual(['7']);
+    await p.updateTicket('t7001', { status: 'pending', removeTags: ['vip', 'bug'] });
+    expect(ic.tickets.get('7001')).toMatchObject({ state: 'waiting_on_customer', tagIds: [] });
+  });
+
+  it('reply and note; a lost response is not sent twice', async () => {
+    ic.server.inject({ type: 'reset' }, { method: 'POST', path: '/tickets/7005/reply', phase: 'after' });
+    const p = provider();
+    const reply = await p.addComment('t7005', { body: 'We reset your password.', public: true });
+    expect(reply).toMatchObject({ ticketId: 't7005', public: true, body: 'We reset your password.', author: { id: '991' } });
+    const note = await p.addComment('t7005', { body: 'customer on old app', public: false });
+    expect(note).toMatchObject({ public: false, body: 'customer on old app' });
+    expect(ic.addedTicketParts('7005', 'comment')).toHaveLength(1);
+    expect(ic.addedTicketParts('7005', 'note')).toHaveLength(1);
   });
 });

@@ -6,18 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigStore } from '../../src/config/config-store.js';
-import { resolvePaths } from '../../src/config/paths.js';
 import type { Profile } from '../../src/config/profile.js';
 import { collect, type HelpdeskProvider } from '../../src/providers/provider.js';
-import { createProvider } from '../../src/providers/registry.js';
 import { NotFoundError, UsageError } from '../../src/errors.js';
-import { createIO } from '../../src/output/io.js';
-import type { ZendeskProvider } from '../../src/providers/zendesk/provider.js';
-import { FakeZendesk } from '../support/fake-zendesk.js';
-import { loadSpec, type DocumentedParams, type SpecValidator, type SpecRequest } from '../support/openapi.js';
+import { FakeZendesk, ZENDESK_DOCUMENTED, zendeskProvider, zendeskSpecRequests } from '../support/fake-zendesk.js';
+import { loadSpec, type SpecValidator, type SpecRequest } from '../support/openapi.js';
 
 let zd: FakeZendesk;
 let spec: SpecValidator;
@@ -28,50 +22,7 @@ const NOW = Date.parse('2026-11-25T09:00:00Z');
 /** Endpoints documented by Zendesk but absent from the OAS snapshot. */
 const NOT_IN_OAS = (r: SpecRequest) => r.path === '/api/v2/guide/survey_responses' || r.path.startsWith('/oauth/');
 
-export async function zendeskProvider(zdFake: FakeZendesk, dir: string, profileExtra: Partial<Profile> = {}, sink: string[] = []): Promise<ZendeskProvider> {
-  const paths = resolvePaths({ DESKCTL_HOME: dir });
-  const config = await ConfigStore.open(paths);
-  const profile: Profile = {
-    provider: 'zendesk',
-    url: zdFake.url,
-    auth: 'token',
-    user: zdFake.agentEmail,
-    rateLimit: 60_000,
-    options: { retryBaseMs: 5, incrementalRateLimit: 6000, searchExportRateLimit: 6000 },
-    ...profileExtra,
-  };
-  config.setProfile('zd', profile);
-  if (profile.auth === 'token') config.setSecret('zd', 'token', zdFake.apiToken);
-  const out = new Writable({ write: (chunk, _enc, cb) => (sink.push(String(chunk)), cb()) });
-  const io = createIO({ stderr: out, stdout: out, env: {}, verbose: true });
-  return (await createProvider({ profileName: 'zd', profile, config, paths, clock: { now: () => new Date(NOW) }, io })) as ZendeskProvider;
-}
-
 const provider = (extra: Partial<Profile> = {}) => zendeskProvider(zd, home, extra, stderr);
-
-/**
- * Parameters the OAS documents only in an operation's text: the legacy ratings filters, and sideloads on the
- * incremental export ("Sideloading: See Tickets sideloads").
- */
-export const ZENDESK_DOCUMENTED: DocumentedParams[] = [
-  { operationId: 'ListSatisfactionRatings', params: ['score', 'start_time', 'end_time'], evidence: '| start_time | Time of the oldest satisfaction rating' },
-  { operationId: 'IncrementalTicketExportCursor', params: ['include'], evidence: '#### Sideloading' },
-];
-
-/**
- * `priority: null` clears the priority: TicketObject.priority is `nullable: true`, but its enum lists no null,
- * which a JSON-schema validator reads as "null not allowed". The null is checked here, then the rest of the body.
- */
-export function zendeskSpecRequests(requests: FakeZendesk['server']['requests']): SpecRequest[] {
-  return requests.map((r) => {
-    let body = r.json as { ticket?: Record<string, unknown> } | undefined;
-    if (r.method === 'PUT' && body?.ticket && body.ticket.priority === null) {
-      const { priority: _p, ...rest } = body.ticket;
-      body = { ...body, ticket: rest };
-    }
-    return { method: r.method, path: r.path, query: r.query, headers: r.headers as Record<string, string>, body };
-  });
-}
 
 /** The same nullable-enum reading for response bodies: tickets without priority carry `priority: null`. */
 function withoutNullPriority(body: unknown): unknown {

@@ -146,3 +146,27 @@ describe('deskctl on Intercom', () => {
     expect(r.stderr).toMatch(/error: no Intercom access token for profile 'ic'/);
   });
 });
+
+describe('deskctl on Intercom with Tickets', () => {
+  beforeAll(() => {
+    ic.seedTickets(4);
+  });
+
+  it('tickets list shows customer tickets as t<id>; show, update and reply work on them', async () => {
+    const rows = await json<T[]>(['tickets', 'list', '--all', '--status', 'pending,new']);
+    expect(rows.filter((t) => t.id.startsWith('t')).map((t) => [t.id, t.status])).toEqual(
+      expect.arrayContaining([
+        ['t7002', 'pending'],
+        ['t7004', 'new'],
+      ]),
+    );
+    const shown = await json<{ ticket: T; comments: { body: string }[] }>(['tickets', 'show', 't7002']);
+    expect(shown.comments.map((c) => c.body)).toEqual(['Login fails for user 2', 'Reset link sent (2)']);
+    const upd = await run(['tickets', 'update', 't7004', '--status', 'open', '--assignee', 'me']);
+    expect(upd.code, upd.stderr).toBe(0);
+    expect(ic.tickets.get('7004')).toMatchObject({ state: 'in_progress', admin_assignee_id: '991' });
+    const reply = await run(['tickets', 'reply', 't7004', '--body', 'Fixed on our side.']);
+    expect(reply.code, reply.stderr).toBe(0);
+    expect(ic.addedTicketParts('7004', 'comment').map((p) => p.body)).toEqual(['<p>Fixed on our side.</p>']);
+  });
+});

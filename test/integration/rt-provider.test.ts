@@ -7,6 +7,7 @@
  * never skips: an RT that cannot be installed or started fails the run.
  */
 import { writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, runCli, startCli, type CliResult } from '../support/cli.js';
@@ -17,11 +18,6 @@ const started = await startRt();
 const skip = !started.ok && started.installFailed && !CI;
 if (skip) {
   console.warn(`[rt] SKIPPED: the Request Tracker integration tests need RT, which could not be installed here: ${started.ok ? '' : started.reason}`);
-}
-
-interface Seeded {
-  id: string;
-  subject: string;
 }
 
 const CUSTOMERS = [
@@ -274,6 +270,13 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     ]);
     const printer = json<{ comments: Array<{ public: boolean; body: string; author: { id: string } }> }>(['tickets', 'show', named.printer!, '--json']);
     expect(printer.comments.filter((c) => !c.public)).toEqual([expect.objectContaining({ body: 'Called facilities about the extinguisher.', author: expect.objectContaining({ id: 'root' }) })]);
+
+    // a profile that maps no custom fields: they are still shown, but there are no tags and every channel is email
+    const plain = json<{ ticket: { tags: string[]; channel: string; customFields: Record<string, unknown> } }>(
+      ['tickets', 'show', named.printer!, '--profile', 'rt-wrong', '--json'],
+      { RT_WRONG_PASSWORD: 'password' },
+    );
+    expect(plain.ticket).toMatchObject({ tags: [], channel: 'email', customFields: { Tags: ['vip', 'hardware'], Channel: 'chat' } });
   });
 
   it('updates status, owner, priority, queue and tags (checked through REST2)', async () => {
@@ -372,7 +375,7 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
 
   it('bulk reply to 20 tickets survives a SIGKILL: resumed, every ticket gets exactly one reply', async () => {
     const needle = 'the VAT line was added this month';
-    const args = ['bulk', 'reply', '-t', join(home, 'invoice-answer.liquid'), '--tag', 'invoice-batch', '--status', 'new', '--concurrency', '2', '--yes', '--json'];
+    const args = ['bulk', 'reply', '-t', join(home, 'invoice-answer.liquid'), '--tag', 'invoice-batch', '--status', 'new', '--concurrency', '1', '--yes', '--json'];
     const run = startCli(args, { home, env: { RT_TEST_PASSWORD: 'password' } });
     // kill it once a few replies have landed in RT (checked through REST2)
     const nums = bulkIds.map(Number);
@@ -382,12 +385,12 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       landed = Number((await rt.api<{ total: number }>('GET', `/transactions?per_page=1&query=${encodeURIComponent(sql)}`)).total);
-      if (landed >= 3) break;
+      if (landed >= 2) break;
     }
     run.child.kill('SIGKILL');
     const killed = await run.done;
     expect(killed.code).not.toBe(0);
-    expect(landed).toBeGreaterThanOrEqual(3);
+    expect(landed).toBeGreaterThanOrEqual(2);
     const partial = await Promise.all(bulkIds.map((id) => repliesContaining(id, needle)));
     expect(partial.filter((n) => n === 0).length, 'the kill came after the job finished').toBeGreaterThan(0);
 
@@ -443,12 +446,13 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
       my ($ok, $m) = $as->Correspond(Content => 'Never mind, found it myself.'); die $m unless $ok;
     `);
     const later = new Date(Date.now() + 2 * 3600_000).toISOString();
-    const notYet = json<unknown>(['followup', 'run', '--json']);
-    expect(JSON.stringify(notYet)).not.toContain(named.plan7!);
+    const notYet = json<{ sent: number; pending: number }>(['followup', 'run', '--json']);
+    expect(notYet).toMatchObject({ sent: 0, pending: 2 });
     expect(await repliesContaining(named.plan7!, needle)).toBe(0);
 
     const run = cli(['followup', 'run', '--json'], { DESKCTL_NOW: later });
     expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ sent: 1, skipped: 1, failed: 0 });
     const rerun = cli(['followup', 'run', '--json'], { DESKCTL_NOW: later });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await repliesContaining(named.plan7!, needle)).toBe(1);
@@ -470,5 +474,52 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     expect(m.metrics.volume.reopened).toBeGreaterThanOrEqual(1);
     // RT records no ratings
     expect(m.metrics.csat).toMatchObject({ n: 0, value: null });
+  });
+
+  it('a reply whose response is lost is found in RT and not sent twice', async () => {
+    // a TCP proxy in front of RT that lets the first reply through and cuts the connection before its answer
+    const target = new URL(rt.url);
+    let cut = 0;
+    const proxy: Server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      let first = true;
+      let drop = false;
+      client.on('data', (chunk) => {
+        if (first) {
+          first = false;
+          drop = cut === 0 && /^POST \/REST\/2\.0\/ticket\/\d+\/correspond /.test(chunk.toString('latin1'));
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (drop) {
+          cut++;
+          client.destroy();
+          upstream.destroy();
+        } else client.write(chunk);
+      });
+      upstream.on('end', () => client.end());
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const add = cli(['profile', 'add', 'rt', '--name', 'rt-flaky', '--url', `http://127.0.0.1:${port}`, '--user', 'root', '--password-env', 'RT_TEST_PASSWORD']);
+      expect(add.code, add.stderr).toBe(0);
+      const body = 'Your upgrade to the Team plan is active from today.';
+      // asynchronously: the proxy runs in this process
+      const r = await startCli(['tickets', 'reply', named.plan9!, '--profile', 'rt-flaky', '--body', body, '--json', '--verbose'], {
+        home,
+        env: { RT_TEST_PASSWORD: 'password' },
+      }).done;
+      expect(cut).toBe(1);
+      expect(r.stderr).toMatch(/checking whether POST \/REST\/2\.0\/ticket\/\d+\/correspond landed/);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await repliesContaining(named.plan9!, 'Team plan is active')).toBe(1);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });

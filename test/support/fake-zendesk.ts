@@ -10,7 +10,15 @@
  * with a redirect to redirect_uri carrying a code, like a user who clicked "Allow".
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { ConfigStore } from '../../src/config/config-store.js';
+import { resolvePaths } from '../../src/config/paths.js';
+import type { Profile } from '../../src/config/profile.js';
+import { createIO } from '../../src/output/io.js';
+import { createProvider } from '../../src/providers/registry.js';
+import type { ZendeskProvider } from '../../src/providers/zendesk/provider.js';
 import { FakeServer, type FakeReply, type FakeRequest } from './fake-server.js';
+import type { DocumentedParams, SpecRequest } from './openapi.js';
 
 export interface ZdFakeUser {
   id: number;
@@ -557,3 +565,54 @@ export class FakeZendesk {
 
   denyNextLogin = false;
 }
+
+// ------------------------------------------------------------------------------------------------
+// helpers for tests that drive the provider directly
+
+const NOW = Date.parse('2026-11-25T09:00:00Z');
+
+/** A Zendesk provider for the fake (API token by default; fast retries; limits out of the way unless given). */
+export async function zendeskProvider(zdFake: FakeZendesk, dir: string, profileExtra: Partial<Profile> = {}, sink: string[] = []): Promise<ZendeskProvider> {
+  const paths = resolvePaths({ DESKCTL_HOME: dir });
+  const config = await ConfigStore.open(paths);
+  const profile: Profile = {
+    provider: 'zendesk',
+    url: zdFake.url,
+    auth: 'token',
+    user: zdFake.agentEmail,
+    rateLimit: 60_000,
+    options: { retryBaseMs: 5, incrementalRateLimit: 6000, searchExportRateLimit: 6000 },
+    ...profileExtra,
+  };
+  await config.setProfile('zd', profile);
+  if (profile.auth === 'token') await config.setSecret('zd', 'token', zdFake.apiToken);
+  const out = new Writable({ write: (chunk, _enc, cb) => (sink.push(String(chunk)), cb()) });
+  const io = createIO({ stderr: out, stdout: out, env: {}, verbose: true });
+  return (await createProvider({ profileName: 'zd', profile, config, paths, clock: { now: () => new Date(NOW) }, io })) as ZendeskProvider;
+}
+
+
+/**
+ * Parameters the OAS documents only in an operation's text: the legacy ratings filters, and sideloads on the
+ * incremental export ("Sideloading: See Tickets sideloads").
+ */
+export const ZENDESK_DOCUMENTED: DocumentedParams[] = [
+  { operationId: 'ListSatisfactionRatings', params: ['score', 'start_time', 'end_time'], evidence: '| start_time | Time of the oldest satisfaction rating' },
+  { operationId: 'IncrementalTicketExportCursor', params: ['include'], evidence: '#### Sideloading' },
+];
+
+/**
+ * `priority: null` clears the priority: TicketObject.priority is `nullable: true`, but its enum lists no null,
+ * which a JSON-schema validator reads as "null not allowed". The null is checked here, then the rest of the body.
+ */
+export function zendeskSpecRequests(requests: FakeZendesk['server']['requests']): SpecRequest[] {
+  return requests.map((r) => {
+    let body = r.json as { ticket?: Record<string, unknown> } | undefined;
+    if (r.method === 'PUT' && body?.ticket && body.ticket.priority === null) {
+      const { priority: _p, ...rest } = body.ticket;
+      body = { ...body, ticket: rest };
+    }
+    return { method: r.method, path: r.path, query: r.query, headers: r.headers as Record<string, string>, body };
+  });
+}
+

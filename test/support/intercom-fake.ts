@@ -38,6 +38,28 @@ export interface IcFakeConversation {
 
 type Filter = { field?: string; operator?: string; value?: unknown };
 
+export type IcFakeTicketCategory = 'submitted' | 'in_progress' | 'waiting_on_customer' | 'resolved';
+export interface IcFakeTicket {
+  id: string;
+  title: string;
+  description: string;
+  state: IcFakeTicketCategory;
+  admin_assignee_id: string;
+  team_assignee_id: string;
+  contactId: string;
+  created_at: number;
+  updated_at: number;
+  tagIds: string[];
+  parts: IcFakePart[];
+}
+
+const TICKET_STATES: { id: string; category: IcFakeTicketCategory; label: string }[] = [
+  { id: '8001', category: 'submitted', label: 'Submitted' },
+  { id: '8002', category: 'in_progress', label: 'In progress' },
+  { id: '8003', category: 'waiting_on_customer', label: 'Waiting on customer' },
+  { id: '8004', category: 'resolved', label: 'Resolved' },
+];
+
 const s = (iso: string) => Date.parse(iso) / 1000;
 
 export class IntercomFake {
@@ -45,6 +67,8 @@ export class IntercomFake {
   teams: { id: string; name: string }[] = [];
   tags: { id: string; name: string }[] = [];
   conversations = new Map<string, IcFakeConversation>();
+  /** Intercom Tickets: /ticket_types lists a customer ticket type only when there are some (seedTickets). */
+  tickets = new Map<string, IcFakeTicket>();
   now = s('2026-11-25T09:00:00Z');
   /** The admin the token belongs to (GET /me). */
   meId = '991';
@@ -126,6 +150,70 @@ export class IntercomFake {
       });
     }
     return this;
+  }
+
+  /** `n` customer tickets (ids 7001...), in every state. */
+  seedTickets(n = 8): this {
+    const states: IcFakeTicketCategory[] = ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'];
+    for (let i = 1; i <= n; i++) {
+      const created = s('2026-11-10T08:00:00Z') + i * 3600;
+      const id = String(7000 + i);
+      const replied = i % 2 === 0;
+      this.tickets.set(id, {
+        id,
+        title: `Ticket ${i}: cannot log in`,
+        description: `<p>Login fails for user ${i}</p>`,
+        state: states[i % states.length]!,
+        admin_assignee_id: replied ? '992' : '0',
+        team_assignee_id: i % 3 === 0 ? '56' : '0',
+        contactId: `c${i}`,
+        created_at: created,
+        updated_at: created + 1800,
+        tagIds: [],
+        parts: replied ? [{ id: `${id}01`, part_type: 'comment', body: `<p>Reset link sent (${i})</p>`, created_at: created + 900, author: { type: 'admin', id: '992', name: 'Ben Okafor' } }] : [],
+      });
+    }
+    return this;
+  }
+
+  ticketJson(t: IcFakeTicket) {
+    const state = TICKET_STATES.find((x) => x.category === t.state)!;
+    return {
+      type: 'ticket',
+      id: t.id,
+      ticket_id: String(Number(t.id) - 7000),
+      category: 'Customer',
+      ticket_attributes: { _default_title_: t.title, _default_description_: t.description },
+      ticket_state: { type: 'ticket_state', id: state.id, category: state.category, internal_label: state.label, external_label: state.label },
+      ticket_type: { type: 'ticket_type', id: '990', category: 'Customer', name: 'Bug report', description: 'A bug', icon: 'bug', workspace_id: 'acmeapp', archived: false, created_at: 1600000000, updated_at: 1600000000 },
+      contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: t.contactId, external_id: null }] },
+      admin_assignee_id: t.admin_assignee_id,
+      team_assignee_id: t.team_assignee_id,
+      created_at: t.created_at,
+      updated_at: t.updated_at,
+      open: t.state !== 'resolved',
+      ticket_parts: {
+        type: 'ticket_part.list',
+        ticket_parts: t.parts.map((p) => this.ticketPartJson(p)),
+        total_count: t.parts.length,
+      },
+      is_shared: true,
+    };
+  }
+
+  ticketPartJson(p: IcFakePart) {
+    const admin = this.admins.find((a) => a.id === p.author.id);
+    return {
+      type: 'ticket_part',
+      id: p.id,
+      part_type: p.part_type,
+      body: p.body,
+      created_at: p.created_at,
+      updated_at: p.created_at,
+      author: { type: p.author.type, id: p.author.id, name: p.author.name ?? admin?.name ?? null, email: p.author.email ?? admin?.email ?? 'someone@example.com' },
+      attachments: [],
+      redacted: false,
+    };
   }
 
   nextId(): string {
@@ -246,15 +334,38 @@ export class IntercomFake {
     }
   }
 
+  private ticketFieldValue(t: IcFakeTicket, field: string): unknown {
+    switch (field) {
+      case 'category':
+        return 'request';
+      case 'admin_assignee_id':
+        return t.admin_assignee_id;
+      case 'team_assignee_id':
+        return t.team_assignee_id;
+      case 'created_at':
+        return t.created_at;
+      case 'updated_at':
+        return t.updated_at;
+      case 'state':
+        return t.state;
+      default:
+        throw new Error(`unsupported ticket search field ${field}`);
+    }
+  }
+
   private test(c: IcFakeConversation, f: Filter, depth: number): boolean {
+    return this.matchFilter((field) => this.fieldValue(c, field), f, depth);
+  }
+
+  private matchFilter(value: (field: string) => unknown, f: Filter, depth: number): boolean {
     if (f.operator === 'AND' || f.operator === 'OR') {
       const list = f.value as Filter[];
       if (!Array.isArray(list)) throw new Error('AND/OR needs a list');
       if (list.length > 15) throw new Error('a maximum of 15 filters per AND/OR group');
       if (depth >= 2 && list.some((x) => x.operator === 'AND' || x.operator === 'OR')) throw new Error('a maximum of 2 nested filters');
-      return f.operator === 'AND' ? list.every((x) => this.test(c, x, depth + 1)) : list.some((x) => this.test(c, x, depth + 1));
+      return f.operator === 'AND' ? list.every((x) => this.matchFilter(value, x, depth + 1)) : list.some((x) => this.matchFilter(value, x, depth + 1));
     }
-    const actual = this.fieldValue(c, String(f.field));
+    const actual = value(String(f.field));
     const eq = (a: unknown, b: unknown) => (Array.isArray(a) ? a.map(String).includes(String(b)) : String(a) === String(b));
     switch (f.operator) {
       case '=':
@@ -445,6 +556,95 @@ export class IntercomFake {
       c.updated_at = this.now;
       return ok(this.tagJson(req.params.tag!));
     });
+    this.installTickets(route, ok, err);
+  }
+
+  private installTickets(route: (method: string, pattern: string, handler: (req: FakeRequest) => FakeReply | Promise<FakeReply>) => void, ok: (json: unknown, status?: number) => FakeReply, err: (status: number, code: string, message: string) => FakeReply): void {
+    const ticket = (req: FakeRequest): IcFakeTicket | FakeReply => this.tickets.get(req.params.id!) ?? err(404, 'ticket_not_found', 'Ticket not found');
+    route('GET', '/ticket_types', () =>
+      ok({
+        type: 'list',
+        data: this.tickets.size
+          ? [{ type: 'ticket_type', id: '990', category: 'Customer', name: 'Bug report', description: 'A bug', icon: 'bug', workspace_id: 'acmeapp', archived: false, created_at: 1600000000, updated_at: 1600000000 }]
+          : [],
+      }),
+    );
+    route('GET', '/ticket_states', () =>
+      ok({ type: 'list', data: TICKET_STATES.map((st) => ({ type: 'ticket_state', id: st.id, category: st.category, internal_label: st.label, external_label: st.label, archived: false })) }),
+    );
+    route('POST', '/tickets/search', (req) => {
+      const body = req.json as { query: Filter; pagination?: { per_page?: number; starting_after?: string | null } };
+      const per = body.pagination?.per_page ?? 20;
+      if (per > 150) return err(400, 'parameter_invalid', 'per_page must be <= 150');
+      try {
+        const all = [...this.tickets.values()].sort((a, b) => b.updated_at - a.updated_at).filter((t) => this.matchFilter((f) => this.ticketFieldValue(t, f), body.query, 1));
+        const start = body.pagination?.starting_after ? Number(Buffer.from(body.pagination.starting_after, 'base64url').toString()) : 0;
+        const more = start + per < all.length;
+        return ok({
+          type: 'ticket.list',
+          tickets: all.slice(start, start + per).map((t) => this.ticketJson(t)),
+          total_count: all.length,
+          pages: { type: 'pages', page: Math.floor(start / per) + 1, per_page: per, total_pages: Math.max(1, Math.ceil(all.length / per)), ...(more ? { next: { per_page: per, starting_after: Buffer.from(String(start + per)).toString('base64url') } } : {}) },
+        });
+      } catch (e) {
+        return err(400, 'query_invalid', (e as Error).message);
+      }
+    });
+    route('GET', '/tickets/:id', (req) => {
+      const t = ticket(req);
+      return 'parts' in t ? ok(this.ticketJson(t)) : t;
+    });
+    route('PUT', '/tickets/:id', (req) => {
+      const t = ticket(req);
+      if (!('parts' in t)) return t;
+      const body = req.json as { ticket_state_id?: string; admin_id?: number; assignee_id?: string; ticket_attributes?: Record<string, unknown> };
+      if (body.ticket_state_id) {
+        const st = TICKET_STATES.find((x) => x.id === body.ticket_state_id);
+        if (!st) return err(400, 'parameter_invalid', 'unknown ticket state');
+        t.state = st.category;
+      }
+      if (body.assignee_id !== undefined) {
+        if (!this.admins.some((a) => Number(a.id) === body.admin_id)) return err(400, 'parameter_invalid', 'admin_id not found');
+        if (body.assignee_id === '0') t.admin_assignee_id = '0';
+        else if (this.teams.some((x) => x.id === body.assignee_id)) t.team_assignee_id = body.assignee_id;
+        else if (this.admins.some((a) => a.id === body.assignee_id)) t.admin_assignee_id = body.assignee_id;
+        else return err(400, 'parameter_invalid', 'unknown assignee');
+      }
+      t.updated_at = this.now;
+      return ok(this.ticketJson(t));
+    });
+    route('POST', '/tickets/:id/reply', (req) => {
+      const t = ticket(req);
+      if (!('parts' in t)) return t;
+      const body = req.json as { message_type: string; type: string; admin_id?: string; body?: string };
+      if (body.type !== 'admin' || !this.admins.some((a) => a.id === body.admin_id)) return err(400, 'parameter_invalid', 'admin_id not found');
+      const part: IcFakePart = { id: this.nextId(), part_type: body.message_type, body: body.body ?? '', created_at: this.now, author: { type: 'admin', id: body.admin_id! } };
+      t.parts.push(part);
+      this.added.add(part.id);
+      t.updated_at = this.now;
+      const { previous_ticket_state: _p, ticket_state: _s, ...reply } = { ...this.ticketPartJson(part), previous_ticket_state: undefined, ticket_state: undefined };
+      return ok(reply);
+    });
+    route('POST', '/tickets/:id/tags', (req) => {
+      const t = ticket(req);
+      if (!('parts' in t)) return t;
+      const body = req.json as { id: string };
+      if (!this.tags.some((x) => x.id === body.id)) return err(404, 'tag_not_found', 'Tag not found');
+      if (!t.tagIds.includes(body.id)) t.tagIds.push(body.id);
+      return ok(this.tagJson(body.id));
+    });
+    route('DELETE', '/tickets/:id/tags/:tag', (req) => {
+      const t = ticket(req);
+      if (!('parts' in t)) return t;
+      if (!t.tagIds.includes(req.params.tag!)) return err(404, 'tag_not_found', 'Tag not attached');
+      t.tagIds = t.tagIds.filter((x) => x !== req.params.tag);
+      return ok(this.tagJson(req.params.tag!));
+    });
+  }
+
+  /** Parts deskctl added with /tickets/{id}/reply (comment or note). */
+  addedTicketParts(id: string, type: string): IcFakePart[] {
+    return (this.tickets.get(id)?.parts ?? []).filter((p) => p.part_type === type && this.added.has(p.id));
   }
 
   /** Parts deskctl added with /reply (comment or note). */

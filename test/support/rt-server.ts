@@ -73,6 +73,14 @@ export async function startRt(): Promise<RtStart> {
     if (r.code === 0) {
       const url = r.stdout.trim().split('\n').pop()!.trim();
       const server = makeServer(url, port, stateDir);
+      // an interrupted test run must not leave RT behind
+      const onExit = () => killPidFile(stateDir);
+      process.once('exit', onExit);
+      const stop = server.stop;
+      server.stop = async () => {
+        process.off('exit', onExit);
+        await stop();
+      };
       return { ok: true, server };
     }
     last = r.stderr.trim() || r.stdout.trim();

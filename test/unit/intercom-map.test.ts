@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildSearch,
+  buildTicketSearch,
+  isIntercomTicketRef,
+  intercomTicketId,
+  statusToTicketCategory,
+  ticketCategoryToStatus,
   conversationRating,
   conversationThread,
   conversationToTicket,
@@ -172,5 +177,41 @@ describe('intercom search plan', () => {
     const many = { teamIdByName: new Map(), tagIdByName: new Map(tags.map((t, i) => [t, String(i)])) };
     const plan = buildSearch({ tags }, many);
     expect((plan.query as { value: unknown[] }).value).toHaveLength(MAX_FILTERS_PER_GROUP);
+  });
+});
+
+describe('intercom tickets', () => {
+  it('t<id> refs', () => {
+    expect(isIntercomTicketRef('t123')).toBe(true);
+    expect(isIntercomTicketRef('123')).toBe(false);
+    expect(isIntercomTicketRef('tx1')).toBe(false);
+    expect(intercomTicketId('t123')).toBe('123');
+  });
+  it('state categories both ways', () => {
+    expect(['submitted', 'in_progress', 'waiting_on_customer', 'resolved'].map(ticketCategoryToStatus)).toEqual(['new', 'open', 'pending', 'solved']);
+    expect((['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const).map(statusToTicketCategory)).toEqual([
+      'submitted',
+      'in_progress',
+      'waiting_on_customer',
+      'waiting_on_customer',
+      'resolved',
+      'resolved',
+    ]);
+  });
+  it('searches customer tickets; filters tickets cannot meet empty the search', () => {
+    const teams = new Map([['billing', '55']]);
+    expect(buildTicketSearch({}, teams)).toEqual({ query: { field: 'category', operator: '=', value: 'request' }, empty: false });
+    expect(buildTicketSearch({ assigneeIds: ['none'], group: ['Billing'] }, teams).query).toEqual({
+      operator: 'AND',
+      value: [
+        { field: 'category', operator: '=', value: 'request' },
+        { field: 'admin_assignee_id', operator: 'IN', value: ['0'] },
+        { field: 'team_assignee_id', operator: 'IN', value: ['55'] },
+      ],
+    });
+    expect(buildTicketSearch({ tags: ['vip'] }, teams).empty).toBe(true);
+    expect(buildTicketSearch({ channel: ['chat'] }, teams).empty).toBe(true);
+    expect(buildTicketSearch({ priority: ['high'] }, teams).empty).toBe(true);
+    expect(buildTicketSearch({ group: ['Nope'] }, teams).empty).toBe(true);
   });
 });

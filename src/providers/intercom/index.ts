@@ -3,7 +3,8 @@
  *
  * Profile: the access token in the environment variable named by `tokenEnv`, or in the profile's secrets as
  * `token`; `region` us (default) | eu | au picks the API host; `url` overrides it (tests); `agent` (admin
- * email or id) acts for writes instead of the token's own admin; options.snoozeHours (default 24).
+ * email or id) acts for writes instead of the token's own admin; options.snoozeHours (default 24);
+ * options.tickets auto | on | off (Intercom Tickets in listings; auto = when the workspace has customer tickets).
  * Every request carries `Intercom-Version: 2.14`.
  */
 import { ConfigError } from '../../errors.js';
@@ -67,6 +68,10 @@ export async function createIntercomProvider(ctx: ProviderContext): Promise<Help
     );
   }
   const snooze = Number(profile.options?.snoozeHours);
+  const tickets = profile.options?.tickets === undefined ? undefined : String(profile.options.tickets);
+  if (tickets !== undefined && !['auto', 'on', 'off'].includes(tickets)) {
+    throw new ConfigError(`profile '${profileName}': options.tickets must be auto, on or off (not '${tickets}')`, `fix it with 'deskctl profile add intercom --name ${profileName} --force ... --option tickets=auto'`);
+  }
   const http = createHttpClient(ctx, {
     kind: 'intercom',
     vendor: 'Intercom',
@@ -80,6 +85,7 @@ export async function createIntercomProvider(ctx: ProviderContext): Promise<Help
     http,
     agentRef: profile.agent,
     snoozeHours: Number.isFinite(snooze) && snooze > 0 ? snooze : undefined,
+    tickets: tickets as 'auto' | 'on' | 'off' | undefined,
     now: () => ctx.clock.now(),
   });
 }

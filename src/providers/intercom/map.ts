@@ -1,7 +1,7 @@
 import type { Channel, Comment, Group, Person, Rating, Status, Ticket } from '../../domain/model.js';
 import type { TicketQuery } from '../../domain/query.js';
 import { UNASSIGNED } from '../../domain/query.js';
-import type { IcAdmin, IcAuthor, IcConversation, IcPart } from './schemas.js';
+import type { IcAdmin, IcAuthor, IcConversation, IcPart, IcTicket } from './schemas.js';
 import { htmlToText } from '../front/map.js';
 
 /**
@@ -302,3 +302,120 @@ export function buildSearch(
 const lookupName = (m: Map<string, string>, name: string): string | undefined => m.get(name.toLowerCase());
 
 export const nameIndex = (items: Group[]): Map<string, string> => new Map(items.map((g) => [g.name.toLowerCase(), g.id]));
+
+// ---- Intercom Tickets ---------------------------------------------------------------------------
+
+/**
+ * Intercom Tickets (customer tickets of workspaces with ticketing) live beside conversations with ids of
+ * their own; deskctl shows them as `t<id>` so both fit in one id space.
+ */
+export const TICKET_PREFIX = 't';
+export const isIntercomTicketRef = (id: string): boolean => /^t\d+$/i.test(id);
+export const intercomTicketId = (ref: string): string => ref.slice(TICKET_PREFIX.length);
+
+/** Ticket state categories: submitted -> new, in_progress -> open, waiting_on_customer -> pending, resolved -> solved. */
+export function ticketCategoryToStatus(category: string | null | undefined): Status {
+  switch (category) {
+    case 'submitted':
+      return 'new';
+    case 'waiting_on_customer':
+      return 'pending';
+    case 'resolved':
+      return 'solved';
+    default:
+      return 'open';
+  }
+}
+
+export function statusToTicketCategory(status: Status): 'submitted' | 'in_progress' | 'waiting_on_customer' | 'resolved' {
+  switch (status) {
+    case 'new':
+      return 'submitted';
+    case 'open':
+      return 'in_progress';
+    case 'pending':
+    case 'on_hold':
+      return 'waiting_on_customer';
+    case 'solved':
+    case 'closed':
+      return 'resolved';
+  }
+}
+
+const DEFAULT_TITLE = '_default_title_';
+const DEFAULT_DESCRIPTION = '_default_description_';
+
+export function intercomTicketToTicket(t: IcTicket, dir: IntercomDirectory): Ticket {
+  const created = t.created_at ?? t.updated_at ?? 0;
+  const updated = t.updated_at ?? created;
+  const status = ticketCategoryToStatus(t.ticket_state?.category);
+  const attrs = { ...(t.ticket_attributes ?? {}) };
+  const title = typeof attrs[DEFAULT_TITLE] === 'string' ? (attrs[DEFAULT_TITLE] as string).trim() : '';
+  delete attrs[DEFAULT_TITLE];
+  delete attrs[DEFAULT_DESCRIPTION];
+  const adminId = t.admin_assignee_id && t.admin_assignee_id !== '0' ? t.admin_assignee_id : null;
+  const teamId = t.team_assignee_id && t.team_assignee_id !== '0' ? t.team_assignee_id : null;
+  const contactId = t.contacts?.contacts?.[0]?.id ?? null;
+  const parts = t.ticket_parts?.ticket_parts;
+  const firstReply = parts?.filter((p) => isPublicAgentReply(p)).map((p) => p.created_at ?? Infinity).sort((a, b) => a - b)[0];
+  return {
+    id: `${TICKET_PREFIX}${t.id}`,
+    url: null,
+    subject: title || t.ticket_type?.name || '(no subject)',
+    status,
+    priority: 'none',
+    channel: 'other',
+    requester: { id: contactId ?? 'unknown', name: contactId ?? '(unknown)', email: null, role: 'customer' },
+    assignee: adminId ? (dir.admins.get(adminId) ?? { id: adminId, name: adminId, email: null, role: 'agent' }) : null,
+    group: teamId ? (dir.teams.get(teamId) ?? teamId) : null,
+    tags: [],
+    createdAt: isoFromSeconds(created),
+    updatedAt: isoFromSeconds(updated),
+    firstResponseAt: firstReply !== undefined && Number.isFinite(firstReply) ? isoFromSeconds(firstReply) : null,
+    solvedAt: status === 'solved' ? isoFromSeconds(updated) : null,
+    reopenCount: 0,
+    publicReplyCount: parts ? parts.filter((p) => isPublicAgentReply(p)).length : null,
+    lastCustomerMessageAt: null,
+    customFields: attrs,
+    raw: t,
+  };
+}
+
+/** The ticket's description (its opening text) then every part with a body, oldest first. */
+export function ticketThread(t: IcTicket, admins?: Map<string, Person>): Comment[] {
+  const ref = `${TICKET_PREFIX}${t.id}`;
+  const out: Comment[] = [];
+  const description = t.ticket_attributes?.[DEFAULT_DESCRIPTION];
+  if (typeof description === 'string' && description.trim()) {
+    const contactId = t.contacts?.contacts?.[0]?.id ?? 'unknown';
+    out.push(partToComment({ id: `${ref}-description`, part_type: 'comment', body: description, created_at: t.created_at ?? 0, author: { type: 'user', id: contactId } }, ref, admins));
+  }
+  for (const p of t.ticket_parts?.ticket_parts ?? []) {
+    if (!p.body || !p.body.trim()) continue;
+    out.push(partToComment(p, ref, admins));
+  }
+  return out.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+}
+
+/**
+ * The ticket search for a query: customer tickets (category "request"), with the dates, assignee and team
+ * filters the ticket search knows; status, tags and the rest are filtered locally.
+ */
+export function buildTicketSearch(q: TicketQuery, teamIdByName: Map<string, string>): { query: SingleFilter | CompoundFilter; empty: boolean } {
+  const filters: SingleFilter[] = [{ field: 'category', operator: '=', value: 'request' }];
+  if (q.assigneeIds?.length) {
+    const ids = q.assigneeIds.map((a) => (a === UNASSIGNED ? '0' : a));
+    filters.push({ field: 'admin_assignee_id', operator: 'IN', value: ids });
+  }
+  if (q.group?.length) {
+    const ids = q.group.map((g) => lookupName(teamIdByName, g)).filter((x): x is string => !!x);
+    if (!ids.length) return { query: filters[0]!, empty: true };
+    filters.push({ field: 'team_assignee_id', operator: 'IN', value: ids });
+  }
+  if (q.createdSince) filters.push({ field: 'created_at', operator: '>', value: secondsFromDate(q.createdSince) });
+  if (q.createdUntil) filters.push({ field: 'created_at', operator: '<', value: secondsFromDate(q.createdUntil) });
+  if (q.updatedSince) filters.push({ field: 'updated_at', operator: '>', value: secondsFromDate(q.updatedSince) });
+  if (q.updatedUntil) filters.push({ field: 'updated_at', operator: '<', value: secondsFromDate(q.updatedUntil) });
+  const empty = Boolean(q.tags?.length) || Boolean(q.channel?.length && !q.channel.includes('other')) || Boolean(q.priority?.length && !q.priority.includes('none'));
+  return { query: filters.length === 1 ? filters[0]! : { operator: 'AND', value: filters }, empty };
+}

@@ -20,14 +20,20 @@ import type { Capabilities, HelpdeskProvider } from '../provider.js';
 import {
   adminToPerson,
   buildSearch,
+  buildTicketSearch,
   conversationRating,
   conversationThread,
   conversationToTicket,
   domainStatusToIntercom,
+  intercomTicketId,
+  intercomTicketToTicket,
+  isIntercomTicketRef,
   nameIndex,
   partToComment,
   secondsFromDate,
+  statusToTicketCategory,
   textToHtml,
+  ticketThread,
   type CompoundFilter,
   type IntercomDirectory,
   type SingleFilter,
@@ -38,10 +44,17 @@ import {
   IcConversationListSchema,
   IcConversationSchema,
   IcMeSchema,
+  IcPartSchema,
   IcTagListSchema,
   IcTagSchema,
   IcTeamListSchema,
+  IcTicketListSchema,
+  IcTicketSchema,
+  IcTicketStateListSchema,
+  IcTicketTypeListSchema,
   type IcConversation,
+  type IcPart,
+  type IcTicket,
 } from './schemas.js';
 
 /** Intercom's largest page for listing and searching conversations. */
@@ -54,6 +67,8 @@ export interface IntercomOptions {
   /** The profile's `agent` (admin id or email): "me" and the admin_id of writes; default: the token's admin (GET /me). */
   agentRef?: string;
   snoozeHours?: number;
+  /** Intercom Tickets in listings: auto (when the workspace has a customer ticket type), on, off. */
+  tickets?: 'auto' | 'on' | 'off';
   now: () => Date;
 }
 
@@ -68,6 +83,12 @@ function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.i
 
 const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
 const enc = encodeURIComponent;
+
+/** A search request body (conversations and tickets alike): the filter and a cursor page of 150. */
+const searchBody = (query: SingleFilter | CompoundFilter, after: string | null) => ({
+  query,
+  pagination: { per_page: INTERCOM_PAGE_SIZE, ...(after ? { starting_after: after } : {}) },
+});
 
 export class IntercomProvider implements HelpdeskProvider {
   readonly kind = 'intercom';
@@ -88,6 +109,8 @@ export class IntercomProvider implements HelpdeskProvider {
   private teamsP?: Promise<Group[]>;
   private tagsP?: Promise<Group[]>;
   private meP?: Promise<{ person: Person | null; appId: string | null }>;
+  private ticketsP?: Promise<boolean>;
+  private ticketStatesP?: Promise<Map<string, string>>;
 
   constructor(private readonly opts: IntercomOptions) {
     this.http = opts.http;
@@ -190,35 +213,83 @@ export class IntercomProvider implements HelpdeskProvider {
 
   private async *listUnfiltered(query: TicketQuery): AsyncGenerator<Ticket[]> {
     const dir = await this.directory();
-    const plan = buildSearch(query, {
-      teamIdByName: query.group?.length ? nameIndex(await this.listGroups()) : new Map(),
-      tagIdByName: query.tags?.length ? nameIndex(await this.tags()) : new Map(),
-    });
+    const ticketRefs = query.ids?.filter(isIntercomTicketRef) ?? [];
+    const convQuery: TicketQuery = query.ids ? { ...query, ids: query.ids.filter((x) => !isIntercomTicketRef(x)) } : query;
+    if (!query.ids || convQuery.ids!.length) {
+      const plan = buildSearch(convQuery, {
+        teamIdByName: query.group?.length ? nameIndex(await this.listGroups()) : new Map(),
+        tagIdByName: query.tags?.length ? nameIndex(await this.tags()) : new Map(),
+      });
+      if (!plan.empty) {
+        for await (const page of this.conversationPages(plan.query)) yield page.map((c) => conversationToTicket(c, dir));
+      }
+    }
+    if (query.ids) {
+      for (const ref of ticketRefs) {
+        try {
+          yield [await this.getTicket(ref)];
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+      }
+      return;
+    }
+    if (!(await this.ticketsEnabled())) return;
+    const plan = buildTicketSearch(query, query.group?.length ? nameIndex(await this.listGroups()) : new Map());
     if (plan.empty) return;
-    for await (const page of this.conversationPages(plan.query)) yield page.map((c) => conversationToTicket(c, dir));
+    const pages = this.cursorPages(
+      (after) => ({ method: 'POST', path: '/tickets/search', json: searchBody(plan.query, after), idempotent: true }),
+      (body) => {
+        const list = parse(IcTicketListSchema, body, 'ticket list');
+        return { items: list.tickets, next: list.pages?.next?.starting_after ?? null };
+      },
+    );
+    for await (const page of pages) yield page.map((t) => intercomTicketToTicket(t, dir));
+  }
+
+  /**
+   * Whether listings include Intercom Tickets: options.tickets on/off, or (auto, the default) when the
+   * workspace has a customer ticket type (GET /ticket_types; a workspace without ticketing answers 403/404).
+   */
+  private ticketsEnabled(): Promise<boolean> {
+    const mode = this.opts.tickets ?? 'auto';
+    if (mode !== 'auto') return Promise.resolve(mode === 'on');
+    return this.once(
+      () => this.ticketsP,
+      (p) => (this.ticketsP = p),
+      async () => {
+        const res = await this.http.request({ method: 'GET', path: '/ticket_types', allowStatus: [403, 404] });
+        if (res.status !== 200) return false;
+        return parse(IcTicketTypeListSchema, res.body, 'ticket type list').data.some((t) => t.category === 'Customer' && !t.archived);
+      },
+    );
   }
 
   /** Pages of conversations: searched (POST /conversations/search) or listed (GET /conversations). */
-  private async *conversationPages(filter: SingleFilter | CompoundFilter | null): AsyncGenerator<IcConversation[]> {
+  /** Pages of conversations: searched (POST /conversations/search) or listed (GET /conversations). */
+  private conversationPages(filter: SingleFilter | CompoundFilter | null): AsyncGenerator<IcConversation[]> {
+    return this.cursorPages(
+      (after) =>
+        filter
+          ? { method: 'POST', path: '/conversations/search', json: searchBody(filter, after), idempotent: true }
+          : { method: 'GET', path: '/conversations', query: { per_page: INTERCOM_PAGE_SIZE, starting_after: after ?? undefined } },
+      (body) => {
+        const list = parse(IcConversationListSchema, body, 'conversation list');
+        return { items: list.conversations, next: list.pages?.next?.starting_after ?? null };
+      },
+    );
+  }
+
+  /** Intercom's cursor loop: `pages.next.starting_after` until there is none (or it repeats). */
+  private async *cursorPages<T>(request: (after: string | null) => RequestOptions, read: (body: unknown) => { items: T[]; next: string | null }): AsyncGenerator<T[]> {
     let after: string | null = null;
     const seen = new Set<string>();
     for (;;) {
-      const req: RequestOptions = filter
-        ? {
-            method: 'POST',
-            path: '/conversations/search',
-            json: { query: filter, pagination: { per_page: INTERCOM_PAGE_SIZE, ...(after ? { starting_after: after } : {}) } },
-            // a search changes nothing: safe to repeat
-            idempotent: true,
-          }
-        : { method: 'GET', path: '/conversations', query: { per_page: INTERCOM_PAGE_SIZE, starting_after: after ?? undefined } };
-      const res = await this.http.request(req);
-      const list = parse(IcConversationListSchema, res.body, 'conversation list');
-      if (list.conversations.length) yield list.conversations;
-      const next = list.pages?.next?.starting_after ?? null;
-      if (!next || seen.has(next) || !list.conversations.length) return;
-      seen.add(next);
-      after = next;
+      const page = read((await this.http.request(request(after))).body);
+      if (page.items.length) yield page.items;
+      if (!page.next || seen.has(page.next) || !page.items.length) return;
+      seen.add(page.next);
+      after = page.next;
     }
   }
 
@@ -232,12 +303,19 @@ export class IntercomProvider implements HelpdeskProvider {
     return parse(IcConversationSchema, body, 'conversation');
   }
 
+  private async intercomTicket(ref: string): Promise<IcTicket> {
+    const body = await this.http.get(`/tickets/${enc(intercomTicketId(ref))}`, undefined, { notFound: { what: 'ticket', id: ref } });
+    return parse(IcTicketSchema, body, 'ticket');
+  }
+
   async getTicket(id: string): Promise<Ticket> {
+    if (isIntercomTicketRef(id)) return intercomTicketToTicket(await this.intercomTicket(id), await this.directory());
     const conv = await this.conversation(id);
     return conversationToTicket(conv, await this.directory());
   }
 
   async listComments(ticketId: string): Promise<Comment[]> {
+    if (isIntercomTicketRef(ticketId)) return ticketThread(await this.intercomTicket(ticketId), (await this.directory()).admins);
     const conv = await this.conversation(ticketId);
     return conversationThread(conv, (await this.directory()).admins);
   }
@@ -265,6 +343,14 @@ export class IntercomProvider implements HelpdeskProvider {
 
   // ---- writing --------------------------------------------------------------------------------
 
+  /** The id of the team named (or with the id) `ref`; a usage error listing the teams otherwise. */
+  private async teamId(ref: string): Promise<string> {
+    const teams = await this.listGroups();
+    const team = teams.find((t) => t.name.toLowerCase() === ref.toLowerCase() || t.id === ref);
+    if (!team) throw new UsageError(`no Intercom team named '${ref}'`, `teams: ${teams.map((t) => t.name).join(', ') || '(none)'}`);
+    return team.id;
+  }
+
   private async part(id: string, body: Record<string, unknown>): Promise<void> {
     await this.http.post(`/conversations/${enc(id)}/parts`, body, { idempotent: true, notFound: { what: 'ticket', id } });
   }
@@ -273,14 +359,12 @@ export class IntercomProvider implements HelpdeskProvider {
     if (patch.priority !== undefined) {
       throw new UsageError('Intercom API 2.14 cannot set priority (the priority flag is read-only)', 'leave out --priority for Intercom profiles');
     }
+    if (isIntercomTicketRef(id)) return this.updateIntercomTicket(id, patch);
     const conv = await this.conversation(id);
     const adminId = await this.adminId();
     let group: string | null | undefined;
     if (patch.group !== undefined && patch.group !== null) {
-      const teams = await this.listGroups();
-      const team = teams.find((t) => t.name.toLowerCase() === patch.group!.toLowerCase() || t.id === patch.group);
-      if (!team) throw new UsageError(`no Intercom team named '${patch.group}'`, `teams: ${teams.map((t) => t.name).join(', ') || '(none)'}`);
-      group = team.id;
+      group = await this.teamId(patch.group);
     } else if (patch.group === null) group = null;
 
     if (patch.assigneeId !== undefined) {
@@ -333,6 +417,7 @@ export class IntercomProvider implements HelpdeskProvider {
   async addComment(ticketId: string, comment: NewComment): Promise<Comment> {
     if (!comment.body.trim()) throw new UsageError('the comment is empty', 'give some text');
     const adminId = await this.adminId(comment.authorId);
+    if (isIntercomTicketRef(ticketId)) return this.replyToIntercomTicket(ticketId, comment, adminId);
     const conv = await this.conversation(ticketId);
     const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
     const messageType = comment.public ? 'comment' : 'note';
@@ -363,6 +448,81 @@ export class IntercomProvider implements HelpdeskProvider {
       return partToComment(landed, conv.id, admins);
     }
     throw new ApiError(`Intercom accepted the ${messageType} on conversation ${conv.id} but returned no conversation part`);
+  }
+
+  // ---- Intercom Tickets: writes ---------------------------------------------------------------
+
+  /** Ticket state ids by category (GET /ticket_states, once). */
+  private ticketStates(): Promise<Map<string, string>> {
+    return this.once(
+      () => this.ticketStatesP,
+      (p) => (this.ticketStatesP = p),
+      async () => {
+        const states = parse(IcTicketStateListSchema, await this.http.get('/ticket_states'), 'ticket state list').data;
+        const byCategory = new Map<string, string>();
+        for (const st of states) if (st.category && !byCategory.has(st.category)) byCategory.set(st.category, st.id);
+        return byCategory;
+      },
+    );
+  }
+
+  private async updateIntercomTicket(ref: string, patch: TicketPatch): Promise<Ticket> {
+    const ticket = await this.intercomTicket(ref);
+    const adminId = await this.adminId();
+    const path = `/tickets/${enc(ticket.id)}`;
+    const body: Record<string, unknown> = {};
+    if (patch.status !== undefined) {
+      const category = statusToTicketCategory(patch.status);
+      const stateId = (await this.ticketStates()).get(category);
+      if (!stateId) throw new ApiError(`this Intercom workspace has no ticket state in category '${category}'`, { hint: 'see Settings > Tickets > Ticket states' });
+      body.ticket_state_id = stateId;
+    }
+    if (patch.customFields && Object.keys(patch.customFields).length) body.ticket_attributes = patch.customFields;
+    if (Object.keys(body).length) await this.http.put(path, body, { notFound: { what: 'ticket', id: ref } });
+    if (patch.assigneeId !== undefined) {
+      await this.http.put(path, { admin_id: Number(adminId), assignee_id: patch.assigneeId ?? '0' }, { notFound: { what: 'ticket', id: ref } });
+    }
+    if (patch.group !== undefined) {
+      let teamId = '0';
+      if (patch.group !== null) {
+        teamId = await this.teamId(patch.group);
+      }
+      await this.http.put(path, { admin_id: Number(adminId), assignee_id: teamId }, { notFound: { what: 'ticket', id: ref } });
+    }
+    for (const name of patch.addTags ?? []) {
+      const tag = await this.tagByName(name);
+      await this.http.post(`${path}/tags`, { id: tag.id, admin_id: adminId }, { idempotent: true });
+    }
+    for (const name of patch.removeTags ?? []) {
+      const tag = (await this.tags()).find((t) => t.name.toLowerCase() === name.toLowerCase());
+      if (!tag) continue;
+      // tickets do not list their tags: a tag that is not on the ticket answers 404, which is fine
+      await this.http.request({ method: 'DELETE', path: `${path}/tags/${enc(tag.id)}`, json: { admin_id: adminId }, allowStatus: [404] });
+    }
+    return this.getTicket(ref);
+  }
+
+  private async replyToIntercomTicket(ref: string, comment: NewComment, adminId: string): Promise<Comment> {
+    const ticket = await this.intercomTicket(ref);
+    const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
+    const messageType = comment.public ? 'comment' : 'note';
+    const admins = (await this.directory()).admins;
+    const isOurs = (p: IcPart) =>
+      (p.part_type ?? '') === messageType && p.author?.id === adminId && (p.created_at ?? 0) >= sinceS && norm(htmlToText(p.body ?? '')) === norm(comment.body);
+    const findLanded = async () => [...((await this.intercomTicket(ref)).ticket_parts?.ticket_parts ?? [])].reverse().find(isOurs);
+    try {
+      const body = await this.http.post(
+        `/tickets/${enc(ticket.id)}/reply`,
+        { message_type: messageType, type: 'admin', admin_id: adminId, body: textToHtml(comment.body) },
+        { verifyNotLanded: async () => !(await findLanded()), notFound: { what: 'ticket', id: ref } },
+      );
+      return partToComment(parse(IcPartSchema, body, 'ticket reply'), ref, admins);
+    } catch (err) {
+      if (!(err instanceof WriteLandedError)) throw err;
+      const landed = await findLanded();
+      if (!landed) throw err;
+      return partToComment(landed, ref, admins);
+    }
   }
 
   async close(): Promise<void> {

@@ -115,3 +115,42 @@ export const IcErrorListSchema = z.looseObject({
   type: z.string().nullish(),
   errors: z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() })).nullish(),
 });
+
+// ---- Intercom Tickets (workspaces with ticketing) ------------------------------------------------
+
+export const IcTicketStateSchema = z.looseObject({
+  id: id,
+  category: z.string().nullish(),
+  internal_label: z.string().nullish(),
+  external_label: z.string().nullish(),
+});
+
+export const IcTicketSchema = z.looseObject({
+  id: id,
+  ticket_id: id.nullish(),
+  category: z.string().nullish(),
+  ticket_attributes: z.record(z.string(), z.unknown()).nullish(),
+  ticket_state: IcTicketStateSchema.nullish(),
+  ticket_type: z.looseObject({ id: id.nullish(), name: z.string().nullish() }).nullish(),
+  contacts: z.looseObject({ contacts: z.array(z.looseObject({ id: id.nullish(), external_id: z.string().nullish() })).nullish() }).nullish(),
+  admin_assignee_id: id.nullish(),
+  team_assignee_id: id.nullish(),
+  created_at: ts,
+  updated_at: ts,
+  open: z.boolean().nullish(),
+  snoozed_until: ts,
+  ticket_parts: z.looseObject({ ticket_parts: z.array(IcPartSchema).nullish() }).nullish(),
+});
+export type IcTicket = z.infer<typeof IcTicketSchema>;
+
+export const IcTicketListSchema = z.looseObject({
+  tickets: z.array(IcTicketSchema).default([]),
+  pages: z
+    .looseObject({ next: z.looseObject({ starting_after: z.string().nullish() }).nullish() })
+    .nullish(),
+});
+
+export const IcTicketStateListSchema = z.looseObject({ data: z.array(IcTicketStateSchema).default([]) });
+export const IcTicketTypeListSchema = z.looseObject({
+  data: z.array(z.looseObject({ id: id, category: z.string().nullish(), archived: z.boolean().nullish() })).default([]),
+});

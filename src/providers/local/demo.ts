@@ -164,18 +164,27 @@ export function seedDemo(db: Database, opts: DemoOptions): DemoSummary {
     const categoryWeights = CATEGORIES.map((c) => [c, c.weight] as [Category, number]);
     // creation times: spread over the period, busier on weekdays and a little busier recently
     const created: number[] = [];
-    while (created.length < count) {
+    while (created.length < count - Math.round(count / 12)) {
       const back = Math.pow(g.next(), 1.15) * days * DAY;
       const t = now - back;
       const dow = new Date(t).getUTCDay();
       if ((dow === 0 || dow === 6) && g.chance(0.45)) continue;
       created.push(Math.floor(t));
     }
+    // A courier problem over the last day and a half: a spike of delivery tickets the team is still working through.
+    const spikeStart = now - 36 * HOUR;
+    const spike = new Set<number>();
+    for (let i = 0; i < Math.round(count / 12); i++) {
+      const t = Math.floor(spikeStart + g.next() * 36 * HOUR);
+      created.push(t);
+      spike.add(t);
+    }
     created.sort((a, b) => a - b);
 
     created.forEach((createdAt, index) => {
       const id = index + 1;
-      const cat = g.weighted(categoryWeights);
+      const inSpike = spike.has(createdAt);
+      const cat = inSpike && g.chance(0.7) ? CATEGORIES.find((c) => c.key === 'delivery')! : g.weighted(categoryWeights);
       const channel = g.weighted(CHANNEL_WEIGHTS);
       const customer = g.pick(customers);
       const product = g.pick(PRODUCTS);
@@ -202,7 +211,9 @@ export function seedDemo(db: Database, opts: DemoOptions): DemoSummary {
       let t = createdAt;
       const opener = g.int(0, cat.openers.length - 1);
       events.push({ at: t, kind: 'customer', body: fill(cat.openers[opener]!, vars) });
-      const leaveUnanswered = g.chance(0.02);
+      // Old tickets were dealt with long ago; the open work sits in the last days and weeks.
+      const age = now - createdAt;
+      const leaveUnanswered = (inSpike && g.chance(0.55)) || (age < 5 * DAY && g.chance(0.1));
       if (!leaveUnanswered) {
         t += firstResponseDelay(g, channel);
         if (g.chance(0.3)) events.push({ at: t - Math.min(20 * MIN, (t - createdAt) / 2), kind: 'note', body: fill(g.pick(cat.notes), vars) });
@@ -215,10 +226,10 @@ export function seedDemo(db: Database, opts: DemoOptions): DemoSummary {
           t += laterDelay(g, channel, false);
           events.push({ at: t, kind: 'reply', body: fill(g.pick(cat.agentReplies), vars) });
         }
-        if (g.chance(0.85)) {
+        if (g.chance(age > 14 * DAY ? 0.985 : 0.8)) {
           t += channel === 'chat' || channel === 'phone' ? g.lognormal(10 * MIN, 1) : g.lognormal(20 * HOUR, 0.8);
           events.push({ at: t, kind: 'solve' });
-          const reopens = g.weighted([[0, 88], [1, 9], [2, 3]]);
+          const reopens = g.weighted([[0, 91], [1, 7], [2, 2]]);
           for (let r = 0; r < reopens; r++) {
             t += g.lognormal(2 * DAY, 0.6);
             events.push({ at: t, kind: 'reopen', body: fill(g.pick(['Sorry, this is happening again.', 'The problem is back.', 'Actually it is still not working.', ...cat.followups]), vars) });

@@ -8,8 +8,9 @@
  *
  * Requests per operation: a page of 100 tickets costs one ticket search plus one transaction search
  * (first response, reopens and reply counts come from the transaction log); show = 3 requests
- * (ticket, transactions, text parts); update = 3 (read, PUT, read back); reply/note = 2 (POST, find the
- * new transaction).
+ * (ticket, transactions, text parts); update = 4 (read, PUT, read back with its transactions); reply/note =
+ * 2 (POST, find the new transaction). Basic auth adds one request per run (login, or a check of the saved
+ * session; see session.ts).
  */
 import { join } from 'node:path';
 import { profileDataDir } from '../../config/paths.js';
@@ -48,6 +49,8 @@ export { RtClient, rtUrls } from './client.js';
 
 const DERIVE_TYPES = ['Create', 'Correspond', 'Status'];
 const CONVERSATION = ['Create', 'Correspond', 'Comment'];
+/** How long a ticket read by getTicket serves a following listComments. */
+const RECENT_MS = 5000;
 /** How many concurrent requests to use when fetching several users. */
 const USER_FETCH_CONCURRENCY = 6;
 
@@ -82,7 +85,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     readonly http: HttpClient,
     private readonly opts: RtProviderOptions,
   ) {
-    this.client = new RtClient(http);
+    this.client = new RtClient(http, Boolean(opts.tagsField || opts.channelField));
     this.capabilities = {
       priority: true,
       channels: Boolean(opts.channelField),
@@ -99,11 +102,12 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
   // tickets
 
   /** Domain tickets for a page of RT tickets, with the facts only the transaction log knows. */
-  private async withHistory(raw: RtTicket[]): Promise<Ticket[]> {
+  private async withHistory(raw: RtTicket[], types = DERIVE_TYPES): Promise<Ticket[]> {
     const txns = await this.client.ticketTransactions(
       raw.map((t) => String(t.id)),
-      DERIVE_TYPES,
+      types,
     );
+    if (raw.length === 1) this.recentTxns.set(String(raw[0]!.id), { at: Date.now(), txns, types });
     const byTicket = new Map<string, RtTransaction[]>();
     for (const t of txns) {
       const key = String(t.ObjectId);
@@ -118,15 +122,17 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     const { sql, empty } = toTicketSql(query, this.opts);
     if (empty) return;
     let first = true;
-    // the next page of tickets is fetched while this page's transactions are read
+    // From the second page on (the caller wants more than one page), the next page of tickets is fetched
+    // while this page's transactions are read. The first page is never followed unasked: a
+    // `tickets list --limit 30` costs no second search.
     const pages = this.client.searchTickets(sql);
     try {
-      let pending = pages.next();
-      for (;;) {
-        const r = await pending;
+      let pending: Promise<IteratorResult<RtTicket[], void>> | undefined = pages.next();
+      for (let index = 0; ; index++) {
+        const r: IteratorResult<RtTicket[], void> = await (pending ?? pages.next());
         if (r.done) break;
-        pending = pages.next();
-        pending.catch(() => undefined);
+        pending = index >= 1 ? pages.next() : undefined;
+        pending?.catch(() => undefined);
         first = false;
         const kept = (await this.withHistory(r.value)).filter((t) => matchesQuery(t, query));
         if (kept.length) yield kept;
@@ -154,14 +160,15 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     return clean;
   }
 
-  /** Tickets read in the last few seconds (show reads a ticket, then its conversation); writes forget them. */
+  /** Tickets (and their transactions) read in the last few seconds: show reads a ticket, then its conversation. Writes forget them. */
   private readonly recent = new Map<string, { at: number; ticket: RtTicket }>();
+  private readonly recentTxns = new Map<string, { at: number; txns: RtTransaction[]; types: string[] }>();
 
   /** The RT ticket, or NotFoundError / AuthError (403) explaining why it cannot be read. */
   private async rawTicket(id: string, fresh = false): Promise<RtTicket> {
     const clean = this.checkId(id);
     const cached = this.recent.get(clean);
-    if (!fresh && cached && Date.now() - cached.at < 5000) return cached.ticket;
+    if (!fresh && cached && Date.now() - cached.at < RECENT_MS) return cached.ticket;
     const t = await this.client.ticketById(clean);
     if (t) {
       this.recent.set(clean, { at: Date.now(), ticket: t });
@@ -173,14 +180,20 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
   }
 
   async getTicket(id: string): Promise<Ticket> {
-    const [ticket] = await this.withHistory([await this.rawTicket(id, true)]);
+    // one transaction search serves both this ticket's derived facts and a following listComments
+    const [ticket] = await this.withHistory([await this.rawTicket(id, true)], [...DERIVE_TYPES, 'Comment']);
     return ticket!;
   }
 
   async listComments(ticketId: string): Promise<Comment[]> {
     const raw = await this.rawTicket(ticketId);
     const id = String(raw.id);
-    const [txns, parts] = await Promise.all([this.client.ticketTransactions([id], CONVERSATION), this.client.ticketTextParts(id)]);
+    const cached = this.recentTxns.get(id);
+    const fresh = cached && Date.now() - cached.at < RECENT_MS && CONVERSATION.every((t) => cached.types.includes(t));
+    const [txns, parts] = await Promise.all([
+      fresh ? cached.txns.filter((t) => CONVERSATION.includes(t.Type)) : this.client.ticketTransactions([id], CONVERSATION),
+      this.client.ticketTextParts(id),
+    ]);
     return commentsFromRt(raw, txns, parts);
   }
 
@@ -193,6 +206,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     const body = patchToRt(patch, before, this.opts);
     if (!Object.keys(body).length) return this.getTicket(clean);
     this.recent.delete(clean);
+    this.recentTxns.delete(clean);
     const messages = await this.client.updateTicket(clean, body);
     const after = await this.getTicket(clean);
     const missing = unappliedFields(patch, after);
@@ -233,6 +247,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     };
     let landed: RtTransaction | undefined;
     this.recent.delete(id);
+    this.recentTxns.delete(id);
     try {
       await this.client.correspond(id, comment.body, kind, async () => !(await findLanded()));
     } catch (err) {

@@ -55,7 +55,7 @@ interface SavedSession {
 
 /** A slow, salted fingerprint of the password: the saved session is reused only with the same password. */
 export function passwordProof(password: string, salt = randomBytes(16).toString('hex')): string {
-  return `${salt}:${scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('hex')}`;
+  return `${salt}:${scryptSync(password, salt, 32, { N: 4096, r: 8, p: 1 }).toString('hex')}`;
 }
 
 export function proofMatches(proof: string, password: string): boolean {

@@ -67,7 +67,7 @@ export function zendeskAuth(ctx: ProviderContext, baseOrigin: string): ZendeskAu
       ctx.io.warn(
         now >= API_TOKEN_RETIREMENT
           ? `Zendesk API tokens stopped working on 30 April 2027; profile '${profileName}' still uses one. Switch to OAuth: deskctl login --profile ${profileName}`
-          : `profile '${profileName}' uses a Zendesk API token: Zendesk issues no new tokens after ${NO_NEW_TOKENS_AFTER} and existing ones stop working on 30 April 2027. Switch to OAuth: deskctl login --profile ${profileName}`,
+          : `profile '${profileName}' uses a Zendesk API token, and Zendesk issues no new tokens after ${NO_NEW_TOKENS_AFTER} and existing ones stop working on 30 April 2027. Switch to OAuth: deskctl login --profile ${profileName}`,
       );
     }
     return { method, strategy: basicAuth(user, token, 'API token'), label: 'API token' };

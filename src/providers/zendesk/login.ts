@@ -76,9 +76,9 @@ export async function zendeskLogin(o: ZendeskLoginOptions): Promise<LoginResult>
       http: { trace },
     });
   }
-  profileTokenStore(config, profileName).save(token);
+  await profileTokenStore(config, profileName).save(token);
   // a profile that used an API token switches to OAuth once signed in
-  if (profile.auth !== 'oauth') config.setProfile(profileName, { ...profile, auth: 'oauth' });
+  if (profile.auth !== 'oauth') await config.setProfile(profileName, { ...profile, auth: 'oauth' });
   return {
     grant: token.grant,
     expiresAt: token.expires_at ? new Date(token.expires_at).toISOString() : undefined,
