@@ -199,6 +199,12 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
 
 export function register(program: Command, context: ContextFactory): void {
   const bulk = program.command('bulk').description('Reply to or update many tickets at once, safely and resumably');
+  examples(bulk, [
+    'deskctl bulk reply --template delay-apology --tag delivery --status open --dry-run',
+    'deskctl bulk update --where tag=spam --status closed --yes',
+    'deskctl bulk status',
+    'deskctl bulk resume k7m2qx',
+  ]);
 
   // ---------------------------------------------------------------- reply
   const reply = addOutputOptions(

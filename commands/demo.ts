@@ -9,6 +9,8 @@ import { helpdeskFile, openHelpdesk } from '../src/providers/local/index.js';
 import { seedDemo } from '../src/providers/local/demo.js';
 import { addOutputOptions, examples, outputFlags } from './_shared/output-flags.js';
 
+const NEXT = `Next: deskctl tickets list --status unsolved --sort urgency  ·  deskctl triage  ·  deskctl metrics summary\n`;
+
 export function register(program: Command, context: ContextFactory): void {
   const demo = program
     .command('demo')
@@ -35,8 +37,11 @@ export function register(program: Command, context: ContextFactory): void {
       const db = await openHelpdesk(file);
       const n = (db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
       db.close();
-      ctx.io.info(`The demo helpdesk of profile '${name}' already exists (${n} tickets); 'deskctl demo --reset' recreates it.`);
-      ctx.output.record({ profile: name, file, tickets: n, created: false }, () => `${n} tickets in ${file}`, flags);
+      ctx.output.record(
+        { profile: name, file, tickets: n, created: false },
+        () => `The demo helpdesk of profile '${name}' is ready (${n} tickets; 'deskctl demo --reset' recreates it).\n${NEXT}`,
+        flags,
+      );
       return;
     }
     if (exists) {
@@ -47,11 +52,13 @@ export function register(program: Command, context: ContextFactory): void {
     const db = await openHelpdesk(file);
     const summary = seedDemo(db, { now: ctx.clock.now(), tickets, days, seed });
     db.close();
-    ctx.io.info(
-      `Created the demo helpdesk of profile '${name}': ${summary.tickets} tickets, ${summary.comments} messages, ` +
-        `${summary.ratings} ratings, ${summary.agents} agents in ${summary.groups} groups.`,
+    ctx.output.record(
+      { profile: name, file, created: true, ...summary },
+      () =>
+        `Created the demo helpdesk of profile '${name}': ${summary.tickets} tickets, ${summary.comments} messages, ` +
+        `${summary.ratings} ratings, ${summary.agents} agents in ${summary.groups} groups.\n${NEXT}`,
+      flags,
     );
-    ctx.output.record({ profile: name, file, created: true, ...summary }, () => `Try: deskctl tickets list --status unsolved --sort urgency`, flags);
   });
   examples(demo, ['deskctl demo', 'deskctl demo --reset', 'DESKCTL_NOW=2026-11-25T09:00:00Z deskctl demo --reset --seed 7']);
 }

@@ -83,6 +83,12 @@ export function register(program: Command, context: ContextFactory): void {
   const metrics = program
     .command('metrics')
     .description('CSAT, NPS, CES, FCR, response and resolution times, SLA attainment, volume and backlog');
+  examples(metrics, [
+    'deskctl metrics summary --since 30d',
+    'deskctl metrics summary --since 30d --group-by channel',
+    'deskctl metrics trend csat --by week --since 90d',
+    'deskctl metrics export --since 7d --out metrics.csv',
+  ]);
   metrics.addHelpText('after', '\nDefinitions of every metric: see the "Metrics" section of the README.\n');
 
   // summary ---------------------------------------------------------------

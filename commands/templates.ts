@@ -139,6 +139,12 @@ async function renderPreview(ctx: Context, t: Template, ticketId: string, row?: 
 
 export function register(program: Command, context: ContextFactory): void {
   const templates = program.command('templates').alias('template').description('List, preview, lint and create reply templates');
+  examples(templates, [
+    'deskctl templates list',
+    'deskctl templates preview delay-apology --ticket 1042',
+    'deskctl templates lint',
+    'deskctl templates new order-delay',
+  ]);
 
   const list = addOutputOptions(templates.command('list').alias('ls').description('List templates (project ./templates, then your own, then the shipped ones)'));
   list.action(async (o: Record<string, unknown>, cmd: Command) => {

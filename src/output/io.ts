@@ -15,7 +15,7 @@ export interface IO {
   color: ChalkInstance;
   /** Colour for stderr messages. */
   errColor: ChalkInstance;
-  /** Terminal width for tables (80 when unknown). */
+  /** Terminal width for tables (80 on a terminal that does not say, 120 for a pipe). */
   columns: number;
   verbose: boolean;
   quiet: boolean;
@@ -55,7 +55,8 @@ export function createIO(opts: IOOptions = {}): IO {
   const errColor = new Chalk({ level: colorLevel(Boolean(stderr.isTTY), env, opts.noColor) });
   const verbose = Boolean(opts.verbose);
   const quiet = Boolean(opts.quiet);
-  const columns = (stdout as { columns?: number }).columns || Number(env.COLUMNS) || 80;
+  // a pipe has no width: tables forced there (--format table) get COLUMNS or a generous 120
+  const columns = (stdout as { columns?: number }).columns || Number(env.COLUMNS) || (stdoutIsTTY ? 80 : 120);
   return {
     stdout,
     stderr,
