@@ -5,9 +5,11 @@
 // 429 + Retry-After beyond that (and counts the refusals). deskctl's bulk executor (src/bulk/executor.ts,
 // journal in a temporary SQLite file, exactly as `deskctl bulk reply` runs it) sends one reply per ticket
 // through the shared HTTP layer (src/providers/http.ts: HttpClient + its client-side RateLimiter), with
-// concurrency 4. Two limiter settings run side by side, each against its own server:
-//   - "default": RateLimiter({ perMinute }) as createHttpClient builds it today (burst = a tenth of a minute)
-//   - "burst=1s": RateLimiter({ perMinute, burst: perMinute / 60 }) (a second's worth of burst)
+// concurrency 4. Three limiter settings run side by side, each against its own server:
+//   - "default": RateLimiter({ perMinute }) as createHttpClient builds it today (a second's worth of burst,
+//     1% of the budget kept in reserve)
+//   - "old 1/10": the former default (burst = a tenth of a minute, no margin), for comparison
+//   - "1s,100%": a second's worth of burst and no margin (paces at exactly the limit)
 // Reported per setting: replies/second, the share of the limit used over the whole run and over the last
 // 60 s (steady state, after the initial burst), and requests refused by the server (target: 0).
 // Target: >= 95% of the limit with no request refused.
@@ -138,8 +140,8 @@ try {
   console.log(`bulk reply bench: server limit ${LIMIT} requests / 60 s sliding window, concurrency ${CONCURRENCY}, ${SECONDS} s per run (the settings run side by side)`);
   const results = await Promise.all([
     runSetting('default', { perMinute: LIMIT }, dir),
-    runSetting('burst=1s', { perMinute: LIMIT, burst: Math.max(1, Math.floor(LIMIT / 60)) }, dir),
-    runSetting('burst=1s,99%', { perMinute: Math.floor(LIMIT * 0.99), burst: Math.max(1, Math.floor(LIMIT / 60)) }, dir),
+    runSetting('old 1/10', { perMinute: LIMIT, burst: Math.max(1, Math.floor(LIMIT / 10)), safetyMargin: 0 }, dir),
+    runSetting('1s,100%', { perMinute: LIMIT, burst: Math.max(1, Math.floor(LIMIT / 60)), safetyMargin: 0 }, dir),
   ]);
   const pct = (x) => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
   for (const r of results) {

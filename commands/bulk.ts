@@ -7,6 +7,7 @@ import { parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import type { TicketQuery } from '../src/domain/query.js';
 import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
 import type { OutputFlags } from '../src/output/format.js';
+import { plural, truncate } from '../src/output/formatters.js';
 import type { HelpdeskProvider } from '../src/providers/provider.js';
 import type { IdsFile } from '../src/bulk/selection.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
@@ -293,7 +294,7 @@ export function register(program: Command, context: ContextFactory): void {
     if (!ready.length) throw new DeskctlError('no ticket can get this reply; nothing was sent');
 
     ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready, invalid, missing: selected.missing, changes }, ctx.io.errColor, ctx.io.columns));
-    if (!o.yes && !(await confirm(ctx, `Send ${ready.length} ${template.public ? 'replies' : 'notes'}?`))) {
+    if (!o.yes && !(await confirm(ctx, `Send ${template.public ? plural(ready.length, 'reply', 'replies') : plural(ready.length, 'note')}${changes ? ` (then ${changes})` : ''}?`))) {
       ctx.io.info('Nothing was sent.');
       return;
     }
@@ -361,24 +362,31 @@ export function register(program: Command, context: ContextFactory): void {
         selected.tickets.map((t) => ({ ticket: t.id, subject: t.subject, status: t.status, priority: t.priority, assignee: t.assignee?.name ?? null, group: t.group ?? null, tags: t.tags, change: changes })),
         {
           columns: [
-            { key: 'ticket', header: 'ticket', value: (r) => r.ticket },
-            { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
+            { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`) },
+            { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true, min: 20 },
             { key: 'status', header: 'status', value: (r) => r.status },
             { key: 'priority', header: 'priority', value: (r) => r.priority },
-            { key: 'assignee', header: 'assignee', value: (r) => r.assignee },
+            { key: 'assignee', header: 'assignee', value: (r) => r.assignee, cell: (r, c) => r.assignee ?? c.dim('unassigned'), flex: true },
             { key: 'group', header: 'group', value: (r) => r.group },
             { key: 'tags', header: 'tags', value: (r) => r.tags },
-            { key: 'change', header: 'change', value: (r) => r.change },
+            { key: 'change', header: 'change', value: (r) => r.change, flex: true, min: 16, hideBelow: 120 },
           ],
           defaultFields: ['ticket', 'subject', 'status', 'priority', 'assignee', 'change'],
         },
         flags,
       );
-      ctx.io.info(`Dry run: ${selected.tickets.length} tickets would change (${changes}). Nothing was changed.`);
+      ctx.io.info(`Dry run: ${plural(selected.tickets.length, 'ticket')} would change (${changes}). Nothing was changed.`);
       return;
     }
-    ctx.io.info(`${ctx.io.errColor.bold(`${selected.tickets.length} tickets`)} will change: ${changes}`);
-    if (!o.yes && !(await confirm(ctx, `Update ${selected.tickets.length} tickets?`))) {
+    ctx.io.info(`${ctx.io.errColor.bold(plural(selected.tickets.length, 'ticket'))} will change: ${changes}`);
+    // which ones, before asking: the first few (all of them with --dry-run)
+    if (!o.yes) {
+      const c = ctx.io.errColor;
+      const shown = selected.tickets.slice(0, 8);
+      for (const t of shown) ctx.io.info(`  ${c.cyan(`#${t.id}`)} ${truncate(t.subject, Math.max(20, ctx.io.columns - 12 - t.id.length))}`);
+      if (selected.tickets.length > shown.length) ctx.io.info(c.dim(`  … and ${selected.tickets.length - shown.length} more (see them all with --dry-run)`));
+    }
+    if (!o.yes && !(await confirm(ctx, `Update ${plural(selected.tickets.length, 'ticket')}?`))) {
       ctx.io.info('Nothing was changed.');
       return;
     }
@@ -459,7 +467,7 @@ export function register(program: Command, context: ContextFactory): void {
       const { stringify } = await import('csv-stringify/sync');
       const bad = journal.items(jobId, ['failed', 'skipped']);
       writeFileAtomic(String(o.failedOut), stringify(bad.map((i) => [i.ticketId, i.state, i.error ?? '']), { header: true, columns: ['id', 'state', 'reason'] }));
-      ctx.io.info(`wrote ${bad.length} ticket${bad.length === 1 ? '' : 's'} to ${String(o.failedOut)}`);
+      ctx.io.info(`Wrote ${bad.length} ticket${bad.length === 1 ? '' : 's'} to ${String(o.failedOut)}`);
     }
     const c = journal.counts(jobId);
     if (ctx.output.format(flags) === 'table') {

@@ -9,7 +9,7 @@ import { helpdeskFile, openHelpdesk } from '../src/providers/local/index.js';
 import { seedDemo } from '../src/providers/local/demo.js';
 import { addOutputOptions, examples, outputFlags } from './_shared/output-flags.js';
 
-const NEXT = `Next: deskctl tickets list --status unsolved --sort urgency  ·  deskctl triage  ·  deskctl metrics summary\n`;
+const NEXT = ['Next:', '  deskctl tickets list --status unsolved --sort urgency', '  deskctl triage', '  deskctl metrics summary'].join('\n');
 
 export function register(program: Command, context: ContextFactory): void {
   const demo = program
@@ -39,7 +39,7 @@ export function register(program: Command, context: ContextFactory): void {
       db.close();
       ctx.output.record(
         { profile: name, file, tickets: n, created: false },
-        () => `The demo helpdesk of profile '${name}' is ready (${n} tickets; 'deskctl demo --reset' recreates it).\n${NEXT}`,
+        () => `The demo helpdesk of profile '${name}' is ready: ${n} tickets.\n\n${NEXT}\n  deskctl demo --reset   # start over with fresh data`,
         flags,
       );
       return;
@@ -56,7 +56,7 @@ export function register(program: Command, context: ContextFactory): void {
       { profile: name, file, created: true, ...summary },
       () =>
         `Created the demo helpdesk of profile '${name}': ${summary.tickets} tickets, ${summary.comments} messages, ` +
-        `${summary.ratings} ratings, ${summary.agents} agents in ${summary.groups} groups.\n${NEXT}`,
+        `${summary.ratings} ratings, ${summary.agents} agents in ${summary.groups} groups.\n\n${NEXT}`,
       flags,
     );
   });

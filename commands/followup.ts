@@ -195,7 +195,7 @@ export function register(program: Command, context: ContextFactory): void {
       }));
       const when = `${formatInZone(p.dueAt, p.tz)} (${p.dueAt.toISOString()})`;
       if (o.dryRun) {
-        ctx.io.info(`would schedule ${inputs.length} follow-up${inputs.length === 1 ? '' : 's'} for ${when}; nothing was scheduled`);
+        ctx.io.info(`Would schedule ${inputs.length} follow-up${inputs.length === 1 ? '' : 's'} for ${when}; nothing was scheduled`);
         ctx.output.list(
           inputs.map((i) => ({ ticketId: i.ticketId, template: i.template, dueAt: i.dueAt.toISOString(), tz: i.tz })),
           {
@@ -215,12 +215,12 @@ export function register(program: Command, context: ContextFactory): void {
         const prompts = await ctx.prompts('--yes (or --dry-run to preview)');
         const ok = await prompts.confirm({ message: `Schedule ${tickets.length} follow-up${tickets.length === 1 ? '' : 's'} for ${when}?`, default: false });
         if (!ok) {
-          ctx.io.info('nothing was scheduled');
+          ctx.io.info('Nothing was scheduled.');
           return;
         }
       }
       const scheduled = scheduleFollowups(await ctx.store(), inputs);
-      ctx.io.info(`scheduled ${scheduled.length} follow-up${scheduled.length === 1 ? '' : 's'} for ${when}`);
+      ctx.io.info(`${ctx.io.errColor.green('✓')} Scheduled ${scheduled.length} follow-up${scheduled.length === 1 ? '' : 's'} for ${when}`);
       const { followupListSpec } = await views();
       ctx.output.list(scheduled, followupListSpec(() => now), flags);
     });
@@ -290,7 +290,7 @@ export function register(program: Command, context: ContextFactory): void {
         if (ticketIds.length) wanted.push(...listFollowups(store, { states: [from], ticketIds }).map((f) => f.id));
         const unique = [...new Set(wanted)];
         if (!unique.length) {
-          ctx.io.info(`no ${from} follow-ups for ticket ${ticketIds.join(', ')}`);
+          ctx.io.info(`No ${from} follow-ups for ticket ${ticketIds.join(', ')}`);
           return;
         }
         const now = ctx.clock.now();
@@ -396,12 +396,11 @@ export function register(program: Command, context: ContextFactory): void {
         [
           '',
           `This runs 'deskctl followup run' for profile '${profile}' (${when}) and appends its output to ${log}.`,
-          'To install it, add the line above to your crontab:',
-          '  crontab -e                                              # paste the line, save',
-          `or in one go:`,
+          "To install it, paste the line above into 'crontab -e', or in one go:",
           `  (crontab -l 2>/dev/null; deskctl followup cron${o.every !== '15m' ? ` --every ${String(o.every)}` : ''}) | crontab -`,
-          `Check with 'crontab -l'; watch with 'tail -f ${log}'. A run exits 3 when some follow-ups failed,`,
-          "and two runs at once never send a follow-up twice. Nothing was changed on this machine's crontab.",
+          `Check with 'crontab -l'; watch with 'tail -f ${log}'.`,
+          'A run exits 3 when some follow-ups failed; two runs at once never send a follow-up twice.',
+          "Nothing was changed on this machine's crontab.",
         ].join('\n'),
       );
     });

@@ -31,7 +31,7 @@ export function register(program: Command, context: ContextFactory): void {
     const db = await openHelpdesk(helpdeskFile(ctx.paths, name));
     try {
       const result = writeImport(db, tickets, { replace: Boolean(o.replace) });
-      ctx.io.info(`Imported ${result.imported} tickets (${result.comments} messages, ${result.ratings} ratings) into profile '${name}'.`);
+      ctx.io.info(`${ctx.io.errColor.green('✓')} Imported ${result.imported} tickets (${result.comments} messages, ${result.ratings} ratings) into profile '${name}'.`);
       ctx.output.record({ profile: name, ...result }, () => `Try: deskctl tickets list --profile ${name}`, outputFlags(o));
     } finally {
       db.close();

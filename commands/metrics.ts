@@ -5,6 +5,7 @@ import { CHANNELS } from '../src/domain/model.js';
 import { parseDateArg, parseEnum } from '../src/domain/parse.js';
 import { UsageError } from '../src/errors.js';
 import type { OutputFlags } from '../src/output/format.js';
+import { wrapText } from '../src/output/formatters.js';
 import { TIME_UNITS, type TimeUnit } from '../src/metrics/buckets.js';
 import { metricCatalog, slaChannelsOf } from '../src/metrics/catalog.js';
 import { alignToBucket, computePerTicket, computeSummary, type MetricsRequest } from '../src/metrics/engine.js';
@@ -113,7 +114,7 @@ export function register(program: Command, context: ContextFactory): void {
       } else if (format === 'csv') {
         ctx.output.list(exportRows(result), exportSpec(result.groupBy, slaChannelsOf(result.slaTargets)), flags);
       } else {
-        if (!flags.out) ctx.output.text(periodHeading(result, ctx.io.color));
+        if (!flags.out) ctx.output.text(wrapText(periodHeading(result, ctx.io.color), ctx.io.columns));
         if (grouping.dims.length) ctx.output.list(groupRows(result), groupRowSpec(grouping.dims, slaChannelsOf(result.slaTargets)), flags);
         else ctx.output.list(metricRows(result), metricRowSpec, flags);
       }
@@ -172,7 +173,7 @@ export function register(program: Command, context: ContextFactory): void {
         const plot = ((await import('asciichart' as string)) as { default: { plot: Parameters<typeof renderTrendChart>[2] } }).default.plot;
         const chart = renderTrendChart(points, def, plot, ctx.io.columns, ctx.io.color);
         if (chart && !flags.out) ctx.output.text(chart);
-        else if (!chart) ctx.io.info(`no data for ${def.name} in this period`);
+        else if (!chart) ctx.io.info(`No data for ${def.name} in this period.`);
       }
       ctx.output.list(points, trendSpec(def.unit), flags, { fallback: 'json' });
     });

@@ -14,8 +14,8 @@ interface ProfileRow {
   name: string;
   current: boolean;
   provider: string;
-  url: string;
-  user: string;
+  url: string | null;
+  user: string | null;
 }
 
 /** Parses --sla chat=60s,email=24h into seconds per channel. */
@@ -47,13 +47,16 @@ async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record
   let kind = kindArg;
   if (!kind) {
     if (!ask) throw new UsageError('which helpdesk?', `give it as the first argument: ${PROVIDER_KINDS.join(', ')}`);
-    kind = await ask.select({ message: 'Helpdesk', choices: PROVIDER_KINDS.map((k) => ({ value: k, name: k })) });
+    kind = await ask.select({
+      message: 'Which helpdesk?',
+      choices: PROVIDER_KINDS.map((k) => ({ value: k, name: k === 'local' ? 'local — the embedded helpdesk on this machine (sandbox, demo, imports)' : `${k} — ${requirementsFor(k, {}).label}`, short: k })),
+    });
   }
   const provider = parseEnum(kind, PROVIDER_KINDS, 'helpdesk') as ProviderKind;
   let name = o.name as string | undefined;
   if (!name) {
     if (!ask) throw new UsageError('the profile needs a name', 'give --name NAME');
-    name = await ask.input({ message: 'Profile name', default: provider === 'local' ? 'sandbox' : provider, validate: (v) => PROFILE_NAME.test(v) || 'letters, digits, dot, dash, underscore' });
+    name = await ask.input({ message: 'Profile name (for --profile NAME)', default: provider === 'local' ? 'sandbox' : provider, validate: (v) => PROFILE_NAME.test(v) || 'letters, digits, dot, dash, underscore' });
   }
   if (!PROFILE_NAME.test(name)) throw new UsageError(`invalid profile name '${name}'`, 'use letters, digits, dot, dash or underscore');
   if (config.hasProfile(name) && name !== DEFAULT_PROFILE && !o.force) {
@@ -75,7 +78,9 @@ async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record
   for (const f of req.fields) {
     if (profile[f.field] !== undefined) continue;
     if (!ask) throw new UsageError(`${req.label} needs ${f.flag}`, f.example ? `e.g. ${f.flag} ${f.example}` : `give ${f.flag}`);
-    (profile as Record<string, unknown>)[f.field] = await ask.input({ message: f.prompt, default: f.example });
+    (profile as Record<string, unknown>)[f.field] = (
+      await ask.input({ message: f.example ? `${f.prompt}, e.g. ${f.example}:` : `${f.prompt}:`, validate: (v) => Boolean(v.trim()) || `${f.flag.replace(/^--/, '')} is needed` })
+    ).trim();
   }
   if (profile.url) {
     const problem = checkBaseUrl(profile.url);
@@ -140,7 +145,7 @@ export function register(program: Command, context: ContextFactory): void {
       await config.setProfile(name, p);
       for (const [k, v] of Object.entries(secrets)) await config.setSecret(name, k, v);
       if (o.use) await config.useProfile(name);
-      ctx.io.info(`${ctx.io.errColor.green('✓')} Added profile '${name}' (${p.provider})${o.use ? ' and made it current' : ''}. Check it with: deskctl profile test --profile ${name}`);
+      ctx.io.info(`${ctx.io.errColor.green('✓')} Added profile '${name}' (${p.provider})${o.use ? ' and made it current' : ''}.${p.provider === 'zendesk' && p.clientId && !secrets.client_secret && !p.clientSecretEnv ? ` Sign in with: deskctl login --profile ${name}` : ` Check it with: deskctl profile test ${name}`}`);
     });
   examples(add, [
     'deskctl profile add zendesk --name work --url https://acme.zendesk.com --client-id deskctl --client-secret-env ZENDESK_SECRET',
@@ -156,7 +161,7 @@ export function register(program: Command, context: ContextFactory): void {
     const current = await ctx.profileName();
     const rows: ProfileRow[] = config.profileNames().map((name) => {
       const p = config.getProfile(name);
-      return { name, current: name === current, provider: p.provider, url: p.url ?? '', user: p.user ?? p.clientId ?? p.agent ?? '' };
+      return { name, current: name === current, provider: p.provider, url: p.url ?? null, user: p.user ?? p.clientId ?? p.agent ?? null };
     });
     ctx.output.list(
       rows,
@@ -164,8 +169,8 @@ export function register(program: Command, context: ContextFactory): void {
         columns: [
           { key: 'name', header: 'name', value: (r) => r.name, cell: (r, c) => (r.current ? c.green(`* ${r.name}`) : `  ${r.name}`) },
           { key: 'provider', header: 'helpdesk', value: (r) => r.provider },
-          { key: 'url', header: 'url', value: (r) => r.url, flex: true },
-          { key: 'user', header: 'user', value: (r) => r.user, flex: true },
+          { key: 'url', header: 'url', value: (r) => r.url, cell: (r, c) => r.url ?? c.dim('-'), flex: true },
+          { key: 'user', header: 'user', value: (r) => r.user, cell: (r, c) => r.user ?? c.dim('-'), flex: true },
           { key: 'current', header: 'current', value: (r) => r.current },
         ],
         defaultFields: ['name', 'provider', 'url', 'user'],
@@ -178,7 +183,7 @@ export function register(program: Command, context: ContextFactory): void {
   const use = profile.command('use').argument('<name>').description('Make a profile the current one').action(async (name: string, _o: unknown, cmd: Command) => {
     const ctx = context(cmd);
     await (await ctx.config()).useProfile(name);
-    ctx.io.info(`Now using profile '${name}'.`);
+    ctx.io.info(`${ctx.io.errColor.green('✓')} Now using profile '${name}'.`);
   });
   examples(use, ['deskctl profile use work', 'DESKCTL_PROFILE=work deskctl tickets list   # for one call']);
 
@@ -198,7 +203,7 @@ export function register(program: Command, context: ContextFactory): void {
         if (!(await p.confirm({ message: `Remove profile '${name}' and its secrets?`, default: false }))) return;
       }
       await config.removeProfile(name);
-      ctx.io.info(`Removed profile '${name}'.`);
+      ctx.io.info(`${ctx.io.errColor.green('✓')} Removed profile '${name}'.`);
     });
   examples(remove, ['deskctl profile remove old-zendesk --yes']);
 
@@ -221,7 +226,16 @@ export function register(program: Command, context: ContextFactory): void {
         view,
         () =>
           Object.entries(view)
-            .map(([k, v]) => `${ctx.io.color.bold(k.padEnd(16))}${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+            .flatMap(([k, v]) => {
+              const label = ctx.io.color.bold(k.padEnd(16));
+              if (v && typeof v === 'object' && !Array.isArray(v)) {
+                const entries = Object.entries(v as Record<string, unknown>);
+                if (!entries.length) return [`${label}${ctx.io.color.dim('none')}`];
+                // one line per key (secrets, SLA targets), indented under the label
+                return entries.map(([sk, sv], i) => `${i ? ' '.repeat(16) : label}${sk}: ${typeof sv === 'object' ? JSON.stringify(sv) : String(sv)}`);
+              }
+              return [`${label}${Array.isArray(v) ? v.join(', ') : String(v)}`];
+            })
             .join('\n'),
         outputFlags(o),
       );

@@ -5,6 +5,7 @@ import type { ContextFactory } from '../src/cli.js';
 import type { Context } from '../src/context.js';
 import { parseIds } from '../src/domain/parse.js';
 import { DeskctlError, UsageError } from '../src/errors.js';
+import { wrapText } from '../src/output/formatters.js';
 import type { ListSpec } from '../src/output/format.js';
 import {
   checkTemplateSupport,
@@ -57,13 +58,14 @@ const listSpec: ListSpec<TemplateEntry> = {
     { key: 'name', header: 'name', value: (e) => e.name, cell: (e, c) => (e.error ? c.red(e.name) : c.bold(e.name)) },
     { key: 'kind', header: 'kind', value: (e) => (e.template ? (e.template.public ? 'reply' : 'note') : ''), cell: (e, c) => (e.template?.public === false ? c.yellow('note') : e.template ? 'reply' : '') },
     { key: 'origin', header: 'from', value: (e) => e.origin, cell: (e, c) => c.dim(e.origin) },
-    { key: 'actions', header: 'actions', value: (e) => (e.template ? describeActions(e.template.actions) : '') },
+    { key: 'actions', header: 'actions', value: (e) => (e.template ? describeActions(e.template.actions) : ''), flex: true, min: 16 },
     {
       key: 'description',
       header: 'description',
       value: (e) => e.template?.description ?? '',
       cell: (e, c) => (e.error ? c.red(`invalid: ${e.error.message.replace(`${e.file}: `, '')}`) : (e.template?.description ?? '')),
       flex: true,
+      min: 20,
     },
     { key: 'file', header: 'file', value: (e) => e.file },
     { key: 'error', header: 'error', value: (e) => e.error?.message ?? null },
@@ -196,9 +198,11 @@ export function register(program: Command, context: ContextFactory): void {
     const c = ctx.io.color;
     ctx.output.record({ template: t.name, ticket: ticket.id, public: t.public, actions: actionsJson(t.actions), body }, () => {
       const to = `${ticket.requester.name}${ticket.requester.email ? ` <${ticket.requester.email}>` : ''}`;
-      const head = `${c.dim(`${t.public ? 'Reply to' : 'Internal note on'} #${ticket.id} (${to}): ${ticket.subject}`)}`;
+      const width = Math.min(ctx.io.columns, 80);
+      const head = `${t.public ? 'Reply to' : 'Internal note on'} ${c.cyan(`#${ticket.id}`)} ${c.dim(`(${to})`)}\n${c.bold(ticket.subject)}`;
       const tail = describeActions(t.actions) ? `\n${c.dim(`Then: ${describeActions(t.actions)}`)}` : '';
-      return `${head}\n${c.dim('─'.repeat(Math.min(ctx.io.columns, 72)))}\n${body}\n${c.dim('─'.repeat(Math.min(ctx.io.columns, 72)))}${tail}`;
+      const rule = c.dim('─'.repeat(width));
+      return `${head}\n${rule}\n${wrapText(body, width)}\n${rule}${tail}`;
     }, flags);
   });
   examples(preview, [
@@ -243,7 +247,7 @@ export function register(program: Command, context: ContextFactory): void {
       const bad = [...new Set(errors.map((e) => e.template))];
       throw new DeskctlError(summary, { hint: `fix ${bad.join(', ')} before sending; nothing is sent from a template with errors` });
     }
-    ctx.io.info(summary);
+    ctx.io.info(`${warnings ? ctx.io.errColor.yellow('!') : ctx.io.errColor.green('✓')} ${summary.charAt(0).toUpperCase()}${summary.slice(1)}`);
   });
   examples(lint, ['deskctl templates lint', 'deskctl templates lint delay-apology refund-processed', 'deskctl templates lint --json > lint.json']);
 

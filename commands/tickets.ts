@@ -70,14 +70,14 @@ export function register(program: Command, context: ContextFactory): void {
   const tickets = program.command('tickets').alias('ticket').alias('t').description('List, show, update and answer tickets');
   examples(tickets, ['deskctl tickets list --status unsolved --assignee me', 'deskctl tickets show 42', 'deskctl tickets reply 42 --body "Thanks, on it!" --status pending']);
 
+  // output flags last, so that --help lists the filters, sorting and limits first
   const list = addOutputOptions(
-    addTicketFilterOptions(tickets.command('list').alias('ls').description('List and filter tickets (newest first)')),
-  )
-    .option('--sort <field[:dir]>', `sort by ${SORT_FIELDS.join(', ')} (asc|desc)`)
-    .option('--sla <state>', 'only tickets whose first-response SLA is: breached, at-risk, ok, met')
-    .option('-L, --limit <n>', `at most N tickets (default ${DEFAULT_LIMIT})`)
-    .option('-a, --all', 'every matching ticket (no limit)')
-    .action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
+    addTicketFilterOptions(tickets.command('list').alias('ls').description('List and filter tickets (newest first)'))
+      .option('--sort <field[:dir]>', `sort by ${SORT_FIELDS.join(', ')} (asc|desc)`)
+      .option('--sla <state>', 'only tickets whose first-response SLA is: breached, at-risk, ok, met')
+      .option('-L, --limit <n>', `at most N tickets (default ${DEFAULT_LIMIT})`)
+      .option('-a, --all', 'every matching ticket (no limit)'),
+  ).action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const flags = outputFlags(o);
       const parsed = parseFilterFlags(o, ctx.clock.now());
@@ -135,7 +135,7 @@ export function register(program: Command, context: ContextFactory): void {
     ctx.output.format(flags);
     const provider = await ctx.provider();
     if (refs.priority !== undefined && !provider.capabilities.priority) {
-      throw new UsageError(`${provider.displayName} has no priority field`, 'drop --priority (tags such as --add-tag urgent can mark urgency instead)');
+      throw new UsageError(`${provider.displayName} has no priority field`, provider.capabilities.hints?.priority ?? 'drop --priority (tags such as --add-tag urgent can mark urgency instead)');
     }
     const patch = await resolvePatch(provider, refs);
     const results = await forEachId(idList, (id) => provider.updateTicket(id, patch));
@@ -196,8 +196,10 @@ interface BatchRow {
 function reportBatch(ctx: Context, results: Array<{ id: string; ok: boolean; value?: unknown; error?: string }>, flags: ReturnType<typeof outputFlags>, verb: string): void {
   const rows: BatchRow[] = results.map((r) => ({ id: r.id, result: r.ok ? verb : 'failed', detail: r.ok ? '' : (r.error ?? '') }));
   const format = ctx.output.format(flags);
-  if (format === 'table' && results.length === 1 && results[0]!.ok) {
-    ctx.io.info(`${ctx.io.errColor.green('✓')} #${results[0]!.id} ${verb}`);
+  if (format === 'table' && !flags.fields && !flags.out) {
+    // on a terminal, one line per ticket (like gh); a failure's reason is on its line
+    const c = ctx.io.errColor;
+    for (const r of results) ctx.io.info(r.ok ? `${c.green('✓')} #${r.id} ${verb}` : `${c.red('✗')} #${r.id} failed: ${r.error ?? 'unknown error'}`);
     return;
   }
   ctx.output.list(

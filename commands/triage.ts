@@ -6,7 +6,8 @@ import type { Ticket } from '../src/domain/model.js';
 import { parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import { UNASSIGNED, type TicketQuery } from '../src/domain/query.js';
 import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
-import type { ListSpec } from '../src/output/format.js';
+import type { ListSpec, OutputFlags } from '../src/output/format.js';
+import { plural } from '../src/output/formatters.js';
 import type { LogRow } from '../src/triage/store.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, examples, outputFlags } from './_shared/output-flags.js';
@@ -45,6 +46,50 @@ const applySpec: ListSpec<ApplyRow> = {
   defaultFields: ['ticket', 'rules', 'changes', 'result'],
   emptyMessage: 'Nothing to change: every ticket is already as the rules want.',
 };
+
+/** On a terminal the plan reads best one change per line, the ticket id on its first line only. */
+interface ChangeLine {
+  ticket: string;
+  first: boolean;
+  rule: string;
+  change: string;
+  result: string;
+}
+
+const changeLineSpec = (withResult: boolean): ListSpec<ChangeLine> => ({
+  columns: [
+    { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => (r.first ? c.cyan(`#${r.ticket}`) : ''), align: 'right' },
+    { key: 'rule', header: 'rule', value: (r) => r.rule, cell: (r, c) => c.dim(r.rule), flex: true, min: 12 },
+    {
+      key: 'change',
+      header: 'change',
+      value: (r) => r.change,
+      cell: (r, c) => (r.result === 'failed' || r.result === 'not applied' ? c.red(r.change) : r.change),
+      flex: true,
+      min: 30,
+    },
+    {
+      key: 'result',
+      header: 'result',
+      value: (r) => r.result,
+      cell: (r, c) => (r.result === 'failed' || r.result === 'not applied' ? c.red(r.result) : r.result === 'applied' ? c.green(r.result) : c.dim(r.result)),
+    },
+  ],
+  defaultFields: withResult ? ['ticket', 'rule', 'change', 'result'] : ['ticket', 'rule', 'change'],
+  emptyMessage: applySpec.emptyMessage,
+});
+
+function listApply(ctx: Context, rows: ApplyRow[], flags: OutputFlags, withResult: boolean): void {
+  if (ctx.output.format(flags) !== 'table' || flags.fields || flags.out) {
+    ctx.output.list(rows, applySpec, flags);
+    return;
+  }
+  const lines: ChangeLine[] = rows.flatMap((r) => [
+    ...r.changes.map((x, i) => ({ ticket: r.ticket, first: i === 0, rule: x.rule, change: x.change, result: x.result })),
+    ...(r.error ? [{ ticket: r.ticket, first: !r.changes.length, rule: '', change: r.error, result: 'failed' }] : []),
+  ]);
+  ctx.output.list(lines, changeLineSpec(withResult), flags);
+}
 
 const logSpec = (describeLogDetail: (detail: unknown) => string): ListSpec<LogRow> => ({
   columns: [
@@ -114,7 +159,17 @@ export function register(program: Command, context: ContextFactory): void {
       followups = undefined;
     }
     const session = randomUUID();
-    ctx.io.info(`${queue.length} ticket(s) in the queue, ${sort?.field === 'urgency' ? 'most urgent first' : `by ${sort?.field}`}. Keys: r reply, n note, a assign, p priority, t tags, z snooze, s solve, k/Enter skip, b back, q quit, h help.`);
+    ctx.io.info(`${plural(queue.length, 'ticket')} in the queue, ${sort?.field === 'urgency' ? 'most urgent first' : `by ${sort?.field}`}.`);
+    const keys = ['r reply', 'n note', 'a assign', ...(provider.capabilities.priority ? ['p priority'] : []), ...(provider.capabilities.tags ? ['t tags'] : []), 'z snooze', 's solve', 'k/Enter skip', 'b back', 'q quit', 'h help'];
+    // wrapped between keys, never inside one
+    const keyLines = keys.reduce<string[]>((lines, k, i) => {
+      const item = `${k}${i < keys.length - 1 ? ',' : '.'}`;
+      const last = lines[lines.length - 1]!;
+      if (last.length + 1 + item.length > Math.min(ctx.io.columns, 110)) lines.push(`      ${item}`);
+      else lines[lines.length - 1] = `${last} ${item}`;
+      return lines;
+    }, ['Keys:']);
+    ctx.io.info(ctx.io.errColor.dim(keyLines.join('\n')));
     const result = await walkQueue(queue, {
       provider,
       prompts: await ctx.prompts('--yes'),
@@ -157,17 +212,17 @@ export function register(program: Command, context: ContextFactory): void {
     ctx.output.text(renderSummary(result.actions, result.seen, queue.length, ctx.io.color));
   });
   examples(walk, [
-    'deskctl triage                              unassigned or mine, unsolved, most urgent first',
+    'deskctl triage                                 # unassigned or mine, unsolved, most urgent first',
     'deskctl triage --channel chat --any-assignee',
     'deskctl triage --group Billing --sort sla',
     'deskctl triage --sla breached,at-risk',
     'deskctl triage apply --rules examples/triage-rules.yaml --dry-run',
   ]);
   examples(triage, [
-    'deskctl triage                              walk the queue (unassigned or mine), most urgent first',
+    'deskctl triage                                      # unassigned or mine, most urgent first',
     'deskctl triage --channel chat --any-assignee',
-    'deskctl triage apply --rules examples/triage-rules.yaml --dry-run',
-    'deskctl triage apply --rules rules.yaml --yes   # from cron',
+    'deskctl triage apply --rules rules.yaml --dry-run   # preview what the rules change',
+    'deskctl triage apply --rules rules.yaml --yes       # from cron',
   ]);
 
   const apply = triage
@@ -233,22 +288,22 @@ export function register(program: Command, context: ContextFactory): void {
     }));
     const changeCount = planned.reduce((n, r) => n + r.changes.length, 0);
     const matchedOnly = plan.plans.filter((p) => p.rules.length && !p.changes.length).length;
-    const summary = `${changeCount} change(s) on ${changing.length} ticket(s); ${tickets.length} ticket(s) checked, ${matchedOnly} already as the rules want`;
+    const summary = `${plural(changeCount, 'change')} on ${plural(changing.length, 'ticket')}; ${plural(tickets.length, 'ticket')} checked, ${matchedOnly} already as the rules want`;
 
     if (dryRun) {
-      ctx.output.list(planned, applySpec, flags);
-      ctx.io.info(`dry run: ${summary}. Nothing was changed.`);
+      listApply(ctx, planned, flags, false);
+      ctx.io.info(`Dry run: ${summary}. Nothing was changed.`);
       return;
     }
     if (!planned.length) {
       ctx.output.list([], applySpec, flags);
-      if (ctx.output.format(flags) !== 'table') ctx.io.info(`nothing to change; ${tickets.length} ticket(s) checked`);
+      if (ctx.output.format(flags) !== 'table') ctx.io.info(`Nothing to change; ${plural(tickets.length, 'ticket')} checked.`);
       return;
     }
     if (!o.yes) {
-      ctx.output.list(planned, applySpec, { format: 'table' });
+      listApply(ctx, planned, { format: 'table' }, false);
       const prompts = await ctx.prompts('--yes');
-      const ok = await prompts.confirm({ message: `Apply ${changeCount} change(s) to ${changing.length} ticket(s)?`, default: false });
+      const ok = await prompts.confirm({ message: `Apply ${plural(changeCount, 'change')} to ${plural(changing.length, 'ticket')}?`, default: false });
       if (!ok) {
         ctx.io.info('Nothing was changed.');
         return;
@@ -282,14 +337,14 @@ export function register(program: Command, context: ContextFactory): void {
         ...(r.error ? { error: r.error } : {}),
       };
     });
-    ctx.output.list(rows, applySpec, flags);
+    listApply(ctx, rows, flags, true);
     const failed = results.filter((r) => r.error);
     const appliedCount = rows.reduce((n, r) => n + r.changes.filter((c) => c.result === 'applied').length, 0);
-    ctx.io.info(`applied ${appliedCount} change(s) to ${results.length - failed.length} ticket(s); ${tickets.length} ticket(s) checked, ${matchedOnly} already as the rules want`);
+    ctx.io.info(`Applied ${plural(appliedCount, 'change')} to ${plural(results.length - failed.length, 'ticket')}; ${plural(tickets.length, 'ticket')} checked, ${matchedOnly} already as the rules want`);
     if (failed.length) {
       const ids = failed.map((f) => `#${f.ticketId}`).join(', ');
       if (failed.length === results.length) throw new DeskctlError(`every ticket failed: ${failed[0]!.error}`, { hint: 'nothing was changed on those tickets; fix the cause and run again' });
-      throw new PartialFailure(`${failed.length} of ${results.length} ticket(s) failed: ${ids}`, 'run the same command again: what was done is skipped');
+      throw new PartialFailure(`${failed.length} of ${plural(results.length, 'ticket')} failed: ${ids}`, 'run the same command again: what was done is skipped');
     }
   });
   const log = triage
@@ -307,7 +362,19 @@ export function register(program: Command, context: ContextFactory): void {
     const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : 50;
     ctx.output.format(flags);
     const [{ TriageJournal }, { describeLogDetail }] = await Promise.all([import('../src/triage/store.js'), import('../src/triage/view.js')]);
-    const rows = TriageJournal.open(await ctx.store()).entries({ ticketId, source: source as 'walk' | 'apply' | undefined, limit });
+    let rows = TriageJournal.open(await ctx.store()).entries({ ticketId, source: source as 'walk' | 'apply' | undefined, limit });
+    const isAssign = (r: LogRow) => r.action === 'assign' && typeof r.detail === 'object' && r.detail !== null && !Array.isArray(r.detail);
+    if (ctx.output.format(flags) === 'table' && !flags.fields && rows.some(isAssign)) {
+      // on a terminal, agents by name rather than by id (the JSON keeps the ids)
+      const names = await ctx
+        .provider()
+        .then((p) => p.listAgents())
+        .then((agents) => new Map(agents.map((a) => [a.id, a.name])))
+        .catch(() => new Map<string, string>());
+      rows = rows.map((r) =>
+        isAssign(r) ? { ...r, detail: Object.fromEntries(Object.entries(r.detail as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? (names.get(v) ?? v) : v])) } : r,
+      );
+    }
     ctx.output.list(rows, logSpec(describeLogDetail), flags);
   });
   examples(log, ['deskctl triage log', 'deskctl triage log --ticket 42 --json', 'deskctl triage log --source apply --limit 200']);

@@ -54,6 +54,20 @@ function findGroup(argv: string[]): Group | undefined {
   return undefined;
 }
 
+/** "deskctl tickets list": the deepest known (sub)command named on the command line. */
+function commandPath(program: Command, argv: string[]): string {
+  const names = ['deskctl'];
+  let cmd = program;
+  for (const a of argv.slice(2)) {
+    if (a.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) continue;
+    names.push(sub.name());
+    cmd = sub;
+  }
+  return names.join(' ');
+}
+
 export function buildProgram(argv: string[], contexts: Context[] = []): { program: Command; load: () => Promise<void> } {
   const program = new Command('deskctl')
     .description('Support operations from the terminal: triage, bulk replies, follow-ups and metrics over your helpdesk.')
@@ -65,15 +79,22 @@ export function buildProgram(argv: string[], contexts: Context[] = []): { progra
     .addOption(new Option('--rate-limit <n>', 'requests per minute for this run (overrides the profile)').argParser(Number).hideHelp())
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .configureOutput({
+      // usage errors from commander get a hint line like ours: its suggestion, or where the help is
+      outputError: (str, write) => {
+        const m = /^([\s\S]*?)\n\(Did you mean (.*)\?\)\s*$/.exec(str);
+        write(m ? `${m[1]}\nhint: did you mean ${m[2]}?\n` : `${str.replace(/\s+$/, '')}\nhint: run '${commandPath(program, argv)} --help' for usage\n`);
+      },
+    })
     .exitOverride();
 
   program.addHelpText(
     'after',
     `
 Examples:
-  $ deskctl demo                                 create the embedded demo helpdesk
+  $ deskctl demo                                 # create the embedded demo helpdesk
   $ deskctl tickets list --status open --assignee me
-  $ deskctl triage                               walk the queue, most urgent first
+  $ deskctl triage                               # walk the queue, most urgent first
   $ deskctl bulk reply --template delay-apology --tag delivery --dry-run
   $ deskctl metrics summary --since 30d --group-by channel
   $ deskctl profile add zendesk --name work --url https://acme.zendesk.com

@@ -1,16 +1,28 @@
-import { Option, type Command } from 'commander';
+import { Help, Option, type Command } from 'commander';
 import { FORMATS, type OutputFlags } from '../../src/output/format.js';
 
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 /** --format, --json, --fields, --out (and --append where it makes sense). */
 export function addOutputOptions(cmd: Command, opts: { append?: boolean } = {}): Command {
+  // listed under their own heading, after the command's own flags, whatever order they are added in
+  const group = 'Output options:';
   cmd
-    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, json otherwise)').choices([...FORMATS]))
-    .option('--json', 'shortcut for --format json')
-    .option('--fields <list>', 'comma-separated fields to output', collectList)
-    .option('-o, --out <file>', 'write to FILE atomically (format from extension; %Y-%m-%d expands to the date)');
-  if (opts.append) cmd.option('--append', 'append to --out (CSV header written once)');
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, json otherwise)').choices([...FORMATS]).helpGroup(group))
+    .addOption(new Option('--json', 'shortcut for --format json').helpGroup(group))
+    .addOption(new Option('--fields <list>', 'comma-separated fields to output (a wrong name lists the valid ones)').argParser(collectList).helpGroup(group))
+    .addOption(new Option('-o, --out <file>', 'write to FILE atomically (format from extension; %Y-%m-%d expands to the date)').helpGroup(group));
+  if (opts.append) cmd.addOption(new Option('--append', 'append to --out (CSV header written once)').helpGroup(group));
+  // commander lists groups in the order their first option was added: put the command's own first
+  cmd.configureHelp({
+    ...cmd.configureHelp(),
+    groupItems<T extends Command | Option>(unsorted: T[], visible: T[], getGroup: (item: T) => string): Map<string, T[]> {
+      const groups = (Help.prototype.groupItems as (u: T[], v: T[], g: (item: T) => string) => Map<string, T[]>).call(this, unsorted, visible, getGroup);
+      const own = groups.get('Options:');
+      if (!own) return groups;
+      return new Map([['Options:', own], ...[...groups].filter(([k]) => k !== 'Options:')]);
+    },
+  });
   return cmd;
 }
 

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { TicketPatch } from '../domain/model.js';
 import type { ListSpec } from '../output/format.js';
+import { wrapText } from '../output/formatters.js';
 import type { ExecuteResult } from './executor.js';
 import type { ItemRecord, JobRecord } from './journal.js';
 import type { RenderedItem } from './selection.js';
@@ -37,11 +38,15 @@ export function replyPreviewText(p: ReplyPreview, c: ChalkInstance, width: numbe
   const first = p.ready[0];
   if (first) {
     const r = first.ticket.requester;
-    lines.push(c.dim(`First one, to #${first.ticket.id} ${r.name}${r.email ? ` <${r.email}>` : ''}: ${first.ticket.subject}`));
-    lines.push(rule(c, width), first.body!.trimEnd(), rule(c, width));
+    lines.push(c.dim(wrapText(`First one, to #${first.ticket.id} ${r.name}${r.email ? ` <${r.email}>` : ''}: ${first.ticket.subject}`, width)));
+    lines.push(rule(c, width), wrapText(first.body!.trimEnd(), Math.min(width, 80)), rule(c, width));
   }
   const skipped = p.invalid.length + p.missing.length;
-  if (skipped) lines.push(c.yellow(`${skipped} ticket${skipped === 1 ? '' : 's'} will be skipped (listed above).`));
+  if (skipped) {
+    const ids = [...p.invalid.map((i) => i.ticket.id), ...p.missing.map((m) => m.id)];
+    const shown = ids.slice(0, 8).map((id) => `#${id}`).join(', ') + (ids.length > 8 ? `, … (${ids.length - 8} more)` : '');
+    lines.push(c.yellow(`${skipped} ticket${skipped === 1 ? '' : 's'} will be skipped: ${shown}`));
+  }
   return lines.join('\n');
 }
 
@@ -74,10 +79,10 @@ export interface DryRunRow {
 export const dryRunSpec: ListSpec<DryRunRow> = {
   columns: [
     { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`) },
-    { key: 'requester', header: 'requester', value: (r) => r.requester },
-    { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
+    { key: 'requester', header: 'requester', value: (r) => r.requester, flex: true, min: 14 },
+    { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true, min: 16 },
     { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'ready' ? c.green(r.result) : c.red(r.result)) },
-    { key: 'detail', header: 'detail', value: (r) => r.error ?? (r.body ?? '').replace(/\s+/g, ' '), flex: true },
+    { key: 'detail', header: 'detail', value: (r) => r.error ?? (r.body ?? '').replace(/\s+/g, ' '), cell: (r, c) => (r.error ? c.red(r.error) : c.dim((r.body ?? '').replace(/\s+/g, ' '))), flex: true, min: 16 },
     { key: 'body', header: 'body', value: (r) => r.body },
     { key: 'error', header: 'error', value: (r) => r.error },
     { key: 'variable', header: 'variable', value: (r) => r.variable },
@@ -110,8 +115,8 @@ export interface JobRow {
 export const jobListSpec: ListSpec<JobRow> = {
   columns: [
     { key: 'id', header: 'job', value: (r) => r.job.id, cell: (r, c) => c.cyan(r.job.id) },
-    { key: 'kind', header: 'kind', value: (r) => r.job.kind },
-    { key: 'what', header: 'what', value: (r) => (r.job.kind === 'reply' ? `${r.job.template}${describePatch(r.job.patch) ? ` (${describePatch(r.job.patch)})` : ''}` : describePatch(r.job.patch)), flex: true },
+    { key: 'kind', header: 'kind', value: (r) => r.job.kind, hideBelow: 100 },
+    { key: 'what', header: 'what', value: (r) => (r.job.kind === 'reply' ? `${r.job.template}${describePatch(r.job.patch) ? ` (${describePatch(r.job.patch)})` : ''}` : describePatch(r.job.patch)), flex: true, min: 14 },
     {
       key: 'state',
       header: 'state',
@@ -123,7 +128,7 @@ export const jobListSpec: ListSpec<JobRow> = {
     { key: 'failed', header: 'failed', value: (r) => r.counts.failed, align: 'right' },
     { key: 'skipped', header: 'skipped', value: (r) => r.counts.skipped, align: 'right' },
     { key: 'open', header: 'open', value: (r) => r.counts.pending + r.counts.intent + r.counts.replied, align: 'right' },
-    { key: 'created', header: 'created', value: (r) => r.job.createdAt, cell: (r) => r.job.createdAt.slice(0, 16).replace('T', ' ') },
+    { key: 'created', header: 'created', value: (r) => r.job.createdAt, cell: (r, c) => c.dim(r.job.createdAt.slice(5, 16).replace('T', ' ')) },
     { key: 'selection', header: 'selection', value: (r) => r.job.selection },
   ],
   defaultFields: ['id', 'kind', 'what', 'state', 'total', 'done', 'failed', 'skipped', 'open', 'created'],
@@ -165,8 +170,12 @@ export function summaryText(r: ExecuteResult, c: ChalkInstance, failed: ItemReco
     ['skipped (not rendered or not found)', r.counts.skipped, c.yellow],
     ['not reached (resume to continue)', r.counts.pending + r.counts.intent + r.counts.replied, c.yellow],
   ];
-  const lines = [`${c.bold(`Job ${j.id}`)}: ${j.state}  (${j.total} tickets${j.template ? `, template '${j.template}'` : ''})`];
-  for (const [label, n, paint] of rows) if (n > 0 || label === verb) lines.push(`  ${(n > 0 ? paint : (s: string) => s)(String(n).padStart(6))}  ${label}`);
+  const shown = rows.filter(([label, n]) => n > 0 || label === verb);
+  const ok = j.state === 'done' && !r.counts.failed && !r.counts.skipped;
+  const mark = ok ? c.green('✓') : r.counts.failed ? c.red('✗') : c.yellow('!');
+  const lines = [`${mark} ${c.bold(`Job ${j.id}`)}: ${j.state} (${j.total} ticket${j.total === 1 ? '' : 's'}${j.template ? `, template '${j.template}'` : ''})`];
+  const digits = Math.max(...shown.map(([, n]) => String(n).length));
+  for (const [label, n, paint] of shown) lines.push(`  ${(n > 0 ? paint : (s: string) => s)(String(n).padStart(digits))} ${label}`);
   if (failed.length) {
     lines.push('', c.bold('Failed:'));
     for (const f of failed.slice(0, 20)) lines.push(`  #${f.ticketId}  ${f.error ?? ''}`);

@@ -22,6 +22,10 @@ export interface Column<T> {
   cell?: (row: T, color: ChalkInstance) => string;
   /** This column gives up width first when the table is wider than the terminal. */
   flex?: boolean;
+  /** A flexible column never shrinks below this many characters (default 8). */
+  min?: number;
+  /** Left out of the default table on terminals narrower than this (shown with --fields or in json/csv). */
+  hideBelow?: number;
   align?: 'left' | 'right';
 }
 

@@ -21,6 +21,33 @@ export function truncate(s: string, width: number): string {
   return width === 1 ? '…' : `${plain.slice(0, width - 1).join('')}…`;
 }
 
+/**
+ * Word-wraps plain text to `width` columns (lines that fit are kept as they are; a word longer
+ * than the width stays whole), prefixing every line with `indent`.
+ */
+export function wrapText(text: string, width: number, indent = ''): string {
+  const out: string[] = [];
+  const max = Math.max(20, width - indent.length);
+  for (const para of text.split('\n')) {
+    if (visibleLength(para) <= max) {
+      out.push(indent + para);
+      continue;
+    }
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line && visibleLength(line) + visibleLength(word) + 1 > max) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    out.push(indent + line);
+  }
+  return out.join('\n');
+}
+
+/** "1 ticket", "3 tickets", "0 replies" (pass the plural when it is not word + s). */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
 const plainValue = (v: unknown): string => {
   if (v === null || v === undefined) return '';
   if (Array.isArray(v)) return v.map(plainValue).join(',');
@@ -34,37 +61,60 @@ export function cellText<T>(col: Column<T>, row: T, color: ChalkInstance): strin
 }
 
 /**
- * Fits column widths into the terminal: flexible columns shrink first (widest first),
- * never below 8 characters; others keep their natural width.
+ * Fits column widths into the terminal: flexible columns shrink first, the widest one down to the
+ * next widest at a time (so one long column does not lose everything), never below their minimum
+ * (`mins[i]`, default 8); others keep their natural width.
  */
-export function fitWidths(natural: number[], flex: boolean[], total: number, gap = 2): number[] {
+export function fitWidths(natural: number[], flex: boolean[], total: number, gap = 2, mins: number[] = []): number[] {
   const widths = [...natural];
   const budget = total - gap * (widths.length - 1);
   let excess = widths.reduce((a, b) => a + b, 0) - budget;
   const MIN = 8;
+  const floor = (i: number) => Math.min(natural[i]!, mins[i] ?? MIN);
   while (excess > 0) {
     let idx = -1;
     for (let i = 0; i < widths.length; i++) {
-      if (flex[i] && widths[i]! > MIN && (idx < 0 || widths[i]! > widths[idx]!)) idx = i;
+      if (flex[i] && widths[i]! > floor(i) && (idx < 0 || widths[i]! - floor(i) > widths[idx]! - floor(idx))) idx = i;
     }
     if (idx < 0) break;
-    const cut = Math.min(excess, widths[idx]! - MIN);
+    // room above the floor of the runner-up: cut down to it, at least one character
+    let next = 0;
+    for (let i = 0; i < widths.length; i++) if (i !== idx && flex[i] && widths[i]! > floor(i)) next = Math.max(next, widths[i]! - floor(i));
+    const room = widths[idx]! - floor(idx);
+    const cut = Math.min(excess, Math.max(1, room - next));
     widths[idx]! -= cut;
     excess -= cut;
   }
   return widths;
 }
 
-/** A borderless table (like gh): bold headers, columns fitted to the terminal width. */
-export function renderTable<T>(rows: T[], columns: Column<T>[], color: ChalkInstance, width: number): string {
-  const cells = rows.map((r) => columns.map((c) => cellText(c, r, color)));
-  const headers = columns.map((c) => c.header.toUpperCase());
-  const natural = columns.map((_, i) => Math.max(visibleLength(headers[i]!), ...cells.map((row) => visibleLength(row[i]!))));
-  const widths = fitWidths(
-    natural,
-    columns.map((c) => Boolean(c.flex)),
-    width,
-  );
+/**
+ * A borderless table (like gh): bold headers, columns fitted to the terminal width. When the
+ * table cannot fit even with its flexible columns at their minimum, the rightmost columns are
+ * left out (never truncated numbers) and `onHidden` gets their headers.
+ */
+export function renderTable<T>(rows: T[], allColumns: Column<T>[], color: ChalkInstance, width: number, onHidden?: (headers: string[]) => void): string {
+  const allCells = rows.map((r) => allColumns.map((c) => cellText(c, r, color)));
+  const allHeaders = allColumns.map((c) => c.header.toUpperCase());
+  const allNatural = allColumns.map((_, i) => Math.max(visibleLength(allHeaders[i]!), ...allCells.map((row) => visibleLength(row[i]!))));
+  const fit = (n: number) =>
+    fitWidths(
+      allNatural.slice(0, n),
+      allColumns.slice(0, n).map((c) => Boolean(c.flex)),
+      width,
+      2,
+      allColumns.slice(0, n).map((c) => c.min ?? 8),
+    );
+  const tooWide = (w: number[]) => w.reduce((a, b) => a + b, 0) + 2 * (w.length - 1) > width;
+  let keep = allColumns.length;
+  let widths = fit(keep);
+  while (onHidden && tooWide(widths) && keep > 2) widths = fit(--keep);
+  if (keep < allColumns.length) onHidden?.(allHeaders.slice(keep));
+  // still too wide: every column gives way, so a row never wraps on the terminal
+  if (tooWide(widths)) widths = fitWidths(widths, widths.map(() => true), width, 2, widths.map(() => 6));
+  const columns = allColumns.slice(0, keep);
+  const headers = allHeaders.slice(0, keep);
+  const cells = allCells.map((row) => row.slice(0, keep));
   const Table = loadTable();
   const table = new Table({
     head: headers.map((h, i) => color.bold(truncate(h, widths[i]!))),

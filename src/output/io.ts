@@ -1,3 +1,4 @@
+import { wrapText } from './formatters.js';
 import type { Readable, Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from './redact.js';
@@ -57,6 +58,9 @@ export function createIO(opts: IOOptions = {}): IO {
   const quiet = Boolean(opts.quiet);
   // a pipe has no width: tables forced there (--format table) get COLUMNS or a generous 120
   const columns = (stdout as { columns?: number }).columns || Number(env.COLUMNS) || (stdoutIsTTY ? 80 : 120);
+  // messages on a terminal wrap between words instead of where the terminal cuts them
+  const stderrColumns = (stderr as { columns?: number; isTTY?: boolean }).isTTY ? (stderr as { columns?: number }).columns : undefined;
+  const fitStderr = (text: string) => (stderrColumns && stderrColumns >= 40 ? wrapText(text, stderrColumns) : text);
   return {
     stdout,
     stderr,
@@ -70,10 +74,10 @@ export function createIO(opts: IOOptions = {}): IO {
     verbose,
     quiet,
     info(message) {
-      if (!quiet) stderr.write(`${redact(message)}\n`);
+      if (!quiet) stderr.write(`${fitStderr(redact(message))}\n`);
     },
     warn(message) {
-      stderr.write(`${errColor.yellow('warning:')} ${redact(message)}\n`);
+      stderr.write(`${fitStderr(`${errColor.yellow('warning:')} ${redact(message)}`)}\n`);
     },
     debug(message) {
       if (verbose) stderr.write(`${errColor.dim(redact(message))}\n`);

@@ -72,7 +72,17 @@ export class Output {
           this.io.info(spec.emptyMessage);
           return;
         }
-        content = `${renderTable(rows, columns, target ? this.plainColor() : this.io.color, target ? 10_000 : this.io.columns)}\n`;
+        {
+          // narrow terminal: leave out the columns marked as optional unless --fields asked for them
+          const shown = !fields && !target ? columns.filter((c) => !c.hideBelow || this.io.columns >= c.hideBelow) : columns;
+          let hidden: string[] = [];
+          content = `${renderTable(rows, shown, target ? this.plainColor() : this.io.color, target ? 10_000 : this.io.columns, target ? undefined : (h) => (hidden = h))}\n`;
+          if (hidden.length) {
+            this.emit(content, target);
+            this.io.info(this.io.errColor.dim(`Not shown (too wide): ${hidden.join(', ')}. Widen the terminal, or choose columns with --fields.`));
+            return;
+          }
+        }
     }
     this.emit(content, target);
   }
@@ -99,7 +109,7 @@ export class Output {
   private emit(content: string, target: string | undefined): void {
     if (target) {
       writeFileAtomic(target, content);
-      this.io.info(`wrote ${target}`);
+      this.io.info(`Wrote ${target}`);
     } else this.io.stdout.write(content);
   }
 }

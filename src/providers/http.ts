@@ -23,7 +23,7 @@ import { RateLimiter, realSleep, sharedRateLimiter } from './http/rate-limit.js'
 import { backoffDelay, DEFAULT_RETRY, formatMs, IDEMPOTENT_METHODS, parseRetryAfter, RETRYABLE_ERROR_CODES, RETRYABLE_STATUSES, type RetryPolicy } from './http/retry.js';
 import type { Query } from './http/pagination.js';
 
-export { RateLimiter, sharedRateLimiter, realSleep } from './http/rate-limit.js';
+export { RateLimiter, sharedRateLimiter, realSleep, DEFAULT_BURST_SECONDS, DEFAULT_SAFETY_MARGIN, type RateLimiterOptions } from './http/rate-limit.js';
 export { parseRetryAfter, backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './http/retry.js';
 export {
   paginate,

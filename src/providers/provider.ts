@@ -32,7 +32,12 @@ export interface Capabilities {
   serverFilters: (keyof TicketQuery)[];
   /** Suggested number of concurrent write requests for bulk operations. */
   defaultConcurrency: number;
+  /** What to do instead when a capability above is missing, e.g. RT's tags: "--option tagsField=NAME". */
+  hints?: Partial<Record<CapabilityHint, string>>;
 }
+
+/** The capabilities a command can be refused for. */
+export type CapabilityHint = 'priority' | 'groups' | 'tags' | 'internalNotes';
 
 export interface HelpdeskProvider {
   /** Registry name: local, zendesk, freshdesk, helpscout, front, intercom, rt. */

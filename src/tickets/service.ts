@@ -2,7 +2,7 @@ import { resolveAgentRef } from '../domain/agents.js';
 import type { Ticket, TicketPatch } from '../domain/model.js';
 import { compareTickets, sortTickets, UNASSIGNED, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
 import { DeskctlError, PartialFailure, exitCodeOf } from '../errors.js';
-import { collect, type HelpdeskProvider } from '../providers/provider.js';
+import { collect, type CapabilityHint, type HelpdeskProvider } from '../providers/provider.js';
 
 export type TicketComparator = (field: SortField, a: Ticket, b: Ticket) => number;
 
@@ -31,12 +31,15 @@ export interface PatchRefs extends Omit<TicketPatch, 'assigneeId'> {
 
 /** Says plainly what the helpdesk cannot do instead of failing oddly at the API. */
 export function checkCapabilities(provider: HelpdeskProvider, patch: TicketPatch | PatchRefs): void {
-  const gaps: string[] = [];
-  if (patch.priority && !provider.capabilities.priority) gaps.push('has no priority field');
-  if (patch.group !== undefined && !provider.capabilities.groups) gaps.push('has no groups');
-  if ((patch.addTags?.length || patch.removeTags?.length) && !provider.capabilities.tags) gaps.push('has no tags');
+  const caps = provider.capabilities;
+  const gaps: { what: string; capability: CapabilityHint }[] = [];
+  if (patch.priority && !caps.priority) gaps.push({ what: 'has no priority field', capability: 'priority' });
+  if (patch.group !== undefined && !caps.groups) gaps.push({ what: 'has no groups', capability: 'groups' });
+  if ((patch.addTags?.length || patch.removeTags?.length) && !caps.tags) gaps.push({ what: 'has no tags', capability: 'tags' });
   if (gaps.length) {
-    throw new DeskctlError(`${provider.displayName} ${gaps.join(' and ')}`, { hint: 'leave that flag out for this profile' });
+    // the provider's own advice where it has some (RT: a custom field as tags), else the generic one
+    const hints = [...new Set(gaps.map((g) => caps.hints?.[g.capability] ?? 'leave that flag out for this profile'))];
+    throw new DeskctlError(`${provider.displayName} ${gaps.map((g) => g.what).join(' and ')}`, { hint: hints.join('; ') });
   }
 }
 

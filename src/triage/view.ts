@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Comment, Ticket } from '../domain/model.js';
+import { plural, truncate, visibleLength, wrapText } from '../output/formatters.js';
 import { relativeTime } from '../output/time.js';
 import { priorityText, statusText } from '../output/views/tickets.js';
 import { describeChange, type Change } from './plan.js';
@@ -9,20 +10,40 @@ import type { TicketScore } from './urgency.js';
 
 /** Text of the triage walk: the ticket card and the end-of-session summary. Pure (returns strings). */
 
-const wrap = (text: string, width: number, indent: string): string => {
+const wrap = (text: string, width: number, indent: string): string => wrapText(text, width + indent.length, indent);
+
+/**
+ * `head` then `text` flowed word by word to `width`; continuation lines are indented by `indent`
+ * spaces (a hanging indent under the label). `paint` colours the flowed text.
+ */
+function flow(head: string, text: string, width: number, indent: number, paint: (s: string) => string): string {
+  if (!text) return head.replace(/\s+$/, '');
   const out: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (const word of para.split(/\s+/).filter(Boolean)) {
-      if (line && line.length + word.length + 1 > width) {
-        out.push(indent + line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    out.push(indent + line);
+  let line = '';
+  let room = width - visibleLength(head);
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > room) {
+      out.push(paint(line));
+      line = word;
+      room = width - indent;
+    } else line = line ? `${line} ${word}` : word;
   }
-  return out.join('\n');
-};
+  out.push(paint(line));
+  return head + out.join(`\n${' '.repeat(indent)}`);
+}
+
+/** Joins parts with `sep`, starting a new line between parts rather than overflowing `width`. */
+function pushParts(lines: string[], parts: string[], sep: string, width: number): void {
+  let line = '';
+  for (const whole of parts) {
+    const part = visibleLength(whole) > width ? truncate(whole, width) : whole;
+    if (line && visibleLength(line) + visibleLength(sep) + visibleLength(part) > width) {
+      lines.push(line);
+      line = part;
+    } else line = line ? `${line}${sep}${part}` : part;
+  }
+  if (line) lines.push(line);
+}
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -46,7 +67,8 @@ export function renderCard(i: CardInput): string {
   const lines: string[] = [];
   lines.push(rule);
   lines.push(`${c.dim(`[${i.position}/${i.total}]`)} ${c.cyan(`#${t.id}`)} ${c.bold(t.subject)}`);
-  lines.push(
+  pushParts(
+    lines,
     [
       statusText(t.status, c),
       priorityText(t.priority, c),
@@ -54,30 +76,34 @@ export function renderCard(i: CardInput): string {
       `from ${t.requester.name}${t.requester.email ? ` <${t.requester.email}>` : ''}`,
       t.customFields.tier ? `tier ${String(t.customFields.tier)}` : '',
     ]
-      .filter(Boolean)
-      .join(c.dim(' · ')),
+      .filter(Boolean),
+    c.dim(' · '),
+    width,
   );
-  lines.push(
+  pushParts(
+    lines,
     [
       `assignee ${t.assignee?.name ?? c.dim('none')}`,
       `group ${t.group ?? c.dim('none')}`,
       t.tags.length ? `tags ${t.tags.join(' ')}` : '',
       `created ${relativeTime(t.createdAt, i.now)}`,
     ]
-      .filter(Boolean)
-      .join(c.dim(' · ')),
+      .filter(Boolean),
+    c.dim(' · '),
+    width,
   );
   const sla = describeSla(s.sla);
   const slaText = s.sla.state === 'breached' ? c.red(sla) : s.sla.state === 'at_risk' ? c.yellow(sla) : sla;
   lines.push(`${c.bold('SLA')}      ${slaText}`);
   const u = s.urgency;
   const level = u.level === 'critical' ? c.bold.red(u.level) : u.level === 'high' ? c.red(u.level) : u.level === 'medium' ? c.yellow(u.level) : c.dim(u.level);
-  lines.push(`${c.bold('Urgency')}  ${u.score} ${level}${u.reasons.length ? c.dim(`  ${u.reasons.map((r) => `${r.text} (${r.points > 0 ? '+' : ''}${r.points})`).join(', ')}`) : ''}`);
+  const reasons = u.reasons.map((r) => `${r.text} (${r.points > 0 ? '+' : ''}${r.points})`).join(', ');
+  lines.push(flow(`${c.bold('Urgency')}  ${u.score} ${level}  `, reasons, width, 9, c.dim));
   const sentiment = s.sentiment;
   const words = [...sentiment.negative, ...sentiment.positive].slice(0, 5).join(', ');
   lines.push(`${c.bold('Mood')}     ${sentiment.label} (${sentiment.score}${words ? `: ${words}` : ''})${s.sentimentSource === 'subject' ? c.dim(' from the subject') : ''}`);
   const shown = i.comments.slice(-(i.messages ?? 3));
-  if (i.comments.length > shown.length) lines.push(c.dim(`  … ${i.comments.length - shown.length} earlier message(s)`));
+  if (i.comments.length > shown.length) lines.push(c.dim(`  … ${plural(i.comments.length - shown.length, 'earlier message')}`));
   for (const m of shown) {
     const who = m.authorRole === 'customer' ? c.green(m.author.name) : m.public ? c.blue(m.author.name) : c.yellow(`${m.author.name} (internal note)`);
     lines.push(`${who} ${c.dim(relativeTime(m.createdAt, i.now))}`);
@@ -96,7 +122,7 @@ export interface WalkAction {
 
 export function renderSummary(actions: readonly WalkAction[], seen: number, total: number, c: ChalkInstance): string {
   const acted = new Set(actions.map((a) => a.ticketId));
-  const lines = [c.bold(`Triage summary: ${seen} of ${total} ticket(s) seen, ${acted.size} changed, ${actions.length} action(s)`)];
+  const lines = [c.bold(`Triage summary: ${seen} of ${plural(total, 'ticket')} seen, ${acted.size} changed, ${plural(actions.length, 'action')}`)];
   for (const a of actions) lines.push(`  ${c.cyan(`#${a.ticketId}`)} ${a.action}: ${a.detail}`);
   return lines.join('\n');
 }

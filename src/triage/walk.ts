@@ -6,6 +6,7 @@ import type { SentimentAnalyzer } from './sentiment.js';
 import type { SlaTargets } from './sla.js';
 import type { TriageJournal } from './store.js';
 import { scoreTicket, type TicketScore } from './urgency.js';
+import { truncate, wrapText } from '../output/formatters.js';
 import { renderCard, type WalkAction } from './view.js';
 
 type Prompts = typeof import('@inquirer/prompts');
@@ -148,7 +149,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
               message: pub ? 'Reply with which template?' : 'Note from a template, or write one?',
               choices: [
                 ...(pub ? [] : [{ name: 'write a note', value: '' }]),
-                ...available.map((x) => ({ name: x.description ? `${x.name} — ${x.description}` : x.name, value: x.name })),
+                ...available.map((x) => ({ name: truncate(x.description ? `${x.name} — ${x.description}` : x.name, Math.max(30, deps.width - 4)), short: x.name, value: x.name })),
                 { name: 'cancel', value: '\u0000cancel' },
               ],
               pageSize: 12,
@@ -161,7 +162,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
           }
           if (template) {
             body = await deps.renderTemplate(template, t, current.comments);
-            deps.print(`${c.bold(pub ? 'Reply preview' : 'Note preview')} ${c.dim(`(${template.name})`)}\n${c.dim('┆')} ${body.split('\n').join(`\n${c.dim('┆')} `)}`);
+            deps.print(`${c.bold(pub ? 'Reply preview' : 'Note preview')} ${c.dim(`(${template.name})`)}\n${wrapText(body, Math.min(deps.width, 100), '┆ ').split('\n').map((l) => `${c.dim('┆')}${l.slice(1)}`).join('\n')}`);
             const ok = await prompts.confirm({ message: pub ? `Send this reply to #${t.id}?` : `Add this note to #${t.id}?`, default: true });
             if (!ok) {
               showCard = false;

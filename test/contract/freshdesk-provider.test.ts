@@ -281,13 +281,21 @@ describe('freshdesk: faults', () => {
 
   it('a reply whose response is lost is not sent twice (reset, 500 and malformed JSON after it landed)', async () => {
     const p = await provider();
-    for (const fault of [{ type: 'reset' }, { type: 'status', status: 502 }, { type: 'malformed' }] as const) {
-      fd.server.clearFaults();
-      fd.server.inject(fault, { method: 'POST', path: '/api/v2/tickets/5/reply', phase: 'after' });
-      const body = `landed once (${fault.type})`;
-      const c = await p.addComment('5', { body, public: true });
-      expect(c.body).toBe(body);
-      expect(fd.conversationsOf(5).filter((x) => x.body_text === body)).toHaveLength(1);
+    // the landed reply is matched against the wall-clock time of the POST (the helpdesk's clock, not
+    // DESKCTL_NOW): the fake stamps it with the real time, as Freshdesk would
+    const fixedNow = fd.now;
+    fd.now = () => Date.now();
+    try {
+      for (const fault of [{ type: 'reset' }, { type: 'status', status: 502 }, { type: 'malformed' }] as const) {
+        fd.server.clearFaults();
+        fd.server.inject(fault, { method: 'POST', path: '/api/v2/tickets/5/reply', phase: 'after' });
+        const body = `landed once (${fault.type})`;
+        const c = await p.addComment('5', { body, public: true });
+        expect(c.body).toBe(body);
+        expect(fd.conversationsOf(5).filter((x) => x.body_text === body)).toHaveLength(1);
+      }
+    } finally {
+      fd.now = fixedNow;
     }
   });
 

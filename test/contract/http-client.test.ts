@@ -306,8 +306,62 @@ describe('rate limiter', () => {
       for (let j = i; j < grants.length && grants[j]! < grants[i]! + 60_000; j++) units += costs[j]!;
       expect(units).toBeLessThanOrEqual(60);
     }
-    // and it does not crawl: 200 units at 60/min with a burst of 6 take a bit over 3 minutes
+    // and it does not crawl: 200 units at 60/min (a burst of 1, then 58.4/min) take a bit under 3.5 minutes
     expect(time.now() - Date.parse('2026-11-25T08:00:00Z')).toBeLessThan(4 * 60_000);
+  });
+
+  it('defaults to a one-second burst and a 1% margin: ~97% of the limit in steady state, never 99% in a window', async () => {
+    const time = fakeTime();
+    const t0 = time.now();
+    const limiter = new RateLimiter({ perMinute: 600, now: time.now, sleep: time.sleep });
+    expect(limiter.burst).toBe(10);
+    expect(limiter.refillPerMinute).toBeCloseTo(584, 6);
+    // the burst goes at once, and no more
+    await Promise.all(Array.from({ length: 10 }, () => limiter.acquire()));
+    expect(time.now()).toBe(t0);
+    const grants: number[] = Array.from({ length: 10 }, () => t0);
+    // one at a time, so each grant's time is read before anything else moves the clock
+    for (let i = 10; i < 1800; i++) {
+      await limiter.acquire();
+      grants.push(time.now());
+    }
+    expect(grants[10]).toBeGreaterThan(t0);
+    // no 60 s window carries more than 99% of the limit (the old default allowed 100%)
+    for (let i = 0, j = 0; i < grants.length; i++) {
+      while (j < grants.length && grants[j]! < grants[i]! + 60_000) j++;
+      expect(j - i).toBeLessThanOrEqual(594);
+    }
+    // steady state (the last full minute): well above the 90% a tenth-of-a-minute burst settled at
+    const end = grants[grants.length - 1]!;
+    const lastMinute = grants.filter((g) => g > end - 60_000).length;
+    expect(lastMinute).toBeGreaterThanOrEqual(580);
+  });
+
+  it('saves up for a cost larger than the burst and keeps the window bound', async () => {
+    const time = fakeTime();
+    // 60/min: a burst of 1; Freshdesk-like requests cost 5
+    const limiter = new RateLimiter({ perMinute: 60, now: time.now, sleep: time.sleep });
+    expect(limiter.burst).toBe(1);
+    const grants: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await limiter.acquire(5);
+      grants.push(time.now());
+    }
+    expect(limiter.granted).toBe(200);
+    for (let i = 0, j = 0; i < grants.length; i++) {
+      while (j < grants.length && grants[j]! < grants[i]! + 60_000) j++;
+      expect((j - i) * 5).toBeLessThanOrEqual(60);
+    }
+    // and the budget is used: 200 units at 60/min in well under 4 minutes
+    expect(grants[grants.length - 1]! - grants[0]!).toBeLessThan(4 * 60_000);
+  });
+
+  it('takes an explicit burst and margin (no margin: the whole budget, as before)', () => {
+    const limiter = new RateLimiter({ perMinute: 600, burst: 60, safetyMargin: 0 });
+    expect(limiter.burst).toBe(60);
+    expect(limiter.refillPerMinute).toBe(540);
+    expect(new RateLimiter({ perMinute: 30 }).burst).toBe(1);
+    expect(() => new RateLimiter({ perMinute: 60, safetyMargin: 1 })).toThrow(RangeError);
   });
 
   it('pauses every waiting request when the server says stop', async () => {

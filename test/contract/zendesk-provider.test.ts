@@ -314,7 +314,7 @@ describe('faults', () => {
     zd.server.rateLimited = 0;
     zd.server.rateLimit({ limit: 6, windowMs: 1000 });
     try {
-      // 60/min: a burst of 6, then about one a second - never more than 6 in any second
+      // 60/min: a burst of 1, then about one a second - never more than 6 in any second
       const p = await provider({ rateLimit: 60 });
       const ids = Array.from({ length: 8 }, (_, i) => 130 + i);
       await Promise.all(ids.map((id) => p.getTicket(String(id))));

@@ -106,7 +106,12 @@ describe('deskctl on Freshdesk', () => {
   it('bulk reply: each selected ticket gets the reply exactly once, through a 429 and a lost answer', async () => {
     fd.server.inject({ type: '429', retryAfter: 1 }, { method: 'POST', path: '/api/v2/tickets/9/reply' });
     fd.server.inject({ type: 'reset' }, { method: 'POST', path: '/api/v2/tickets/10/reply', phase: 'after' });
-    const r = await run(['bulk', 'reply', '-t', 'fd-bulk', '--ids', '8,9,10,11', '--yes', '--json']);
+    // the lost reply is found by the wall-clock time of the POST (the helpdesk's clock, not DESKCTL_NOW):
+    // the fake stamps replies with the real time, as Freshdesk would
+    fd.now = () => Date.now();
+    const r = await run(['bulk', 'reply', '-t', 'fd-bulk', '--ids', '8,9,10,11', '--yes', '--json']).finally(() => {
+      fd.now = () => Date.parse(NOW);
+    });
     expect(r.code, r.stderr).toBe(0);
     for (const id of [8, 9, 10, 11]) {
       const sent = fd.conversationsOf(id).filter((c) => c.body_text.includes('[fd-bulk]'));

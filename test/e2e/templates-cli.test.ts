@@ -94,7 +94,7 @@ describe('templates', () => {
   it('lint passes the shipped templates and fails on errors with the reasons', () => {
     const ok = runCli(['templates', 'lint', 'delay-apology', 'closing-thank-you'], { home });
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toMatch(/checked 2 templates: 0 errors, 0 warnings/);
+    expect(ok.stderr).toMatch(/Checked 2 templates: 0 errors, 0 warnings/);
     writeFileSync(
       join(project, 'templates', 'broken.liquid'),
       '---\ndescription: b\npublic: true\nstatus: finished\nescalate: true\n---\nDear {{ ticket.requester.frist_name }}, kindly be advised we got it.\n',

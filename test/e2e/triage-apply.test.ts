@@ -142,7 +142,7 @@ describe('deskctl triage apply', () => {
     const plan = JSON.parse(r.stdout) as { ticket: string; rules: string[]; changes: { kind: string; result: string }[] }[];
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.every((p) => p.changes.every((c) => c.result === 'would change'))).toBe(true);
-    expect(r.stderr).toMatch(/^dry run: \d+ change\(s\) on \d+ ticket\(s\); \d+ ticket\(s\) checked/m);
+    expect(r.stderr).toMatch(/^Dry run: \d+ changes? on \d+ tickets?; \d+ tickets? checked/m);
     expect(snapshot()).toEqual(before);
   });
 
@@ -171,7 +171,7 @@ describe('deskctl triage apply', () => {
 
     expect(await freshComments()).toEqual(new Map()); // nothing written by the earlier (refused, dry) runs
     const r = runCli(['triage', 'apply', '--rules', rules, '--yes', '--json'], { home, env });
-    expect(r.stderr).toMatch(/applied \d+ change\(s\) to \d+ ticket\(s\)/);
+    expect(r.stderr).toMatch(/Applied \d+ changes? to \d+ tickets?/);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { ticket: string; result: string }[];
     expect(out.map((o) => o.ticket).sort()).toEqual([...expected.keys()].sort());
@@ -223,7 +223,7 @@ describe('deskctl triage apply', () => {
     const again = runCli(['triage', 'apply', '--rules', rules, '--yes', '--json'], { home, env });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual([]);
-    expect(again.stderr).toMatch(/nothing to change/);
+    expect(again.stderr).toMatch(/nothing to change/i);
     expect(snapshot()).toEqual(after);
     expect(await freshComments()).toEqual(written);
   });

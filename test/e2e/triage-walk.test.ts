@@ -85,7 +85,7 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
       // 1. the queue opens on the most urgent ticket
       const first = await waitFor(/#(\d+): action\?/);
       const firstId = first.m[1]!;
-      expect(plain()).toMatch(/ticket\(s\) in the queue, most urgent first/);
+      expect(plain()).toMatch(/tickets? in the queue, most urgent first/);
       expect(plain()).toMatch(/SLA\s+/);
       expect(plain()).toMatch(/Urgency\s+\d+ (low|medium|high|critical)/);
       // 2. reply with the acknowledgement template, after the preview
@@ -112,7 +112,7 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
       await type('q\r');
       const code = await exited;
       expect(code).toBe(0);
-      expect(plain()).toMatch(/Triage summary: 2 of \d+ ticket\(s\) seen, 2 changed, 2 action\(s\)/);
+      expect(plain()).toMatch(/Triage summary: 2 of \d+ tickets? seen, 2 changed, 2 actions/);
 
       // the helpdesk shows exactly those changes
       const after = snapshot();
@@ -184,8 +184,8 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
     // answer no: nothing changes
     let run = await openPty(['triage', 'apply', '--rules', 'rules.yaml']);
     try {
-      const q = await run.waitFor(new RegExp(`Apply ${expected.length} change\\(s\\) to ${expected.length} ticket\\(s\\)\\?`));
-      expect(run.plain().slice(0, q.end)).toMatch(/chat-tag\s+\+tag chat-queue\s+would change/);
+      const q = await run.waitFor(new RegExp(`Apply ${expected.length} changes? to ${expected.length} tickets?\\?`));
+      expect(run.plain().slice(0, q.end)).toMatch(/#\d+\s+chat-tag\s+\+tag chat-queue/);
       await run.type('n\r');
       expect(await run.exited).toBe(0);
       expect(run.plain()).toContain('Nothing was changed.');
@@ -196,10 +196,10 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
     // answer yes: exactly those tickets get the tag
     run = await openPty(['triage', 'apply', '--rules', 'rules.yaml']);
     try {
-      await run.waitFor(/Apply \d+ change\(s\)/);
+      await run.waitFor(/Apply \d+ changes?/);
       await run.type('y\r');
       expect(await run.exited).toBe(0);
-      expect(run.plain()).toMatch(new RegExp(`applied ${expected.length} change\\(s\\) to ${expected.length} ticket\\(s\\)`));
+      expect(run.plain()).toMatch(new RegExp(`Applied ${expected.length} changes? to ${expected.length} tickets?`));
     } finally {
       run.kill();
     }

@@ -348,6 +348,32 @@ export class FakeServer {
   }
 }
 
+/**
+ * What every vendor fake shares: a FakeServer of its own on 127.0.0.1, its URL, closing it, and starting
+ * (a fresh server, then the vendor's routes).
+ */
+export abstract class VendorFake {
+  protected constructor(readonly server: FakeServer) {}
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  /** Registers the vendor's routes (and auth) on the server. */
+  protected abstract install(): void;
+
+  /** A fresh server, the fake `make` builds on it, its routes installed. */
+  protected static async launch<F extends VendorFake>(make: (server: FakeServer) => F): Promise<F> {
+    const fake = make(await FakeServer.start());
+    fake.install();
+    return fake;
+  }
+}
+
 /** Fake time for limiter/retry tests: `sleep` advances `now` instantly and records the waits. */
 export function fakeTime(start = Date.parse('2026-11-25T08:00:00Z')) {
   let t = start;

@@ -17,7 +17,7 @@ import type { Profile } from '../../src/config/profile.js';
 import { createIO } from '../../src/output/io.js';
 import { createProvider } from '../../src/providers/registry.js';
 import type { ZendeskProvider } from '../../src/providers/zendesk/provider.js';
-import { FakeServer, type FakeReply, type FakeRequest } from './fake-server.js';
+import { type FakeReply, type FakeRequest, type FakeServer, VendorFake } from './fake-server.js';
 import type { DocumentedParams, SpecRequest } from './openapi.js';
 
 export interface ZdFakeUser {
@@ -95,7 +95,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 const enc = (n: number) => Buffer.from(`i:${n}`).toString('base64url');
 const dec = (s: string | null) => (s ? Number(Buffer.from(s, 'base64url').toString().slice(2)) || 0 : 0);
 
-export class FakeZendesk {
+export class FakeZendesk extends VendorFake {
   readonly users = new Map<number, ZdFakeUser>();
   readonly groups = new Map<number, { id: number; name: string; url: string; created_at: string; updated_at: string; deleted: boolean; default: boolean; description: string; is_public: boolean }>();
   readonly tickets = new Map<number, ZdFakeTicket>();
@@ -118,31 +118,29 @@ export class FakeZendesk {
   private nextId = 1_000_000;
   meId = 0;
 
-  private constructor(readonly server: FakeServer, opts: FakeZendeskOptions) {
+  private constructor(server: FakeServer, opts: FakeZendeskOptions) {
+    super(server);
     this.surveyResponses = opts.surveyResponses ?? false;
     this.admin = opts.admin ?? true;
     this.incrementalPageSize = opts.incrementalPageSize ?? 1000;
     this.tokenLifetime = opts.tokenLifetime ?? 7200;
   }
 
-  get url(): string {
-    return this.server.url;
+  static start(opts: FakeZendeskOptions = {}): Promise<FakeZendesk> {
+    return VendorFake.launch((server) => {
+      const zd = new FakeZendesk(server, opts);
+      zd.seed(opts.tickets ?? 30, Date.parse(opts.start ?? '2026-10-01T08:00:00Z'));
+      return zd;
+    });
   }
 
-  static async start(opts: FakeZendeskOptions = {}): Promise<FakeZendesk> {
-    const server = await FakeServer.start();
-    const zd = new FakeZendesk(server, opts);
-    zd.seed(opts.tickets ?? 30, Date.parse(opts.start ?? '2026-10-01T08:00:00Z'));
-    zd.routes();
-    server.unauthorizedBody = { error: "Couldn't authenticate you" };
-    server.notFoundBody = () => ({ error: 'InvalidEndpoint', description: 'Not found' });
-    server.auth = (req) => zd.authorized(req);
-    return zd;
+  protected install(): void {
+    this.routes();
+    this.server.unauthorizedBody = { error: "Couldn't authenticate you" };
+    this.server.notFoundBody = () => ({ error: 'InvalidEndpoint', description: 'Not found' });
+    this.server.auth = (req) => this.authorized(req);
   }
 
-  close(): Promise<void> {
-    return this.server.close();
-  }
 
   /** A valid OAuth access token (as if obtained earlier). */
   issueToken(lifetimeSec = this.tokenLifetime): string {

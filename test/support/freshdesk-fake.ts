@@ -9,7 +9,7 @@
  *   fd.seedDemo(40);
  *   fd.server.inject({ type: '429', retryAfter: 1 });
  */
-import { FakeServer, type FakeReply, type FakeRequest } from './fake-server.js';
+import { type FakeServer, type FakeReply, type FakeRequest, VendorFake } from './fake-server.js';
 
 export interface FdFakeTicket {
   id: number;
@@ -71,7 +71,7 @@ export interface FdFakeRating {
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class FreshdeskFake {
+export class FreshdeskFake extends VendorFake {
   readonly tickets = new Map<number, FdFakeTicket>();
   readonly contacts = new Map<number, { id: number; name: string; email: string }>();
   readonly agents = new Map<number, FdFakeAgent>();
@@ -87,26 +87,13 @@ export class FreshdeskFake {
   now: () => number = () => Date.now();
   private nextId = 100_000;
 
-  private constructor(
-    readonly server: FakeServer,
-    apiKey: string,
-  ) {
+  private constructor(server: FakeServer, apiKey: string) {
+    super(server);
     this.apiKey = apiKey;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  static async start(opts: { apiKey?: string } = {}): Promise<FreshdeskFake> {
-    const server = await FakeServer.start();
-    const fake = new FreshdeskFake(server, opts.apiKey ?? 'fd-test-key');
-    fake.install();
-    return fake;
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
+  static start(opts: { apiKey?: string } = {}): Promise<FreshdeskFake> {
+    return VendorFake.launch((server) => new FreshdeskFake(server, opts.apiKey ?? 'fd-test-key'));
   }
 
   conversationsOf(ticketId: number): FdFakeConversation[] {
@@ -270,7 +257,7 @@ export class FreshdeskFake {
     return { json: slice, headers };
   }
 
-  private install(): void {
+  protected install(): void {
     const srv = this.server;
     srv.auth = (req) => {
       const h = String(req.headers.authorization ?? '');

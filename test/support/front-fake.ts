@@ -7,7 +7,7 @@
  *   front.seed(...)                 // or front.seedDemo(n)
  *   front.server.inject({ type: '429', retryAfter: 1 })
  */
-import { FakeServer, type FakeRequest, type FakeReply } from './fake-server.js';
+import { type FakeServer, type FakeRequest, type FakeReply, VendorFake } from './fake-server.js';
 
 export interface FakeTeammate {
   id: string;
@@ -55,7 +55,7 @@ export interface FakeConversation {
 const base = (url: string) => url;
 const s = (iso: string) => Date.parse(iso) / 1000;
 
-export class FrontFake {
+export class FrontFake extends VendorFake {
   teammates: FakeTeammate[] = [];
   inboxes: FakeInbox[] = [];
   teams: { id: string; name: string; inboxIds: string[] }[] = [];
@@ -69,23 +69,14 @@ export class FrontFake {
   readonly replies: { method: string; path: string; status: number; json: unknown }[] = [];
 
   private constructor(
-    readonly server: FakeServer,
+    server: FakeServer,
     readonly token: string,
-  ) {}
-
-  static async start(opts: { token?: string } = {}): Promise<FrontFake> {
-    const server = await FakeServer.start();
-    const fake = new FrontFake(server, opts.token ?? 'front-test-token');
-    fake.install();
-    return fake;
+  ) {
+    super(server);
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
+  static start(opts: { token?: string } = {}): Promise<FrontFake> {
+    return VendorFake.launch((server) => new FrontFake(server, opts.token ?? 'front-test-token'));
   }
 
   nextId(prefix: string): string {
@@ -282,7 +273,7 @@ export class FrontFake {
     return [...this.conversations.values()].sort((a, b) => b.updated_at - a.updated_at || a.id.localeCompare(b.id));
   }
 
-  private install(): void {
+  protected install(): void {
     const fake = this;
     const srv = {
       route(method: string, pattern: string, handler: (req: FakeRequest) => FakeReply | Promise<FakeReply>) {

@@ -11,7 +11,7 @@
  *   hs.expireTokens();                // every issued token now answers 401
  */
 import { randomBytes } from 'node:crypto';
-import { FakeServer, type FakeReply, type FakeRequest } from './fake-server.js';
+import { type FakeServer, type FakeReply, type FakeRequest, VendorFake } from './fake-server.js';
 
 export interface HsFakeThread {
   id: number;
@@ -54,7 +54,7 @@ const PAGE_SIZE = 25;
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class HelpScoutFake {
+export class HelpScoutFake extends VendorFake {
   readonly conversations = new Map<number, HsFakeConversation>();
   readonly users = new Map<number, { id: number; firstName: string; lastName: string; email: string; role: string }>();
   readonly customers = new Map<number, { id: number; firstName: string; lastName: string; email: string }>();
@@ -74,24 +74,15 @@ export class HelpScoutFake {
   private nextId = 900_000;
 
   private constructor(
-    readonly server: FakeServer,
+    server: FakeServer,
     readonly clientId: string,
     readonly clientSecret: string,
-  ) {}
-
-  get url(): string {
-    return this.server.url;
+  ) {
+    super(server);
   }
 
-  static async start(opts: { clientId?: string; clientSecret?: string } = {}): Promise<HelpScoutFake> {
-    const server = await FakeServer.start();
-    const fake = new HelpScoutFake(server, opts.clientId ?? 'hs-app-id', opts.clientSecret ?? 'hs-app-secret');
-    fake.install();
-    return fake;
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
+  static start(opts: { clientId?: string; clientSecret?: string } = {}): Promise<HelpScoutFake> {
+    return VendorFake.launch((server) => new HelpScoutFake(server, opts.clientId ?? 'hs-app-id', opts.clientSecret ?? 'hs-app-secret'));
   }
 
   /** Every token issued so far stops working (as if it expired). */
@@ -245,7 +236,7 @@ export class HelpScoutFake {
   // --------------------------------------------------------------------------------------------
   // routes
 
-  private install(): void {
+  protected install(): void {
     const srv = this.server;
     srv.auth = (req) => {
       if (req.path === '/v2/oauth2/token') return true;

@@ -4,7 +4,7 @@
  * per AND/OR group, 2 levels of nesting, per_page <= 150). Bodies follow
  * ../shared/api-specs/intercom/api.intercom.io.v2.14.yaml so contract tests can validate them.
  */
-import { FakeServer, type FakeReply, type FakeRequest } from './fake-server.js';
+import { type FakeServer, type FakeReply, type FakeRequest, VendorFake } from './fake-server.js';
 
 export interface IcFakePart {
   id: string;
@@ -62,7 +62,7 @@ const TICKET_STATES: { id: string; category: IcFakeTicketCategory; label: string
 
 const s = (iso: string) => Date.parse(iso) / 1000;
 
-export class IntercomFake {
+export class IntercomFake extends VendorFake {
   admins: { id: string; name: string; email: string; team_ids: number[] }[] = [];
   teams: { id: string; name: string }[] = [];
   tags: { id: string; name: string }[] = [];
@@ -78,23 +78,14 @@ export class IntercomFake {
   private seq = 5000;
 
   private constructor(
-    readonly server: FakeServer,
+    server: FakeServer,
     readonly token: string,
-  ) {}
-
-  static async start(opts: { token?: string } = {}): Promise<IntercomFake> {
-    const server = await FakeServer.start();
-    const fake = new IntercomFake(server, opts.token ?? 'intercom-test-token');
-    fake.install();
-    return fake;
+  ) {
+    super(server);
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
+  static start(opts: { token?: string } = {}): Promise<IntercomFake> {
+    return VendorFake.launch((server) => new IntercomFake(server, opts.token ?? 'intercom-test-token'));
   }
 
   seedDemo(n = 12): this {
@@ -409,7 +400,7 @@ export class IntercomFake {
 
   // ---- routes ---------------------------------------------------------------------------------
 
-  private install(): void {
+  protected install(): void {
     const fake = this;
     const err = (status: number, code: string, message: string): FakeReply => ({
       status,

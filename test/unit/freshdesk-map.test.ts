@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { htmlToText, textToHtml } from '../../src/providers/freshdesk/html.js';
+import { htmlToText, textToHtml } from '../../src/providers/html.js';
 import {
   channelFromSource,
   commentFromConversation,

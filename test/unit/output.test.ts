@@ -6,7 +6,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { expandDatePattern, writeFileAtomic } from '../../src/output/file.js';
 import { resolveFormat, selectColumns, type ListSpec } from '../../src/output/format.js';
-import { fitWidths, renderTable, toCsv, truncate } from '../../src/output/formatters.js';
+import { fitWidths, plural, renderTable, toCsv, truncate, wrapText } from '../../src/output/formatters.js';
 import { colorLevel, createIO } from '../../src/output/io.js';
 import { Output } from '../../src/output/output.js';
 import { redact, registerBasicAuth, registerSecret } from '../../src/output/redact.js';
@@ -70,6 +70,38 @@ describe('formatters', () => {
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(40);
     expect(text).toContain('…');
     expect(text.split('\n')[0]).toMatch(/^ID\s+NAME$/);
+  });
+  it('shares the cut between flexible columns, widest first, and honours their minimum', () => {
+    // one long column does not lose everything while a shorter flexible one keeps its width
+    expect(fitWidths([40, 13, 13], [true, true, true], 50)).toEqual([20, 13, 13]);
+    expect(fitWidths([40, 13, 13], [true, true, true], 40)).toEqual([12, 12, 12]);
+    // the minimum counts as zero: above it the columns give way evenly
+    expect(fitWidths([40, 13, 13], [true, true, true], 50, 2, [24, 8, 8])).toEqual([26, 10, 10]);
+    expect(fitWidths([40, 10], [true, false], 30, 2, [30, 8])).toEqual([30, 10]);
+  });
+  it('leaves out the rightmost columns that cannot fit, and says which', () => {
+    const wide: ListSpec<Record<string, string>> = {
+      columns: ['a', 'b', 'c', 'd', 'e'].map((k) => ({ key: k, header: `col ${k}`, value: (r: Record<string, string>) => r[k] })),
+      defaultFields: ['a', 'b', 'c', 'd', 'e'],
+    };
+    const row = { a: '1234567890', b: '1234567890', c: '1234567890', d: '1234567890', e: '1234567890' };
+    let hidden: string[] = [];
+    const text = renderTable([row], wide.columns, new Chalk({ level: 0 }), 40, (h) => (hidden = h));
+    expect(hidden).toEqual(['COL D', 'COL E']);
+    expect(text).not.toContain('…');
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(40);
+    // without a callback every column shrinks instead, still within the width
+    for (const line of renderTable([row], wide.columns, new Chalk({ level: 0 }), 40).split('\n')) expect(line.length).toBeLessThanOrEqual(40);
+  });
+  it('word-wraps long lines and keeps short ones as they are', () => {
+    expect(wrapText('one two three four five six', 20)).toBe('one two three four\nfive six');
+    expect(wrapText('short\n  indented line', 20)).toBe('short\n  indented line');
+    expect(wrapText('aaaa bbbb cccc dddd eeee ffff', 24, '> ')).toBe('> aaaa bbbb cccc dddd\n> eeee ffff');
+  });
+  it('writes plurals', () => {
+    expect(plural(1, 'ticket')).toBe('1 ticket');
+    expect(plural(0, 'ticket')).toBe('0 tickets');
+    expect(plural(3, 'reply', 'replies')).toBe('3 replies');
   });
   it('truncates', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');

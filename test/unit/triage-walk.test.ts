@@ -268,8 +268,28 @@ describe('ticket card and summary', () => {
     expect(card).toContain('Alex Rivera (internal note) 5m ago');
     expect(card).toContain('    Your site is down. Unacceptable!');
     expect(renderSummary([{ ticketId: '42', action: 'assign', detail: 'Grace' }], 3, 7, plain)).toBe(
-      'Triage summary: 3 of 7 ticket(s) seen, 1 changed, 1 action(s)\n  #42 assign: Grace',
+      'Triage summary: 3 of 7 tickets seen, 1 changed, 1 action\n  #42 assign: Grace',
     );
+  });
+
+  it('fits a narrow terminal: long header, urgency reasons and messages wrap between words', () => {
+    const t = ticket('43', {
+      channel: 'chat',
+      priority: 'high',
+      createdAt: ago(600),
+      customFields: { tier: 'premium' },
+      subject: 'Refund for order ORD-136579',
+      requester: { id: 'c9', name: 'Kenji Fischer-Yamamoto', email: 'kenji.fischer-yamamoto@example.co.uk', role: 'customer' },
+    });
+    const body = 'Please refund order ORD-136579. The item was not what was described on the website and I would like my money back today.';
+    const comments: Comment[] = [{ id: '1', ticketId: '43', author: t.requester, authorRole: 'customer', public: true, body, createdAt: ago(600) }];
+    const card = renderCard({ ticket: t, comments, score: scoreTicket(t, comments, { now: NOW, analyze }), position: 1, total: 7, now: NOW, color: plain, width: 60 });
+    for (const line of card.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
+    // the reasons continue under the label, not at the margin
+    const urgency = card.split('\n').findIndex((l) => l.startsWith('Urgency'));
+    expect(card.split('\n')[urgency + 1]).toMatch(/^ {9}\S/);
+    // the message loses no word
+    expect(card.replace(/\s+/g, ' ')).toContain(body);
   });
 });
 

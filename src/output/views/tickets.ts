@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Comment, Priority, Status, Ticket } from '../../domain/model.js';
 import type { Column, ListSpec } from '../format.js';
+import { wrapText } from '../formatters.js';
 import { relativeTime, shortDate } from '../time.js';
 
 export function statusText(status: Status, c: ChalkInstance): string {
@@ -47,13 +48,13 @@ export function ticketColumns(now: () => Date): Column<Ticket>[] {
     { key: 'id', header: 'id', value: (t) => t.id, cell: (t, c) => c.cyan(`#${t.id}`), align: 'right' },
     { key: 'status', header: 'status', value: (t) => t.status, cell: (t, c) => statusText(t.status, c) },
     { key: 'priority', header: 'priority', value: (t) => t.priority, cell: (t, c) => priorityText(t.priority, c) },
-    { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true },
+    { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true, min: 24 },
     { key: 'requester', header: 'requester', value: (t) => t.requester.name, flex: true },
     { key: 'requester_email', header: 'requester email', value: (t) => t.requester.email ?? null, flex: true },
     { key: 'assignee', header: 'assignee', value: (t) => t.assignee?.name ?? null, cell: (t, c) => t.assignee?.name ?? c.dim('unassigned'), flex: true },
     { key: 'assignee_email', header: 'assignee email', value: (t) => t.assignee?.email ?? null },
     { key: 'group', header: 'group', value: (t) => t.group ?? null },
-    { key: 'channel', header: 'channel', value: (t) => t.channel },
+    { key: 'channel', header: 'channel', value: (t) => t.channel, hideBelow: 100 },
     { key: 'tags', header: 'tags', value: (t) => t.tags, cell: (t) => t.tags.join(' '), flex: true },
     { key: 'created', header: 'created', value: (t) => t.createdAt, cell: (t, c) => c.dim(relativeTime(t.createdAt, now())) },
     { key: 'updated', header: 'updated', value: (t) => t.updatedAt, cell: (t, c) => c.dim(relativeTime(t.updatedAt, now())) },
@@ -100,7 +101,8 @@ export function renderTicketDetail(t: Ticket, comments: Comment[], c: ChalkInsta
     const kind = cm.public ? (cm.authorRole === 'customer' ? 'customer' : 'reply') : c.bgYellow.black(' internal note ');
     lines.push(`${who} ${c.dim('·')} ${kind} ${c.dim(`· ${shortDate(cm.createdAt)} (${relativeTime(cm.createdAt, now)})`)}`);
     lines.push('');
-    lines.push(cm.public ? cm.body : cm.body.split('\n').map((l) => `${c.yellow('│')} ${l}`).join('\n'));
+    const textWidth = Math.min(width, 100);
+    lines.push(cm.public ? wrapText(cm.body, textWidth) : wrapText(cm.body, textWidth - 2).split('\n').map((l) => `${c.yellow('│')} ${l}`).join('\n'));
   }
   if (!comments.length) lines.push('', c.dim('No conversation yet.'));
   return lines.join('\n');

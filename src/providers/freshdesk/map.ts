@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Channel, Comment, Person, Priority, Rating, Status, Ticket, TicketPatch } from '../../domain/model.js';
 import { UsageError } from '../../errors.js';
-import { htmlToText } from './html.js';
+import { htmlToText } from '../html.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vendor bodies (zod). Loose objects: Freshdesk adds fields over time and we keep them in `raw`.

@@ -16,8 +16,10 @@ import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { type HttpClient, type HttpResponse, parseLinkHeader } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
-import { textToHtml } from './html.js';
-import { headerValue, parseVendorBody, postCommentOnce } from './shared.js';
+import { textToHtml } from '../html.js';
+import { headerValue, vendorParser } from '../vendor-json.js';
+import { postCommentOnce } from '../write-once.js';
+import { ticketsByIds } from '../tickets-by-id.js';
 import {
   commentFromConversation,
   descriptionComment,
@@ -62,7 +64,7 @@ export interface FreshdeskOptions {
   listMaxPages?: number;
 }
 
-const parse = <S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> => parseVendorBody('Freshdesk', schema, body, what);
+const parse = vendorParser('Freshdesk');
 
 /** Tickets fetched at once when a query names ids. */
 const ID_FETCH_CONCURRENCY = 4;
@@ -178,19 +180,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
 
   private async *serverSide(q: TicketQuery): AsyncGenerator<Ticket[]> {
     if (q.ids?.length) {
-      // a few at a time: the limiter paces them, the order of the ids is kept
-      for (let i = 0; i < q.ids.length; i += ID_FETCH_CONCURRENCY) {
-        const batch = await Promise.all(
-          q.ids.slice(i, i + ID_FETCH_CONCURRENCY).map((id) =>
-            this.getTicket(id).catch((err: unknown) => {
-              if (!(err instanceof NotFoundError)) throw err;
-              return null;
-            }),
-          ),
-        );
-        const found = batch.filter((t): t is Ticket => t !== null);
-        if (found.length) yield found;
-      }
+      yield* ticketsByIds(q.ids, (id) => this.getTicket(id), { concurrency: ID_FETCH_CONCURRENCY });
       return;
     }
     // a lower date bound keeps the list endpoint short and it brings requester and stats along;

@@ -14,8 +14,11 @@ import type { z } from 'zod';
 import type { Channel, Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../../errors.js';
-import { paginate, WriteLandedError, type HttpClient, type Query } from '../http.js';
+import { paginate, type HttpClient, type Query } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { normalizeText } from '../html.js';
+import { vendorParser } from '../vendor-json.js';
+import { writeOnce } from '../write-once.js';
 import {
   conversationToTicket,
   domainStatusToFront,
@@ -75,16 +78,12 @@ interface InboxInfo {
   channel: Channel;
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new ApiError(`Front returned an unexpected ${what}: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, {
-    hint: 'run again with --verbose to see the request',
-  });
-}
+const parse = vendorParser('Front');
 
-const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
+/** What to do instead of setting a priority on Front. */
+const PRIORITY_HINT = 'leave out --priority for Front profiles (use a tag instead)';
+
+const norm = normalizeText;
 const enc = encodeURIComponent;
 
 export class FrontProvider implements HelpdeskProvider {
@@ -99,6 +98,7 @@ export class FrontProvider implements HelpdeskProvider {
     ratings: [],
     serverFilters: ['status', 'group', 'ids'],
     defaultConcurrency: 2,
+    hints: { priority: PRIORITY_HINT },
   };
   readonly http: HttpClient;
   private inboxesP?: Promise<InboxInfo[]>;
@@ -338,7 +338,7 @@ export class FrontProvider implements HelpdeskProvider {
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     if (patch.priority !== undefined) {
-      throw new UsageError('Front has no priority field', 'leave out --priority for Front profiles (use a tag instead)');
+      throw new UsageError('Front has no priority field', PRIORITY_HINT);
     }
     let status: ReturnType<typeof domainStatusToFront> | undefined;
     if (patch.status !== undefined) {
@@ -402,18 +402,16 @@ export class FrontProvider implements HelpdeskProvider {
     const find = (list: FrontTag[]) => list.find((t) => t.name.toLowerCase() === name.toLowerCase());
     const hit = find(await this.tags());
     if (hit) return hit;
-    try {
-      const body = await this.http.post('/tags', { name }, { verifyNotLanded: async () => !find(await this.tags(true)) });
-      const tag = parse(FrontTagSchema, body, 'tag');
-      this.tagsP = undefined;
-      return tag;
-    } catch (err) {
-      if (err instanceof WriteLandedError) {
-        const landed = find(await this.tags(true));
-        if (landed) return landed;
-      }
-      throw err;
-    }
+    return writeOnce(
+      async () => find(await this.tags(true)),
+      async (verifyNotLanded) => {
+        const body = await this.http.post('/tags', { name }, { verifyNotLanded });
+        const tag = parse(FrontTagSchema, body, 'tag');
+        this.tagsP = undefined;
+        return tag;
+      },
+      (landed) => landed,
+    );
   }
 
   async addComment(ticketId: string, comment: NewComment): Promise<Comment> {
@@ -432,31 +430,25 @@ export class FrontProvider implements HelpdeskProvider {
       );
     const body: Record<string, unknown> = { body: textToHtml(text) };
     if (authorId) body.author_id = authorId;
-    let uid: string | null | undefined;
-    try {
-      const res = await this.http.post(`/conversations/${enc(id)}/messages`, body, {
-        verifyNotLanded: async () => !(await findLanded()),
-        notFound: { what: 'ticket', id },
-      });
-      uid = parse(FrontReplyAcceptedSchema, res ?? {}, 'reply').message_uid;
-    } catch (err) {
-      if (err instanceof WriteLandedError) {
-        const landed = await findLanded();
-        if (landed) return messageToComment(landed, id);
-      }
-      throw err;
-    }
-    // Front queues the message (202); it is sent moments later. Describe what was accepted.
-    const author = authorId ? (await this.listAgents()).find((a) => a.id === authorId) : undefined;
-    return {
-      id: uid ? `alt:uid:${uid}` : `${id}-reply`,
-      ticketId: id,
-      author: author ?? { id: authorId ?? 'api', name: authorId ?? 'Front API', email: null, role: 'agent' },
-      authorRole: 'agent',
-      public: true,
-      body: text,
-      createdAt: isoFromSeconds(secondsFromDate(this.opts.now())),
-    };
+    return writeOnce(
+      findLanded,
+      async (verifyNotLanded): Promise<Comment> => {
+        const res = await this.http.post(`/conversations/${enc(id)}/messages`, body, { verifyNotLanded, notFound: { what: 'ticket', id } });
+        const uid = parse(FrontReplyAcceptedSchema, res ?? {}, 'reply').message_uid;
+        // Front queues the message (202); it is sent moments later. Describe what was accepted.
+        const author = authorId ? (await this.listAgents()).find((a) => a.id === authorId) : undefined;
+        return {
+          id: uid ? `alt:uid:${uid}` : `${id}-reply`,
+          ticketId: id,
+          author: author ?? { id: authorId ?? 'api', name: authorId ?? 'Front API', email: null, role: 'agent' },
+          authorRole: 'agent',
+          public: true,
+          body: text,
+          createdAt: isoFromSeconds(secondsFromDate(this.opts.now())),
+        };
+      },
+      (landed) => messageToComment(landed, id),
+    );
   }
 
   private async note(id: string, text: string, authorId: string | undefined, sinceS: number): Promise<Comment> {
@@ -464,19 +456,14 @@ export class FrontProvider implements HelpdeskProvider {
       (await this.comments(id)).find((c) => (c.posted_at ?? 0) >= sinceS && norm(c.body ?? '') === norm(text) && (!authorId || c.author?.id === authorId));
     const body: Record<string, unknown> = { body: text };
     if (authorId) body.author_id = authorId;
-    try {
-      const res = await this.http.post(`/conversations/${enc(id)}/comments`, body, {
-        verifyNotLanded: async () => !(await findLanded()),
-        notFound: { what: 'ticket', id },
-      });
-      return frontCommentToComment(parse(FrontCommentSchema, res, 'comment'), id);
-    } catch (err) {
-      if (err instanceof WriteLandedError) {
-        const landed = await findLanded();
-        if (landed) return frontCommentToComment(landed, id);
-      }
-      throw err;
-    }
+    return writeOnce(
+      findLanded,
+      async (verifyNotLanded) => {
+        const res = await this.http.post(`/conversations/${enc(id)}/comments`, body, { verifyNotLanded, notFound: { what: 'ticket', id } });
+        return frontCommentToComment(parse(FrontCommentSchema, res, 'comment'), id);
+      },
+      (landed) => frontCommentToComment(landed, id),
+    );
   }
 
   async close(): Promise<void> {

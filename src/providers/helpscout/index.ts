@@ -8,7 +8,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import { checkBaseUrl, createHttpClient, type Headers } from '../http.js';
-import { headerValue } from '../freshdesk/shared.js';
+import { headerValue } from '../vendor-json.js';
 import { OAuthTokenProvider, profileTokenStore } from '../oauth.js';
 import type { HelpdeskProvider } from '../provider.js';
 import type { ProviderContext } from '../registry.js';

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Channel, Comment, Person, Rating, Status, Ticket, TicketPatch } from '../../domain/model.js';
 import { UsageError } from '../../errors.js';
-import { htmlToText } from '../freshdesk/html.js';
+import { htmlToText } from '../html.js';
 
 const isoString = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO date' });
 
@@ -356,8 +356,10 @@ export interface HsUpdatePlan {
   tags?: string[];
 }
 
-export const priorityUnsupported = (): UsageError =>
-  new UsageError('Help Scout has no priority field', 'drop --priority; use tags (e.g. --add-tag urgent) to mark urgency on Help Scout');
+/** What to do instead of setting a priority on Help Scout. */
+export const PRIORITY_HINT = 'drop --priority; use tags (e.g. --add-tag urgent) to mark urgency on Help Scout';
+
+export const priorityUnsupported = (): UsageError => new UsageError('Help Scout has no priority field', PRIORITY_HINT);
 
 /**
  * The requests a patch needs. Help Scout changes one property per PATCH and replaces the whole

@@ -11,8 +11,10 @@ import type { z } from 'zod';
 import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, UNASSIGNED, type TicketQuery } from '../../domain/query.js';
 import { ApiError, AuthError, NotFoundError, UsageError } from '../../errors.js';
-import { htmlToText, textToHtml } from '../freshdesk/html.js';
-import { headerValue, parseVendorBody, postCommentOnce } from '../freshdesk/shared.js';
+import { htmlToText, textToHtml } from '../html.js';
+import { headerValue, vendorParser } from '../vendor-json.js';
+import { postCommentOnce } from '../write-once.js';
+import { ticketsByIds } from '../tickets-by-id.js';
 import type { HttpClient, Query } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
 import {
@@ -27,6 +29,7 @@ import {
   personFromUser,
   planUpdate,
   priorityUnsupported,
+  PRIORITY_HINT,
   ratingsFromReport,
   statusToHelpScout,
   ticketFromConversation,
@@ -48,7 +51,7 @@ export interface HelpScoutOptions {
   embedThreads?: boolean;
 }
 
-const parse = <S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> => parseVendorBody('Help Scout', schema, body, what);
+const parse = vendorParser('Help Scout');
 
 /** Help Scout conversation ids are numbers. */
 export function conversationNumber(id: string): number {
@@ -75,6 +78,7 @@ export class HelpScoutProvider implements HelpdeskProvider {
     ratings: ['csat'],
     serverFilters: ['ids', 'status', 'group', 'tags', 'assigneeIds', 'createdSince', 'createdUntil', 'updatedSince'],
     defaultConcurrency: 2,
+    hints: { priority: PRIORITY_HINT },
   };
   readonly http: HttpClient;
   private readonly opts: HelpScoutOptions;
@@ -169,19 +173,7 @@ export class HelpScoutProvider implements HelpdeskProvider {
 
   private async *serverSide(q: TicketQuery): AsyncGenerator<Ticket[]> {
     if (q.ids?.length) {
-      // a few at a time: the limiter paces them, the order of the ids is kept
-      for (let i = 0; i < q.ids.length; i += ID_FETCH_CONCURRENCY) {
-        const batch = await Promise.all(
-          q.ids.slice(i, i + ID_FETCH_CONCURRENCY).map((id) =>
-            this.getTicket(id).catch((err: unknown) => {
-              if (!(err instanceof NotFoundError) && !(err instanceof UsageError)) throw err;
-              return null;
-            }),
-          ),
-        );
-        const found = batch.filter((t): t is Ticket => t !== null);
-        if (found.length) yield found;
-      }
+      yield* ticketsByIds(q.ids, (id) => this.getTicket(id), { concurrency: ID_FETCH_CONCURRENCY, isMissing: (err) => err instanceof UsageError });
       return;
     }
     const query = await this.conversationQuery(q);

@@ -15,8 +15,11 @@ import type { z } from 'zod';
 import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../../errors.js';
-import { WriteLandedError, type HttpClient, type RequestOptions } from '../http.js';
+import type { HttpClient, RequestOptions } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { normalizeText } from '../html.js';
+import { vendorParser } from '../vendor-json.js';
+import { writeOnce } from '../write-once.js';
 import {
   adminToPerson,
   buildSearch,
@@ -72,16 +75,12 @@ export interface IntercomOptions {
   now: () => Date;
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new ApiError(`Intercom returned an unexpected ${what}: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, {
-    hint: 'run again with --verbose to see the request',
-  });
-}
+const parse = vendorParser('Intercom');
 
-const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
+/** What to do instead of setting a priority on Intercom (API 2.14 reads the flag but cannot set it). */
+const PRIORITY_HINT = 'leave out --priority for Intercom profiles';
+
+const norm = normalizeText;
 const enc = encodeURIComponent;
 
 /** A search request body (conversations and tickets alike): the filter and a cursor page of 150. */
@@ -103,6 +102,7 @@ export class IntercomProvider implements HelpdeskProvider {
     ratings: ['csat'],
     serverFilters: ['ids', 'status', 'channel', 'assigneeIds', 'group', 'tags', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil'],
     defaultConcurrency: 4,
+    hints: { priority: PRIORITY_HINT },
   };
   readonly http: HttpClient;
   private adminsP?: Promise<Person[]>;
@@ -357,7 +357,7 @@ export class IntercomProvider implements HelpdeskProvider {
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     if (patch.priority !== undefined) {
-      throw new UsageError('Intercom API 2.14 cannot set priority (the priority flag is read-only)', 'leave out --priority for Intercom profiles');
+      throw new UsageError('Intercom API 2.14 cannot set priority (the priority flag is read-only)', PRIORITY_HINT);
     }
     if (isIntercomTicketRef(id)) return this.updateIntercomTicket(id, patch);
     const conv = await this.conversation(id);
@@ -431,23 +431,22 @@ export class IntercomProvider implements HelpdeskProvider {
       const fresh = await this.conversation(conv.id);
       return [...(fresh.conversation_parts?.conversation_parts ?? [])].reverse().find(isOurs);
     };
-    try {
-      const body = await this.http.post(
-        `/conversations/${enc(conv.id)}/reply`,
-        { message_type: messageType, type: 'admin', admin_id: adminId, body: textToHtml(comment.body) },
-        { verifyNotLanded: async () => !(await findLanded()), notFound: { what: 'ticket', id: ticketId } },
-      );
-      const after = parse(IcConversationSchema, body, 'conversation');
-      const parts = after.conversation_parts?.conversation_parts ?? [];
-      const mine = [...parts].reverse().find(isOurs) ?? parts[parts.length - 1];
-      if (mine) return partToComment(mine, conv.id, admins);
-    } catch (err) {
-      if (!(err instanceof WriteLandedError)) throw err;
-      const landed = await findLanded();
-      if (!landed) throw err;
-      return partToComment(landed, conv.id, admins);
-    }
-    throw new ApiError(`Intercom accepted the ${messageType} on conversation ${conv.id} but returned no conversation part`);
+    return writeOnce(
+      findLanded,
+      async (verifyNotLanded) => {
+        const body = await this.http.post(
+          `/conversations/${enc(conv.id)}/reply`,
+          { message_type: messageType, type: 'admin', admin_id: adminId, body: textToHtml(comment.body) },
+          { verifyNotLanded, notFound: { what: 'ticket', id: ticketId } },
+        );
+        const after = parse(IcConversationSchema, body, 'conversation');
+        const parts = after.conversation_parts?.conversation_parts ?? [];
+        const mine = [...parts].reverse().find(isOurs) ?? parts[parts.length - 1];
+        if (mine) return partToComment(mine, conv.id, admins);
+        throw new ApiError(`Intercom accepted the ${messageType} on conversation ${conv.id} but returned no conversation part`);
+      },
+      (landed) => partToComment(landed, conv.id, admins),
+    );
   }
 
   // ---- Intercom Tickets: writes ---------------------------------------------------------------
@@ -510,19 +509,18 @@ export class IntercomProvider implements HelpdeskProvider {
     const isOurs = (p: IcPart) =>
       (p.part_type ?? '') === messageType && p.author?.id === adminId && (p.created_at ?? 0) >= sinceS && norm(htmlToText(p.body ?? '')) === norm(comment.body);
     const findLanded = async () => [...((await this.intercomTicket(ref)).ticket_parts?.ticket_parts ?? [])].reverse().find(isOurs);
-    try {
-      const body = await this.http.post(
-        `/tickets/${enc(ticket.id)}/reply`,
-        { message_type: messageType, type: 'admin', admin_id: adminId, body: textToHtml(comment.body) },
-        { verifyNotLanded: async () => !(await findLanded()), notFound: { what: 'ticket', id: ref } },
-      );
-      return partToComment(parse(IcPartSchema, body, 'ticket reply'), ref, admins);
-    } catch (err) {
-      if (!(err instanceof WriteLandedError)) throw err;
-      const landed = await findLanded();
-      if (!landed) throw err;
-      return partToComment(landed, ref, admins);
-    }
+    return writeOnce(
+      findLanded,
+      async (verifyNotLanded) => {
+        const body = await this.http.post(
+          `/tickets/${enc(ticket.id)}/reply`,
+          { message_type: messageType, type: 'admin', admin_id: adminId, body: textToHtml(comment.body) },
+          { verifyNotLanded, notFound: { what: 'ticket', id: ref } },
+        );
+        return partToComment(parse(IcPartSchema, body, 'ticket reply'), ref, admins);
+      },
+      (landed) => partToComment(landed, ref, admins),
+    );
   }
 
   async close(): Promise<void> {

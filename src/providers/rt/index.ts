@@ -33,6 +33,7 @@ import {
   requestorKeys,
   rtComplaints,
   RT_SYSTEM,
+  RT_TAGS_HINT,
   NOBODY,
   sqlString,
   ticketFromRt,
@@ -95,6 +96,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
       ratings: [],
       serverFilters: ['ids', 'status', 'priority', 'group', 'assigneeIds', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil', 'text', ...(opts.tagsField ? (['tags'] as const) : [])],
       defaultConcurrency: 4,
+      hints: opts.tagsField ? undefined : { tags: RT_TAGS_HINT },
     };
   }
 

@@ -23,7 +23,7 @@ import { CHANNELS, type Channel, type Comment, type Person, type Priority, type 
 import type { TicketQuery } from '../../domain/query.js';
 import { UNASSIGNED } from '../../domain/query.js';
 import { UsageError } from '../../errors.js';
-import { htmlToText } from '../freshdesk/html.js';
+import { htmlToText } from '../html.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vendor bodies (zod). Loose: RT adds fields by configuration; the whole item stays in `raw`.
@@ -494,6 +494,9 @@ export function toTicketSql(q: TicketQuery, opts: Pick<RtMapOptions, 'tagsField'
  * The PUT /ticket/:id body for a patch. `current` is the ticket before the change (for tag edits,
  * which RT takes as the complete list of values).
  */
+/** What to do about tags on RT, which has none of its own. */
+export const RT_TAGS_HINT = "RT has no tags of its own: create a multi-value custom field and name it with 'deskctl profile add rt ... --option tagsField=NAME'";
+
 export function patchToRt(patch: TicketPatch, current: Ticket, opts: Pick<RtMapOptions, 'tagsField'>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (patch.status) body.Status = statusToRt(patch.status);
@@ -506,10 +509,7 @@ export function patchToRt(patch: TicketPatch, current: Ticket, opts: Pick<RtMapO
   const cfs: Record<string, unknown> = { ...(patch.customFields ?? {}) };
   if (patch.addTags?.length || patch.removeTags?.length) {
     if (!opts.tagsField) {
-      throw new UsageError(
-        'this Request Tracker profile has no tags',
-        "RT has no tags of its own: create a multi-value custom field and name it with 'deskctl profile add rt ... --option tagsField=NAME'",
-      );
+      throw new UsageError('this Request Tracker profile has no tags', RT_TAGS_HINT);
     }
     const remove = new Set(patch.removeTags ?? []);
     const next = [...new Set([...current.tags, ...(patch.addTags ?? [])])].filter((t) => !remove.has(t));

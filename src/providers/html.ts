@@ -1,5 +1,5 @@
 /**
- * HTML bodies (Freshdesk `body`, Help Scout thread `body`) to plain text and back.
+ * HTML bodies (Freshdesk `body`, Help Scout thread `body`, RT HTML content) to plain text and back.
  * Small and dependency-free: enough for the markup helpdesks produce, not a general HTML parser.
  */
 
@@ -37,6 +37,9 @@ export function htmlToText(html: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/** Whitespace folded to single spaces and trimmed: for comparing bodies that went through HTML and back. */
+export const normalizeText = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
