@@ -51,7 +51,8 @@ export function parsePatchFlags(o: Record<string, unknown>): PatchRefs {
   return patch;
 }
 
-function readBody(o: { body?: string; bodyFile?: string }, stdin: () => string): string {
+/** --body, --body-file, or (on a terminal, like gh) the user's $EDITOR. */
+async function readBody(ctx: Context, o: { body?: string; bodyFile?: string }, kind: 'reply' | 'note', stdin: () => string): Promise<string> {
   if (o.body !== undefined && o.bodyFile !== undefined) throw new UsageError('give --body or --body-file, not both');
   let body: string;
   if (o.body !== undefined) body = o.body;
@@ -61,6 +62,13 @@ function readBody(o: { body?: string; bodyFile?: string }, stdin: () => string):
     } catch (err) {
       throw new UsageError(`cannot read --body-file ${o.bodyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
     }
+  } else if (ctx.io.interactive) {
+    const { editor } = await ctx.prompts('--body');
+    body = await editor({
+      message: `Write the ${kind === 'reply' ? 'reply (the customer sees it)' : 'internal note'}; save and close the editor to send, leave it empty to cancel`,
+      waitForUserInput: false,
+    });
+    if (!body.trim()) throw new UsageError('the message is empty, nothing was sent', 'write some text in the editor, or give --body TEXT');
   } else throw new UsageError('a message is needed', 'give --body TEXT or --body-file FILE (- for stdin)');
   if (!body.trim()) throw new UsageError('the message is empty', 'give some text with --body or --body-file');
   return body.replace(/\s+$/, '');
@@ -154,13 +162,13 @@ export function register(program: Command, context: ContextFactory): void {
       .command(kind)
       .argument('<ids...>', 'one or more ticket ids')
       .description(kind === 'reply' ? 'Send a public reply to the customer' : 'Add an internal note (not visible to the customer)')
-      .option('-b, --body <text>', 'the message')
+      .option('-b, --body <text>', 'the message (on a terminal, without --body or --body-file, your $EDITOR opens)')
       .option('-F, --body-file <file>', 'read the message from FILE (- for stdin)')
       .option('--status <status>', `also set the status (${STATUSES.join(', ')})`);
     addOutputOptions(c).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const idList = parseIds(ids);
-      const body = readBody(o as { body?: string; bodyFile?: string }, () => readFileSync(0, 'utf8'));
+      const body = await readBody(ctx, o as { body?: string; bodyFile?: string }, kind, () => readFileSync(0, 'utf8'));
       const status = o.status === undefined ? undefined : parseEnum(String(o.status), STATUSES, '--status');
       const flags = outputFlags(o);
       ctx.output.format(flags);

@@ -96,5 +96,8 @@ export function batchOutcome<T>(results: ItemResult<T>[], what: string): Deskctl
     return new DeskctlError(failed[0]!.error!, { exitCode: (failed[0]!.exitCode ?? 1) as 1 });
   }
   if (failed.length === results.length) return new DeskctlError(`all ${results.length} ${what} failed`, { hint: failed[0]!.error });
-  return new PartialFailure(`${failed.length} of ${results.length} ${what} failed: ${failed.map((f) => f.id).join(', ')}`);
+  return new PartialFailure(
+    `${failed.length} of ${results.length} ${what} failed: ${failed.map((f) => f.id).join(', ')}`,
+    'the others went through; fix the cause shown for each failed ticket and run again with just those ids',
+  );
 }
