@@ -8,6 +8,7 @@ import type { TriageJournal } from './store.js';
 import { scoreTicket, type TicketScore } from './urgency.js';
 import { truncate, wrapText } from '../output/formatters.js';
 import { renderCard, type WalkAction } from './view.js';
+import { keyPrompt, type KeyPrompt } from './key-prompt.js';
 
 type Prompts = typeof import('@inquirer/prompts');
 
@@ -19,6 +20,8 @@ type Prompts = typeof import('@inquirer/prompts');
 export interface WalkDeps {
   provider: HelpdeskProvider;
   prompts: Prompts;
+  /** The one-keypress action prompt (default: the real terminal prompt; tests inject a script). */
+  keyPrompt?: KeyPrompt;
   print(text: string): void;
   color: ChalkInstance;
   width: number;
@@ -54,6 +57,7 @@ const isExit = (e: unknown) => (e as Error)?.name === 'ExitPromptError' || (e as
 
 export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promise<WalkResult> {
   const { prompts, color: c } = deps;
+  const askKey = deps.keyPrompt ?? keyPrompt;
   const cache = new Map<number, Promise<Loaded>>();
   const load = (i: number): Promise<Loaded> => {
     let p = cache.get(i);
@@ -110,7 +114,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
     showCard = true;
     let key: Key;
     try {
-      key = await prompts.expand({ message: `#${current.ticket.id}: action?`, choices, default: 'k' });
+      key = await askKey({ message: `#${current.ticket.id}: action?`, choices, default: 'k' });
     } catch (e) {
       if (isExit(e)) break;
       throw e;

@@ -88,8 +88,12 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
       expect(plain()).toMatch(/tickets? in the queue, most urgent first/);
       expect(plain()).toMatch(/SLA\s+/);
       expect(plain()).toMatch(/Urgency\s+\d+ (low|medium|high|critical)/);
-      // 2. reply with the acknowledgement template, after the preview
-      await type('r\r');
+      // an unknown key is ignored with a hint; the same ticket is still asked about
+      await type('x');
+      const hint = await waitFor(/'x' is not a key here \(h lists the keys\)/, first.end);
+      expect(plain().slice(0, hint.end)).not.toContain(`✔ #${firstId}: action?`); // no answer was taken
+      // 2. reply with the acknowledgement template, after the preview: one key, no Enter (Enter would skip)
+      await type('r');
       const pick = await waitFor(/Reply with which template\?/, first.end);
       await type('acknowledgement');
       await type('\r');
@@ -102,14 +106,14 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
       const secondId = second.m[1]!;
       expect(secondId).not.toBe(firstId);
       expect(plain().slice(preview.end, second.end)).toContain('✓ reply: template acknowledgement');
-      await type('a\r');
+      await type('a');
       const assign = await waitFor(new RegExp(`Assign #${secondId} to`), second.end);
       await type('grace');
       await type('\r');
       const again = await waitFor(new RegExp(`#${secondId}: action\\?`), assign.end);
       expect(plain().slice(assign.end, again.end)).toContain('✓ assign: Grace Mensah');
       // 4. quit: summary
-      await type('q\r');
+      await type('q');
       const code = await exited;
       expect(code).toBe(0);
       expect(plain()).toMatch(/Triage summary: 2 of \d+ tickets? seen, 2 changed, 2 actions/);
@@ -157,12 +161,12 @@ describe('deskctl triage (interactive, pseudo-terminal)', () => {
     try {
       const first = await run.waitFor(/#(\d+): action\?/);
       const id = first.m[1]!;
-      await run.type('z\r');
+      await run.type('z');
       const ask = await run.waitFor(/Snooze until/, first.end);
       await run.type('2d\r');
       const done = await run.waitFor(/✓ snooze: pending until 2026-11-27 09:00/, ask.end);
       await run.waitFor(/#\d+: action\?/, done.end);
-      await run.type('q\r');
+      await run.type('q');
       expect(await run.exited).toBe(0);
       const t = runJson<{ ticket: { status: string } }>(['tickets', 'show', id, '--json'], { home, env: { DESKCTL_NOW: NOW } });
       expect(t.ticket.status).toBe('pending');

@@ -13,6 +13,7 @@ import { loadSentimentAnalyzer, type SentimentAnalyzer } from '../../src/triage/
 import { TriageJournal } from '../../src/triage/store.js';
 import { scoreTicket } from '../../src/triage/urgency.js';
 import { renderCard, renderSummary } from '../../src/triage/view.js';
+import type { KeyPrompt, KeyPromptConfig } from '../../src/triage/key-prompt.js';
 import { walkQueue, type WalkDeps } from '../../src/triage/walk.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -87,21 +88,21 @@ class Desk implements HelpdeskProvider {
   async close() {}
 }
 
-/** Prompts that answer from a script: each call takes the next answer for its kind. */
-function scripted(answers: { expand: string[]; select?: string[]; input?: string[]; confirm?: boolean[] }) {
+/** Prompts that answer from a script: each call takes the next answer for its kind (`keys`: the one-key action prompt). */
+function scripted(answers: { keys: string[]; select?: string[]; input?: string[]; confirm?: boolean[] }) {
   const asked: string[] = [];
   const next = <T>(list: T[] | undefined, kind: string, message: string): T => {
     asked.push(`${kind}: ${message}`);
     if (!list?.length) throw Object.assign(new Error('no more answers'), { name: 'ExitPromptError' });
     return list.shift()!;
   };
+  const keyPrompt: KeyPrompt = async <V>(cfg: KeyPromptConfig<V>) => {
+    const key = next(answers.keys, 'key', cfg.message);
+    const choice = cfg.choices.find((c) => c.key === key);
+    if (!choice) throw new Error(`no choice '${key}' (have ${cfg.choices.map((c) => c.key).join('')})`);
+    return choice.value;
+  };
   const prompts = {
-    expand: async (cfg: { message: string; choices: { key: string; value: string }[] }) => {
-      const key = next(answers.expand, 'expand', cfg.message);
-      const choice = cfg.choices.find((c) => c.key === key);
-      if (!choice) throw new Error(`no choice '${key}' (have ${cfg.choices.map((c) => c.key).join('')})`);
-      return choice.value;
-    },
     select: async (cfg: { message: string; choices: { value: string }[] }) => {
       const v = next(answers.select, 'select', cfg.message);
       if (!cfg.choices.some((c) => c.value === v)) throw new Error(`no option '${v}' in ${cfg.message}`);
@@ -110,7 +111,7 @@ function scripted(answers: { expand: string[]; select?: string[]; input?: string
     input: async (cfg: { message: string }) => next(answers.input, 'input', cfg.message),
     confirm: async (cfg: { message: string }) => next(answers.confirm, 'confirm', cfg.message),
   };
-  return { prompts: prompts as unknown as WalkDeps['prompts'], asked };
+  return { prompts: prompts as unknown as WalkDeps['prompts'], keyPrompt, asked };
 }
 
 const templates: Template[] = [
@@ -133,10 +134,11 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function deps(desk: Desk, prompts: WalkDeps['prompts'], out: string[], extra: Partial<WalkDeps> = {}): WalkDeps {
+function deps(desk: Desk, script: { prompts: WalkDeps['prompts']; keyPrompt: KeyPrompt }, out: string[], extra: Partial<WalkDeps> = {}): WalkDeps {
   return {
     provider: desk,
-    prompts,
+    prompts: script.prompts,
+    keyPrompt: script.keyPrompt,
     print: (t) => out.push(t),
     color: plain,
     width: 100,
@@ -159,11 +161,11 @@ function deps(desk: Desk, prompts: WalkDeps['prompts'], out: string[], extra: Pa
 describe('the triage walk', () => {
   it('runs every action through the provider and records it', async () => {
     const desk = new Desk(new Map(['1', '2', '3', '4', '5'].map((id) => [id, ticket(id)])));
-    const { prompts, asked } = scripted({
+    const script = scripted({
       //       #1: note from template, priority, tags, reply (moves on)
       //       #2: typed note, assign to Grace, back to #1, skip to #2, skip to #3
       //       #3: snooze (moves on)   #4: solve (moves on)   #5: quit
-      expand: ['n', 'p', 't', 'r', 'n', 'a', 'b', 'k', 'k', 'z', 's', 'q'],
+      keys: ['n', 'p', 't', 'r', 'n', 'a', 'b', 'k', 'k', 'z', 's', 'q'],
       select: ['handover', 'urgent', 'ack', '', 'a2'],
       input: ['+vip -order', 'Customer called, see CRM', '2d'],
       confirm: [true, true],
@@ -172,7 +174,7 @@ describe('the triage walk', () => {
     const snoozed: string[] = [];
     const result = await walkQueue(
       [...desk.tickets.values()],
-      deps(desk, prompts, out, {
+      deps(desk, script, out, {
         session: 's-all',
         snooze: async (t, when) => {
           snoozed.push(`${t.id} ${when}`);
@@ -205,7 +207,7 @@ describe('the triage walk', () => {
     expect(snoozed).toEqual(['3 2d']);
     expect(desk.tickets.get('1')).toMatchObject({ priority: 'urgent', status: 'pending', tags: ['vip'] });
     expect(desk.tickets.get('2')!.assignee?.name).toBe('Grace Mensah');
-    expect(asked.filter((a) => a.startsWith('confirm'))).toEqual(['confirm: Add this note to #1?', 'confirm: Send this reply to #1?']);
+    expect(script.asked.filter((a) => a.startsWith('confirm'))).toEqual(['confirm: Add this note to #1?', 'confirm: Send this reply to #1?']);
     expect(out.some((o) => o.includes('Reply preview (ack)') && o.includes('ack for Cam Customer'))).toBe(true);
     const logged = journal.entries('s-all').map((e) => `${e.ticketId}:${e.action}`);
     expect(logged).toEqual(['1:note', '1:priority', '1:tags', '1:reply', '2:note', '2:assign', '3:snooze', '4:solve']);
@@ -214,25 +216,24 @@ describe('the triage walk', () => {
 
   it('prefetches the next ticket while the current one is shown', async () => {
     const desk = new Desk(new Map(['1', '2', '3'].map((id) => [id, ticket(id)])));
-    const { prompts } = scripted({ expand: ['q'] });
-    await walkQueue([...desk.tickets.values()], deps(desk, prompts, []));
+    await walkQueue([...desk.tickets.values()], deps(desk, scripted({ keys: ['q'] }), []));
     // #2 was loaded although the user never moved to it
     expect(desk.calls).toEqual(['get 1', 'comments 1', 'get 2', 'comments 2']);
   });
 
   it('cancelled dialogs change nothing; Ctrl-C ends the walk with what was done; no snooze key without follow-ups', async () => {
     const desk = new Desk(new Map(['1', '2'].map((id) => [id, ticket(id)])));
-    const { prompts, asked } = scripted({ expand: ['r', 'r', 'a', 'b'], select: ['ack', '\u0000cancel', '\u0000cancel'], confirm: [false] });
+    const script = scripted({ keys: ['r', 'r', 'a', 'b'], select: ['ack', '\u0000cancel', '\u0000cancel'], confirm: [false] });
     const out: string[] = [];
-    const result = await walkQueue([...desk.tickets.values()], deps(desk, prompts, out));
+    const result = await walkQueue([...desk.tickets.values()], deps(desk, script, out));
     expect(result.actions).toEqual([]);
     expect(desk.calls.filter((c) => c.startsWith('update') || c.startsWith('comment '))).toEqual([]);
     expect(out).toContain('(this is the first ticket)');
-    expect(asked.at(-1)).toBe('expand: #1: action?'); // the script ran out: treated as Ctrl-C
+    expect(script.asked.at(-1)).toBe('key: #1: action?'); // the script ran out: treated as Ctrl-C
     const keys = await (async () => {
       let seen: string[] = [];
-      const p = { ...prompts, expand: async (cfg: { choices: { key: string }[] }) => ((seen = cfg.choices.map((c) => c.key)), 'quit') } as unknown as WalkDeps['prompts'];
-      await walkQueue([ticket('9')], deps(new Desk(new Map([['9', ticket('9')]])), p, []));
+      const keyPrompt = (async (cfg: KeyPromptConfig<string>) => ((seen = cfg.choices.map((c) => c.key)), 'quit')) as KeyPrompt;
+      await walkQueue([ticket('9')], deps(new Desk(new Map([['9', ticket('9')]])), { prompts: script.prompts, keyPrompt }, []));
       return seen.join('');
     })();
     expect(keys).toBe('rnaptskbq');
@@ -243,9 +244,8 @@ describe('the triage walk', () => {
     desk.updateTicket = async () => {
       throw Object.assign(new Error('ticket is closed'), { hint: 'reopen it first' });
     };
-    const { prompts } = scripted({ expand: ['s', 'q'] });
     const out: string[] = [];
-    const result = await walkQueue([ticket('1')], deps(desk, prompts, out));
+    const result = await walkQueue([ticket('1')], deps(desk, scripted({ keys: ['s', 'q'] }), out));
     expect(result.actions).toEqual([]);
     expect(out).toContain('✗ ticket is closed (reopen it first)');
   });
