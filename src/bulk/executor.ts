@@ -1,3 +1,4 @@
+import { comparableText } from '../domain/text.js';
 import type { Comment, TicketPatch } from '../domain/model.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { isEmptyPatch } from '../tickets/service.js';
@@ -40,18 +41,8 @@ export interface ExecuteResult {
   interrupted: boolean;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
-
-/** A body as compared across helpdesks: tags dropped (HTML bodies), entities decoded, whitespace collapsed. */
-export function normalizeBody(s: string): string {
-  return s
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_m, e: string) => ENTITIES[e]!)
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+/** A body as compared across helpdesks (see comparableText). */
+export const normalizeBody = comparableText;
 
 /**
  * Finds our reply among a ticket's comments: an agent comment with the same visibility whose text is the

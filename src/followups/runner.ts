@@ -1,3 +1,4 @@
+import { comparableText } from '../domain/text.js';
 import { createHash } from 'node:crypto';
 import type { Comment, Ticket, TicketPatch } from '../domain/model.js';
 import { DeskctlError, NotFoundError } from '../errors.js';
@@ -81,21 +82,8 @@ export const LOCK_NAME = 'run';
 const DEFAULT_STALE_MS = 60 * 60_000;
 const DEFAULT_LOCK_TTL_MS = 10 * 60_000;
 
-/** Text used to recognise our own reply on a ticket: tags stripped, entities decoded, whitespace collapsed. */
-export function normalizeBody(body: string): string {
-  return body
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/?(p|div|li|ul|ol|blockquote|h\d)[^>]*>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+/** Text used to recognise our own reply on a ticket (see comparableText). */
+export const normalizeBody = comparableText;
 
 export const bodyHash = (body: string): string => createHash('sha256').update(normalizeBody(body)).digest('hex');
 

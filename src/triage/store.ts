@@ -1,3 +1,4 @@
+import { comparableText } from '../domain/text.js';
 import { createHash } from 'node:crypto';
 import type { StateStore } from '../store/state-store.js';
 
@@ -53,7 +54,7 @@ export interface LogRow {
   detail: unknown;
 }
 
-export const bodyHash = (body: string) => createHash('sha256').update(body.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 32);
+export const bodyHash = (body: string) => createHash('sha256').update(comparableText(body)).digest('hex').slice(0, 32);
 
 export class TriageJournal {
   private constructor(private readonly store: StateStore) {}
