@@ -34,7 +34,7 @@ export function metricCatalog(slaChannels: readonly Channel[] = []): MetricDef[]
     def('first-response', 'First response, median', 'seconds', 'down', (m) => m.firstResponse.median, (m) => m.firstResponse.n),
     def('first-response-p90', 'First response, p90', 'seconds', 'down', (m) => m.firstResponse.p90, (m) => m.firstResponse.n),
     def('first-response-mean', 'First response, mean', 'seconds', 'down', (m) => m.firstResponse.mean, (m) => m.firstResponse.n),
-    def('unanswered', 'Created, not answered', 'count', 'down', (m) => m.firstResponse.unanswered, (m) => m.volume.created),
+    def('unanswered', 'Not answered by period end', 'count', 'down', (m) => m.firstResponse.unanswered, (m) => m.volume.created),
     def('resolution', 'Resolution, median', 'seconds', 'down', (m) => m.resolution.median, (m) => m.resolution.n),
     def('resolution-p90', 'Resolution, p90', 'seconds', 'down', (m) => m.resolution.p90, (m) => m.resolution.n),
     def('resolution-mean', 'Resolution, mean', 'seconds', 'down', (m) => m.resolution.mean, (m) => m.resolution.n),

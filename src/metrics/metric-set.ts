@@ -82,11 +82,14 @@ export class MetricSet {
     }
   }
 
-  /** A ticket created in the period: its first response time (null = not answered) and SLA outcome. */
-  addCreated(firstResponseSec: number | null, channel: Channel, sla: SlaOutcome): void {
+  /**
+   * A ticket created in the period: its first response time (null = not answered yet), its SLA outcome,
+   * and whether it was still unanswered when the period ended (so a past period is judged at its end).
+   */
+  addCreated(firstResponseSec: number | null, channel: Channel, sla: SlaOutcome, unansweredAtEnd = firstResponseSec === null): void {
     this.created++;
-    if (firstResponseSec === null) this.unanswered++;
-    else this.frt.push(Math.max(0, firstResponseSec));
+    if (unansweredAtEnd) this.unanswered++;
+    if (firstResponseSec !== null) this.frt.push(Math.max(0, firstResponseSec));
     if (sla === 'met' || sla === 'missed') {
       let cell = this.sla.get(channel);
       if (!cell) this.sla.set(channel, (cell = { met: 0, missed: 0 }));

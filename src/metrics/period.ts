@@ -99,9 +99,10 @@ export class PeriodAccumulator {
     if (this.inPeriod(f.created)) {
       const frt = f.firstResponse === null ? null : (f.firstResponse - f.created) / 1000;
       const sla = slaOutcomeMs(f.channel, f.created, f.firstResponse, this.targets, this.now);
-      this.total.addCreated(frt, f.channel, sla);
+      const unansweredAtEnd = f.firstResponse === null || f.firstResponse >= Math.min(this.until, this.now);
+      this.total.addCreated(frt, f.channel, sla, unansweredAtEnd);
       const b = this.grouped ? this.bucketOf(f.created) : -1;
-      if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addCreated(frt, f.channel, sla);
+      if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addCreated(frt, f.channel, sla, unansweredAtEnd);
     }
     if (this.inPeriod(f.solved)) {
       const res = (f.solved - f.created) / 1000;

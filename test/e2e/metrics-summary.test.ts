@@ -87,7 +87,8 @@ function expected(tickets: Row[], ratings: RatingRow[], since: number, until: nu
     backlog: tickets.filter((r) => t(r.created_at)! < until && (solvedAt(r) === null || solvedAt(r)! >= until)).length,
     reopened: tickets.filter((r) => r.reopen_count > 0 && inP(solvedAt(r) ?? t(r.updated_at))).length,
     frt: { n: frt.length, median: rank(frt, 50), p90: rank(frt, 90), mean: mean(frt) },
-    unanswered: created.filter((r) => !r.first_response_at).length,
+    // still without a first response when the period ended (or now, for the current period)
+    unanswered: created.filter((r) => !r.first_response_at || t(r.first_response_at)! >= Math.min(until, now)).length,
     res: { n: res.length, median: rank(res, 50), p90: rank(res, 90), mean: mean(res) },
     fcr: pct(solved.filter((r) => r.replies === 1 && r.reopen_count === 0).length, solved.length),
     reopenRate: pct(solved.filter((r) => r.reopen_count > 0).length, solved.length),

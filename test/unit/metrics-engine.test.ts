@@ -120,3 +120,14 @@ describe('computePerTicket', () => {
     expect(byId['5']!.csat).toBeNull(); // rated before the period
   });
 });
+
+describe('unanswered tickets are judged at the end of their period', () => {
+  it('counts a ticket answered only after the previous period ended as unanswered there, with its response time', async () => {
+    // created in the previous week (25 Oct - 1 Nov), first answered on 3 Nov: unanswered at the end of that week
+    const late = ticket({ id: '21', channel: 'email', status: 'solved', createdAt: '2026-10-31T12:00:00Z', firstResponseAt: '2026-11-03T12:00:00Z', solvedAt: '2026-11-03T13:00:00Z', publicReplyCount: 1 });
+    const { provider } = fakeProvider([late], []);
+    const r = await computeSummary(provider, { ...base, grouping: NO_GROUPING, compare: true });
+    expect(r.previous!.totals.firstResponse).toEqual({ n: 1, median: 3 * 86_400, p90: 3 * 86_400, mean: 3 * 86_400, unanswered: 1 });
+    expect(r.current.totals.firstResponse.unanswered).toBe(0);
+  });
+});
