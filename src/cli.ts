@@ -37,7 +37,6 @@ export interface CommandModule {
 const moduleUrl = (g: Group) => new URL(`../commands/${g.module}.js`, import.meta.url);
 
 function findGroup(argv: string[]): Group | undefined {
-  const operands = argv.slice(2).filter((a) => !a.startsWith('-'));
   // `deskctl --profile x tickets` : skip values of global options that take one
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
@@ -50,7 +49,6 @@ function findGroup(argv: string[]): Group | undefined {
     const name = a === 'help' ? args[i + 1] : a;
     return GROUPS.find((g) => g.name === name || g.aliases?.includes(name ?? ''));
   }
-  void operands;
   return undefined;
 }
 
