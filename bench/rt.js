@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // deskctl vs RT's own command-line client on the same real Request Tracker and the same tickets.
 //
-// Starts a fresh RT 5 with ../shared/scripts/start-rt.sh on a free port (or uses RT_URL with user root /
+// Starts a fresh RT 5 with scripts/start-rt.sh on a free port (or uses RT_URL with user root /
 // password "password" when set), seeds TICKETS tickets through REST2 (every third gets an agent reply),
 // then times, alternately and RUNS times each:
 //   deskctl tickets list --all --json          (REST2: ticket search with fields= + one transaction search per page,
@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const startScript = resolve(root, '..', 'shared', 'scripts', 'start-rt.sh');
+const startScript = resolve(root, 'scripts', 'start-rt.sh');
 const bin = join(root, 'bin', 'deskctl.js');
 const args = process.argv.slice(2);
 const arg = (name, dflt) => {

@@ -18,10 +18,14 @@ import { createIO } from '../../src/output/io.js';
 import { redact } from '../../src/output/redact.js';
 import { FreshdeskFake } from '../support/freshdesk-fake.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 
 const API_KEY = 'fd-contract-key-123';
 let fd: FreshdeskFake;
 let spec: SpecValidator;
+const SPEC_FILE = 'freshdesk/freshdesk-rest-api-openapi.yml';
+/** Requests and fake bodies are checked against the vendor's description when it is there. */
+const checkSpec = !mustSkip('Freshdesk contract tests: checks against the vendor API description', specPrereq(SPEC_FILE));
 let home: string;
 let stderr: string[];
 
@@ -44,6 +48,7 @@ async function provider(profileExtra: Partial<Profile> = {}, key = API_KEY): Pro
  * `responder_id`/`group_id` null clears the field; GET /agents/me exists.
  */
 function assertRequestsMatchSpec(): void {
+  if (!checkSpec) return;
   spec.assertRequests(
     fd.server.requests.map((r) => {
       const q = new URLSearchParams(r.query);
@@ -59,7 +64,7 @@ function assertRequestsMatchSpec(): void {
 }
 
 beforeAll(async () => {
-  spec = await loadSpec('freshdesk/freshdesk-rest-api-openapi.yml');
+  if (checkSpec) spec = await loadSpec(SPEC_FILE);
   fd = await FreshdeskFake.start({ apiKey: API_KEY });
   fd.now = () => NOW;
 });
@@ -334,7 +339,7 @@ describe('freshdesk: faults', () => {
   });
 });
 
-describe('freshdesk: the fake follows the description', () => {
+describe.runIf(checkSpec)('freshdesk: the fake follows the description', () => {
   it('fake responses validate against the (unofficial) description', async () => {
     // the description's status enum lacks the account-defined custom statuses (6+) the documentation has
     for (const t of fd.tickets.values()) if (t.status > 5) t.status = 3;

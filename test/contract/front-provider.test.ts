@@ -12,10 +12,14 @@ import { TicketSchema, CommentSchema } from '../../src/domain/model.js';
 import { FrontFake } from '../support/front-fake.js';
 import { fakeTime } from '../support/fake-server.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 let spec: SpecValidator;
+const SPEC_FILE = 'front/core-api.json';
+/** Requests and fake bodies are checked against the vendor's description when it is there. */
+const checkSpec = !mustSkip('Front contract tests: checks against the vendor API description', specPrereq(SPEC_FILE));
 let front: FrontFake;
 let sleeps: number[];
 
@@ -57,6 +61,10 @@ function withoutQueryObject(q: URLSearchParams): URLSearchParams {
 }
 
 function checkTraffic(): void {
+  if (!checkSpec) {
+    front.replies.length = 0;
+    return;
+  }
   const reqs = front.server.requests
     .filter((r) => !isUnassign(r))
     .map((r) => ({ method: r.method, path: r.path, query: withoutQueryObject(r.query), headers: r.headers, body: r.json }));
@@ -66,7 +74,7 @@ function checkTraffic(): void {
 }
 
 beforeAll(async () => {
-  spec = await loadSpec('front/core-api.json');
+  if (checkSpec) spec = await loadSpec(SPEC_FILE);
 });
 
 beforeEach(async () => {
@@ -188,9 +196,11 @@ describe('Front: writing', () => {
     expect(t).toMatchObject({ status: 'open', assignee: null, tags: ['brand-new'] });
     expect(front.server.find('DELETE', '/conversations/cnv_001/tags')[0]!.json).toEqual({ tag_ids: ['tag_bug'] });
     const unassign = front.server.find('PUT', '/conversations/cnv_001/assignee')[1]!;
-    const check = spec.validateRequest({ method: 'PUT', path: unassign.path, body: unassign.json, headers: unassign.headers });
-    // the schema types assignee_id as a string; Front documents null as "unassign": the only deviation
-    expect(check.errors.join(' ')).toMatch(/assignee_id/);
+    if (checkSpec) {
+      const check = spec.validateRequest({ method: 'PUT', path: unassign.path, body: unassign.json, headers: unassign.headers });
+      // the schema types assignee_id as a string; Front documents null as "unassign": the only deviation
+      expect(check.errors.join(' ')).toMatch(/assignee_id/);
+    }
   });
 
   it('pending snoozes: archive with a reminder for "me"', async () => {

@@ -18,11 +18,15 @@ import { collect, type HelpdeskProvider } from '../../src/providers/provider.js'
 import { createProvider } from '../../src/providers/registry.js';
 import { HelpScoutFake } from '../support/helpscout-fake.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 
 const SECRET = 'hs-contract-secret-456';
 const NOW = Date.parse('2026-11-25T09:00:00Z');
 let hs: HelpScoutFake;
 let spec: SpecValidator;
+const SPEC_FILE = 'helpscout/helpscout-openapi.yml';
+/** Requests and fake bodies are checked against the vendor's description when it is there. */
+const checkSpec = !mustSkip('Help Scout contract tests: checks against the vendor API description', specPrereq(SPEC_FILE));
 let home: string;
 let stderr: string[];
 
@@ -48,6 +52,7 @@ async function provider(profileExtra: Partial<Profile> = {}, secret = SECRET): P
  */
 const DOCUMENTED_ONLY = ['embed', 'mailbox', 'tag', 'assigned_to', 'modifiedSince', 'sortField', 'sortOrder', 'query'];
 function assertRequestsMatchSpec(): void {
+  if (!checkSpec) return;
   spec.assertRequests(
     hs.server.requests.map((r) => {
       const q = new URLSearchParams(r.query);
@@ -60,7 +65,7 @@ function assertRequestsMatchSpec(): void {
 }
 
 beforeAll(async () => {
-  spec = await loadSpec('helpscout/helpscout-openapi.yml');
+  if (checkSpec) spec = await loadSpec(SPEC_FILE);
   hs = await HelpScoutFake.start({ clientId: 'hs-app-1', clientSecret: SECRET });
 });
 

@@ -12,10 +12,14 @@ import { AuthError, ConfigError, ExitCode, NotFoundError, UsageError } from '../
 import { CommentSchema, TicketSchema } from '../../src/domain/model.js';
 import { IntercomFake } from '../support/intercom-fake.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 let spec: SpecValidator;
+const SPEC_FILE = 'intercom/api.intercom.io.v2.14.yaml';
+/** Requests and fake bodies are checked against the vendor's description when it is there. */
+const checkSpec = !mustSkip('Intercom contract tests: checks against the vendor API description', specPrereq(SPEC_FILE));
 let ic: IntercomFake;
 let sleeps: number[];
 
@@ -36,13 +40,17 @@ function provider(opts: { token?: string; agent?: string; tickets?: 'auto' | 'on
 }
 
 function checkTraffic(): void {
+  if (!checkSpec) {
+    ic.replies.length = 0;
+    return;
+  }
   spec.assertRequests(ic.server.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.json })));
   for (const r of ic.replies) if (r.status < 400 && r.json !== undefined) spec.assertResponse(r.method, r.path, r.status, r.json);
   ic.replies.length = 0;
 }
 
 beforeAll(async () => {
-  spec = await loadSpec('intercom/api.intercom.io.v2.14.yaml');
+  if (checkSpec) spec = await loadSpec(SPEC_FILE);
 });
 
 beforeEach(async () => {

@@ -12,9 +12,13 @@ import { collect, type HelpdeskProvider } from '../../src/providers/provider.js'
 import { NotFoundError, UsageError } from '../../src/errors.js';
 import { FakeZendesk, ZENDESK_DOCUMENTED, zendeskProvider, zendeskSpecRequests } from '../support/fake-zendesk.js';
 import { loadSpec, type SpecValidator, type SpecRequest } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 
 let zd: FakeZendesk;
 let spec: SpecValidator;
+const SPEC_FILE = 'zendesk/support-oas.yaml';
+/** Requests and fake bodies are checked against the vendor's description when it is there. */
+const checkSpec = !mustSkip('Zendesk contract tests: checks against the vendor API description', specPrereq(SPEC_FILE));
 let home: string;
 let stderr: string[];
 const NOW = Date.parse('2026-11-25T09:00:00Z');
@@ -37,11 +41,12 @@ function withoutNullPriority(body: unknown): unknown {
 }
 
 function assertRequestsMatchSpec(): void {
+  if (!checkSpec) return;
   spec.assertRequests(zendeskSpecRequests(zd.server.requests), { ignore: NOT_IN_OAS, documented: ZENDESK_DOCUMENTED });
 }
 
 beforeAll(async () => {
-  spec = await loadSpec('zendesk/support-oas.yaml');
+  if (checkSpec) spec = await loadSpec(SPEC_FILE);
   zd = await FakeZendesk.start({ tickets: 240 });
 }, 120_000);
 
@@ -63,7 +68,7 @@ afterEach(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
-describe('fake responses follow the description', () => {
+describe.runIf(checkSpec)('fake responses follow the description', () => {
   it('validates the fake Zendesk bodies against the OAS', async () => {
     const p = await provider();
     await collect(p.listTickets({}), 10);

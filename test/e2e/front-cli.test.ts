@@ -7,6 +7,7 @@ import { cleanupHome, makeHome } from '../support/cli.js';
 import { vendorCli } from '../support/vendor-cli.js';
 import { FrontFake } from '../support/front-fake.js';
 import { loadSpec } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 const TOKEN = 'front-e2e-token-5f2a';
@@ -32,10 +33,12 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
 });
 
+const checkSpec = !mustSkip('Front CLI tests: requests checked against the vendor API description', specPrereq('front/core-api.json'));
+
 afterAll(async () => {
-  const spec = await loadSpec('front/core-api.json');
+  const spec = checkSpec ? await loadSpec('front/core-api.json') : undefined;
   // Front's q[statuses][] query object and `assignee_id: null` are documented but not in the schema (see the contract test)
-  spec.assertRequests(
+  spec?.assertRequests(
     front.server.requests.map((r) => {
       const q = new URLSearchParams([...r.query].filter(([k]) => !k.startsWith('q[')));
       return { method: r.method, path: r.path, query: q, headers: r.headers, body: r.json };

@@ -7,6 +7,7 @@ import { cleanupHome, makeHome } from '../support/cli.js';
 import { vendorCli } from '../support/vendor-cli.js';
 import { IntercomFake } from '../support/intercom-fake.js';
 import { loadSpec } from '../support/openapi.js';
+import { mustSkip, specPrereq } from '../support/prereqs.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 const TOKEN = 'intercom-e2e-token-77c1';
@@ -33,9 +34,11 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
 });
 
+const checkSpec = !mustSkip('Intercom CLI tests: requests checked against the vendor API description', specPrereq('intercom/api.intercom.io.v2.14.yaml'));
+
 afterAll(async () => {
-  const spec = await loadSpec('intercom/api.intercom.io.v2.14.yaml');
-  spec.assertRequests(ic.server.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.json })));
+  const spec = checkSpec ? await loadSpec('intercom/api.intercom.io.v2.14.yaml') : undefined;
+  spec?.assertRequests(ic.server.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.json })));
   await ic.close();
   cleanupHome(home);
 });

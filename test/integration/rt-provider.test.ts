@@ -1,24 +1,25 @@
 /**
- * deskctl against a REAL Request Tracker 5 (Debian's request-tracker5), started with
- * ../shared/scripts/start-rt.sh on a free port, seeded through REST2, driven through bin/deskctl.js,
+ * deskctl against a REAL Request Tracker 5 (Debian's request-tracker5), started with the project's
+ * scripts/start-rt.sh on a free port, seeded through REST2, driven through bin/deskctl.js,
  * and checked through REST2 directly.
  *
- * Skips (with a visible message) only when RT cannot be installed on this machine; with CI=true it
- * never skips: an RT that cannot be installed or started fails the run.
+ * Runs under CI, with DESKCTL_TEST_RT=1, or where RT is installed; otherwise skips with one line saying
+ * how to enable it. Outside CI an RT that cannot be installed skips too; under CI=true it fails the run.
  */
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, runCli, startCli, type CliResult } from '../support/cli.js';
-import { startRt, type RtServer } from '../support/rt-server.js';
+import { IN_CI, mustSkip, rtPrereq } from '../support/prereqs.js';
+import { RT_SERVER_BIN, startRt, type RtServer } from '../support/rt-server.js';
 
-const CI = ['1', 'true', 'yes'].includes(String(process.env.CI ?? '').toLowerCase());
-const started = await startRt();
-const skip = !started.ok && started.installFailed && !CI;
-if (skip) {
-  console.warn(`[rt] SKIPPED: the Request Tracker integration tests need RT, which could not be installed here: ${started.ok ? '' : started.reason}`);
-}
+const SUITE = 'Request Tracker integration tests';
+const started = mustSkip(SUITE, rtPrereq(RT_SERVER_BIN)) ? undefined : await startRt();
+const installFailed = started !== undefined && !started.ok && started.installFailed;
+if (installFailed && IN_CI) throw new Error(`${SUITE}: ${started.ok ? '' : started.reason}`);
+if (installFailed) process.stderr.write(`[skipped] ${SUITE}: RT could not be installed here: ${started.ok ? '' : started.reason}\n`);
+const skip = started === undefined || installFailed;
 
 const CUSTOMERS = [
   ['alice@example.com', 'Alice Liddell'],
@@ -89,7 +90,7 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
   }
 
   beforeAll(async () => {
-    if (!started.ok) throw new Error(`Request Tracker did not start: ${started.reason}`);
+    if (!started?.ok) throw new Error(`Request Tracker did not start: ${started?.reason}`);
     rt = started.server;
     home = makeHome('deskctl-rt-');
 
@@ -213,7 +214,7 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
 
   afterAll(async () => {
     if (home) cleanupHome(home);
-    if (started.ok) await started.server.stop();
+    if (started?.ok) await started.server.stop();
   });
 
   it('profile test reports the RT account behind the credentials', () => {

@@ -5,8 +5,6 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'deskctl.js');
-/** ../shared beside the project (API descriptions, scripts). */
-export const SHARED = resolve(ROOT, '..', 'shared');
 
 export interface CliResult {
   code: number;

@@ -1,5 +1,6 @@
 /**
- * Checks recorded requests and fake responses against a vendor's API description in ../shared/api-specs/.
+ * Checks recorded requests and fake responses against a vendor's API description in DESKCTL_API_SPECS
+ * (default ../shared/api-specs; see prereqs.ts).
  *
  *   const spec = await loadSpec('zendesk/support-oas.yaml');      // once per test file (beforeAll)
  *   spec.assertRequests(server.requests);                          // path, method, required params, body schema
@@ -13,9 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SHARED } from './cli.js';
-
-export const API_SPECS = resolve(SHARED, 'api-specs');
+import { apiSpecsDir } from './prereqs.js';
 
 export interface SpecRequest {
   method: string;
@@ -131,9 +130,9 @@ function honourNullableSiblings<T>(node: T): T {
   return walk(node) as T;
 }
 
-/** Loads a description relative to ../shared/api-specs (e.g. 'zendesk/support-oas.yaml'). */
+/** Loads a description relative to DESKCTL_API_SPECS (default ../shared/api-specs) (e.g. 'zendesk/support-oas.yaml'). */
 export async function loadSpec(relative: string): Promise<SpecValidator> {
-  const file = resolve(API_SPECS, relative);
+  const file = resolve(apiSpecsDir(), relative);
   const definition = honourNullableSiblings(await parseDefinition(file));
   const { default: OpenAPIBackend } = await import('openapi-backend');
   const addFormats = (await import('ajv-formats')).default as unknown as (ajv: unknown) => unknown;

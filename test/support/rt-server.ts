@@ -1,5 +1,5 @@
 /**
- * A real Request Tracker 5 for integration tests, started with ../shared/scripts/start-rt.sh
+ * A real Request Tracker 5 for integration tests, started with the project's scripts/start-rt.sh
  * (Debian's request-tracker5 on 127.0.0.1 with a fresh SQLite database; the script installs the
  * packages through apt on first use, running `apt-get update` when the first attempt fails).
  *
@@ -12,9 +12,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SHARED } from './cli.js';
+import { ROOT } from './cli.js';
 
-export const START_RT = join(SHARED, 'scripts', 'start-rt.sh');
+export const START_RT = join(ROOT, 'scripts', 'start-rt.sh');
+/** Present once Debian's request-tracker5 is installed. */
+export const RT_SERVER_BIN = '/usr/share/request-tracker5/libexec/rt-server';
 const RT_LIB = '/usr/share/request-tracker5/lib';
 
 export interface RtServer {
