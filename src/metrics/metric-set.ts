@@ -83,13 +83,13 @@ export class MetricSet {
   }
 
   /**
-   * A ticket created in the period: its first response time (null = not answered yet), its SLA outcome,
-   * and whether it was still unanswered when the period ended (so a past period is judged at its end).
+   * A ticket created in the period: its first response time (null = not answered by the end of the
+   * period, see PeriodAccumulator) and its SLA outcome as of that end.
    */
-  addCreated(firstResponseSec: number | null, channel: Channel, sla: SlaOutcome, unansweredAtEnd = firstResponseSec === null): void {
+  addCreated(firstResponseSec: number | null, channel: Channel, sla: SlaOutcome): void {
     this.created++;
-    if (unansweredAtEnd) this.unanswered++;
-    if (firstResponseSec !== null) this.frt.push(Math.max(0, firstResponseSec));
+    if (firstResponseSec === null) this.unanswered++;
+    else this.frt.push(Math.max(0, firstResponseSec));
     if (sla === 'met' || sla === 'missed') {
       let cell = this.sla.get(channel);
       if (!cell) this.sla.set(channel, (cell = { met: 0, missed: 0 }));

@@ -97,12 +97,14 @@ export class PeriodAccumulator {
   /** One ticket; `combos` from attrCombos(ticket, grouping.attrDims). */
   addTicket(f: TicketFacts, combos: string[][]): void {
     if (this.inPeriod(f.created)) {
-      const frt = f.firstResponse === null ? null : (f.firstResponse - f.created) / 1000;
-      const sla = slaOutcomeMs(f.channel, f.created, f.firstResponse, this.targets, this.now);
-      const unansweredAtEnd = f.firstResponse === null || f.firstResponse >= Math.min(this.until, this.now);
-      this.total.addCreated(frt, f.channel, sla, unansweredAtEnd);
+      const end = Math.min(this.until, this.now);
+      this.addCreatedAsOf(this.total, f, end);
       const b = this.grouped ? this.bucketOf(f.created) : -1;
-      if (b >= 0) for (const c of combos) this.cell(this.comboState(c), b).addCreated(frt, f.channel, sla, unansweredAtEnd);
+      if (b >= 0) {
+        // each time bucket is judged at its own end
+        const bucketEnd = this.grouping.time ? Math.min(this.buckets[b]!.end, this.now) : end;
+        for (const c of combos) this.addCreatedAsOf(this.cell(this.comboState(c), b), f, bucketEnd);
+      }
     }
     if (this.inPeriod(f.solved)) {
       const res = (f.solved - f.created) / 1000;
@@ -119,6 +121,17 @@ export class PeriodAccumulator {
       }
     }
     this.addBacklog(f, combos);
+  }
+
+  /**
+   * A ticket created in a period judged as of `end` (the period's or bucket's end, or now if earlier):
+   * a first response at or after `end` had not happened yet, so the ticket counts as unanswered there,
+   * has no response time in that period, and its SLA is missed or pending as of `end`.
+   */
+  private addCreatedAsOf(set: MetricSet, f: TicketFacts, end: number): void {
+    const answered = f.firstResponse !== null && f.firstResponse < end ? f.firstResponse : null;
+    const frt = answered === null ? null : (answered - f.created) / 1000;
+    set.addCreated(frt, f.channel, slaOutcomeMs(f.channel, f.created, answered, this.targets, end));
   }
 
   private addBacklog(f: TicketFacts, combos: string[][]): void {

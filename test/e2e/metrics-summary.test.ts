@@ -67,15 +67,19 @@ function expected(tickets: Row[], ratings: RatingRow[], since: number, until: nu
   const solvedAt = (r: Row) => (r.status === 'solved' || r.status === 'closed' ? t(r.solved_at ?? r.updated_at) : null);
   const created = tickets.filter((r) => inP(t(r.created_at)));
   const solved = tickets.filter((r) => inP(solvedAt(r)));
-  const frt = created.filter((r) => r.first_response_at).map((r) => (t(r.first_response_at)! - t(r.created_at)!) / 1000);
+  // a past period is judged as of its end: a reply after it is no first response there
+  const end = Math.min(until, now);
+  const answeredBy = (r: Row) => (r.first_response_at && t(r.first_response_at)! < end ? t(r.first_response_at) : null);
+  const frt = created.filter((r) => answeredBy(r) !== null).map((r) => (answeredBy(r)! - t(r.created_at)!) / 1000);
   const res = solved.map((r) => (solvedAt(r)! - t(r.created_at)!) / 1000);
   let met = 0;
   let missed = 0;
   for (const r of created) {
     const target = TARGETS[r.channel];
     if (target === undefined) continue;
-    if (r.first_response_at) (t(r.first_response_at)! - t(r.created_at)!) / 1000 <= target ? met++ : missed++;
-    else if ((now - t(r.created_at)!) / 1000 > target) missed++;
+    const answered = answeredBy(r);
+    if (answered !== null) (answered - t(r.created_at)!) / 1000 <= target ? met++ : missed++;
+    else if ((end - t(r.created_at)!) / 1000 > target) missed++;
   }
   const rs = ratings.filter((r) => inP(t(r.created_at)));
   const csat = rs.filter((r) => r.kind === 'csat');
@@ -88,7 +92,7 @@ function expected(tickets: Row[], ratings: RatingRow[], since: number, until: nu
     reopened: tickets.filter((r) => r.reopen_count > 0 && inP(solvedAt(r) ?? t(r.updated_at))).length,
     frt: { n: frt.length, median: rank(frt, 50), p90: rank(frt, 90), mean: mean(frt) },
     // still without a first response when the period ended (or now, for the current period)
-    unanswered: created.filter((r) => !r.first_response_at || t(r.first_response_at)! >= Math.min(until, now)).length,
+    unanswered: created.filter((r) => answeredBy(r) === null).length,
     res: { n: res.length, median: rank(res, 50), p90: rank(res, 90), mean: mean(res) },
     fcr: pct(solved.filter((r) => r.replies === 1 && r.reopen_count === 0).length, solved.length),
     reopenRate: pct(solved.filter((r) => r.reopen_count > 0).length, solved.length),

@@ -122,12 +122,27 @@ describe('computePerTicket', () => {
 });
 
 describe('unanswered tickets are judged at the end of their period', () => {
-  it('counts a ticket answered only after the previous period ended as unanswered there, with its response time', async () => {
+  it('counts a ticket answered only after the previous period ended as unanswered there, with no response time and its SLA judged as of that end', async () => {
     // created in the previous week (25 Oct - 1 Nov), first answered on 3 Nov: unanswered at the end of that week
     const late = ticket({ id: '21', channel: 'email', status: 'solved', createdAt: '2026-10-31T12:00:00Z', firstResponseAt: '2026-11-03T12:00:00Z', solvedAt: '2026-11-03T13:00:00Z', publicReplyCount: 1 });
     const { provider } = fakeProvider([late], []);
     const r = await computeSummary(provider, { ...base, grouping: NO_GROUPING, compare: true });
-    expect(r.previous!.totals.firstResponse).toEqual({ n: 1, median: 3 * 86_400, p90: 3 * 86_400, mean: 3 * 86_400, unanswered: 1 });
+    expect(r.previous!.totals.firstResponse).toEqual({ n: 0, median: null, p90: null, mean: null, unanswered: 1 });
+    // 12 h old at the end of the previous period (1 Nov 00:00): still within the 24 h email target
+    expect(r.previous!.totals.sla).toMatchObject({ met: 0, missed: 0, pending: 1 });
     expect(r.current.totals.firstResponse.unanswered).toBe(0);
+  });
+
+  it('judges each time bucket at its own end (week buckets), the totals at the period end', async () => {
+    // created Tue 3 Nov (week of 2 Nov), answered Mon 9 Nov (next week) after 6 days: email target 24 h
+    const late = ticket({ id: '22', channel: 'email', status: 'open', createdAt: '2026-11-03T12:00:00Z', firstResponseAt: '2026-11-09T12:00:00Z' });
+    const { provider } = fakeProvider([late], []);
+    const until = new Date('2026-11-16T00:00:00Z');
+    const r = await computeSummary(provider, { ...base, since: new Date('2026-11-02T00:00:00Z'), until, now: until, grouping: parseGroupBy('week') });
+    const week = r.current.groups.find((g) => g.key.week === '2026-11-02')!.metrics;
+    expect(week.firstResponse).toEqual({ n: 0, median: null, p90: null, mean: null, unanswered: 1 });
+    expect(week.sla).toMatchObject({ met: 0, missed: 1, pending: 0 });
+    expect(r.current.totals.firstResponse).toMatchObject({ n: 1, median: 6 * 86_400, unanswered: 0 });
+    expect(r.current.totals.sla).toMatchObject({ met: 0, missed: 1 });
   });
 });
