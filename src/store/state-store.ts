@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { profileDataDir, type Paths } from '../config/paths.js';
+import type { SentLedger } from './ledger.js';
 import { migrate, openDatabase, type Database } from './sqlite.js';
 
 /**
@@ -19,6 +20,13 @@ export class StateStore {
 
   ensureSchema(namespace: string, migrations: readonly string[]): void {
     migrate(this.db, namespace, migrations);
+  }
+
+  /** The sent ledger and ticket claims of this profile. `now` is the profile's clock (ledger times). */
+  async ledger(now: () => Date = () => new Date()): Promise<SentLedger> {
+    const { SqliteLedger, LEDGER_MIGRATIONS, LEDGER_NAMESPACE } = await import('./sqlite-ledger.js');
+    this.ensureSchema(LEDGER_NAMESPACE, LEDGER_MIGRATIONS);
+    return new SqliteLedger(this.db, now);
   }
 
   close(): void {

@@ -1,0 +1,117 @@
+import { findSentReply } from '../bulk/executor.js';
+import { mapLimit } from '../bulk/selection.js';
+import { parseDurationMs } from '../domain/parse.js';
+import type { Comment } from '../domain/model.js';
+import { UsageError } from '../errors.js';
+import type { HelpdeskProvider } from '../providers/provider.js';
+import {
+  alreadySentReason,
+  DEFAULT_LEASE_MS,
+  DEFAULT_REPEAT_WINDOW_MS,
+  describeSender,
+  heldReason,
+  inConversationReason,
+  type ClaimResult,
+  type Holder,
+  type MessageRef,
+  type SentLedger,
+} from './ledger.js';
+
+/** A ticket left out because it already got (or is getting) the message; camelCase JSON as printed. */
+export interface SkippedSend {
+  ticketId: string;
+  reason: string;
+  /** "job k7m2qx", "follow-up 12", "tickets reply by ana@laptop", "the helpdesk conversation". */
+  sentBy: string;
+  /** When it was sent (null while another run is sending it). */
+  sentAt: string | null;
+}
+
+/** The repeat window: --repeat-window, else the profile's repeatWindow, else 30 days. */
+export function repeatWindowMs(flag: string | undefined, profileValue: string | undefined): number {
+  for (const [raw, where] of [
+    [flag, '--repeat-window'],
+    [profileValue, "the profile's repeatWindow"],
+  ] as const) {
+    if (raw === undefined) continue;
+    const ms = parseDurationMs(String(raw));
+    if (ms === undefined || ms <= 0) throw new UsageError(`invalid ${where} '${raw}'`, 'use a duration such as 30d, 12h or 2w');
+    return ms;
+  }
+  return DEFAULT_REPEAT_WINDOW_MS;
+}
+
+export interface RepeatCheckOptions {
+  /** Sends before this do not count. */
+  since: Date;
+  /** Claims of this holder are ours (null: a preview with no holder yet). */
+  holderId: string | null;
+  /** --allow-repeat: only live claims of others still skip. */
+  allowRepeat: boolean;
+  /** How many conversations to read at once. */
+  concurrency: number;
+  /** The ticket's comments when the caller already has them. */
+  comments?: (ticketId: string) => Comment[] | undefined;
+}
+
+const fromClaim = (m: MessageRef, reason: string, sentBy: string, sentAt: string | null): SkippedSend => ({ ticketId: m.ticketId, reason, sentBy, sentAt });
+
+/** Skips from an atomic claim, in the printed shape. */
+export function skipsOf(result: ClaimResult): SkippedSend[] {
+  return [
+    ...result.alreadySent.map(({ message, entry }) => fromClaim(message, alreadySentReason(entry), describeSender(entry), entry.sentAt)),
+    ...result.held.map(({ message, claim }) => fromClaim(message, heldReason(claim), claim.label, null)),
+  ];
+}
+
+/**
+ * Which of these messages must not be sent, and why: another run holds the ticket, deskctl's ledger
+ * has sent it within the window, or the ticket's conversation already has that text (sent from
+ * elsewhere). Read only: the atomic decision is `SentLedger.claim` at send time.
+ */
+export async function findRepeats(ledger: SentLedger, provider: HelpdeskProvider, messages: MessageRef[], o: RepeatCheckOptions): Promise<Map<string, SkippedSend>> {
+  const out = new Map<string, SkippedSend>();
+  for (const [id, c] of ledger.findHeld(messages, o.holderId)) out.set(id, { ticketId: id, reason: heldReason(c), sentBy: c.label, sentAt: null });
+  if (o.allowRepeat) return out;
+  for (const [id, e] of ledger.findRecent(messages, o.since)) if (!out.has(id)) out.set(id, { ticketId: id, reason: alreadySentReason(e), sentBy: describeSender(e), sentAt: e.sentAt });
+  const rest = messages.filter((m) => !out.has(m.ticketId));
+  await mapLimit(rest, Math.max(1, o.concurrency), async (m) => {
+    const comments = o.comments?.(m.ticketId) ?? (await provider.listComments(m.ticketId));
+    const found = findSentReply(comments, m.body, m.public, o.since.toISOString(), 0);
+    if (found) out.set(m.ticketId, { ticketId: m.ticketId, reason: inConversationReason(found.id, found.createdAt), sentBy: 'the helpdesk conversation', sentAt: found.createdAt });
+  });
+  return out;
+}
+
+/**
+ * A holder's claims while it works: renewed in the background at a third of the lease, released
+ * (except unknown outcomes) when it stops. A killed process stops renewing; its claims lapse.
+ */
+export class ClaimSession {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly ledger: SentLedger,
+    readonly holder: Holder,
+    readonly leaseMs: number = DEFAULT_LEASE_MS,
+  ) {
+    this.timer = setInterval(() => {
+      try {
+        ledger.renew(holder.id, leaseMs);
+      } catch {
+        /* busy store: the next beat renews */
+      }
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  claim(messages: MessageRef[], o: { since: Date; allowRepeat: boolean; ownSourceId?: string }): ClaimResult {
+    return this.ledger.claim(this.holder, messages, { since: o.since, leaseMs: this.leaseMs, allowRepeat: o.allowRepeat, ownSourceId: o.ownSourceId });
+  }
+
+  stop(keep?: { ticketIds: string[]; keepMs: number }): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.ledger.release(this.holder.id, keep);
+  }
+}
