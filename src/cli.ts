@@ -125,6 +125,24 @@ Run 'deskctl <command> --help' for a command's flags and examples.`,
   return { program, load };
 }
 
+/**
+ * The whole command tree, every group registered (for completion scripts, man pages and checking
+ * the README's commands). Nothing runs: the actions are there but are never called by the callers.
+ */
+export async function loadCommandTree(): Promise<Command> {
+  const { program } = buildProgram(['node', 'deskctl', '--help']);
+  for (const placeholder of [...program.commands]) {
+    const group = GROUPS.find((g) => g.name === placeholder.name());
+    if (!group) continue;
+    (program.commands as Command[]).splice(program.commands.indexOf(placeholder), 1);
+    const mod = (await import(moduleUrl(group).href)) as CommandModule;
+    mod.register(program, () => {
+      throw new Error('loadCommandTree: commands of this tree are not meant to run');
+    });
+  }
+  return program;
+}
+
 function printError(err: unknown, verbose: boolean): void {
   const stderr = process.stderr;
   if (err instanceof DeskctlError) {
