@@ -36,20 +36,47 @@ export interface CommandModule {
 
 const moduleUrl = (g: Group) => new URL(`../commands/${g.module}.js`, import.meta.url);
 
-function findGroup(argv: string[]): Group | undefined {
-  // `deskctl --profile x tickets` : skip values of global options that take one
-  const args = argv.slice(2);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--profile' || a === '-p' || a === '--rate-limit') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-')) continue;
-    const name = a === 'help' ? args[i + 1] : a;
-    return GROUPS.find((g) => g.name === name || g.aliases?.includes(name ?? ''));
+/** Index in argv of the first word that is not a global option or its value (`deskctl -p x tickets`). */
+function firstOperand(argv: string[]): number {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--profile' || a === '-p' || a === '--rate-limit') i++;
+    else if (!a.startsWith('-')) return i;
   }
-  return undefined;
+  return -1;
+}
+
+function findGroup(argv: string[]): Group | undefined {
+  const i = firstOperand(argv);
+  if (i < 0) return undefined;
+  const name = argv[i] === 'help' ? argv[i + 1] : argv[i];
+  return GROUPS.find((g) => g.name === name || g.aliases?.includes(name ?? ''));
+}
+
+export type HelpRequest = { argv: string[]; path?: string[]; topic?: undefined } | { topic: 'environment'; argv?: undefined; path?: undefined };
+
+/**
+ * `deskctl help tickets list` is `deskctl tickets list --help` (commander's help command would show
+ * the group's help); `deskctl help environment` is a topic of its own.
+ */
+export function rewriteHelp(argv: string[]): HelpRequest {
+  const i = firstOperand(argv);
+  if (i < 0 || argv[i] !== 'help') return { argv };
+  const rest = argv.slice(i + 1);
+  if (rest[0] === 'environment' || rest[0] === 'env') return { topic: 'environment' };
+  return { argv: [...argv.slice(0, i), ...rest, '--help'], path: rest.filter((a) => !a.startsWith('-')) };
+}
+
+/** The first word of a `help` path that names no command (commander then reports it with a suggestion). */
+function unknownInPath(program: Command, path: string[]): boolean {
+  let cmd = program;
+  for (const name of path) {
+    if (!cmd.commands.length) return false;
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub) return true;
+    cmd = sub;
+  }
+  return false;
 }
 
 /** "deskctl tickets list": the deepest known (sub)command named on the command line. */
@@ -75,6 +102,7 @@ export function buildProgram(argv: string[], contexts: Context[] = []): { progra
     .option('-q, --quiet', 'print nothing on stderr but errors and warnings')
     .option('--no-color', 'disable colour (also NO_COLOR=1)')
     .addOption(new Option('--rate-limit <n>', 'requests per minute for this run (overrides the profile)').argParser(Number).hideHelp())
+    .helpCommand('help [command...]', 'show help for a command (help tickets list), or: help environment')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .configureOutput({
@@ -100,8 +128,9 @@ Examples:
 Environment:
   DESKCTL_PROFILE   profile to use      DESKCTL_HOME   relocate config and data
   NO_COLOR          disable colour      DESKCTL_NOW    pretend "now" is this ISO time
+  Every variable deskctl reads: deskctl help environment
 
-Run 'deskctl <command> --help' for a command's flags and examples.`,
+Run 'deskctl help <command>' or 'deskctl <command> --help' for a command's flags and examples.`,
   );
 
   const contextFactory: ContextFactory = (cmd) => {
@@ -158,12 +187,21 @@ function printError(err: unknown, verbose: boolean): void {
 }
 
 /** Entry point used by bin/deskctl.js. Returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(rawArgv: string[]): Promise<number> {
+  const help = rewriteHelp(rawArgv);
+  if (help.topic === 'environment') {
+    const { renderEnvironment } = await import('./help/environment.js');
+    createContext({}).output.text(renderEnvironment());
+    return ExitCode.ok;
+  }
+  let argv = help.argv;
   const contexts: Context[] = [];
   const { program, load } = buildProgram(argv, contexts);
   const verbose = argv.includes('--verbose');
   try {
     await load();
+    // `deskctl help tcikets`: an unknown command, reported as such rather than with the top-level help
+    if (help.path && unknownInPath(program, help.path)) argv = argv.slice(0, -1);
     await program.parseAsync(argv);
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (err) {

@@ -1,0 +1,51 @@
+/**
+ * Every environment variable deskctl reads, for `deskctl help environment`, the man page and
+ * docs. test/unit/help-environment.test.ts fails when src/ or commands/ reads one not listed here.
+ */
+export interface EnvironmentVariable {
+  name: string;
+  description: string;
+}
+
+export const ENVIRONMENT: readonly EnvironmentVariable[] = [
+  { name: 'DESKCTL_PROFILE', description: 'profile to use when --profile is not given (else the current profile, else "local")' },
+  { name: 'DESKCTL_HOME', description: 'relocate config, secrets, templates and data into this one directory (tests use it)' },
+  { name: 'XDG_CONFIG_HOME', description: 'config.json, secrets.json and templates/ go to $XDG_CONFIG_HOME/deskctl (default ~/.config)' },
+  { name: 'XDG_DATA_HOME', description: 'profile data (helpdesk.db, state.db) goes to $XDG_DATA_HOME/deskctl (default ~/.local/share)' },
+  { name: 'HOME', description: 'where ~/.config and ~/.local/share are, when the XDG variables are not set' },
+  { name: 'DESKCTL_NOW', description: 'pretend "now" is this ISO time (replays, tests): e.g. 2026-11-25T09:00:00Z' },
+  { name: 'DESKCTL_PAGER', description: 'pager for long output on a terminal (before PAGER; "" or "cat" turns paging off)' },
+  { name: 'PAGER', description: 'pager when DESKCTL_PAGER is not set (default: less -FRX)' },
+  { name: 'NO_COLOR', description: 'set (to anything) to disable colour, like --no-color' },
+  { name: 'FORCE_COLOR', description: 'colour even off a terminal: 1 (16 colours), 2 (256) or 3 (truecolor); 0 disables' },
+  { name: 'COLORTERM', description: '"truecolor" or "24bit" selects 24-bit colour' },
+  { name: 'TERM', description: '"dumb" disables colour; a name containing 256 selects 256 colours' },
+  { name: 'COLUMNS', description: 'table width when stdout is not a terminal (default 120)' },
+  { name: 'CI', description: 'set: never prompt, even on a terminal (commands that need a decision name the flag instead)' },
+  { name: 'VISUAL', description: 'editor for tickets reply/note without --body (before EDITOR)' },
+  { name: 'EDITOR', description: 'editor when VISUAL is not set (default vi)' },
+  { name: 'BROWSER', description: 'browser command for deskctl login (default xdg-open, or open on macOS)' },
+];
+
+/** Read by the test suite only (see docs/development.md). */
+export const TEST_ENVIRONMENT: readonly EnvironmentVariable[] = [
+  { name: 'DESKCTL_API_SPECS', description: 'directory of vendor API descriptions for the contract tests (default ../shared/api-specs)' },
+  { name: 'DESKCTL_DATASETS', description: 'directory of labelled datasets for the tests that measure against them (default ../shared/datasets)' },
+];
+
+export function renderEnvironment(): string {
+  const width = Math.max(...[...ENVIRONMENT, ...TEST_ENVIRONMENT].map((v) => v.name.length)) + 2;
+  const list = (vars: readonly EnvironmentVariable[]) => vars.map((v) => `  ${v.name.padEnd(width)}${v.description}`).join('\n');
+  return `Environment variables deskctl reads:
+
+${list(ENVIRONMENT)}
+
+Profiles can also name variables that hold their secrets (profile add --token-env, --password-env,
+--client-secret-env); deskctl reads those when it signs in to that profile's helpdesk.
+
+Read by the test suite only:
+
+${list(TEST_ENVIRONMENT)}
+  CI=true makes a missing test prerequisite fail its suite instead of skipping it.
+`;
+}
