@@ -113,12 +113,12 @@ export function register(program: Command, context: ContextFactory): void {
         .alias('add')
         .argument('[ids...]', 'ticket ids (or select tickets with the filters below)')
         .description('Schedule a template reply for later, skipped if the customer writes first'),
+      'IANA time zone for --at and the date filters (default: the system zone for --at, UTC for filters)',
     ),
   )
     .option('-t, --template <name>', 'template to send (see `deskctl templates list`)')
     .option('--in <duration>', 'send after this long: 90m, 12h, 7d, 2w')
     .option('--at <when>', 'send at: "2026-12-01 09:00", "next monday 9am", "tomorrow" (a day alone means 09:00)')
-    .option('--tz <zone>', 'IANA time zone for --at (default: the system zone)')
     .option('--unless-replied', 'skip it if the customer replied after scheduling (default)')
     .option('--no-unless-replied', 'send even if the customer replied meanwhile')
     .option('--only-if-status <list>', `send only while the ticket is one of: ${STATUSES.join(', ')}`, collectList)

@@ -3,6 +3,7 @@ import type { ContextFactory } from '../src/cli.js';
 import type { Context } from '../src/context.js';
 import { CHANNELS } from '../src/domain/model.js';
 import { parseDateArg, parseEnum } from '../src/domain/parse.js';
+import { parseTimeZone } from '../src/domain/zones.js';
 import { UsageError } from '../src/errors.js';
 import type { OutputFlags } from '../src/output/format.js';
 import { wrapText } from '../src/output/formatters.js';
@@ -32,9 +33,10 @@ import { addOutputOptions, collectList, examples, outputFlags } from './_shared/
 type Opts = FilterFlags & Record<string, unknown>;
 
 /** --since/--until -> a period ending no later than now (--until is exclusive). Usage errors before any I/O. */
-export function parsePeriod(o: { since?: string; until?: string }, now: Date, defaultSince: string): { since: Date; until: Date } {
-  const since = parseDateArg(o.since ?? defaultSince, now, '--since');
-  let until = o.until ? parseDateArg(o.until, now, '--until') : now;
+export function parsePeriod(o: { since?: string; until?: string; tz?: string }, now: Date, defaultSince: string): { since: Date; until: Date } {
+  const tz = o.tz !== undefined ? parseTimeZone(o.tz) : undefined;
+  const since = parseDateArg(o.since ?? defaultSince, now, '--since', tz);
+  let until = o.until ? parseDateArg(o.until, now, '--until', tz) : now;
   if (until.getTime() > now.getTime()) until = now;
   if (since.getTime() >= until.getTime()) {
     throw new UsageError(`--since ${o.since ?? defaultSince} is not before --until ${o.until ?? 'now'}`, 'give a --since earlier than --until (the period is [since, until))');
@@ -44,7 +46,7 @@ export function parsePeriod(o: { since?: string; until?: string }, now: Date, de
 
 function addPeriodOptions(cmd: Command, defaultSince: string): Command {
   return cmd
-    .option('--since <when>', `start of the period: 30d, 12h, 2w, yesterday, 2026-11-01 (default ${defaultSince})`)
+    .option('--since <when>', `start of the period: 30d, 2w, yesterday, "last month", 2026-11-01 (default ${defaultSince}; see docs/dates.md)`)
     .option('--until <when>', 'end of the period, exclusive (default now)');
 }
 
@@ -102,7 +104,7 @@ export function register(program: Command, context: ContextFactory): void {
     .action(async (o: Opts, cmd: Command) => {
       const ctx = context(cmd);
       const flags = outputFlags(o);
-      const period = parsePeriod(o as { since?: string; until?: string }, ctx.clock.now(), '30d');
+      const period = parsePeriod(o as { since?: string; until?: string; tz?: string }, ctx.clock.now(), '30d');
       const grouping = parseGroupBy(o.groupBy as string[] | undefined);
       const format = ctx.output.format(flags);
       parseFilterFlags(o, ctx.clock.now());
@@ -147,7 +149,7 @@ export function register(program: Command, context: ContextFactory): void {
       const name = metricArg.toLowerCase();
       if (!names.includes(name)) throw new UsageError(`unknown metric '${metricArg}'`, `valid metrics: ${names.join(', ')}`);
       const unit = parseEnum(String(o.by ?? 'day'), TIME_UNITS, '--by') as TimeUnit;
-      const period = parsePeriod(o as { since?: string; until?: string }, ctx.clock.now(), '90d');
+      const period = parsePeriod(o as { since?: string; until?: string; tz?: string }, ctx.clock.now(), '90d');
       const since = alignToBucket(period.since, unit);
       const format = ctx.output.format(flags);
       parseFilterFlags(o, ctx.clock.now());
@@ -196,7 +198,7 @@ export function register(program: Command, context: ContextFactory): void {
       const flags: OutputFlags = { ...outputFlags(o) };
       // exports default to CSV, also on a terminal
       if (!flags.format && !flags.json && !flags.out) flags.format = 'csv';
-      const period = parsePeriod(o as { since?: string; until?: string }, ctx.clock.now(), '30d');
+      const period = parsePeriod(o as { since?: string; until?: string; tz?: string }, ctx.clock.now(), '30d');
       const grouping = parseGroupBy(o.groupBy as string[] | undefined);
       if (o.perTicket && grouping.dims.length) throw new UsageError('--per-ticket and --group-by do not go together', 'per-ticket rows carry channel, agent and group columns already');
       const format = ctx.output.format(flags, 'csv');

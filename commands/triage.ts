@@ -190,7 +190,7 @@ export function register(program: Command, context: ContextFactory): void {
             const f = followups!;
             const now = ctx.clock.now();
             const tz = f.systemTimeZone();
-            const dueAt = /^\d+(\.\d+)?\s*[a-z]+$/i.test(when) && !/^\d+\s*(am|pm)$/i.test(when) ? f.parseIn(when, now) : await f.parseAt(when, now, tz);
+            const dueAt = await f.parseAt(when, now, tz, 'snooze time');
             if (dueAt.getTime() <= now.getTime()) throw new UsageError(`'${when}' is in the past`, 'give a time in the future');
             // wake-up: a follow-up that reopens the ticket unless the customer writes first
             f.scheduleFollowup(tools.store, {

@@ -4,11 +4,12 @@ import { resolveAgentRef } from '../../src/domain/agents.js';
 import { CHANNELS, PRIORITIES, STATUSES } from '../../src/domain/model.js';
 import { parseDateArg, parseEnumList, parseIds } from '../../src/domain/parse.js';
 import type { TicketQuery } from '../../src/domain/query.js';
+import { parseTimeZone } from '../../src/domain/zones.js';
 import type { HelpdeskProvider } from '../../src/providers/provider.js';
 import { collectList } from './output-flags.js';
 
 /** The `tickets list` filters, shared by every command that works on a selection of tickets. */
-export function addTicketFilterOptions(cmd: Command): Command {
+export function addTicketFilterOptions(cmd: Command, tzHelp = 'IANA time zone for dates without an offset, e.g. Europe/Paris (default UTC; see docs/dates.md)'): Command {
   return cmd
     .option('--status <list>', `status: ${STATUSES.join(', ')}, or "unsolved"`, collectList)
     .option('--priority <list>', `priority: ${PRIORITIES.join(', ')}`, collectList)
@@ -21,7 +22,8 @@ export function addTicketFilterOptions(cmd: Command): Command {
     .option('--updated-since <when>', 'updated at or after')
     .option('--solved-since <when>', 'solved at or after')
     .option('--solved-until <when>', 'solved before')
-    .option('--query <text>', 'text in the subject or requester name/email');
+    .option('--query <text>', 'text in the subject or requester name/email')
+    .option('--tz <zone>', tzHelp);
 }
 
 export interface FilterFlags {
@@ -37,11 +39,14 @@ export interface FilterFlags {
   solvedSince?: string;
   solvedUntil?: string;
   query?: string;
+  tz?: string;
 }
 
 /** Validates the filter flags without any I/O (usage errors exit 2 before anything is sent). */
 export function parseFilterFlags(o: FilterFlags, now: Date): { query: TicketQuery; assigneeRefs?: string[] } {
   const q: TicketQuery = {};
+  const tz = o.tz !== undefined ? parseTimeZone(o.tz) : undefined;
+  const date = (v: string, flag: string) => parseDateArg(v, now, flag, tz);
   if (o.status?.length) {
     const raw = o.status.flatMap((s) => (s.toLowerCase() === 'unsolved' ? ['new', 'open', 'pending', 'on_hold'] : [s]));
     q.status = parseEnumList(raw, STATUSES, '--status');
@@ -50,11 +55,11 @@ export function parseFilterFlags(o: FilterFlags, now: Date): { query: TicketQuer
   if (o.channel?.length) q.channel = parseEnumList(o.channel, CHANNELS, '--channel');
   if (o.group?.length) q.group = o.group;
   if (o.tag?.length) q.tags = o.tag;
-  if (o.createdSince) q.createdSince = parseDateArg(o.createdSince, now, '--created-since');
-  if (o.createdUntil) q.createdUntil = parseDateArg(o.createdUntil, now, '--created-until');
-  if (o.updatedSince) q.updatedSince = parseDateArg(o.updatedSince, now, '--updated-since');
-  if (o.solvedSince) q.solvedSince = parseDateArg(o.solvedSince, now, '--solved-since');
-  if (o.solvedUntil) q.solvedUntil = parseDateArg(o.solvedUntil, now, '--solved-until');
+  if (o.createdSince) q.createdSince = date(o.createdSince, '--created-since');
+  if (o.createdUntil) q.createdUntil = date(o.createdUntil, '--created-until');
+  if (o.updatedSince) q.updatedSince = date(o.updatedSince, '--updated-since');
+  if (o.solvedSince) q.solvedSince = date(o.solvedSince, '--solved-since');
+  if (o.solvedUntil) q.solvedUntil = date(o.solvedUntil, '--solved-until');
   if (o.query) q.text = o.query;
   return { query: q, assigneeRefs: o.assignee?.length ? o.assignee : undefined };
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { DATE_FORMS_HINT, parseDateFilter } from './dates.js';
 
 /** Parses a comma/space separated list of enum values; a bad value is a usage error listing the valid ones. */
 export function parseEnumList<T extends string>(raw: string | string[], allowed: readonly T[], flag: string): T[] {
@@ -17,44 +18,17 @@ export function parseEnum<T extends string>(raw: string, allowed: readonly T[], 
   return list[0]!;
 }
 
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
+export { parseDurationMs } from './dates.js';
 
-/** "90s", "15m", "12h", "7d", "2w" -> milliseconds; undefined when not of that shape. */
-export function parseDurationMs(raw: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i.exec(raw.trim());
-  if (!m) return undefined;
-  const unit = m[2]!.toLowerCase();
-  const key = unit.startsWith('mi') || unit === 'm' ? 'm' : unit[0]!;
-  return Number(m[1]) * UNIT_MS[key]!;
-}
-
-export const DATE_FORMATS_HINT =
-  'use a duration back from now (30d, 12h, 2w), today, yesterday, or an ISO date (2026-11-01 or 2026-11-01T09:00:00Z)';
+export const DATE_FORMATS_HINT = DATE_FORMS_HINT;
 
 /**
- * A point in time given on the command line: a duration back from now ("30d"), today/yesterday,
- * or an ISO date/time (a bare date is midnight UTC).
+ * A point in time given on the command line for a filter or a period (see docs/dates.md): a duration back
+ * from now ("30d"), a calendar word ("yesterday", "last month"), a day (midnight UTC, or in `tz`) or an ISO
+ * time with an offset. A time without an offset needs `tz`.
  */
-export function parseDateArg(raw: string, now: Date, flag: string): Date {
-  const v = raw.trim().toLowerCase();
-  const ms = parseDurationMs(v);
-  if (ms !== undefined) return new Date(now.getTime() - ms);
-  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  if (v === 'now') return new Date(now);
-  if (v === 'today') return midnight;
-  if (v === 'yesterday') return new Date(midnight.getTime() - UNIT_MS.d!);
-  if (/^\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?)?$/i.test(v)) {
-    const iso = v.length === 10 ? `${v}T00:00:00Z` : /z|[+-]\d{2}:?\d{2}$/i.test(v) ? v : `${v}Z`;
-    const t = Date.parse(iso.replace(' ', 'T').toUpperCase());
-    if (!Number.isNaN(t)) return new Date(t);
-  }
-  throw new UsageError(`invalid ${flag} '${raw}'`, DATE_FORMATS_HINT);
+export function parseDateArg(raw: string, now: Date, flag: string, tz?: string): Date {
+  return parseDateFilter(raw, { now, tz, label: flag });
 }
 
 export function parsePositiveInt(raw: string, flag: string): number {

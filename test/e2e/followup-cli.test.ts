@@ -45,7 +45,7 @@ describe('followup CLI on the embedded helpdesk', () => {
 
   describe('bad input exits non-zero with one clear line and schedules nothing', () => {
     const cases: [string, () => string[], number, RegExp][] = [
-      ['an unparseable date', () => ['followup', 'schedule', open[0]!, '-t', 'follow-up-check-in', '--at', 'the day after never'], 2, /^error: cannot understand the date 'the day after never'$/m],
+      ['an unparseable date', () => ['followup', 'schedule', open[0]!, '-t', 'follow-up-check-in', '--at', 'the day after never'], 2, /^error: invalid --at 'the day after never': not a date deskctl understands$/m],
       ['a date in the past', () => ['followup', 'schedule', open[0]!, '-t', 'follow-up-check-in', '--at', '2026-11-01 09:00'], 2, /^error: --at '2026-11-01 09:00' is in the past/m],
       ['a past natural date', () => ['followup', 'schedule', open[0]!, '-t', 'follow-up-check-in', '--at', 'last friday'], 2, /is in the past/],
       ['an unknown template', () => ['followup', 'schedule', open[0]!, '-t', 'follow-up-chek-in', '--in', '7d'], 2, /^error: no template named 'follow-up-chek-in'\nhint: did you mean 'follow-up-check-in'/m],

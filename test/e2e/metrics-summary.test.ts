@@ -255,7 +255,7 @@ describe('metrics trend and export', () => {
     const r = runCli(['metrics', 'summary', '--since', 'last tuesday-ish'], { home, env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error: invalid --since 'last tuesday-ish'/);
-    expect(r.stderr).toMatch(/hint: .*30d.*ISO date/);
+    expect(r.stderr).toMatch(/hint: .*ISO time.*7d.*docs\/dates.md/);
     expect(runCli(['metrics', 'export', '--since', 'soon', '--out', join(home, 'x.csv')], { home, env }).code).toBe(2);
     expect(runCli(['metrics', 'summary', '--group-by', 'colour'], { home, env }).code).toBe(2);
     expect(runCli(['metrics', 'trend', 'happiness'], { home, env }).code).toBe(2);

@@ -56,7 +56,9 @@ describe('dates and durations', () => {
     expect(parseDateArg('today', now, '--since').toISOString()).toBe('2026-11-25T00:00:00.000Z');
     expect(parseDateArg('yesterday', now, '--since').toISOString()).toBe('2026-11-24T00:00:00.000Z');
     expect(parseDateArg('2026-11-01', now, '--since').toISOString()).toBe('2026-11-01T00:00:00.000Z');
-    expect(parseDateArg('2026-11-01T09:30', now, '--since').toISOString()).toBe('2026-11-01T09:30:00.000Z');
+    expect(parseDateArg('2026-11-01T09:30', now, '--since', 'UTC').toISOString()).toBe('2026-11-01T09:30:00.000Z');
+    expect(parseDateArg('2026-11-01T09:30', now, '--since', 'Europe/Paris').toISOString()).toBe('2026-11-01T08:30:00.000Z');
+    expect(parseDateArg('2026-11-01', now, '--since', 'Europe/Paris').toISOString()).toBe('2026-10-31T23:00:00.000Z');
     expect(parseDateArg('2026-11-01T09:30:00+02:00', now, '--since').toISOString()).toBe('2026-11-01T07:30:00.000Z');
   });
   it('rejects garbage with the accepted formats', () => {

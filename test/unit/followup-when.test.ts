@@ -37,10 +37,10 @@ describe('followup dates', () => {
   });
 
   it('refuses what it cannot understand, including trailing words', async () => {
-    await expect(parseAt('blah', NOW, 'UTC')).rejects.toThrow(/cannot understand the date 'blah'/);
+    await expect(parseAt('blah', NOW, 'UTC')).rejects.toThrow(/invalid --at 'blah': not a date/);
     await expect(parseAt('next monday blah', NOW, 'UTC')).rejects.toThrow(UsageError);
-    await expect(parseAt('2026-02-30 09:00', NOW, 'UTC')).rejects.toThrow(/invalid date/);
-    await expect(parseAt('2026-12-01 25:00', NOW, 'UTC')).rejects.toThrow(/invalid date/);
+    await expect(parseAt('2026-02-30 09:00', NOW, 'UTC')).rejects.toThrow(/2026-02-30 does not exist/);
+    await expect(parseAt('2026-12-01 25:00', NOW, 'UTC')).rejects.toThrow(/invalid --at '2026-12-01 25:00'/);
   });
 
   it('resolveWhen wants exactly one of --in/--at and a future time', async () => {

@@ -19,12 +19,12 @@ describe('parsePeriod', () => {
   });
 
   it('refuses a bad date with the accepted formats, and an empty period', () => {
-    expect(() => parsePeriod({ since: 'last week' }, now, '30d')).toThrow(UsageError);
+    expect(() => parsePeriod({ since: 'last tuesday-ish' }, now, '30d')).toThrow(UsageError);
     try {
-      parsePeriod({ since: 'last week' }, now, '30d');
+      parsePeriod({ since: 'last tuesday-ish' }, now, '30d');
     } catch (err) {
-      expect((err as UsageError).message).toBe("invalid --since 'last week'");
-      expect((err as UsageError).hint).toMatch(/30d.*today, yesterday.*ISO date/);
+      expect((err as UsageError).message).toBe("invalid --since 'last tuesday-ish': not a date deskctl understands");
+      expect((err as UsageError).hint).toMatch(/ISO time with an offset.*7d.*yesterday.*docs\/dates.md/);
       expect((err as UsageError).exitCode).toBe(2);
     }
     expect(() => parsePeriod({ since: '2026-11-10', until: '2026-11-10' }, now, '30d')).toThrow(/not before --until/);

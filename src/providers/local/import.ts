@@ -1,52 +1,67 @@
 import { z } from 'zod';
+import { toIsoInstant } from '../../domain/dates.js';
 import { AUTHOR_ROLES, CHANNELS, PRIORITIES, RATING_KINDS, STATUSES } from '../../domain/model.js';
 import { UsageError } from '../../errors.js';
 import type { Database } from '../../store/sqlite.js';
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO date' }).transform((s) => new Date(s).toISOString());
-const optionalIso = z.union([isoDate, z.null(), z.literal('')]).optional().transform((v) => (v ? v : null));
+/** A data-file time to UTC ISO: absolute ISO 8601 only, offset required unless a zone is given (see docs/dates.md). */
+function toIso(s: string, tz: string | undefined, ctx: z.RefinementCtx): string {
+  const r = toIsoInstant(s, tz);
+  if (r.ok) return r.date.toISOString();
+  ctx.addIssue({ code: 'custom', message: `invalid date '${s}': ${r.reason}` });
+  return z.NEVER;
+}
+const isoDate = (tz?: string) => z.string().transform((s, ctx) => toIso(s, tz, ctx));
+const optionalIso = (tz?: string) => z.string().nullish().transform((s, ctx) => (s ? toIso(s, tz, ctx) : null));
 
 const PersonIn = z.object({ id: z.string().optional(), name: z.string().min(1), email: z.string().nullish() });
 
-export const ImportTicketSchema = z.object({
-  id: z.union([z.string(), z.number()]).optional(),
-  subject: z.string().min(1),
-  status: z.enum(STATUSES).default('open'),
-  priority: z.enum(PRIORITIES).default('normal'),
-  channel: z.enum(CHANNELS).default('email'),
-  requester: PersonIn,
-  assignee: PersonIn.nullish(),
-  group: z.string().nullish(),
-  tags: z.array(z.string()).default([]),
-  createdAt: isoDate,
-  updatedAt: optionalIso,
-  firstResponseAt: optionalIso,
-  solvedAt: optionalIso,
-  reopenCount: z.number().int().nonnegative().default(0),
-  customFields: z.record(z.string(), z.unknown()).default({}),
-  comments: z
-    .array(
-      z.object({
-        author: PersonIn,
-        authorRole: z.enum(AUTHOR_ROLES),
-        public: z.boolean().default(true),
-        body: z.string(),
-        createdAt: isoDate,
-      }),
-    )
-    .default([]),
-  ratings: z
-    .array(
-      z.object({
-        kind: z.enum(RATING_KINDS),
-        score: z.number(),
-        scale: z.object({ min: z.number(), max: z.number() }).optional(),
-        comment: z.string().nullish(),
-        createdAt: isoDate,
-      }),
-    )
-    .default([]),
-});
+export interface ImportOptions {
+  /** IANA zone for times without an offset; without it they are refused. */
+  tz?: string;
+}
+
+export const importTicketSchema = ({ tz }: ImportOptions = {}) =>
+  z.object({
+    id: z.union([z.string(), z.number()]).optional(),
+    subject: z.string().min(1),
+    status: z.enum(STATUSES).default('open'),
+    priority: z.enum(PRIORITIES).default('normal'),
+    channel: z.enum(CHANNELS).default('email'),
+    requester: PersonIn,
+    assignee: PersonIn.nullish(),
+    group: z.string().nullish(),
+    tags: z.array(z.string()).default([]),
+    createdAt: isoDate(tz),
+    updatedAt: optionalIso(tz),
+    firstResponseAt: optionalIso(tz),
+    solvedAt: optionalIso(tz),
+    reopenCount: z.number().int().nonnegative().default(0),
+    customFields: z.record(z.string(), z.unknown()).default({}),
+    comments: z
+      .array(
+        z.object({
+          author: PersonIn,
+          authorRole: z.enum(AUTHOR_ROLES),
+          public: z.boolean().default(true),
+          body: z.string(),
+          createdAt: isoDate(tz),
+        }),
+      )
+      .default([]),
+    ratings: z
+      .array(
+        z.object({
+          kind: z.enum(RATING_KINDS),
+          score: z.number(),
+          scale: z.object({ min: z.number(), max: z.number() }).optional(),
+          comment: z.string().nullish(),
+          createdAt: isoDate(tz),
+        }),
+      )
+      .default([]),
+  });
+export const ImportTicketSchema = importTicketSchema();
 export type ImportTicket = z.infer<typeof ImportTicketSchema>;
 
 const SCALES = { csat: { min: 1, max: 5 }, nps: { min: 0, max: 10 }, ces: { min: 1, max: 7 } } as const;
@@ -56,11 +71,12 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates every record; one usage error lists the first problems with their record numbers. */
-export function validateRecords(records: unknown[], label: (i: number) => string): ImportTicket[] {
+export function validateRecords(records: unknown[], label: (i: number) => string, opts: ImportOptions = {}): ImportTicket[] {
   const problems: string[] = [];
   const out: ImportTicket[] = [];
+  const schema = opts.tz ? importTicketSchema(opts) : ImportTicketSchema;
   records.forEach((r, i) => {
-    const parsed = ImportTicketSchema.safeParse(r);
+    const parsed = schema.safeParse(r);
     if (parsed.success) out.push(parsed.data);
     else problems.push(`${label(i)}: ${parsed.error.issues.slice(0, 2).map(describe).join('; ')}`);
   });
@@ -74,7 +90,7 @@ export function validateRecords(records: unknown[], label: (i: number) => string
 }
 
 /** JSON: an array of tickets (e.g. `tickets list --all --json`) or { tickets: [...] }. */
-export function parseJsonImport(text: string): ImportTicket[] {
+export function parseJsonImport(text: string, opts: ImportOptions = {}): ImportTicket[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -83,7 +99,7 @@ export function parseJsonImport(text: string): ImportTicket[] {
   }
   const list = Array.isArray(data) ? data : (data as { tickets?: unknown[] })?.tickets;
   if (!Array.isArray(list)) throw new UsageError('expected a JSON array of tickets or { "tickets": [...] }');
-  return validateRecords(list, (i) => `ticket ${i + 1}`);
+  return validateRecords(list, (i) => `ticket ${i + 1}`, opts);
 }
 
 /**
@@ -91,7 +107,7 @@ export function parseJsonImport(text: string): ImportTicket[] {
  * assignee_email, group, tags (separated by spaces or ;), created_at, updated_at, first_response_at, solved_at,
  * reopen_count, body (the first customer message), and cf.<name> columns for custom fields.
  */
-export async function parseCsvImport(text: string): Promise<ImportTicket[]> {
+export async function parseCsvImport(text: string, opts: ImportOptions = {}): Promise<ImportTicket[]> {
   const { parse } = await import('csv-parse/sync');
   let rows: Record<string, string>[];
   try {
@@ -123,7 +139,7 @@ export async function parseCsvImport(text: string): Promise<ImportTicket[]> {
       comments: r.body ? [{ author: { name: r.requester_name || r.requester_email || 'customer', email: blank(r.requester_email) }, authorRole: 'customer', public: true, body: r.body, createdAt }] : [],
     };
   });
-  return validateRecords(records, (i) => `row ${i + 2}`);
+  return validateRecords(records, (i) => `row ${i + 2}`, opts);
 }
 
 export interface ImportResult {
