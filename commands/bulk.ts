@@ -10,6 +10,8 @@ import type { OutputFlags } from '../src/output/format.js';
 import { plural, truncate } from '../src/output/formatters.js';
 import type { HelpdeskProvider } from '../src/providers/provider.js';
 import type { IdsFile } from '../src/bulk/selection.js';
+import type { JobRecord } from '../src/bulk/journal.js';
+import type { SkippedSend } from '../src/store/repeats.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 import { addPatchOptions, parsePatchFlags } from './tickets.js';
@@ -94,6 +96,16 @@ function addRunOptions(cmd: Command): Command {
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)');
 }
 
+/** On stderr: which tickets already got the message, and how to send anyway. */
+function repeatNotice(ctx: Context, skips: SkippedSend[], allowRepeat: boolean): void {
+  if (!skips.length) return;
+  const c = ctx.io.errColor;
+  ctx.io.warn(`${plural(skips.length, 'ticket')} already got this message or ${skips.length === 1 ? 'is' : 'are'} getting it from another run, and ${skips.length === 1 ? 'is' : 'are'} skipped:`);
+  for (const s of skips.slice(0, 10)) ctx.io.info(`  ${c.cyan(`#${s.ticketId}`)} ${s.reason}`);
+  if (skips.length > 10) ctx.io.info(c.dim(`  … and ${skips.length - 10} more (--dry-run lists them all)`));
+  if (!allowRepeat) ctx.io.info(c.dim('  send to them anyway with --allow-repeat'));
+}
+
 function checkConfirmable(ctx: Context, o: Record<string, unknown>, what: string): void {
   if (!o.dryRun && !o.yes && !ctx.io.interactive) {
     throw new UsageError(`bulk ${what} needs a confirmation and there is no terminal to ask on; nothing was sent`, 'preview with --dry-run, then pass --yes to go ahead');
@@ -146,13 +158,35 @@ async function loadSelection(
   return { ...selected, rows: file?.rows, description: describeSelection(sel, file?.ids.length, where) };
 }
 
+/** --allow-repeat and --repeat-window (reply only). */
+function addRepeatOptions(cmd: Command): Command {
+  return cmd
+    .option('--allow-repeat', 'also send to tickets that already got this message (from any deskctl command or in the conversation)')
+    .option('--repeat-window <duration>', "how far back a sent message counts, e.g. 30d, 12h (default: the profile's repeatWindow, else 30d)");
+}
+
+async function repeatPolicy(ctx: Context, o: Record<string, unknown>) {
+  const { repeatWindowMs } = await import('../src/store/repeats.js');
+  const windowMs = repeatWindowMs(o.repeatWindow as string | undefined, (await ctx.profile()).repeatWindow);
+  return { windowMs, allowRepeat: Boolean(o.allowRepeat), since: () => new Date(ctx.clock.now().getTime() - windowMs) };
+}
+
+/** The sent ledger's part of a reply job's run (claims, records); the job remembers its policy. */
+async function openLedgerRun(ctx: Context, job: JobRecord) {
+  const [{ bulkLedgerRun }, store] = await Promise.all([import('../src/store/repeats.js'), ctx.store()]);
+  const windowMs = job.repeatWindowMs ?? (await repeatPolicy(ctx, {})).windowMs;
+  return bulkLedgerRun(await store.ledger(() => ctx.clock.now()), job, new Date(ctx.clock.now().getTime() - windowMs), () => ctx.clock.now());
+}
+type LedgerRun = Awaited<ReturnType<typeof openLedgerRun>>;
+
 /** Runs a job with a progress bar and Ctrl-C handling, prints the summary, and fails with exit 3 when some tickets failed. */
-async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, concurrency: number, flags: OutputFlags, retryFailed = false): Promise<void> {
+async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, concurrency: number, flags: OutputFlags, retryFailed = false, opened?: LedgerRun): Promise<void> {
   const { executeJob } = await import('../src/bulk/executor.js');
   const { createProgress } = await import('../src/bulk/progress.js');
   const { jobJson, summaryText } = await import('../src/bulk/view.js');
   const journal = await openJournal(ctx);
   const job = journal.getJob(jobId);
+  const ledgerRun = opened ?? (job.kind === 'reply' ? await openLedgerRun(ctx, job) : undefined);
   const c = journal.counts(jobId);
   const open = c.pending + c.intent + c.replied + (retryFailed ? c.failed : 0);
   const ac = new AbortController();
@@ -175,15 +209,20 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
       concurrency,
       signal: ac.signal,
       retryFailed,
+      guard: ledgerRun?.guard,
       onProgress: ({ processed }) => progress.update(processed),
     });
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
+    // an attempt with no confirmed outcome keeps its ticket claimed until a resume checks it
+    ledgerRun?.stop(journal.items(jobId).filter((i) => i.state === 'intent' || (i.state as string) === 'unknown').map((i) => i.ticketId));
   }
   const failedItems = journal.items(jobId, ['failed']);
+  const skipped = journal.items(jobId, ['skipped']).map((i) => ledgerRun?.skips.get(i.ticketId) ?? { ticketId: i.ticketId, reason: i.error ?? 'skipped', sentBy: null, sentAt: null });
+  if (ledgerRun?.skips.size) repeatNotice(ctx, [...ledgerRun.skips.values()], job.allowRepeat);
   ctx.output.record(
-    { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticket: i.ticketId, error: i.error })) },
+    { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticket: i.ticketId, error: i.error })), skipped },
     () => summaryText(result, ctx.io.color, failedItems),
     flags,
   );
@@ -220,12 +259,14 @@ export function register(program: Command, context: ContextFactory): void {
       ).option('--skip-invalid', 'send to the tickets that render and skip (and report) the others'),
     ),
   );
+  addRepeatOptions(reply);
   reply.action(async (o: Record<string, unknown>, cmd: Command) => {
     const ctx = context(cmd);
     const flags = outputFlags(o);
     ctx.output.format(flags);
     const { parsed, sel } = parseSelection(o, o as FilterFlags, ctx.clock.now());
     checkConfirmable(ctx, o, 'reply');
+    const policy = await repeatPolicy(ctx, o);
     const file = await readSelectionFile(sel);
     const { loadTemplate, templateDirs, checkTemplateSupport, templateActionsToPatch } = await import('../src/templates/index.js');
     const template = await loadTemplate(String(o.template), templateDirs(ctx));
@@ -261,24 +302,36 @@ export function register(program: Command, context: ContextFactory): void {
       for (const l of view.failureLines(invalid, selected.missing)) ctx.io.info(l);
     }
 
+    // the sent ledger, other runs' claims and the conversations: who already got it
+    const { findRepeats } = await import('../src/store/repeats.js');
+    const ledger = await (await ctx.store()).ledger(() => ctx.clock.now());
+    const repeats = await findRepeats(
+      ledger,
+      provider,
+      ready.map((r) => ({ ticketId: r.ticket.id, template: template.name, body: r.body!, public: template.public })),
+      { since: policy.since(), holderId: null, allowRepeat: policy.allowRepeat, concurrency },
+    );
+    const toSend = ready.filter((r) => !repeats.has(r.ticket.id));
+    repeatNotice(ctx, [...repeats.values()], policy.allowRepeat);
+
     if (o.dryRun) {
       const rows = [
         ...rendered.map((r) => ({
           ticket: r.ticket.id,
           requester: r.ticket.requester.email ?? r.ticket.requester.name,
           subject: r.ticket.subject,
-          result: (r.body !== undefined ? 'ready' : 'invalid') as 'ready' | 'invalid',
+          result: (r.body === undefined ? 'invalid' : repeats.has(r.ticket.id) ? 'skipped' : 'ready') as 'ready' | 'invalid' | 'skipped',
           body: r.body ?? null,
-          error: r.error ?? null,
+          error: r.error ?? repeats.get(r.ticket.id)?.reason ?? null,
           variable: r.variable ?? null,
         })),
         ...selected.missing.map((m) => ({ ticket: m.id, requester: '', subject: '', result: 'not found' as const, body: null, error: m.error, variable: null })),
       ];
-      if (ctx.output.format(flags) === 'table' && ready.length) {
-        ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready, invalid, missing: selected.missing, changes }, ctx.io.errColor, ctx.io.columns));
+      if (ctx.output.format(flags) === 'table' && toSend.length) {
+        ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready: toSend, invalid, missing: selected.missing, changes, repeats: repeats.size }, ctx.io.errColor, ctx.io.columns));
       }
       ctx.output.list(rows, view.dryRunSpec, flags);
-      ctx.io.info(`Dry run: ${ready.length} ready, ${problems} cannot be sent. Nothing was sent.`);
+      ctx.io.info(`Dry run: ${toSend.length} ready, ${repeats.size ? `${repeats.size} already sent, ` : ''}${problems} cannot be sent. Nothing was sent.`);
       if (problems && !o.skipInvalid) throw new DeskctlError(`${problems} ticket${problems === 1 ? '' : 's'} cannot get this reply`, { hint: 'fix the template, or pass --skip-invalid to send to the others' });
       return;
     }
@@ -292,9 +345,14 @@ export function register(program: Command, context: ContextFactory): void {
       throw new DeskctlError(msg, { hint: ready.length ? `${fix}, or pass --skip-invalid to send to the other ${ready.length}` : fix });
     }
     if (!ready.length) throw new DeskctlError('no ticket can get this reply; nothing was sent');
+    if (!toSend.length) {
+      // not a failure: the message is already where it should be
+      ctx.output.record({ id: null, state: 'done', template: template.name, total: 0, skipped: [...repeats.values()] }, () => `Nothing to send: ${plural(repeats.size, 'ticket')} already got '${template.name}'.`, flags);
+      return;
+    }
 
-    ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready, invalid, missing: selected.missing, changes }, ctx.io.errColor, ctx.io.columns));
-    if (!o.yes && !(await confirm(ctx, `Send ${template.public ? plural(ready.length, 'reply', 'replies') : plural(ready.length, 'note')}${changes ? ` (then ${changes})` : ''}?`))) {
+    ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready: toSend, invalid, missing: selected.missing, changes, repeats: repeats.size }, ctx.io.errColor, ctx.io.columns));
+    if (!o.yes && !(await confirm(ctx, `Send ${template.public ? plural(toSend.length, 'reply', 'replies') : plural(toSend.length, 'note')}${changes ? ` (then ${changes})` : ''}?`))) {
       ctx.io.info('Nothing was sent.');
       return;
     }
@@ -306,14 +364,21 @@ export function register(program: Command, context: ContextFactory): void {
       patch,
       selection: selected.description,
       concurrency,
+      allowRepeat: policy.allowRepeat,
+      repeatWindowMs: policy.windowMs,
       items: [
-        ...ready.map((r) => ({ ticketId: r.ticket.id, body: r.body })),
+        ...toSend.map((r) => ({ ticketId: r.ticket.id, body: r.body })),
+        ...[...repeats.values()].map((r) => ({ ticketId: r.ticketId, skipped: r.reason })),
         ...invalid.map((r) => ({ ticketId: r.ticket.id, skipped: r.error ?? 'could not be rendered' })),
         ...selected.missing.map((m) => ({ ticketId: m.id, skipped: m.error })),
       ],
     });
+    // claimed before the first send: a run that started meanwhile keeps the tickets it claimed first
+    const ledgerRun = await openLedgerRun(ctx, job);
+    for (const r of repeats.values()) ledgerRun.skips.set(r.ticketId, r);
+    for (const r of ledgerRun.claimAll(journal.items(job.id, ['pending']))) journal.markSkipped(job.id, r.ticketId, r.reason);
     ctx.io.info(`Started job ${job.id} (if it is interrupted: deskctl bulk resume ${job.id}).`);
-    await runJob(ctx, provider, job.id, concurrency, flags);
+    await runJob(ctx, provider, job.id, concurrency, flags, false, ledgerRun);
   });
   examples(reply, [
     'deskctl bulk reply --template delay-apology --tag delivery --status open --dry-run',
@@ -321,6 +386,7 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl bulk reply -t outage-resolved --ids-file affected.txt --yes',
     'deskctl bulk reply -t shipping-update --ids-file shipped.csv --skip-invalid --yes   # CSV: id,tracking_url',
     'deskctl bulk reply -t need-more-info --ids 101,102,103 --dry-run --json | jq -r .[].body',
+    'deskctl bulk reply -t acknowledgement --ids 600,601 --allow-repeat --yes   # even to tickets that already got it',
   ]);
 
   // ---------------------------------------------------------------- update

@@ -22,6 +22,14 @@ export interface ExecuteOptions {
   throttle?: Throttle;
   /** How far a reply's timestamp may be before the journal's intent time and still count as ours (clock skew). */
   skewMs?: number;
+  /** The sent ledger's view of each reply (see src/store/repeats.ts bulkSendGuard). */
+  guard?: SendGuard;
+}
+
+/** Asked right before a reply goes out (a reason to skip it: sent or being sent by another run), told once it is on the ticket. */
+export interface SendGuard {
+  beforeSend(item: ItemRecord): string | undefined;
+  afterSend(item: ItemRecord, commentId: string | null): void;
 }
 
 export interface RunTally {
@@ -32,6 +40,8 @@ export interface RunTally {
   failed: number;
   /** Not reached because the run was stopped. */
   notReached: number;
+  /** Left out because another run sent (or is sending) the same message. */
+  skipped: number;
 }
 
 export interface ExecuteResult {
@@ -80,7 +90,7 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
   const todo = journal.items(jobId, states);
   const patch: TicketPatch = job.patch;
   const hasPatch = !isEmptyPatch(patch);
-  const run: RunTally = { sent: 0, recovered: 0, failed: 0, notReached: 0 };
+  const run: RunTally = { sent: 0, recovered: 0, failed: 0, notReached: 0, skipped: 0 };
   let next = 0;
   let processed = 0;
 
@@ -94,7 +104,12 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
     journal.markDone(jobId, item.ticketId);
   };
 
-  const replyItem = async (item: ItemRecord): Promise<'sent' | 'recovered'> => {
+  const replied = (item: ItemRecord, commentId: string | null, recovered = false): void => {
+    journal.markReplied(jobId, item.ticketId, commentId, recovered);
+    opts.guard?.afterSend(item, commentId);
+  };
+
+  const replyItem = async (item: ItemRecord): Promise<'sent' | 'recovered' | 'skipped'> => {
     let outcome: 'sent' | 'recovered' = 'sent';
     // the reply is known to be on the ticket: only the changes are left
     if (item.repliedAt) {
@@ -106,10 +121,15 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
     if (item.intentAt) {
       const found = findSentReply(await provider.listComments(item.ticketId), item.body ?? '', job.public, item.intentAt, opts.skewMs);
       if (found) {
-        journal.markReplied(jobId, item.ticketId, found.id, true);
+        replied(item, found.id, true);
         await applyPatch(item);
         return 'recovered';
       }
+    }
+    const skip = opts.guard?.beforeSend(item);
+    if (skip) {
+      journal.markSkipped(jobId, item.ticketId, skip);
+      return 'skipped';
     }
     journal.markIntent(jobId, item.ticketId);
     let comment: Comment;
@@ -117,13 +137,13 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
       comment = await write(() => provider.addComment(item.ticketId, { body: item.body ?? '', public: job.public }));
     } catch (err) {
       if ((err as Error)?.name === 'WriteLandedError') {
-        journal.markReplied(jobId, item.ticketId, null);
+        replied(item, null);
         await applyPatch(item);
         return 'sent';
       }
       throw err;
     }
-    journal.markReplied(jobId, item.ticketId, comment.id);
+    replied(item, comment.id);
     await applyPatch(item);
     return outcome;
   };

@@ -36,6 +36,9 @@ export const BULK_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (job_id, ticket_id)
    );
    CREATE INDEX bulk_items_by_state ON bulk_items(job_id, state, seq);`,
+  // the sent-ledger policy the job was started with, so a resume applies the same one
+  `ALTER TABLE bulk_jobs ADD COLUMN allow_repeat INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE bulk_jobs ADD COLUMN repeat_window_ms INTEGER;`,
 ];
 
 export type JobKind = 'reply' | 'update';
@@ -62,6 +65,10 @@ export interface JobRecord {
   updatedAt: string;
   finishedAt: string | null;
   ownerPid: number | null;
+  /** Started with --allow-repeat: the sent ledger does not skip its tickets. */
+  allowRepeat: boolean;
+  /** The repeat window it was started with (null: the profile's). */
+  repeatWindowMs: number | null;
 }
 
 export interface ItemRecord {
@@ -89,6 +96,8 @@ export interface NewJob {
   patch: TicketPatch;
   selection: string;
   concurrency: number;
+  allowRepeat?: boolean;
+  repeatWindowMs?: number;
   items: { ticketId: string; body?: string; skipped?: string }[];
 }
 
@@ -106,6 +115,8 @@ interface JobRow {
   updated_at: string;
   finished_at: string | null;
   owner_pid: number | null;
+  allow_repeat: number;
+  repeat_window_ms: number | null;
 }
 interface ItemRow {
   job_id: string;
@@ -136,6 +147,8 @@ const toJob = (r: JobRow): JobRecord => ({
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
   ownerPid: r.owner_pid,
+  allowRepeat: r.allow_repeat === 1,
+  repeatWindowMs: r.repeat_window_ms,
 });
 const toItem = (r: ItemRow): ItemRecord => ({
   jobId: r.job_id,
@@ -197,10 +210,10 @@ export class BulkJournal {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO bulk_jobs (id, kind, state, template, public, patch, selection, total, concurrency, created_at, updated_at)
-           VALUES (?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO bulk_jobs (id, kind, state, template, public, patch, selection, total, concurrency, created_at, updated_at, allow_repeat, repeat_window_ms)
+           VALUES (?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, job.kind, job.template ?? null, job.public === false ? 0 : 1, JSON.stringify(job.patch), job.selection, job.items.length, job.concurrency, at, at);
+        .run(id, job.kind, job.template ?? null, job.public === false ? 0 : 1, JSON.stringify(job.patch), job.selection, job.items.length, job.concurrency, at, at, job.allowRepeat ? 1 : 0, job.repeatWindowMs ?? null);
       job.items.forEach((it, seq) => {
         insertItem.run(id, seq, it.ticketId, it.body ?? null, it.skipped ? 'skipped' : 'pending', it.skipped ?? null, it.skipped ? at : null);
       });
@@ -306,6 +319,11 @@ export class BulkJournal {
 
   markFailed(jobId: string, ticketId: string, error: string): void {
     this.db.prepare(`UPDATE bulk_items SET state = 'failed', outcome_at = ?, error = ? WHERE job_id = ? AND ticket_id = ?`).run(this.ts(), error, jobId, ticketId);
+  }
+
+  /** Not sent, and not to be: another run sent it or is sending it (the reason says which). */
+  markSkipped(jobId: string, ticketId: string, reason: string): void {
+    this.db.prepare(`UPDATE bulk_items SET state = 'skipped', outcome_at = ?, error = ? WHERE job_id = ? AND ticket_id = ?`).run(this.ts(), reason, jobId, ticketId);
   }
 
   /** Deletes finished jobs older than `before` (and their items). Returns how many went. */

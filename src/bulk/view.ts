@@ -27,6 +27,8 @@ export interface ReplyPreview {
   invalid: RenderedItem[];
   missing: { id: string; error: string }[];
   changes: string;
+  /** Tickets left out because they already got the message (listed on stderr before). */
+  repeats?: number;
 }
 
 /** What is about to happen: count, the first rendered reply, the changes, what will be skipped. */
@@ -47,6 +49,7 @@ export function replyPreviewText(p: ReplyPreview, c: ChalkInstance, width: numbe
     const shown = ids.slice(0, 8).map((id) => `#${id}`).join(', ') + (ids.length > 8 ? `, … (${ids.length - 8} more)` : '');
     lines.push(c.yellow(`${skipped} ticket${skipped === 1 ? '' : 's'} will be skipped: ${shown}`));
   }
+  if (p.repeats) lines.push(c.yellow(`${p.repeats} ticket${p.repeats === 1 ? '' : 's'} already got this message and will be skipped (--allow-repeat sends anyway)`));
   return lines.join('\n');
 }
 
@@ -70,7 +73,7 @@ export interface DryRunRow {
   ticket: string;
   requester: string;
   subject: string;
-  result: 'ready' | 'invalid' | 'not found';
+  result: 'ready' | 'invalid' | 'not found' | 'skipped';
   body: string | null;
   error: string | null;
   variable: string | null;
@@ -167,7 +170,7 @@ export function summaryText(r: ExecuteResult, c: ChalkInstance, failed: ItemReco
     [verb, r.run.sent, c.green],
     ['already sent (found on the ticket)', r.run.recovered, c.green],
     ['failed', r.counts.failed, c.red],
-    ['skipped (not rendered or not found)', r.counts.skipped, c.yellow],
+    ['skipped (already sent, not rendered or not found)', r.counts.skipped, c.yellow],
     ['not reached (resume to continue)', r.counts.pending + r.counts.intent + r.counts.replied, c.yellow],
   ];
   const shown = rows.filter(([label, n]) => n > 0 || label === verb);

@@ -32,6 +32,8 @@ export const ProfileSchema = z.looseObject({
   /** Client-side rate limit in requests per minute, shared by every request of the profile. */
   rateLimit: z.number().positive().optional(),
   concurrency: z.number().int().positive().optional(),
+  /** How long a message sent to a ticket blocks sending it again without --allow-repeat (e.g. 30d). */
+  repeatWindow: z.string().optional(),
   /** Vendor-specific settings that do not deserve a top-level field. */
   options: z.record(z.string(), z.unknown()).optional(),
 });

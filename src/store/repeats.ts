@@ -1,4 +1,6 @@
-import { findSentReply } from '../bulk/executor.js';
+import { findSentReply, type SendGuard } from '../bulk/executor.js';
+import type { JobRecord } from '../bulk/journal.js';
+import { newOwnerId } from '../followups/lock.js';
 import { mapLimit } from '../bulk/selection.js';
 import { parseDurationMs } from '../domain/parse.js';
 import type { Comment } from '../domain/model.js';
@@ -15,6 +17,7 @@ import {
   type Holder,
   type MessageRef,
   type SentLedger,
+  UNKNOWN_HOLD_MS,
 } from './ledger.js';
 
 /** A ticket left out because it already got (or is getting) the message; camelCase JSON as printed. */
@@ -114,4 +117,38 @@ export class ClaimSession {
     this.timer = undefined;
     this.ledger.release(this.holder.id, keep);
   }
+}
+
+/** A bulk reply job's claims and ledger records while it runs (also for its resumes: same holder id). */
+export interface BulkLedgerRun {
+  session: ClaimSession;
+  guard: SendGuard;
+  /** Why tickets were skipped by this run, with who sent them and when. */
+  skips: Map<string, SkippedSend>;
+  /** Claims the job's open tickets up front; returns the ones another run sent or is sending. */
+  claimAll(items: { ticketId: string; body: string | null }[]): SkippedSend[];
+  /** Ends the run: claims released, those whose outcome is unknown kept until a resume settles them. */
+  stop(unknownTicketIds: string[]): void;
+}
+
+export function bulkLedgerRun(ledger: SentLedger, job: Pick<JobRecord, 'id' | 'template' | 'public' | 'allowRepeat'>, since: Date, now: () => Date): BulkLedgerRun {
+  const session = new ClaimSession(ledger, { id: `job:${job.id}`, label: `job ${job.id}`, owner: newOwnerId() });
+  const skips = new Map<string, SkippedSend>();
+  const message = (i: { ticketId: string; body: string | null }): MessageRef => ({ ticketId: i.ticketId, template: job.template, body: i.body ?? '', public: job.public });
+  const claim = (items: { ticketId: string; body: string | null }[]): SkippedSend[] => {
+    const found = skipsOf(session.claim(items.map(message), { since, allowRepeat: job.allowRepeat, ownSourceId: job.id }));
+    for (const s of found) skips.set(s.ticketId, s);
+    return found;
+  };
+  return {
+    session,
+    skips,
+    claimAll: claim,
+    guard: {
+      beforeSend: (item) => claim([item])[0]?.reason,
+      afterSend: (item, commentId) =>
+        ledger.record({ ...message(item), source: 'bulk', sourceId: job.id, commentId, sentAt: now().toISOString() }, session.holder.id),
+    },
+    stop: (unknown) => session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS }),
+  };
 }

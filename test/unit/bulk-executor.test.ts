@@ -40,7 +40,7 @@ describe('executeJob', () => {
     const desk = new FakeHelpdesk(40);
     const job = replyJob(desk, ids(40), { status: 'pending', addTags: ['bulk'] });
     const r = await executeJob(journal, job.id, desk, { concurrency: 3 });
-    expect(r.run).toEqual({ sent: 40, recovered: 0, failed: 0, notReached: 0 });
+    expect(r.run).toEqual({ sent: 40, recovered: 0, failed: 0, notReached: 0, skipped: 0 });
     expect(r.job.state).toBe('done');
     expect(desk.maxInFlight).toBeLessThanOrEqual(3);
     expect(desk.maxInFlight).toBeGreaterThan(1);
@@ -78,7 +78,7 @@ describe('executeJob', () => {
     db.prepare(`UPDATE bulk_jobs SET state = 'running', owner_pid = 999999 WHERE id = ?`).run(job.id);
 
     const r = await executeJob(journal, job.id, desk, { concurrency: 2 });
-    expect(r.run).toEqual({ sent: 4, recovered: 1, failed: 0, notReached: 0 });
+    expect(r.run).toEqual({ sent: 4, recovered: 1, failed: 0, notReached: 0, skipped: 0 });
     for (const id of ids(5)) expect(desk.agentReplies(id)).toHaveLength(1);
     expect(journal.getItem(job.id, '2').recovered).toBe(true);
     expect(desk.calls.listComments).toBe(2); // only the two unsure tickets were checked
@@ -150,6 +150,26 @@ describe('executeJob', () => {
     expect(r.counts).toMatchObject({ done: 1, skipped: 1, total: 2 });
     expect(r.job.state).toBe('partial');
     expect(desk.agentReplies('2')).toHaveLength(0);
+  });
+});
+
+describe('executeJob with a send guard (the sent ledger)', () => {
+  it('asks before every reply: a ticket another run sent is skipped with the reason, every confirmed send is reported once', async () => {
+    const desk = new FakeHelpdesk(4);
+    const job = replyJob(desk, ids(4));
+    const sent: [string, string | null][] = [];
+    const r = await executeJob(journal, job.id, desk, {
+      concurrency: 2,
+      guard: {
+        beforeSend: (item) => (item.ticketId === '3' ? 'already sent by job k7m2qx on 2026-11-20' : undefined),
+        afterSend: (item, commentId) => void sent.push([item.ticketId, commentId]),
+      },
+    });
+    expect(r.run).toMatchObject({ sent: 3, skipped: 1 });
+    expect(desk.agentReplies('3')).toHaveLength(0);
+    expect(journal.getItem(job.id, '3')).toMatchObject({ state: 'skipped', error: 'already sent by job k7m2qx on 2026-11-20' });
+    expect(sent.map(([t]) => t).sort()).toEqual(['1', '2', '4']);
+    expect(sent.every(([, c]) => c)).toBe(true);
   });
 });
 

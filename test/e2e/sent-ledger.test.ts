@@ -1,0 +1,96 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupHome, makeHome, runCli, startCli } from '../support/cli.js';
+
+let home: string;
+let db: Database.Database;
+
+const tpl = (name: string, text: string) => writeFileSync(join(home, 'templates', `${name}.liquid`), text);
+/** Comments carrying `marker` per ticket id (on the embedded helpdesk itself). */
+const perTicket = (marker: string): Map<string, number> =>
+  new Map((db.prepare(`SELECT ticket_id AS id, count(*) AS n FROM comments WHERE body LIKE ? GROUP BY ticket_id`).all(`%${marker}%`) as { id: string | number; n: number }[]).map((r) => [String(r.id), r.n]));
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+beforeAll(() => {
+  home = makeHome('deskctl-ledger-');
+  expect(runCli(['demo'], { home }).code).toBe(0);
+  mkdirSync(join(home, 'templates'));
+  db = new Database(join(home, 'data', 'profiles', 'local', 'helpdesk.db'));
+});
+afterAll(() => {
+  db?.close();
+  cleanupHome(home);
+});
+
+describe('bulk reply: never twice', () => {
+  it('the same bulk reply run twice sends once; the second run names who sent it; --allow-repeat sends again', () => {
+    tpl('ack-twice', '---\ndescription: a\npublic: true\n---\nHello {{ ticket.requester.name }}, we got it. [ack-twice]\n');
+    const ids = ['600', '601', '602', '603'];
+    const first = runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', ids.join(','), '--yes', '--json'], { home });
+    expect(first.code, first.stderr).toBe(0);
+    const jobId = (JSON.parse(first.stdout) as { id: string }).id;
+    expect([...perTicket('[ack-twice]').values()]).toEqual([1, 1, 1, 1]);
+
+    const dry = runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', ids.join(','), '--dry-run', '--json'], { home });
+    expect(dry.code, dry.stderr).toBe(0);
+    const rows = JSON.parse(dry.stdout) as { ticket: string; result: string; error: string | null }[];
+    expect(rows.map((r) => r.result)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+    expect(rows[0]!.error).toMatch(new RegExp(`^already sent by job ${jobId} on \\d{4}-\\d\\d-\\d\\d$`));
+
+    const second = runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', ids.join(','), '--yes', '--json'], { home });
+    expect(second.code, second.stderr).toBe(0);
+    const out = JSON.parse(second.stdout) as { skipped: { ticketId: string; reason: string; sentBy: string; sentAt: string }[] };
+    expect(out.skipped.map((s) => s.ticketId).sort()).toEqual(ids);
+    expect(out.skipped[0]).toMatchObject({ sentBy: `job ${jobId}`, reason: expect.stringContaining(`already sent by job ${jobId}`) });
+    expect(second.stderr).toMatch(/--allow-repeat/);
+    expect([...perTicket('[ack-twice]').values()]).toEqual([1, 1, 1, 1]);
+
+    const again = runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', ids.join(','), '--yes', '--allow-repeat', '--json'], { home });
+    expect(again.code, again.stderr).toBe(0);
+    expect([...perTicket('[ack-twice]').values()]).toEqual([2, 2, 2, 2]);
+  });
+
+  it('the repeat window: a send older than it no longer blocks; --repeat-window widens it; a bad value is refused', () => {
+    const later = new Date(Date.now() + 31 * 86_400_000).toISOString();
+    const dry = (extra: string[]) => JSON.parse(runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', '600', '--dry-run', '--json', ...extra], { home, env: { DESKCTL_NOW: later } }).stdout) as { result: string }[];
+    expect(dry([])[0]!.result).toBe('ready');
+    expect(dry(['--repeat-window', '60d'])[0]!.result).toBe('skipped');
+    const bad = runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', '604', '--yes', '--repeat-window', 'soon'], { home });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --repeat-window 'soon'/);
+    expect(perTicket('[ack-twice]').has('604')).toBe(false);
+  });
+
+  it('a message already in the conversation (sent outside deskctl) is skipped too', () => {
+    tpl('ack-conv', '---\ndescription: a\npublic: true\n---\nWe are on ticket {{ ticket.id }} right now. [ack-conv]\n');
+    // a row of the embedded helpdesk itself, as if typed in the helpdesk's UI: deskctl's ledger does not know it
+    db.prepare(
+      `INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at)
+       SELECT 611, id, 'agent', 1, 'We are on ticket 611 right now. [ack-conv]', ? FROM people WHERE role = 'agent' LIMIT 1`,
+    ).run(new Date().toISOString());
+    const r = runCli(['bulk', 'reply', '-t', 'ack-conv', '--ids', '611,612', '--yes', '--json'], { home });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { skipped: { ticketId: string; reason: string; sentBy: string }[] };
+    expect(out.skipped).toEqual([expect.objectContaining({ ticketId: '611', reason: expect.stringMatching(/^already on the ticket \(comment \d+, \d{4}-/), sentBy: 'the helpdesk conversation' })]);
+    expect(Object.fromEntries(perTicket('[ack-conv]'))).toEqual({ '611': 1, '612': 1 });
+  });
+
+  it('two concurrent bulk replies on overlapping selections send each ticket once, and both say which they skipped', async () => {
+    tpl('ack-race', '---\ndescription: a\npublic: true\n---\nHello, ticket {{ ticket.id }} is with us. [ack-race]\n');
+    const a = range(501, 590); // 90 tickets
+    const b = range(531, 620); // 90 tickets, 60 shared with a
+    const runA = startCli(['bulk', 'reply', '-t', 'ack-race', '--ids', a.join(','), '--yes', '--json', '--concurrency', '2'], { home });
+    const runB = startCli(['bulk', 'reply', '-t', 'ack-race', '--ids', b.join(','), '--yes', '--json', '--concurrency', '2'], { home });
+    const [ra, rb] = await Promise.all([runA.done, runB.done]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    const counts = perTicket('[ack-race]');
+    expect(counts.size).toBe(120);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const skippedA = (JSON.parse(ra.stdout) as { skipped: unknown[] }).skipped.length;
+    const skippedB = (JSON.parse(rb.stdout) as { skipped: unknown[] }).skipped.length;
+    expect(skippedA + skippedB).toBe(60);
+  }, 120_000);
+});
