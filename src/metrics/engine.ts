@@ -160,8 +160,20 @@ async function* ticketsById(provider: HelpdeskProvider, ids: string[]): AsyncIte
   }
 }
 
-/** The grouped summary of one period (and of the previous one of equal length when asked). */
+/**
+ * The grouped summary of one period (and of the previous one of equal length when asked): computed by
+ * the store itself when it can (the embedded helpdesk, in SQL), else streamed from the provider.
+ */
 export async function computeSummary(provider: HelpdeskProvider, req: MetricsRequest): Promise<SummaryResult> {
+  if (provider.summarizeMetrics) {
+    req.debug?.(`metrics: computed by ${provider.displayName} itself`);
+    return provider.summarizeMetrics(req);
+  }
+  return streamSummary(provider, req);
+}
+
+/** computeSummary by streaming tickets and ratings through the accumulators: every provider, and the reference. */
+export async function streamSummary(provider: HelpdeskProvider, req: MetricsRequest): Promise<SummaryResult> {
   const debug = req.debug ?? (() => undefined);
   const length = req.until.getTime() - req.since.getTime();
   const start = req.compare ? new Date(req.since.getTime() - length) : req.since;

@@ -113,6 +113,42 @@ export class MetricSet {
     }
   }
 
+  /** addCreated for `c.created` tickets of one channel at once (counts computed by a store, e.g. in SQL); response times go to `frt`. */
+  addCreatedCounts(channel: Channel, c: { created: number; unanswered: number; met: number; missed: number; pending: number }): void {
+    this.created += c.created;
+    this.unanswered += c.unanswered;
+    this.slaPending += c.pending;
+    if (c.met || c.missed) {
+      let cell = this.sla.get(channel);
+      if (!cell) this.sla.set(channel, (cell = { met: 0, missed: 0 }));
+      cell.met += c.met;
+      cell.missed += c.missed;
+    }
+  }
+
+  /** addSolved for `c.solved` tickets at once (every reply count known); resolution times go to `res`. */
+  addSolvedCounts(c: { solved: number; firstContact: number; reopenedSolved: number; reopens: number }): void {
+    this.solved += c.solved;
+    this.fcrN += c.solved;
+    this.fcrYes += c.firstContact;
+    this.solvedForReopen += c.solved;
+    this.reopenedSolved += c.reopenedSolved;
+    this.reopens += c.reopens;
+  }
+
+  /** addRating for many ratings at once, already classified on their scales. */
+  addRatingCounts(c: { csat: number; satisfied: number; nps: number; promoters: number; passives: number; detractors: number; ces: number; cesSum: number; cesEasy: number }): void {
+    this.csatN += c.csat;
+    this.csatSatisfied += c.satisfied;
+    this.npsN += c.nps;
+    this.promoters += c.promoters;
+    this.passives += c.passives;
+    this.detractors += c.detractors;
+    this.cesN += c.ces;
+    this.cesSum += c.cesSum;
+    this.cesEasy += c.cesEasy;
+  }
+
   /** A reopened ticket whose latest activity (last solve, or last update while reopened) is in the period. */
   addReopened(): void {
     this.reopened++;

@@ -173,6 +173,23 @@ export class PeriodAccumulator {
     }
   }
 
+  /**
+   * For a store that aggregates itself (SQL): the counters of the totals (combo null) or of one group
+   * cell (bucket 0 when not grouped by time). Counts added there follow the same definitions as addTicket.
+   */
+  aggregateSet(combo: string[] | null, bucket = 0): MetricSet {
+    return combo === null ? this.total : this.cell(this.comboState(combo), bucket);
+  }
+
+  /** `count` tickets of a group in the backlog at the end of time buckets first..last (time grouping). */
+  addBacklogSpan(combo: string[], first: number, last: number, count: number): void {
+    if (first > last) return;
+    const st = this.comboState(combo);
+    const diff = (st.backlogDiff ??= new Int32Array(this.buckets.length + 1));
+    diff[first]! += count;
+    diff[last + 1]! -= count;
+  }
+
   /** One rating; `combos` from its ticket (null when the ticket is unknown or filtered out: not counted). */
   addRating(r: RatingInput & { created: number }, combos: string[][] | null): void {
     if (combos === null || !this.inPeriod(r.created)) return;

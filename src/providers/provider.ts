@@ -10,6 +10,7 @@ import type {
   TicketPatch,
 } from '../domain/model.js';
 import type { TicketQuery } from '../domain/query.js';
+import type { MetricsRequest, SummaryResult } from '../metrics/engine.js';
 
 /**
  * What a helpdesk can and cannot do, so that commands can say so plainly
@@ -62,6 +63,11 @@ export interface HelpdeskProvider {
   currentAgent(): Promise<Person | null>;
   /** Optional: one cheap authenticated call for `profile test` - the account, the signed-in user, the rate limit. */
   describeAccount?(): Promise<{ account: string; user?: string; rateLimit?: string }>;
+  /**
+   * Optional: the metrics summary computed where the data lives (the embedded helpdesk does it in SQL),
+   * with the same definitions and results as streaming tickets through src/metrics (the reference).
+   */
+  summarizeMetrics?(req: MetricsRequest): Promise<SummaryResult>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

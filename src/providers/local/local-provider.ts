@@ -13,7 +13,9 @@ import type { TicketQuery } from '../../domain/query.js';
 import { UNASSIGNED } from '../../domain/query.js';
 import { DeskctlError, NotFoundError, UsageError } from '../../errors.js';
 import type { Database } from '../../store/sqlite.js';
+import type { MetricsRequest, SummaryResult } from '../../metrics/engine.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { summaryInSql } from './metrics-sql.js';
 
 const PAGE_SIZE = 250;
 const TAG_SEP = '\u001f';
@@ -49,7 +51,7 @@ const SELECT_TICKETS = `
   SELECT t.*, r.name AS r_name, r.email AS r_email,
          a.name AS a_name, a.email AS a_email, a.role AS a_role, a.grp AS a_grp, a.signature AS a_sig,
          (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)) AS tags,
-         (SELECT count(*) FROM comments c WHERE c.ticket_id = t.id AND c.author_role = 'agent' AND c.public = 1) AS replies,
+         t.public_replies AS replies,
          (SELECT max(created_at) FROM comments c WHERE c.ticket_id = t.id AND c.author_role = 'customer') AS last_customer
   FROM tickets t
   JOIN people r ON r.id = t.requester_id
@@ -403,6 +405,10 @@ export class LocalProvider implements HelpdeskProvider {
     const count = (this.db.prepare(`SELECT count(*) AS n FROM tickets`).get() as { n: number }).n;
     const me = await this.currentAgent();
     return { account: `embedded helpdesk at ${this.db.name} (${count} tickets)`, user: me ? `${me.name} <${me.email}>` : undefined };
+  }
+
+  async summarizeMetrics(req: MetricsRequest): Promise<SummaryResult> {
+    return summaryInSql(this.db, req);
   }
 
   async close(): Promise<void> {

@@ -68,4 +68,28 @@ export const HELPDESK_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX events_ticket ON events(ticket_id);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // public agent replies per ticket, kept at write time (FCR without counting comments per ticket);
+  // the last solve is indexed for the metrics' "solved in the period" and backlog ranges
+  `ALTER TABLE tickets ADD COLUMN public_replies INTEGER NOT NULL DEFAULT 0;
+   UPDATE tickets SET public_replies =
+     (SELECT count(*) FROM comments c WHERE c.ticket_id = tickets.id AND c.author_role = 'agent' AND c.public = 1);
+   CREATE TRIGGER comments_public_reply_insert AFTER INSERT ON comments
+     WHEN NEW.author_role = 'agent' AND NEW.public = 1
+   BEGIN UPDATE tickets SET public_replies = public_replies + 1 WHERE id = NEW.ticket_id; END;
+   CREATE TRIGGER comments_public_reply_delete AFTER DELETE ON comments
+     WHEN OLD.author_role = 'agent' AND OLD.public = 1
+   BEGIN UPDATE tickets SET public_replies = public_replies - 1 WHERE id = OLD.ticket_id; END;
+   CREATE TRIGGER comments_public_reply_update AFTER UPDATE OF ticket_id, author_role, public ON comments
+   BEGIN
+     UPDATE tickets SET public_replies = public_replies - 1 WHERE id = OLD.ticket_id AND OLD.author_role = 'agent' AND OLD.public = 1;
+     UPDATE tickets SET public_replies = public_replies + 1 WHERE id = NEW.ticket_id AND NEW.author_role = 'agent' AND NEW.public = 1;
+   END;
+   -- a conversation written before its ticket row (the demo, imports) is counted when the ticket arrives
+   CREATE TRIGGER tickets_public_replies_insert AFTER INSERT ON tickets
+   BEGIN
+     UPDATE tickets SET public_replies =
+       (SELECT count(*) FROM comments c WHERE c.ticket_id = NEW.id AND c.author_role = 'agent' AND c.public = 1)
+     WHERE id = NEW.id;
+   END;
+   CREATE INDEX tickets_solved ON tickets(solved_at);`,
 ];

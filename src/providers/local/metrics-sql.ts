@@ -1,0 +1,241 @@
+import type { Channel } from '../../domain/model.js';
+import type { TicketQuery } from '../../domain/query.js';
+import { bucketStart, type TimeUnit } from '../../metrics/buckets.js';
+import type { MetricsRequest, SummaryResult } from '../../metrics/engine.js';
+import { NO_AGENT, NO_GROUP, NO_GROUPING, NO_TAG, type AttrDim, type Grouping } from '../../metrics/grouping.js';
+import { PeriodAccumulator } from '../../metrics/period.js';
+import type { Database } from '../../store/sqlite.js';
+import { buildWhere } from './local-provider.js';
+
+/**
+ * The metrics of the embedded helpdesk computed in SQLite: per period, a handful of indexed range
+ * queries that count in GROUP BY (created, SLA, solved, FCR, reopens, backlog, ratings) and read only
+ * the response/resolution durations back (for exact nearest-rank percentiles). The counts land in the
+ * same PeriodAccumulator as the streaming JS path (src/metrics/period.ts), which stays the reference:
+ * test/unit/metrics-sql.test.ts compares both on every metric, grouping and period.
+ *
+ * Dates are stored as ISO strings in UTC (toISOString), so ranges compare as strings on the indexes;
+ * durations and "as of the end" comparisons use integer epoch milliseconds, as the JS path does.
+ */
+
+const ms = (col: string) => `CAST(round(unixepoch(${col}, 'subsec') * 1000) AS INTEGER)`;
+const SOLVED = `t.status IN ('solved','closed')`;
+/** The last solve (or, for a solved ticket without one, its last update), null while unsolved: ticketFacts().solved. */
+const SOLVED_MS = `CASE WHEN ${SOLVED} THEN coalesce(${ms('t.solved_at')}, ${ms('t.updated_at')}, ${ms('t.created_at')}) END`;
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+const DIM_SQL: Record<AttrDim, string> = {
+  agent: `CASE WHEN t.assignee_id IS NULL THEN ${sqlString(NO_AGENT)} ELSE coalesce(nullif(coalesce(a.name, t.assignee_id), ''), nullif(a.email, ''), t.assignee_id) END`,
+  channel: 't.channel',
+  group: `coalesce(nullif(t.grp, ''), ${sqlString(NO_GROUP)})`,
+  tag: `coalesce(tg.tag, ${sqlString(NO_TAG)})`,
+};
+
+interface Scope {
+  grouping: Grouping;
+  /** Epoch ms of the period. */
+  since: number;
+  until: number;
+  now: number;
+}
+
+/** SQL of the time bucket (index, and its end in epoch ms, clipped to the period and to now) of an epoch-ms expression. */
+function bucketSql(unit: TimeUnit | undefined, at: string, scope: Scope): { index: string; end: string } {
+  const periodEnd = Math.min(scope.until, scope.now);
+  if (!unit) return { index: '0', end: String(periodEnd) };
+  const first = bucketStart(scope.since, unit);
+  if (unit === 'month') {
+    const d = new Date(first);
+    const base = d.getUTCFullYear() * 12 + d.getUTCMonth();
+    const iso = `strftime('%Y-%m-%d', ${at} / 1000, 'unixepoch')`;
+    return {
+      index: `(CAST(substr(${iso}, 1, 4) AS INTEGER) * 12 + CAST(substr(${iso}, 6, 2) AS INTEGER) - 1 - ${base})`,
+      end: `min(${periodEnd}, unixepoch(${iso}, 'start of month', '+1 month') * 1000)`,
+    };
+  }
+  const len = unit === 'day' ? 86_400_000 : 7 * 86_400_000;
+  const index = `((${at} - ${first}) / ${len})`;
+  return { index, end: `min(${periodEnd}, ${first} + (${index} + 1) * ${len})` };
+}
+
+/** Tables and WHERE of the tickets matching the user's filter, with the joins the group keys need. */
+function fromTickets(filter: TicketQuery, attrDims: readonly AttrDim[], base = 'tickets t'): { from: string; where: string; params: unknown[] } {
+  const { sql, params } = buildWhere(filter);
+  let from = base;
+  if (filter.text) from += ' JOIN people r ON r.id = t.requester_id';
+  if (attrDims.includes('agent')) from += ' LEFT JOIN people a ON a.id = t.assignee_id';
+  if (attrDims.includes('tag')) from += ' LEFT JOIN ticket_tags tg ON tg.ticket_id = t.id';
+  return { from, where: sql, params };
+}
+
+const keyColumns = (dims: readonly AttrDim[]) => dims.map((d, i) => `${DIM_SQL[d]} AS k${i}`);
+const keysOf = (row: Record<string, unknown>, n: number): string[] => Array.from({ length: n }, (_, i) => String(row[`k${i}`]));
+
+/** Position of a score on its scale (0..1), as src/metrics/ratings.ts computes it. */
+const POSITION = `(CASE WHEN scale_max > scale_min THEN (score - scale_min) / (scale_max - scale_min) WHEN score >= scale_max THEN 1.0 ELSE 0.0 END)`;
+const NPS_0_10 = `(CASE WHEN scale_min = 0 AND scale_max = 10 THEN score ELSE ${POSITION} * 10 END)`;
+const CES_1_7 = `(CASE WHEN scale_min = 1 AND scale_max = 7 THEN score ELSE 1 + ${POSITION} * 6 END)`;
+
+/** One period's metrics into `acc`: totals (combo null) and, when grouped, each combination and bucket. */
+function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsRequest, scope: Scope): number {
+  const { grouping } = scope;
+  const targets = Object.entries(req.slaTargets).filter(([, s]) => typeof s === 'number') as [Channel, number][];
+  const targetSql = targets.length ? `CASE t.channel ${targets.map(([ch, s]) => `WHEN ${sqlString(ch)} THEN ${s}`).join(' ')} END` : 'NULL';
+  const since = new Date(scope.since).toISOString();
+  const until = new Date(scope.until).toISOString();
+  let tickets = 0;
+
+  // the totals once, then the groups (a ticket with three tags is in three tag groups but counted once in the totals)
+  const passes: { dims: readonly AttrDim[]; time: TimeUnit | undefined; combo: (row: Record<string, unknown>) => string[] | null }[] = [
+    { dims: [], time: undefined, combo: () => null },
+  ];
+  if (grouping.dims.length) passes.push({ dims: grouping.attrDims, time: grouping.time, combo: (row) => keysOf(row, grouping.attrDims.length) });
+
+  for (const pass of passes) {
+    const { from, where, params } = fromTickets(req.filter, pass.dims);
+    const ratedFrom = fromTickets(req.filter, pass.dims, 'ratings rt JOIN tickets t ON t.id = rt.ticket_id').from;
+    const keys = keyColumns(pass.dims);
+    const groupKeys = pass.dims.map((_, i) => `k${i}`);
+    const bucketOk = (b: number) => b >= 0 && (pass.time ? b < acc.buckets.length : b === 0);
+
+    // created in the period: volume, first response and SLA, each judged at the end of its bucket/period
+    {
+      const c = ms('t.created_at');
+      const bucket = bucketSql(pass.time, c, scope);
+      const inner = `SELECT ${[...keys, `${bucket.index} AS b`, `t.channel AS channel`, `${c} AS c`, `${bucket.end} AS e`, `${ms('t.first_response_at')} AS fr`, `${targetSql} AS target`].join(', ')}
+        FROM ${from} WHERE ${where} AND t.created_at >= ? AND t.created_at < ? LIMIT -1`;
+      const judged = `SELECT *, CASE WHEN fr < e THEN (fr - c) / 1000.0 END AS frt FROM (${inner})`;
+      const rows = db
+        .prepare(
+          `SELECT ${[...groupKeys, 'b', 'channel'].join(', ')}, count(*) AS created, sum(frt IS NULL) AS unanswered,
+                  sum(target IS NOT NULL AND frt IS NOT NULL AND frt <= target) AS met,
+                  sum(target IS NOT NULL AND ((frt IS NOT NULL AND frt > target) OR (frt IS NULL AND (e - c) / 1000.0 > target))) AS missed,
+                  sum(target IS NOT NULL AND frt IS NULL AND (e - c) / 1000.0 <= target) AS pending
+             FROM (${judged}) GROUP BY ${[...groupKeys, 'b', 'channel'].join(', ')}`,
+        )
+        .all(...params, since, until) as Record<string, number>[];
+      for (const r of rows) {
+        if (!bucketOk(r.b!)) continue;
+        if (!pass.dims.length && !pass.time) tickets += r.created!;
+        acc.aggregateSet(pass.combo(r), r.b).addCreatedCounts(r.channel as unknown as Channel, r as never);
+      }
+      const samples = db.prepare(`SELECT ${[...groupKeys, 'b'].join(', ')}, max(0, frt) AS v FROM (${judged}) WHERE frt IS NOT NULL`);
+      for (const r of samples.iterate(...params, since, until) as Iterable<Record<string, number>>) {
+        if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).frt.push(r.v!);
+      }
+    }
+
+    // solved in the period (last solve, or last update of a solved ticket without one): resolution, FCR, reopens
+    {
+      const s = SOLVED_MS;
+      const bucket = bucketSql(pass.time, 's', scope);
+      const inner = `SELECT ${[...keys, `${s} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
+        FROM ${from} WHERE ${where} AND ${SOLVED}
+          AND ((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NULL AND t.updated_at >= ? AND t.updated_at < ?)) LIMIT -1`;
+      const withBucket = `SELECT *, ${bucket.index} AS b, max(0, (s - c) / 1000.0) AS v FROM (${inner})`;
+      const rows = db
+        .prepare(
+          `SELECT ${[...groupKeys, 'b'].join(', ')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
+                  sum(reopens > 0) AS reopenedSolved, sum(reopens) AS reopens
+             FROM (${withBucket}) GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
+        )
+        .all(...params, since, until, since, until) as Record<string, number>[];
+      for (const r of rows) {
+        if (!bucketOk(r.b!)) continue;
+        const set = acc.aggregateSet(pass.combo(r), r.b);
+        set.addSolvedCounts(r as never);
+        set.reopened += r.reopenedSolved!; // a solved reopened ticket's latest activity is its last solve
+      }
+      for (const r of db.prepare(`SELECT ${[...groupKeys, 'b'].join(', ')}, v FROM (${withBucket})`).iterate(...params, since, until, since, until) as Iterable<Record<string, number>>) {
+        if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).res.push(r.v!);
+      }
+    }
+
+    // reopened and unsolved again: dated by the last update
+    {
+      const u = ms('t.updated_at');
+      const bucket = bucketSql(pass.time, u, scope);
+      const rows = db
+        .prepare(
+          `SELECT ${[...keys, `${bucket.index} AS b`].join(', ')}, count(*) AS n FROM ${from}
+            WHERE ${where} AND NOT ${SOLVED} AND t.reopen_count > 0 AND t.updated_at >= ? AND t.updated_at < ?
+            GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
+        )
+        .all(...params, since, until) as Record<string, number>[];
+      for (const r of rows) if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).reopened += r.n!;
+    }
+
+    // backlog: created before the end and not solved by it, at the end of the period or of each bucket
+    {
+      const open = `t.created_at < ? AND (NOT ${SOLVED} OR t.solved_at >= ? OR (t.solved_at IS NULL AND t.updated_at >= ?))`;
+      if (!pass.time) {
+        const rows = db
+          .prepare(
+            `SELECT ${[...keys, 'count(*) AS n'].join(', ')} FROM ${from}
+              WHERE ${where} AND ${open} AND coalesce(${SOLVED_MS}, ${scope.until}) >= ${scope.until}
+              ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`,
+          )
+          .all(...params, until, until, until) as Record<string, number>[];
+        for (const r of rows) acc.aggregateSet(pass.combo(r), 0).backlog += r.n!;
+      } else {
+        // open from the bucket its creation falls in (0 if before the period) to the one before its solve
+        const c = ms('t.created_at');
+        const first = `CASE WHEN ${c} < ${scope.since} THEN 0 ELSE ${bucketSql(pass.time, c, scope).index} END`;
+        const solvedIdx = bucketSql(pass.time, 's', scope).index;
+        const last = `CASE WHEN s IS NULL OR s >= ${scope.until} THEN ${acc.buckets.length - 1} ELSE ${solvedIdx} - 1 END`;
+        const rows = db
+          .prepare(
+            `SELECT ${[...groupKeys, 'first', 'last'].join(', ')}, count(*) AS n FROM (
+               SELECT *, ${last} AS last FROM (
+                 SELECT ${[...keys, `${first} AS first`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
+                  WHERE ${where} AND ${open}))
+              GROUP BY ${[...groupKeys, 'first', 'last'].join(', ')}`,
+          )
+          .all(...params, until, since, since) as Record<string, number>[];
+        for (const r of rows) acc.addBacklogSpan(pass.combo(r)!, r.first!, r.last!, r.n!);
+      }
+    }
+
+    // ratings given in the period, through their ticket (filter and group keys); dated by the rating
+    {
+      const at = ms('rt.created_at');
+      const bucket = bucketSql(pass.time, at, scope);
+      const rows = db
+        .prepare(
+          `SELECT ${[...groupKeys, 'b'].join(', ')},
+                  sum(kind = 'csat') AS csat, sum(kind = 'csat' AND pos >= 0.75 - 1e-9) AS satisfied,
+                  sum(kind = 'nps') AS nps, sum(kind = 'nps' AND nps >= 9) AS promoters,
+                  sum(kind = 'nps' AND nps < 9 AND nps > 6) AS passives, sum(kind = 'nps' AND nps <= 6) AS detractors,
+                  sum(kind = 'ces') AS ces, total(CASE WHEN kind = 'ces' THEN ces END) AS cesSum, sum(kind = 'ces' AND ces >= 5 - 1e-9) AS cesEasy
+             FROM (SELECT ${[...keys, `${bucket.index} AS b`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
+                     FROM ${ratedFrom}
+                    WHERE ${where} AND rt.created_at >= ? AND rt.created_at < ?)
+            GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
+        )
+        .all(...params, since, until) as Record<string, number>[];
+      for (const r of rows) if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).addRatingCounts(r as never);
+    }
+  }
+  return tickets;
+}
+
+/** computeSummary over the embedded helpdesk's SQLite file (same result as the streaming JS path). */
+export function summaryInSql(db: Database, req: MetricsRequest): SummaryResult {
+  const opts = { now: req.now, slaTargets: req.slaTargets };
+  const current = new PeriodAccumulator({ ...opts, since: req.since, until: req.until, grouping: req.grouping });
+  const read = { tickets: 0, ratings: 0, conversations: 0, ratingTicketsLookedUp: 0 };
+  const now = req.now.getTime();
+  read.tickets += aggregatePeriod(db, current, req, { grouping: req.grouping, since: req.since.getTime(), until: req.until.getTime(), now });
+  let previous: PeriodAccumulator | undefined;
+  if (req.compare) {
+    const length = req.until.getTime() - req.since.getTime();
+    const prevGrouping = req.grouping.time ? NO_GROUPING : req.grouping;
+    const start = req.since.getTime() - length;
+    previous = new PeriodAccumulator({ ...opts, since: new Date(start), until: req.since, grouping: prevGrouping });
+    read.tickets += aggregatePeriod(db, previous, req, { grouping: prevGrouping, since: start, until: req.since.getTime(), now });
+  }
+  const cur = current.result();
+  const prev = previous?.result();
+  read.ratings = [cur, prev].reduce((n, p) => n + (p ? p.totals.csat.n + p.totals.nps.n + p.totals.ces.n : 0), 0);
+  return { groupBy: req.grouping.dims, slaTargets: req.slaTargets, current: cur, previous: prev, read };
+}

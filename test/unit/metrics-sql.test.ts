@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketQuery } from '../../src/domain/query.js';
+import { streamSummary, type MetricsRequest } from '../../src/metrics/engine.js';
+import { parseGroupBy } from '../../src/metrics/grouping.js';
+import { DEFAULT_SLA_TARGETS } from '../../src/metrics/sla-targets.js';
+import { openHelpdesk } from '../../src/providers/local/index.js';
+import { seedDemo, seededRandom } from '../../src/providers/local/demo.js';
+import { LocalProvider } from '../../src/providers/local/local-provider.js';
+import { summaryInSql } from '../../src/providers/local/metrics-sql.js';
+import type { Database } from '../../src/store/sqlite.js';
+
+/**
+ * The embedded helpdesk's SQL metrics against the streaming JS calculators (the reference), on the demo
+ * and on a generated helpdesk full of edge cases: every metric, every grouping, several periods, with
+ * and without the previous period and filters. Only floating-point sums may differ (summation order).
+ */
+const NOW = new Date('2026-11-25T09:00:00Z');
+const DAY = 86_400_000;
+let dir: string;
+const dbs: Record<string, Database> = {};
+
+/** Numbers equal up to summation order; everything else strictly equal. */
+function expectSame(sql: unknown, js: unknown, path = '$'): void {
+  if (typeof js === 'number' && typeof sql === 'number') {
+    if (Math.abs(sql - js) > 1e-9 * Math.max(1, Math.abs(js))) throw new Error(`${path}: sql ${sql} != js ${js}`);
+    return;
+  }
+  if (js && typeof js === 'object') {
+    if (!sql || typeof sql !== 'object') throw new Error(`${path}: sql ${JSON.stringify(sql)} != js ${JSON.stringify(js)}`);
+    const keys = new Set([...Object.keys(js), ...Object.keys(sql)]);
+    for (const k of keys) expectSame((sql as Record<string, unknown>)[k], (js as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  if (sql !== js) throw new Error(`${path}: sql ${JSON.stringify(sql)} != js ${JSON.stringify(js)}`);
+}
+
+/** A small helpdesk with the cases the definitions care about, from a seeded generator. */
+function generate(db: Database, count: number, seed: number): void {
+  const r = seededRandom(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  const iso = (t: number) => new Date(t).toISOString();
+  db.exec(`INSERT INTO people (id, name, email, role) VALUES
+    ('c1','Cara','c1@x.example','customer'), ('a1','Ann','ann@x.example','agent'), ('a2','','bob@x.example','agent'),
+    ('a3','','','agent'), ('a4','Dee',NULL,'admin')`);
+  const insTicket = db.prepare(`INSERT INTO tickets (id, subject, status, priority, channel, requester_id, assignee_id, grp, created_at, updated_at, first_response_at, solved_at, reopen_count)
+    VALUES (?, ?, ?, 'normal', ?, 'c1', ?, ?, ?, ?, ?, ?, ?)`);
+  const insTag = db.prepare(`INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`);
+  const insComment = db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (?, ?, ?, ?, 'x', ?)`);
+  const insRating = db.prepare(`INSERT INTO ratings (ticket_id, kind, score, scale_min, scale_max, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+  const scales: Record<string, [number, number][]> = { csat: [[1, 5], [0, 1], [1, 10]], nps: [[0, 10], [1, 5]], ces: [[1, 7], [1, 5]] };
+  db.pragma('foreign_keys = OFF'); // 'ghost': an assignee the people table does not have
+  db.transaction(() => {
+    for (let id = 1; id <= count; id++) {
+      const created = NOW.getTime() - Math.floor(r() * 200 * DAY);
+      const channel = pick(['email', 'chat', 'phone', 'social', 'web', 'api', 'other'] as const);
+      // first responses from 0 s to 5 days, some never; a few at creation (phone) and some after long gaps
+      const fr = r() < 0.15 ? null : created + Math.floor((r() < 0.3 ? r() * 120_000 : r() * 5 * DAY) * (r() < 0.1 ? 0 : 1));
+      const status = pick(['new', 'open', 'pending', 'on_hold', 'solved', 'solved', 'closed', 'closed'] as const);
+      const solvedAt = status === 'solved' || status === 'closed' ? (r() < 0.05 ? null : created + Math.floor(r() * 20 * DAY)) : r() < 0.1 ? created + DAY : null;
+      const updated = Math.max(created, fr ?? 0, solvedAt ?? 0) + Math.floor(r() * 10 * DAY);
+      const reopens = r() < 0.2 ? 1 + Math.floor(r() * 3) : 0;
+      const agent = r() < 0.2 ? null : pick(['a1', 'a2', 'a3', 'a4', 'ghost']);
+      const grp = pick([null, '', 'Support', 'Billing']);
+      insTicket.run(id, `t${id}`, status, channel, agent, grp, iso(created), iso(Math.min(updated, NOW.getTime())), fr === null ? null : iso(fr), solvedAt === null ? null : iso(solvedAt), reopens);
+      for (const tag of ['vip', 'refund', 'delivery']) if (r() < 0.3) insTag.run(id, tag);
+      const replies = Math.floor(r() * 4);
+      for (let i = 0; i < replies; i++) insComment.run(id, 'a1', 'agent', r() < 0.8 ? 1 : 0, iso(created + i * 3600_000));
+      if (r() < 0.5) insComment.run(id, 'c1', 'customer', 1, iso(created));
+      for (const kind of ['csat', 'nps', 'ces'] as const) {
+        if (r() > 0.3) continue;
+        const [min, max] = pick(scales[kind]!);
+        insRating.run(id, kind, min + Math.round(r() * (max - min)), min, max, iso(created + Math.floor(r() * 30 * DAY)));
+      }
+    }
+  })();
+  db.pragma('foreign_keys = ON');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'deskctl-sql-metrics-'));
+  dbs.demo = await openHelpdesk(join(dir, 'demo.db'));
+  seedDemo(dbs.demo, { now: NOW });
+  dbs.generated = await openHelpdesk(join(dir, 'generated.db'));
+  generate(dbs.generated, 1500, 7);
+});
+afterAll(() => {
+  for (const db of Object.values(dbs)) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const PERIODS: [string, Date, Date][] = [
+  ['last 30 days', new Date(NOW.getTime() - 30 * DAY), NOW],
+  ['a past day at 09:00', new Date('2026-11-23T09:00:00Z'), new Date('2026-11-24T09:00:00Z')],
+  ['a past quarter, mid-month edges', new Date('2026-08-14T13:30:00Z'), new Date('2026-11-02T07:00:00Z')],
+  ['the whole year', new Date('2026-01-01T00:00:00Z'), NOW],
+];
+const GROUPINGS = ['', 'channel', 'agent', 'group', 'tag', 'day', 'week', 'month', 'channel,week', 'agent,tag', 'month,group'];
+const FILTERS: [string, TicketQuery][] = [
+  ['no filter', {}],
+  ['chat and email, tagged vip', { channel: ['chat', 'email'], tags: ['vip'] }],
+];
+
+describe.each(['demo', 'generated'])('SQL metrics equal the JS calculators on the %s helpdesk', (name) => {
+  it('keeps the public reply count of every ticket equal to its public agent comments (both paths read it)', () => {
+    const off = dbs[name]!.prepare(
+      `SELECT count(*) AS n FROM tickets t WHERE public_replies != (SELECT count(*) FROM comments c WHERE c.ticket_id = t.id AND c.author_role = 'agent' AND c.public = 1)`,
+    ).get() as { n: number };
+    expect(off.n).toBe(0);
+  });
+
+  it.each(PERIODS)('%s: every grouping, with and without the previous period and a filter', async (_label, since, until) => {
+    const provider = new LocalProvider(dbs[name]!, { now: () => NOW });
+    for (const g of GROUPINGS) {
+      for (const [, filter] of FILTERS) {
+        const req: MetricsRequest = { since, until, now: NOW, filter, grouping: parseGroupBy(g || undefined), slaTargets: { ...DEFAULT_SLA_TARGETS, api: 7200 }, compare: g !== 'day' };
+        const js = await streamSummary(provider, req);
+        const sql = summaryInSql(dbs[name]!, req);
+        try {
+          expectSame({ current: sql.current, previous: sql.previous }, { current: js.current, previous: js.previous });
+        } catch (err) {
+          throw new Error(`--group-by '${g}' filter ${JSON.stringify(filter)}: ${(err as Error).message}`);
+        }
+      }
+    }
+  });
+});
+
+describe('public reply counts kept at write time', () => {
+  it('follow inserts, deletes and updates of comments', () => {
+    const db = dbs.generated!;
+    const count = (id: number) => (db.prepare('SELECT public_replies AS n FROM tickets WHERE id = ?').get(id) as { n: number }).n;
+    const truth = (id: number) =>
+      (db.prepare(`SELECT count(*) AS n FROM comments WHERE ticket_id = ? AND author_role = 'agent' AND public = 1`).get(id) as { n: number }).n;
+    // a conversation written before its ticket row (as the demo does) is counted when the ticket arrives
+    db.pragma('foreign_keys = OFF');
+    db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (99999, 'a1', 'agent', 1, 'x', '2026-11-01T00:00:00.000Z')`).run();
+    db.prepare(`INSERT INTO tickets (id, subject, status, priority, channel, requester_id, created_at, updated_at) VALUES (99999, 's', 'open', 'normal', 'email', 'c1', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`).run();
+    db.pragma('foreign_keys = ON');
+    expect(count(99999)).toBe(1);
+    const id = Number(db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (1, 'a1', 'agent', 1, 'x', '2026-11-01T00:00:00.000Z')`).run().lastInsertRowid);
+    expect(count(1)).toBe(truth(1));
+    db.prepare('UPDATE comments SET public = 0 WHERE id = ?').run(id);
+    expect(count(1)).toBe(truth(1));
+    db.prepare('UPDATE comments SET public = 1, ticket_id = 2 WHERE id = ?').run(id);
+    expect([count(1), count(2)]).toEqual([truth(1), truth(2)]);
+    db.prepare('DELETE FROM comments WHERE id = ?').run(id);
+    expect(count(2)).toBe(truth(2));
+  });
+});
