@@ -5,7 +5,7 @@ import type { Context } from '../src/context.js';
 import { PRIORITIES, STATUSES, type Ticket } from '../src/domain/model.js';
 import { parseEnum, parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import { SORT_FIELDS, type TicketSort } from '../src/domain/query.js';
-import { UsageError } from '../src/errors.js';
+import { DeskctlError, UsageError } from '../src/errors.js';
 import type { ListSpec } from '../src/output/format.js';
 import { customFieldColumn, renderTicketDetail, ticketJson, ticketListSpec } from '../src/output/views/tickets.js';
 import { batchOutcome, findTickets, forEachId, isEmptyPatch, resolvePatch, type PatchRefs } from '../src/tickets/service.js';
@@ -140,7 +140,8 @@ export function register(program: Command, context: ContextFactory): void {
       throw new UsageError('nothing to change', 'give at least one of --status --priority --assignee --group --add-tag --remove-tag');
     }
     const flags = outputFlags(o);
-    ctx.output.format(flags);
+    const { validateFields } = await import('../src/output/validate.js');
+    validateFields(flags, batchSpec('updated'));
     const provider = await ctx.provider();
     if (refs.priority !== undefined && !provider.capabilities.priority) {
       throw new UsageError(`${provider.displayName} has no priority field`, provider.capabilities.hints?.priority ?? 'drop --priority (tags such as --add-tag urgent can mark urgency instead)');
@@ -162,38 +163,117 @@ export function register(program: Command, context: ContextFactory): void {
       .command(kind)
       .argument('<ids...>', 'one or more ticket ids')
       .description(kind === 'reply' ? 'Send a public reply to the customer' : 'Add an internal note (not visible to the customer)')
-      .option('-b, --body <text>', 'the message (on a terminal, without --body or --body-file, your $EDITOR opens)')
+      .option('-b, --body <text>', 'the message (on a terminal, without --body, --body-file or --template, your $EDITOR opens)')
       .option('-F, --body-file <file>', 'read the message from FILE (- for stdin)')
-      .option('--status <status>', `also set the status (${STATUSES.join(', ')})`);
+      .option('-t, --template <name>', 'render a template (see deskctl templates list) for each ticket, as bulk reply does')
+      .option('--status <status>', `also set the status (${STATUSES.join(', ')})`)
+      .option('--dry-run', 'print what would be sent, send nothing')
+      .option('-y, --yes', 'with --template: do not ask for confirmation (required without a terminal)')
+      .option('--allow-repeat', 'send even to tickets that already got this message (from any deskctl command or in the conversation)')
+      .option('--repeat-window <duration>', "how far back a sent message counts, e.g. 30d (default: the profile's repeatWindow, else 30d)");
     addOutputOptions(c).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const idList = parseIds(ids);
-      const body = await readBody(ctx, o as { body?: string; bodyFile?: string }, kind, () => readFileSync(0, 'utf8'));
-      const status = o.status === undefined ? undefined : parseEnum(String(o.status), STATUSES, '--status');
       const flags = outputFlags(o);
-      ctx.output.format(flags);
+      // everything the command line says is checked before the helpdesk is asked anything
+      const { validateFields } = await import('../src/output/validate.js');
+      if (o.dryRun) validateFields(flags, messagePreviewSpec);
+      else validateFields(flags, batchSpec(kind === 'reply' ? 'replied' : 'noted'));
+      const status = o.status === undefined ? undefined : parseEnum(String(o.status), STATUSES, '--status');
+      if (o.template !== undefined && (o.body !== undefined || o.bodyFile !== undefined)) throw new UsageError('give --template or --body/--body-file, not both');
+      const { repeatWindowMs } = await import('../src/store/repeats.js');
+      const windowMs = repeatWindowMs(o.repeatWindow as string | undefined, (await ctx.profile()).repeatWindow);
+      const templates = o.template !== undefined ? await import('../src/templates/index.js') : undefined;
+      const template = templates ? await templates.loadTemplate(String(o.template), templates.templateDirs(ctx)) : undefined;
+      if (template && !o.dryRun && !o.yes && !ctx.io.interactive) {
+        throw new UsageError(`tickets ${kind} --template needs a confirmation and there is no terminal to ask on; nothing was sent`, 'preview with --dry-run, then pass --yes to go ahead');
+      }
+      const body = template ? undefined : await readBody(ctx, o as { body?: string; bodyFile?: string }, kind, () => readFileSync(0, 'utf8'));
       const provider = await ctx.provider();
       if (kind === 'note' && !provider.capabilities.internalNotes) {
         throw new UsageError(`${provider.displayName} has no internal notes`, "use 'deskctl tickets reply' for a public reply");
       }
-      const results = await forEachId(idList, async (id) => {
-        await provider.getTicket(id);
-        const comment = await provider.addComment(id, { body, public: kind === 'reply' });
-        if (status) await provider.updateTicket(id, { status });
-        return comment;
+      if (template) templates!.checkTemplateSupport({ ...template, public: kind === 'reply' }, provider);
+      const patch = { ...(template ? await templates!.templateActionsToPatch(template.actions, provider) : {}), ...(status ? { status } : {}) };
+      const { planMessage, sendPlan } = await import('../src/tickets/send.js');
+      const ledger = await (await ctx.store()).ledger(() => ctx.clock.now());
+      const since = new Date(ctx.clock.now().getTime() - windowMs);
+      const plan = await planMessage(provider, ledger, {
+        kind,
+        ids: idList,
+        body,
+        template,
+        agent: template ? await provider.currentAgent() : null,
+        signature: (await ctx.profile()).signature,
+        now: ctx.clock.now(),
+        since,
+        allowRepeat: Boolean(o.allowRepeat),
       });
-      reportBatch(ctx, results, flags, kind === 'reply' ? 'replied' : 'noted');
+      const c = ctx.io.errColor;
+      for (const s of plan.skipped) ctx.io.warn(`#${s.ticketId} skipped: ${s.reason}${o.allowRepeat ? '' : ' (--allow-repeat sends anyway)'}`);
+      if (o.dryRun) {
+        ctx.output.list(
+          [
+            ...plan.ready.map((r) => ({ ticketId: r.ticket.id, result: 'ready', body: r.body, reason: null })),
+            ...plan.invalid.map((r) => ({ ticketId: r.ticketId, result: 'invalid', body: null, reason: r.error })),
+            ...plan.skipped.map((r) => ({ ticketId: r.ticketId, result: 'skipped', body: null, reason: r.reason })),
+          ],
+          messagePreviewSpec,
+          flags,
+        );
+        ctx.io.info(`Dry run: ${plan.ready.length} ready, ${plan.skipped.length} skipped, ${plan.invalid.length} cannot be rendered. Nothing was sent.`);
+        return;
+      }
+      if (plan.invalid.length) {
+        const first = plan.invalid[0]!;
+        throw new DeskctlError(`${plan.invalid.length} of ${idList.length} tickets cannot get template '${template!.name}' (first: #${first.ticketId}: ${first.error}); nothing was sent`, { hint: `check it with: deskctl templates preview ${template!.name} --ticket ${first.ticketId}` });
+      }
+      if (template && plan.ready.length && !o.yes) {
+        const first = plan.ready[0]!;
+        ctx.io.info(`${c.bold(`${plan.ready.length} ${kind === 'reply' ? (plan.ready.length === 1 ? 'public reply' : 'public replies') : plan.ready.length === 1 ? 'internal note' : 'internal notes'}`)} from template '${template.name}', first to #${first.ticket.id}:`);
+        ctx.io.info(`${c.dim('─'.repeat(40))}\n${first.body.trimEnd()}\n${c.dim('─'.repeat(40))}`);
+        const { confirm } = await ctx.prompts('--yes');
+        if (!(await confirm({ message: `Send ${plan.ready.length === 1 ? 'it' : `all ${plan.ready.length}`}?`, default: false }).catch(() => false))) {
+          ctx.io.info('Nothing was sent.');
+          return;
+        }
+      }
+      const results = await sendPlan(provider, ledger, plan, { patch, since, allowRepeat: Boolean(o.allowRepeat), now: () => ctx.clock.now() });
+      const all = [...results, ...plan.skipped.map((s) => ({ id: s.ticketId, ok: true, skipped: s }))];
+      reportBatch(ctx, all, flags, kind === 'reply' ? 'replied' : 'noted');
       const err = batchOutcome(results, kind === 'reply' ? 'replies' : 'notes');
       if (err) throw err;
     });
     examples(
       c,
       kind === 'reply'
-        ? ['deskctl tickets reply 42 --body "Your replacement ships today." --status pending', 'deskctl tickets reply 42 43 --body-file answer.txt']
-        : ['deskctl tickets note 42 --body "Courier trace opened: TR-1234"', 'echo "Called the customer" | deskctl tickets note 42 -F -'],
+        ? [
+            'deskctl tickets reply 42 --body "Your replacement ships today." --status pending',
+            'deskctl tickets reply 42 43 --body-file answer.txt',
+            'deskctl tickets reply 42 -t need-more-info --dry-run',
+            'deskctl tickets reply 42 -t acknowledgement --yes --allow-repeat',
+          ]
+        : ['deskctl tickets note 42 --body "Courier trace opened: TR-1234"', 'echo "Called the customer" | deskctl tickets note 42 -F -', 'deskctl tickets note 42 -t handover-note --yes'],
     );
   }
 }
+
+interface MessagePreviewRow {
+  ticketId: string;
+  result: string;
+  body: string | null;
+  reason: string | null;
+}
+
+const messagePreviewSpec: ListSpec<MessagePreviewRow> = {
+  columns: [
+    { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`) },
+    { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'ready' ? c.green(r.result) : c.yellow(r.result)) },
+    { key: 'body', header: 'body', value: (r) => r.body, flex: true, min: 20 },
+    { key: 'reason', header: 'reason', value: (r) => r.reason, flex: true },
+  ],
+  defaultFields: ['ticketId', 'result', 'body', 'reason'],
+};
 
 interface BatchRow {
   id: string;
@@ -201,26 +281,24 @@ interface BatchRow {
   detail: string;
 }
 
-function reportBatch(ctx: Context, results: Array<{ id: string; ok: boolean; value?: unknown; error?: string }>, flags: ReturnType<typeof outputFlags>, verb: string): void {
-  const rows: BatchRow[] = results.map((r) => ({ id: r.id, result: r.ok ? verb : 'failed', detail: r.ok ? '' : (r.error ?? '') }));
+const batchSpec = (verb: string): ListSpec<BatchRow> => ({
+  columns: [
+    { key: 'id', header: 'id', value: (r) => r.id, cell: (r, c) => c.cyan(`#${r.id}`) },
+    { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'failed' ? c.red(r.result) : r.result === verb ? c.green(r.result) : c.yellow(r.result)) },
+    { key: 'detail', header: 'detail', value: (r) => r.detail, flex: true },
+  ],
+  defaultFields: ['id', 'result', 'detail'],
+  toJson: (r) => ({ id: r.id, ok: r.result !== 'failed', ...(r.result === 'skipped' ? { skipped: true, reason: r.detail } : r.detail ? { error: r.detail } : {}) }),
+});
+
+function reportBatch(ctx: Context, results: Array<{ id: string; ok: boolean; value?: unknown; error?: string; skipped?: { reason: string } }>, flags: ReturnType<typeof outputFlags>, verb: string): void {
+  const rows: BatchRow[] = results.map((r) => ({ id: r.id, result: r.skipped ? 'skipped' : r.ok ? verb : 'failed', detail: r.skipped?.reason ?? (r.ok ? '' : (r.error ?? '')) }));
   const format = ctx.output.format(flags);
   if (format === 'table' && !flags.fields && !flags.out) {
     // on a terminal, one line per ticket (like gh); a failure's reason is on its line
     const c = ctx.io.errColor;
-    for (const r of results) ctx.io.info(r.ok ? `${c.green('✓')} #${r.id} ${verb}` : `${c.red('✗')} #${r.id} failed: ${r.error ?? 'unknown error'}`);
+    for (const r of rows) ctx.io.info(r.result === verb ? `${c.green('✓')} #${r.id} ${verb}` : r.result === 'skipped' ? `${c.yellow('-')} #${r.id} skipped: ${r.detail}` : `${c.red('✗')} #${r.id} failed: ${r.detail || 'unknown error'}`);
     return;
   }
-  ctx.output.list(
-    rows,
-    {
-      columns: [
-        { key: 'id', header: 'id', value: (r) => r.id, cell: (r, c) => c.cyan(`#${r.id}`) },
-        { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'failed' ? c.red(r.result) : c.green(r.result)) },
-        { key: 'detail', header: 'detail', value: (r) => r.detail, flex: true },
-      ],
-      defaultFields: ['id', 'result', 'detail'],
-      toJson: (r) => ({ id: r.id, ok: r.result !== 'failed', ...(r.detail ? { error: r.detail } : {}) }),
-    },
-    flags,
-  );
+  ctx.output.list(rows, batchSpec(verb), flags);
 }

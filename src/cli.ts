@@ -133,6 +133,16 @@ Environment:
 Run 'deskctl help <command>' or 'deskctl <command> --help' for a command's flags and examples.`,
   );
 
+  // every command's output options, before its action does anything (exit 2 means nothing was sent)
+  program.hook('preAction', async (_program, action) => {
+    const o = action.opts() as Record<string, unknown>;
+    if (o.format === undefined && o.json === undefined && o.out === undefined && o.append === undefined && o.failedOut === undefined) return;
+    const [{ validateOutputFlags, validateOutTarget }, { clockFromEnv }] = await Promise.all([import('./output/validate.js'), import('./domain/clock.js')]);
+    const now = clockFromEnv(process.env).now();
+    validateOutputFlags({ format: o.format as string | undefined, json: o.json as boolean | undefined, out: o.out as string | undefined, append: o.append as boolean | undefined }, now);
+    if (typeof o.failedOut === 'string') validateOutTarget(o.failedOut, now, '--failed-out');
+  });
+
   const contextFactory: ContextFactory = (cmd) => {
     const ctx = createContext(cmd.optsWithGlobals() as GlobalOptions);
     contexts.push(ctx);

@@ -72,7 +72,7 @@ export function findSentReply(comments: Comment[], body: string, isPublic: boole
 const message = (err: unknown): string => ((err as Error)?.message ?? String(err)).split('\n')[0]!;
 
 /** Errors after which the write may or may not have reached the helpdesk. */
-const isUncertain = (err: unknown): boolean => {
+export const isUncertain = (err: unknown): boolean => {
   const name = (err as Error)?.name;
   return name === 'UncertainWriteError' || name === 'TransientHttpError';
 };

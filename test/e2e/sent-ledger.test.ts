@@ -94,3 +94,52 @@ describe('bulk reply: never twice', () => {
     expect(skippedA + skippedB).toBe(60);
   }, 120_000);
 });
+
+describe('tickets reply / note: templates and the ledger', () => {
+  const agentComments = (id: string) => (db.prepare(`SELECT count(*) AS n FROM comments WHERE ticket_id = ? AND author_role = 'agent'`).get(id) as { n: number }).n;
+
+  it('-t renders like bulk: --dry-run prints the body and sends nothing; without a terminal it needs --yes; a repeat is skipped; --allow-repeat sends', () => {
+    tpl('one-ack', '---\ndescription: a\npublic: true\n---\nHello {{ ticket.requester.name }}, ticket {{ ticket.id }} is with us. [one-ack]\n');
+    const before = agentComments('620');
+    const dry = runCli(['tickets', 'reply', '620', '-t', 'one-ack', '--dry-run', '--json'], { home });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual([expect.objectContaining({ ticketId: '620', result: 'ready', body: expect.stringMatching(/^Hello .+, ticket 620 is with us\. \[one-ack\]/) })]);
+    const noYes = runCli(['tickets', 'reply', '620', '-t', 'one-ack'], { home });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/--yes/);
+    expect(agentComments('620')).toBe(before);
+
+    expect(runCli(['tickets', 'reply', '620', '-t', 'one-ack', '--yes'], { home }).code).toBe(0);
+    const again = runCli(['tickets', 'reply', '620', '-t', 'one-ack', '--yes', '--json'], { home });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual([{ id: '620', ok: true, skipped: true, reason: expect.stringMatching(/^already sent by tickets reply by .+ on \d{4}-/) }]);
+    // bulk sees what tickets reply sent
+    const bulk = runCli(['bulk', 'reply', '-t', 'one-ack', '--ids', '620,621', '--yes', '--json'], { home });
+    expect(bulk.code, bulk.stderr).toBe(0);
+    expect((JSON.parse(bulk.stdout) as { skipped: { ticketId: string }[] }).skipped.map((s) => s.ticketId)).toEqual(['620']);
+    expect(Object.fromEntries(perTicket('[one-ack]'))).toEqual({ '620': 1, '621': 1 });
+    // and tickets reply sees what bulk sent
+    const afterBulk = runCli(['tickets', 'reply', '621', '-t', 'one-ack', '--yes', '--json'], { home });
+    expect(JSON.parse(afterBulk.stdout)[0].reason).toMatch(/^already sent by job [a-z0-9]{6} on /);
+    expect(runCli(['tickets', 'reply', '620', '621', '-t', 'one-ack', '--yes', '--allow-repeat'], { home }).code).toBe(0);
+    expect(Object.fromEntries(perTicket('[one-ack]'))).toEqual({ '620': 2, '621': 2 });
+  });
+
+  it('the same typed body twice is sent once; a note with it is another message', () => {
+    const body = 'Your parcel left our warehouse this morning. [typed-twice]';
+    expect(runCli(['tickets', 'reply', '622', '--body', body], { home }).code).toBe(0);
+    const twice = runCli(['tickets', 'reply', '622', '--body', body, '--json'], { home });
+    expect(twice.code).toBe(0);
+    expect(JSON.parse(twice.stdout)[0]).toMatchObject({ skipped: true });
+    expect(runCli(['tickets', 'note', '622', '--body', body], { home }).code).toBe(0);
+    expect(perTicket('[typed-twice]').get('622')).toBe(2);
+  });
+
+  it('tickets note -t posts an internal note from a template', () => {
+    tpl('one-note', '---\ndescription: n\npublic: false\n---\nHandover for {{ ticket.id }}. [one-note]\n');
+    const r = runCli(['tickets', 'note', '623', '-t', 'one-note', '--yes'], { home });
+    expect(r.code, r.stderr).toBe(0);
+    expect(db.prepare(`SELECT public FROM comments WHERE ticket_id = 623 AND body LIKE '%[one-note]%'`).all()).toEqual([{ public: 0 }]);
+    expect(runCli(['tickets', 'note', '623', '-t', 'one-note', '--body', 'x'], { home }).code).toBe(2);
+  });
+});

@@ -107,7 +107,7 @@ describe('tickets list', () => {
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(5);
     const missing = join(home, 'nope', 'x.json');
     const r = cli(['tickets', 'list', '--out', missing]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/directory .*nope does not exist/);
     expect(existsSync(join(home, 'nope'))).toBe(false);
   });

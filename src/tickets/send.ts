@@ -1,0 +1,112 @@
+import { isUncertain } from '../bulk/executor.js';
+import { mapLimit, renderAll } from '../bulk/selection.js';
+import type { Person, Ticket, TicketPatch } from '../domain/model.js';
+import { DeskctlError, exitCodeOf } from '../errors.js';
+import { newOwnerId } from '../followups/lock.js';
+import type { HelpdeskProvider } from '../providers/provider.js';
+import { UNKNOWN_HOLD_MS, type SentLedger } from '../store/ledger.js';
+import { ClaimSession, findRepeats, skipsOf, type SkippedSend } from '../store/repeats.js';
+import type { Template } from '../templates/types.js';
+import { isEmptyPatch, type ItemResult } from './service.js';
+
+/** `tickets reply` / `tickets note`: one message (typed or from a template) to a few tickets, through the sent ledger. */
+export interface MessagePlan {
+  kind: 'reply' | 'note';
+  template: Template | null;
+  /** Ready to send, in the order given. */
+  ready: { ticket: Ticket; body: string }[];
+  /** Cannot be rendered (template) for these tickets. */
+  invalid: { ticketId: string; error: string }[];
+  /** Already got it (or another run is sending it). */
+  skipped: SkippedSend[];
+}
+
+export interface PlanInput {
+  kind: 'reply' | 'note';
+  ids: string[];
+  body?: string;
+  template?: Template;
+  agent: Person | null;
+  signature?: string;
+  now: Date;
+  since: Date;
+  allowRepeat: boolean;
+}
+
+/** Everything read and decided before the first write: tickets exist, bodies render, repeats found. */
+export async function planMessage(provider: HelpdeskProvider, ledger: SentLedger, input: PlanInput): Promise<MessagePlan> {
+  const tickets = await mapLimit(input.ids, 4, (id) => provider.getTicket(id));
+  const isPublic = input.kind === 'reply';
+  let rendered: { ticket: Ticket; body?: string; error?: string }[];
+  if (input.template) {
+    rendered = await renderAll(provider, input.template, tickets, { agent: input.agent, signature: input.signature, now: input.now, concurrency: 4 });
+  } else rendered = tickets.map((ticket) => ({ ticket, body: input.body! }));
+  const renderable = rendered.filter((r): r is { ticket: Ticket; body: string } => r.body !== undefined);
+  const repeats = await findRepeats(
+    ledger,
+    provider,
+    renderable.map((r) => ({ ticketId: r.ticket.id, template: input.template?.name ?? null, body: r.body, public: isPublic })),
+    { since: input.since, holderId: null, allowRepeat: input.allowRepeat, concurrency: 4 },
+  );
+  return {
+    kind: input.kind,
+    template: input.template ?? null,
+    ready: renderable.filter((r) => !repeats.has(r.ticket.id)),
+    invalid: rendered.filter((r) => r.body === undefined).map((r) => ({ ticketId: r.ticket.id, error: r.error ?? 'could not be rendered' })),
+    skipped: [...repeats.values()],
+  };
+}
+
+export interface SendOptions {
+  /** Status and template actions applied after the message. */
+  patch: TicketPatch;
+  since: Date;
+  allowRepeat: boolean;
+  now: () => Date;
+}
+
+export type SendResult = ItemResult<unknown> & { skipped?: SkippedSend };
+
+/**
+ * Sends a plan: per ticket, claim it in the ledger (another run may have started meanwhile), post,
+ * record, then apply the changes. An unknown outcome keeps the ticket claimed so nobody re-sends it.
+ */
+export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, plan: MessagePlan, o: SendOptions): Promise<SendResult[]> {
+  const isPublic = plan.kind === 'reply';
+  const template = plan.template?.name ?? null;
+  const session = new ClaimSession(ledger, { id: `${plan.kind}:${newOwnerId()}`, label: `tickets ${plan.kind}`, owner: newOwnerId() });
+  const unknown: string[] = [];
+  const results: SendResult[] = [];
+  try {
+    for (const { ticket, body } of plan.ready) {
+      const message = { ticketId: ticket.id, template, body, public: isPublic };
+      const [skip] = skipsOf(session.claim([message], { since: o.since, allowRepeat: o.allowRepeat }));
+      if (skip) {
+        results.push({ id: ticket.id, ok: true, skipped: skip });
+        continue;
+      }
+      let commentId: string | null;
+      try {
+        commentId = (await provider.addComment(ticket.id, { body, public: isPublic })).id;
+      } catch (err) {
+        if ((err as Error)?.name === 'WriteLandedError') commentId = null;
+        else {
+          if (isUncertain(err)) unknown.push(ticket.id);
+          results.push({ id: ticket.id, ok: false, error: (err as Error).message, exitCode: exitCodeOf(err) });
+          continue;
+        }
+      }
+      ledger.record({ ...message, source: plan.kind, sourceId: null, commentId, sentAt: o.now().toISOString() }, session.holder.id);
+      try {
+        if (!isEmptyPatch(o.patch)) await provider.updateTicket(ticket.id, o.patch);
+        results.push({ id: ticket.id, ok: true, value: commentId });
+      } catch (err) {
+        const why = `the ${plan.kind} was sent but the changes failed: ${(err as Error).message}`;
+        results.push({ id: ticket.id, ok: false, error: why, exitCode: exitCodeOf(new DeskctlError(why)) });
+      }
+    }
+  } finally {
+    session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS });
+  }
+  return results;
+}
