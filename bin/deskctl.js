@@ -5,11 +5,9 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  // `deskctl ... | head` closes the pipe early: stop quietly, as other CLIs do.
-  process.stdout.on('error', (err) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  // `| head` closing the pipe ends quietly with 0; a full disk or a closed stdout is one line and exit 1.
+  const { guardStdout } = await import('../dist/src/output/stdout.js');
+  guardStdout();
   const { run } = await import('../dist/src/cli.js');
   process.exitCode = await run(process.argv);
 }

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { DeskctlError } from '../errors.js';
+import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { DeskctlError, UsageError } from '../errors.js';
 
 /** Expands strftime-style %Y %m %d %H %M %S (UTC) in an output path, for dated cron exports. */
 export function expandDatePattern(path: string, now: Date): string {
@@ -26,13 +26,66 @@ function checkDirectory(file: string): void {
   }
 }
 
-/** Writes a whole file via a temporary sibling and a rename, so readers never see half a file. */
+const statOrUndefined = (path: string): Stats | undefined => {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Where a write to `file` lands: the end of its symlink chain (which may not exist yet). */
+function finalTarget(file: string): string {
+  let path = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(path).isSymbolicLink()) return path;
+      link = readlinkSync(path);
+    } catch {
+      return path;
+    }
+    path = isAbsolute(link) ? link : resolve(dirname(path), link);
+  }
+  throw new DeskctlError(`cannot write ${file}: too many levels of symbolic links`);
+}
+
+/** /dev/stdout and its aliases: written through the stdout stream (open(2) on them fails when stdout is a socket). */
+export const isStdoutPath = (file: string): boolean => /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(resolve(file));
+
+/**
+ * Refuses an output path that cannot take a file: a directory (exit 2) or a missing parent directory.
+ * Run it before any write to the helpdesk.
+ */
+export function checkOutputTarget(file: string): void {
+  if (statOrUndefined(file)?.isDirectory()) {
+    throw new UsageError(`cannot write ${file}: it is a directory`, `give a file name, e.g. --out ${join(file, 'report.json')}`);
+  }
+  checkDirectory(finalTarget(file));
+}
+
+/**
+ * Writes a whole file so readers never see half of it: a temporary sibling renamed over the target.
+ * A symlink is followed (its target is replaced, the link stays); a FIFO or a device (/dev/stdout, a
+ * terminal) is written in place, never replaced by a regular file.
+ */
 export function writeFileAtomic(file: string, content: string): void {
-  checkDirectory(file);
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  checkOutputTarget(file);
+  const existing = statOrUndefined(file);
+  if ((existing && !existing.isFile()) || /^\/(dev|proc)\//.test(resolve(file))) {
+    try {
+      writeFileSync(file, content);
+    } catch (err) {
+      throw new DeskctlError(`cannot write ${file}: ${(err as Error).message}`);
+    }
+    return;
+  }
+  const target = finalTarget(file);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeFileSync(tmp, content, { mode: 0o644 });
-    renameSync(tmp, file);
+    if (existing) chmodSync(tmp, existing.mode & 0o7777);
+    renameSync(tmp, target);
   } catch (err) {
     try {
       unlinkSync(tmp);
@@ -45,5 +98,6 @@ export function writeFileAtomic(file: string, content: string): void {
 
 /** Reads the current content of a file for an atomic append (empty when missing). */
 export function readExisting(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  // a FIFO or a device has nothing to append to (and reading a FIFO would wait for a writer)
+  return statOrUndefined(file)?.isFile() ? readFileSync(file, 'utf8') : '';
 }

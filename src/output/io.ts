@@ -2,6 +2,7 @@ import { wrapText } from './formatters.js';
 import type { Readable, Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from './redact.js';
+import { processStdout } from './stdout.js';
 
 /** Streams and terminal facts a command may use. Tests build one with captured streams. */
 export interface IO {
@@ -47,7 +48,7 @@ export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv, noColor = fal
 
 export function createIO(opts: IOOptions = {}): IO {
   const env = opts.env ?? process.env;
-  const stdout = opts.stdout ?? process.stdout;
+  const stdout = opts.stdout ?? processStdout();
   const stderr = opts.stderr ?? process.stderr;
   const stdin = opts.stdin ?? process.stdin;
   const stdoutIsTTY = Boolean(stdout.isTTY);

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { UsageError } from '../errors.js';
-import { expandDatePattern, readExisting, writeFileAtomic } from './file.js';
+import { expandDatePattern, isStdoutPath, readExisting, writeFileAtomic } from './file.js';
 import { parseFields, resolveFormat, selectColumns, type Format, type ListSpec, type OutputFlags } from './format.js';
 import { pickFields, renderTable, toCsv, toJson, toNdjson } from './formatters.js';
 import type { IO } from './io.js';
@@ -107,7 +107,8 @@ export class Output {
   }
 
   private emit(content: string, target: string | undefined): void {
-    if (target) {
+    if (target && isStdoutPath(target)) this.io.stdout.write(content);
+    else if (target) {
       writeFileAtomic(target, content);
       this.io.info(`Wrote ${target}`);
     } else this.io.stdout.write(content);
