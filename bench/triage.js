@@ -71,7 +71,7 @@ const time = async (label, n, unit, fn) => {
   return r;
 };
 
-const analyze = await time('load the sentiment lexicon (first use)', 0, '', () => loadSentimentAnalyzer());
+const analyze = await time('load the sentiment model (first use)', 0, '', () => loadSentimentAnalyzer());
 await time(`sentiment of ${size} messages`, size, 'messages', () => {
   for (const t of tickets) analyze(comments.get(t.id)[0].body);
 });

@@ -92,8 +92,8 @@ export function register(program: Command, context: ContextFactory): void {
       const sort = parseSort(o.sort as string | undefined);
       if (o.all && o.limit) throw new UsageError('--all and --limit disagree', 'give only one of them');
       const limit = o.all ? Infinity : o.limit ? parsePositiveInt(String(o.limit), '--limit') : DEFAULT_LIMIT;
-      // --sort urgency|sla, --sla and the urgency/sla fields are scored by triage (loaded only when asked for)
-      const wantsTriage = sort?.field === 'urgency' || sort?.field === 'sla' || o.sla !== undefined || /\b(urgency|sla)/.test(String(flags.fields ?? ''));
+      // --sort urgency|sla, --sla and the urgency/sla/sentiment fields are scored by triage (loaded only when asked for)
+      const wantsTriage = sort?.field === 'urgency' || sort?.field === 'sla' || o.sla !== undefined || /\b(urgency|sla|sentiment)/.test(String(flags.fields ?? ''));
       const triage = wantsTriage ? (await import('../src/triage/list.js')).triageListing(ctx, o.sla) : undefined;
       const baseSpec = specWithCustomFields(ctx, flags.fields as string[] | undefined);
       const spec = triage ? triage.spec(baseSpec) : baseSpec;
@@ -110,6 +110,7 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl tickets list --all --json > tickets.json',
     'deskctl tickets list --assignee none --format csv --out unassigned.csv',
     'deskctl tickets list --status unsolved --sort urgency --limit 10',
+    'deskctl tickets list --status unsolved --fields id,subject,sentiment',
     'deskctl tickets list --status unsolved --sla breached,at-risk --sort sla',
   ]);
 

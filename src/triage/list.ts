@@ -4,7 +4,7 @@ import { parseEnumList } from '../domain/parse.js';
 import { compareTickets, sortTickets, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
 import type { Column, ListSpec } from '../output/format.js';
 import { collect, type HelpdeskProvider } from '../providers/provider.js';
-import { loadSentimentAnalyzer } from './sentiment.js';
+import { describeSentiment, loadSentimentAnalyzer } from './sentiment.js';
 import { shortDuration } from '../output/time.js';
 import { matchesSlaFilter, resolveSlaTargets, SLA_FILTERS, slaSortKey, type SlaFilter } from './sla.js';
 import { scoreTicket, type TicketScore } from './urgency.js';
@@ -72,15 +72,43 @@ export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<
         return clock.state === 'breached' ? c.red(text) : clock.state === 'at_risk' ? c.yellow(text) : c.dim(text);
       },
     },
+    {
+      key: 'sentiment',
+      header: 'mood',
+      value: (t) => sentimentJson(s(t)),
+      cell: (t, c) => {
+        const score = s(t);
+        if (!score) return '';
+        const text = describeSentiment(score.sentiment, 3);
+        return score.sentiment.label === 'negative' ? c.red(text) : score.sentiment.label === 'positive' ? c.green(text) : text;
+      },
+      flex: true,
+    },
     { key: 'sla_due', header: 'sla due', value: (t) => s(t)?.sla.dueAt?.toISOString() ?? null },
   ];
+}
+
+/** The sentiment of a scored ticket in JSON: label, calibrated probabilities, reasons, source and model. */
+export function sentimentJson(score: TicketScore | undefined) {
+  if (!score) return null;
+  const x = score.sentiment;
+  return {
+    label: x.label,
+    probability: x.probability,
+    positive_probability: x.positiveProbability,
+    score: x.score,
+    negative: x.negative,
+    positive: x.positive,
+    source: score.sentimentSource,
+    model: x.model,
+  };
 }
 
 export function scoreJson(score: TicketScore | undefined) {
   if (!score) return undefined;
   return {
     urgency: { score: score.urgency.score, level: score.urgency.level, reasons: score.urgency.reasons },
-    sentiment: { score: score.sentiment.score, label: score.sentiment.label, source: score.sentimentSource },
+    sentiment: sentimentJson(score),
     sla: {
       state: score.sla.state,
       target_seconds: score.sla.targetSeconds,

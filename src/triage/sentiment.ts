@@ -1,83 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Comment } from '../domain/model.js';
+import { compileModel, parseModel, type SentimentLabel, type SentimentModel } from './sentiment-model.js';
 
 /**
- * Sentiment of customer messages, with the AFINN-165 lexicon of the `sentiment` package (local, no
- * network, no model). The score is the sum of word valences (-5..+5 each, negation-aware: "not happy"
- * counts -3), so "This is unacceptable and still broken" scores -5.
- *
- * A few support-specific corrections are applied on top of AFINN (SUPPORT_LEXICON): words that
- * customers in trouble use a lot and that AFINN rates positive ("help", "please", "want", "like")
- * count 0, and complaint words AFINN misses or underrates ("crashed", "overcharged", "waiting",
- * "joke", "unacceptable") count negative.
+ * Sentiment of customer messages: a trained classifier (sentiment-model.ts) whose weights ship with
+ * deskctl in models/sentiment.json (made by scripts/train-sentiment.js; see docs/sentiment.md), or a
+ * profile's own model learned from its ratings (`deskctl triage learn`). Local, offline, loaded only
+ * by the commands that score sentiment.
  */
-export const SUPPORT_LEXICON: Readonly<Record<string, number>> = Object.freeze({
-  help: 0,
-  please: 0,
-  want: 0,
-  like: 0,
-  joke: -2,
-  charged: -1,
-  overcharged: -3,
-  unacceptable: -3,
-  broken: -2,
-  crashed: -2,
-  crashes: -2,
-  crashing: -2,
-  escalate: -2,
-  waiting: -1,
-  slow: -1,
-  unusable: -3,
-});
-
-export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+export type { SentimentLabel } from './sentiment-model.js';
 
 export interface SentimentResult {
-  /** Sum of word valences; below 0 is negative. */
-  score: number;
-  /** Score per word (length-independent). */
-  comparative: number;
   label: SentimentLabel;
-  positive: string[];
+  /** Calibrated probability that the customer is unhappy (0..1). */
+  probability: number;
+  /** Calibrated probability that the customer is happy (0..1). */
+  positiveProbability: number;
+  /** Valence from -5 (surely unhappy) to +5 (surely happy): 5 x (P(positive) - P(negative)), one decimal. */
+  score: number;
+  /** Words and patterns that pushed toward negative, strongest first (at most 5). */
   negative: string[];
+  /** Words and patterns that pushed toward positive, strongest first (at most 5). */
+  positive: string[];
+  /** The model that scored it: 'default' or a profile's 'profile vN'. */
+  model: string;
 }
 
 export type SentimentAnalyzer = (text: string) => SentimentResult;
 
-/** At or below this score a message is negative; at or above its opposite, positive. */
-export const NEGATIVE_THRESHOLD = -2;
-
-export const sentimentLabel = (score: number): SentimentLabel =>
-  score <= NEGATIVE_THRESHOLD ? 'negative' : score >= -NEGATIVE_THRESHOLD ? 'positive' : 'neutral';
-
 export const NEUTRAL_SENTIMENT: SentimentResult = Object.freeze({
-  score: 0,
-  comparative: 0,
   label: 'neutral' as const,
-  positive: [],
+  probability: 0,
+  positiveProbability: 0,
+  score: 0,
   negative: [],
+  positive: [],
+  model: 'none',
 }) as SentimentResult;
 
-let analyzerP: Promise<SentimentAnalyzer> | undefined;
+const MAX_REASONS = 5;
+/** A reason needs at least this many logit points, and a word that means something on its own. */
+const MIN_REASON = 0.1;
+const FUNCTION_WORDS = new Set(
+  "a an the i me my we our you your it its this that these those is am are was were be been to of in on at for with and or so as by from about do did does have has had will would can could just what which who how when where there here if then than not n't".split(' '),
+);
+const explains = (feature: string) => feature.startsWith('<') || !feature.replace(/^not_/, '').split(' ').every((w) => FUNCTION_WORDS.has(w));
 
-/** Loads the lexicon once (lazily: it is not needed by most commands). */
-export function loadSentimentAnalyzer(): Promise<SentimentAnalyzer> {
-  return (analyzerP ??= import('sentiment').then((mod) => {
-    const Sentiment = (mod as unknown as { default: typeof import('sentiment') }).default ?? mod;
-    const engine = new Sentiment();
-    const extras = { ...SUPPORT_LEXICON };
-    return (text: string): SentimentResult => {
-      const clean = stripQuoted(text);
-      if (!clean.trim()) return NEUTRAL_SENTIMENT;
-      const r = engine.analyze(clean, { extras });
-      return {
-        score: r.score,
-        comparative: Math.round(r.comparative * 1000) / 1000,
-        label: sentimentLabel(r.score),
-        positive: [...new Set(r.positive)],
-        negative: [...new Set(r.negative)],
-      };
+/** The distinct texts of the strongest reasons, in order. */
+const topReasons = (items: readonly { text: string; feature: string; push: number }[]) =>
+  [...new Set(items.filter((c) => c.push >= MIN_REASON && explains(c.feature)).map((c) => c.text))].slice(0, MAX_REASONS);
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** An analyzer over a model: quoted history is dropped, the top features become the reasons. */
+export function analyzerFor(model: SentimentModel): SentimentAnalyzer {
+  const compiled = compileModel(model);
+  return (text: string): SentimentResult => {
+    const clean = stripQuoted(text);
+    if (!clean.trim()) return { ...NEUTRAL_SENTIMENT, model: model.name };
+    const p = compiled.predict(clean);
+    const toward = p.contributions.map((c) => ({ text: c.text, feature: c.feature, push: c.negative - c.positive }));
+    return {
+      label: p.label,
+      probability: round(p.pNegative, 3),
+      positiveProbability: round(p.pPositive, 3),
+      score: round(5 * (p.pPositive - p.pNegative), 1),
+      negative: topReasons(toward),
+      positive: topReasons(toward.map((c) => ({ ...c, push: -c.push })).reverse()),
+      model: model.name,
     };
-  }));
+  };
+}
+
+/** "negative, 91% unhappy: still no, third time": the label, P(negative) and the reasons for the label. */
+export function describeSentiment(s: SentimentResult, reasons = MAX_REASONS): string {
+  const words = (s.label === 'positive' ? s.positive : s.label === 'negative' ? s.negative : []).slice(0, reasons);
+  return `${s.label}, ${Math.round(s.probability * 100)}% unhappy${words.length ? `: ${words.join(', ')}` : ''}`;
+}
+
+/** models/sentiment.json at the package root (from dist/src/triage/ or, under vitest, src/triage/). */
+export function defaultModelFile(): string {
+  for (const rel of ['../../../models/sentiment.json', '../../models/sentiment.json']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  throw new Error('deskctl is installed without its sentiment model (models/sentiment.json): reinstall deskctl');
+}
+
+let defaultModel: SentimentModel | undefined;
+
+/** The shipped model, read once. */
+export function loadDefaultModel(): SentimentModel {
+  if (!defaultModel) {
+    const file = defaultModelFile();
+    defaultModel = parseModel(JSON.parse(readFileSync(file, 'utf8')), file);
+  }
+  return defaultModel;
+}
+
+/** The analyzer for a profile's own model when it has one, else for the shipped model. */
+export async function loadSentimentAnalyzer(model?: SentimentModel): Promise<SentimentAnalyzer> {
+  return analyzerFor(model ?? loadDefaultModel());
 }
 
 /**

@@ -8,7 +8,7 @@ import { DEFAULT_SLA_TARGETS, formatSeconds, slaClock, type SlaClock, type SlaTa
  *
  *   priority   urgent 40, high 25, normal 10, none 5, low 0
  *   SLA        unanswered and breached 25, at risk 15
- *   sentiment  negative customer message (score -2 or lower): 3 points per point below zero, at most 20
+ *   sentiment  negative customer message: 20 x the model's probability that the customer is unhappy
  *   keywords   outage/legal 15, urgent 10, refund/cancel 8 per group found, at most 25
  *   wait       customer waiting: up to 15, full after twice the channel's target (at least 30 min)
  *   channel    chat and phone 10 (someone is on the line), social 8 (public)
@@ -60,6 +60,7 @@ export const DEFAULT_KEYWORDS: readonly KeywordGroup[] = [
   { name: 'cancel', points: 8, terms: ['cancel', 'cancellation', 'cancelling', 'canceling', 'close my account', 'delete my account'] },
 ];
 const KEYWORD_CAP = 25;
+const SENTIMENT_POINTS = 20;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const termRe = (term: string) =>
@@ -113,9 +114,9 @@ export function computeUrgency(input: UrgencyInput): UrgencyResult {
 
   const s = input.sentiment;
   if (s && s.label === 'negative') {
-    const words = s.negative.slice(0, 3).join(', ');
     const of = input.sentimentSource === 'subject' ? 'subject' : 'latest message';
-    add('sentiment', Math.min(20, -s.score * 3), `negative ${of} (${s.score}${words ? `: ${words}` : ''})`);
+    const words = s.negative.slice(0, 3).join(', ');
+    add('sentiment', Math.round(SENTIMENT_POINTS * s.probability), `negative ${of} (${Math.round(s.probability * 100)}% unhappy${words ? `: ${words}` : ''})`);
   }
 
   const found = findKeywords(input.text, input.keywords);

@@ -4,7 +4,7 @@ import { plural, truncate, visibleLength, wrapText } from '../output/formatters.
 import { relativeTime } from '../output/time.js';
 import { priorityText, statusText } from '../output/views/tickets.js';
 import { describeChange, type Change } from './plan.js';
-import { stripQuoted } from './sentiment.js';
+import { describeSentiment, stripQuoted } from './sentiment.js';
 import { describeSla } from './sla.js';
 import type { TicketScore } from './urgency.js';
 
@@ -99,9 +99,9 @@ export function renderCard(i: CardInput): string {
   const level = u.level === 'critical' ? c.bold.red(u.level) : u.level === 'high' ? c.red(u.level) : u.level === 'medium' ? c.yellow(u.level) : c.dim(u.level);
   const reasons = u.reasons.map((r) => `${r.text} (${r.points > 0 ? '+' : ''}${r.points})`).join(', ');
   lines.push(flow(`${c.bold('Urgency')}  ${u.score} ${level}  `, reasons, width, 9, c.dim));
-  const sentiment = s.sentiment;
-  const words = [...sentiment.negative, ...sentiment.positive].slice(0, 5).join(', ');
-  lines.push(`${c.bold('Mood')}     ${sentiment.label} (${sentiment.score}${words ? `: ${words}` : ''})${s.sentimentSource === 'subject' ? c.dim(' from the subject') : ''}`);
+  const mood = describeSentiment(s.sentiment);
+  const paint = s.sentiment.label === 'negative' ? c.red : s.sentiment.label === 'positive' ? c.green : (x: string) => x;
+  lines.push(flow(`${c.bold('Mood')}     `, `${mood}${s.sentimentSource === 'subject' ? ' (from the subject)' : ''}`, width, 9, paint));
   const shown = i.comments.slice(-(i.messages ?? 3));
   if (i.comments.length > shown.length) lines.push(c.dim(`  … ${plural(i.comments.length - shown.length, 'earlier message')}`));
   for (const m of shown) {

@@ -39,23 +39,32 @@ const comment = (role: 'customer' | 'agent', body: string, at: string, pub = tru
 });
 
 describe('sentiment', () => {
-  it('scores hand-written customer messages', async () => {
+  it('scores hand-written customer messages, with calibrated probabilities and reasons', async () => {
     const analyze = await loadSentimentAnalyzer();
     const angry = analyze('This is unacceptable. The app is still broken and nobody answers. Terrible service.');
     expect(angry.label).toBe('negative');
-    // unacceptable -3, broken -2, terrible -3 (support lexicon + AFINN)
-    expect(angry.score).toBe(-8);
-    expect(angry.negative).toEqual(expect.arrayContaining(['unacceptable', 'broken', 'terrible']));
+    expect(angry.probability).toBeGreaterThan(0.9);
+    expect(angry.score).toBeLessThanOrEqual(-3);
+    expect(angry.negative).toEqual(expect.arrayContaining(['terrible', 'broken']));
+    expect(angry.model).toBe('default');
 
     const happy = analyze('Thanks so much, that fixed it. Great help!');
     expect(happy.label).toBe('positive');
+    expect(happy.positiveProbability).toBeGreaterThan(0.9);
     expect(happy.score).toBeGreaterThanOrEqual(4);
+    expect(happy.positive).toEqual(expect.arrayContaining(['thanks', 'great']));
 
     // "help" and "please" are neutral in support mail
     expect(analyze('Please help me change my address').label).toBe('neutral');
-    expect(analyze('Please help me change my address').score).toBe(0);
     // negation
-    expect(analyze('I am not happy with this').score).toBeLessThan(0);
+    expect(analyze('I am not happy with this').label).toBe('negative');
+    expect(analyze('I am not happy with this').negative).toContain('not happy');
+    // a complaint without a strongly negative word (not in the training data)
+    const chasing = analyze('Still no sign of the engineer, second week now.');
+    expect(chasing.label).toBe('negative');
+    expect(chasing.negative).toContain('repeated contact (still no)');
+    // no known word, no label
+    expect(analyze('Subject 1').label).toBe('neutral');
   });
 
   it('ignores quoted history and signatures', async () => {
@@ -153,18 +162,21 @@ describe('urgency', () => {
     const s = scoreTicket(t, [comment('customer', 'Hi, how do I change my address? Thanks!', ago(600))], { now: NOW, analyze });
     expect(s.urgency.level).toBe('low');
     expect(s.urgency.score).toBe(0);
-    expect(s.sentiment.label).toBe('positive');
+    expect(s.sentiment.label).not.toBe('negative');
   });
 
   it('scores an angry, breached chat about an outage critical, with reasons', async () => {
     const analyze = await loadSentimentAnalyzer();
     const t = ticket({ channel: 'chat', priority: 'high', createdAt: ago(1200), subject: 'App down' });
     const s = scoreTicket(t, [comment('customer', 'Your app is down again. This is unacceptable, I want a refund.', ago(1200))], { now: NOW, analyze });
-    // priority high 25 + SLA breached 25 + sentiment -3*3=9 + keywords outage 15 + refund 8 = 23 + wait 20m/60m*15=5 + chat 10 = 97
-    expect(s.urgency.score).toBe(97);
+    // priority high 25 + SLA breached 25 + sentiment 20 x P(unhappy) + keywords outage 15 + refund 8 = 23 + wait 20m/60m*15=5 + chat 10, capped at 100
+    expect(s.sentiment.probability).toBeGreaterThan(0.6);
+    const sentiment = Math.round(20 * s.sentiment.probability);
+    expect(s.urgency.score).toBe(Math.min(100, 88 + sentiment));
     expect(s.urgency.level).toBe('critical');
     const factors = Object.fromEntries(s.urgency.reasons.map((r) => [r.factor, r.points]));
-    expect(factors).toEqual({ priority: 25, sla: 25, sentiment: 9, keywords: 23, wait: 5, channel: 10 });
+    expect(factors).toEqual({ priority: 25, sla: 25, sentiment, keywords: 23, wait: 5, channel: 10 });
+    expect(s.urgency.reasons.find((r) => r.factor === 'sentiment')?.text).toMatch(/^negative latest message \(\d+% unhappy: \w/);
     expect(s.urgency.reasons.find((r) => r.factor === 'sla')?.text).toBe('SLA breached 19m ago');
     expect(s.urgency.reasons.find((r) => r.factor === 'keywords')?.text).toBe('keywords: down, refund');
   });
@@ -187,7 +199,7 @@ describe('urgency', () => {
       ticket: { status: 'open', priority: 'urgent', channel: 'chat' },
       now: NOW,
       sla,
-      sentiment: { score: -10, comparative: -1, label: 'negative', positive: [], negative: ['awful'] },
+      sentiment: { label: 'negative', probability: 1, positiveProbability: 0, score: -5, positive: [], negative: ['awful'], model: 'default' },
       text: 'outage lawyer urgent refund cancel',
       waitingSince: new Date(ago(86_400)),
     });

@@ -264,7 +264,7 @@ describe('ticket card and summary', () => {
     expect(lines[2]).toBe('open · high · chat · from Cam Customer <cam@example.com> · tier vip');
     expect(card).toContain('SLA      breached 9m ago');
     expect(card).toMatch(/Urgency  \d+ critical  priority high \(\+25\), SLA breached 9m ago \(\+25\)/);
-    expect(card).toContain('Mood     negative (-3: unacceptable)');
+    expect(card).toMatch(/Mood {5}negative, \d+% unhappy: .*unacceptable/);
     expect(card).toContain('Alex Rivera (internal note) 5m ago');
     expect(card).toContain('    Your site is down. Unacceptable!');
     expect(renderSummary([{ ticketId: '42', action: 'assign', detail: 'Grace' }], 3, 7, plain)).toBe(

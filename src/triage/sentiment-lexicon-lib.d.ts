@@ -1,4 +1,4 @@
-// Minimal types for the `sentiment` package (AFINN-165 lexicon), which ships none.
+// Minimal types for the `sentiment` package (AFINN-165 lexicon, see sentiment-lexicon.ts), which ships none.
 declare module 'sentiment' {
   interface AnalysisOptions {
     extras?: Record<string, number>;

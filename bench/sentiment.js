@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Benchmark of the sentiment model against deskctl's previous analyzer (AFINN-165 lexicon, negative at
+// -2 or less), side by side: precision, recall and F1 per class, and messages per second.
+//   - review sentences (DESKCTL_DATASETS/sentiment-labelled-sentences, 3,000) and the team's support
+//     training messages: 5-fold cross-validation, the model retrained on the other 4/5 of both;
+//   - data/sentiment/support-heldout.tsv: support messages written by the team, never trained on
+//     (the shipped models/sentiment.json is scored as it ships);
+//   - DESKCTL_SENTIMENT_EVAL=FILE[:FILE...]: any further labelled set (label<TAB>text or text<TAB>0|1),
+//     scored with the shipped model.
+// Usage: node bench/sentiment.js [--folds 5]   (build first: npx tsc -p .)
+import { existsSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const folds = Number(args[args.indexOf('--folds') + 1] || 5);
+
+const t0 = performance.now();
+const { loadDefaultModel, analyzerFor } = await import('../dist/src/triage/sentiment.js');
+const t1 = performance.now();
+const model = loadDefaultModel();
+const importMs = t1 - t0;
+const loadMs = performance.now() - t1;
+const { loadLexiconAnalyzer } = await import('../dist/src/triage/sentiment-lexicon.js');
+const lexicon = await loadLexiconAnalyzer();
+const { trainModel, classReport, predictLabels, assignFolds } = await import('../dist/src/triage/sentiment-train.js');
+const { readLabelled, reviewSentencesDir } = await import('../dist/src/triage/sentiment-data.js');
+const { reviewSentences, supportTraining, supportHeldOut, TRAINING } = await import('../dist/src/triage/sentiment-corpus.js');
+
+const analyze = analyzerFor(model);
+const f2 = (x) => (x === undefined ? '   -' : x.toFixed(2));
+const rows = [];
+const report = (data, name, gold, predicted) => {
+  const r = classReport(gold, predicted);
+  for (const c of ['negative', 'neutral', 'positive']) {
+    if (!r[c] || !gold.includes(c)) continue;
+    rows.push([data, name, c, f2(r[c].precision), f2(r[c].recall), f2(r[c].f1), String(r[c].support)]);
+  }
+};
+const compare = (data, examples, modelLabels) => {
+  const gold = examples.map((e) => e.label);
+  report(data, 'model', gold, modelLabels);
+  report(data, 'lexicon', gold, examples.map((e) => lexicon(e.text).label));
+};
+
+// 1. cross-validation: review sentences and the team's support training messages, each cut in the same
+//    number of folds; fold k of both is scored by a model trained on all the other folds
+const datasets = resolve(root, process.env.DESKCTL_DATASETS ?? '../shared/datasets');
+const support = supportTraining(root);
+let reviews = [];
+if (existsSync(reviewSentencesDir(datasets))) reviews = reviewSentences(datasets);
+else console.log(`review sentences: skipped (no ${reviewSentencesDir(datasets)}; set DESKCTL_DATASETS)`);
+if (reviews.length) {
+  const all = [...reviews, ...support];
+  const foldOf = [...assignFolds(reviews.map((e) => e.label), folds, 7), ...assignFolds(support.map((e) => e.label), folds, 7)];
+  const predicted = new Array(all.length);
+  const tc = performance.now();
+  for (let k = 0; k < folds; k++) {
+    const m = trainModel(all.filter((_, i) => foldOf[i] !== k), { ...TRAINING, name: `cv${k}`, trainedOn: 'cv' });
+    const test = all.map((e, i) => [e, i]).filter(([, i]) => foldOf[i] === k);
+    predictLabels(m, test.map(([e]) => e.text)).forEach((label, j) => (predicted[test[j][1]] = label));
+  }
+  console.log(`(cross-validation: ${folds} folds trained in ${((performance.now() - tc) / 1000).toFixed(1)} s)`);
+  compare(`review sentences, ${folds}-fold CV`, reviews, predicted.slice(0, reviews.length));
+  compare(`support training messages, ${folds}-fold CV`, support, predicted.slice(reviews.length));
+}
+
+// 2. the team's held-out support messages, shipped model
+const held = supportHeldOut(root);
+compare('support messages (held out)', held, held.map((e) => analyze(e.text).label));
+
+// 3. further labelled sets
+for (const file of (process.env.DESKCTL_SENTIMENT_EVAL ?? '').split(delimiter).filter(Boolean)) {
+  const set = readLabelled(resolve(file));
+  compare(file.split('/').pop(), set, set.map((e) => analyze(e.text).label));
+}
+
+const head = ['data', 'analyzer', 'class', 'precision', 'recall', 'F1', 'n'];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+console.log(line(head));
+let last = '';
+for (const r of rows) {
+  console.log(line([r[0] === last ? '' : r[0], ...r.slice(1)]));
+  last = r[0];
+}
+
+// 4. speed: the same messages through both analyzers
+const texts = [...held.map((e) => e.text), ...reviews.map((e) => e.text)];
+const corpus = Array.from({ length: 20_000 }, (_, i) => texts[i % texts.length]);
+const speed = (name, fn) => {
+  for (let i = 0; i < 500; i++) fn(corpus[i]); // warm up
+  const s = performance.now();
+  for (const t of corpus) fn(t);
+  const ms = performance.now() - s;
+  console.log(`${name.padEnd(44)} ${((corpus.length / ms) * 1000).toFixed(0).padStart(8)} messages/s   ${((ms * 1000) / corpus.length).toFixed(1).padStart(6)} µs/message`);
+};
+console.log(`${'import the sentiment modules'.padEnd(44)} ${importMs.toFixed(1).padStart(8)} ms`);
+console.log(`${'read + check models/sentiment.json'.padEnd(44)} ${loadMs.toFixed(1).padStart(8)} ms   ${Object.keys(model.weights).length} features`);
+speed('model (with reasons)', analyze);
+speed('lexicon (AFINN-165 + support words)', lexicon);
