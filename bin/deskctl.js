@@ -6,8 +6,13 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.stdout.write(`${pkg.version}\n`);
 } else {
   // `| head` closing the pipe ends quietly with 0; a full disk or a closed stdout is one line and exit 1.
-  const { guardStdout } = await import('../dist/src/output/stdout.js');
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  // the bundle (npm run build) when it is there; the per-module build otherwise
+  const bundle = fileURLToPath(new URL('../dist/deskctl.cjs', import.meta.url));
+  const { guardStdout, run } = existsSync(bundle)
+    ? (await import('./compile-cache.js')).loadWithCompileCache(bundle)
+    : await import('../dist/src/cli.js');
   guardStdout();
-  const { run } = await import('../dist/src/cli.js');
   process.exitCode = await run(process.argv);
 }

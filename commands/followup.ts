@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import type { ContextFactory } from '../src/cli.js';
 import type { Context } from '../src/context.js';
@@ -10,6 +9,7 @@ import { parseEnum, parseEnumList, parseIds, parsePositiveInt } from '../src/dom
 import { DeskctlError, NotFoundError, PartialFailure, UsageError } from '../src/errors.js';
 import type { FollowUp, FollowUpState, ScheduleInput } from '../src/followups/index.js';
 import { collect } from '../src/providers/provider.js';
+import { packageRoot } from '../src/templates/library.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 
@@ -75,8 +75,7 @@ async function fetchTickets(ctx: Context, ids: string[]): Promise<Ticket[]> {
 function binPath(): string {
   const fromArgv = process.argv[1] ? resolve(process.argv[1]) : '';
   if (fromArgv && existsSync(fromArgv) && /deskctl(\.js)?$/.test(fromArgv)) return realpathSync(fromArgv);
-  // dist/commands/followup.js -> bin/deskctl.js
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'deskctl.js');
+  return join(packageRoot(), 'bin', 'deskctl.js');
 }
 
 /** Quotes a word for /bin/sh inside a crontab line (% is special to cron). */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { DeskctlError, ExitCode, exitCodeOf } from './errors.js';
@@ -10,22 +9,26 @@ interface Group {
   name: string;
   aliases?: string[];
   summary: string;
-  module: string;
+  /** A literal import() per group, so that the bundler (scripts/bundle.mjs) sees every command module. */
+  load: () => Promise<CommandModule>;
 }
 
 const GROUPS: Group[] = [
-  { name: 'tickets', aliases: ['ticket', 't'], summary: 'List, show, update and answer tickets', module: 'tickets' },
-  { name: 'triage', summary: 'Walk the queue interactively, or apply triage rules', module: 'triage' },
-  { name: 'bulk', summary: 'Reply to or update many tickets at once, safely and resumably', module: 'bulk' },
-  { name: 'templates', aliases: ['template'], summary: 'List, preview, lint and create reply templates', module: 'templates' },
-  { name: 'followup', aliases: ['followups'], summary: 'Schedule follow-ups and send the due ones (for cron)', module: 'followup' },
-  { name: 'metrics', summary: 'CSAT, NPS, CES, FCR, response times, SLA, volume and backlog', module: 'metrics' },
-  { name: 'profile', aliases: ['profiles'], summary: 'Add, list, switch and test helpdesk profiles', module: 'profile' },
-  { name: 'login', summary: 'Sign in to a helpdesk with OAuth', module: 'login' },
-  { name: 'api', summary: 'Make an authenticated API call to the helpdesk (like gh api)', module: 'api' },
-  { name: 'demo', summary: 'Create or reset the embedded demo helpdesk', module: 'demo' },
-  { name: 'import', summary: 'Load tickets from a JSON or CSV file into a local profile', module: 'import' },
+  { name: 'tickets', aliases: ['ticket', 't'], summary: 'List, show, update and answer tickets', load: () => import('../commands/tickets.js') },
+  { name: 'triage', summary: 'Walk the queue interactively, or apply triage rules', load: () => import('../commands/triage.js') },
+  { name: 'bulk', summary: 'Reply to or update many tickets at once, safely and resumably', load: () => import('../commands/bulk.js') },
+  { name: 'templates', aliases: ['template'], summary: 'List, preview, lint and create reply templates', load: () => import('../commands/templates.js') },
+  { name: 'followup', aliases: ['followups'], summary: 'Schedule follow-ups and send the due ones (for cron)', load: () => import('../commands/followup.js') },
+  { name: 'metrics', summary: 'CSAT, NPS, CES, FCR, response times, SLA, volume and backlog', load: () => import('../commands/metrics.js') },
+  { name: 'profile', aliases: ['profiles'], summary: 'Add, list, switch and test helpdesk profiles', load: () => import('../commands/profile.js') },
+  { name: 'login', summary: 'Sign in to a helpdesk with OAuth', load: () => import('../commands/login.js') },
+  { name: 'api', summary: 'Make an authenticated API call to the helpdesk (like gh api)', load: () => import('../commands/api.js') },
+  { name: 'demo', summary: 'Create or reset the embedded demo helpdesk', load: () => import('../commands/demo.js') },
+  { name: 'import', summary: 'Load tickets from a JSON or CSV file into a local profile', load: () => import('../commands/import.js') },
 ];
+
+/** bin/deskctl.js installs it before run(): output errors end in one line and exit 1, EPIPE quietly. */
+export { guardStdout } from './output/stdout.js';
 
 export type ContextFactory = (cmd: Command) => Context;
 
@@ -33,8 +36,6 @@ export type ContextFactory = (cmd: Command) => Context;
 export interface CommandModule {
   register(program: Command, context: ContextFactory): void;
 }
-
-const moduleUrl = (g: Group) => new URL(`../commands/${g.module}.js`, import.meta.url);
 
 /** Index in argv of the first word that is not a global option or its value (`deskctl -p x tickets`). */
 function firstOperand(argv: string[]): number {
@@ -150,16 +151,14 @@ Run 'deskctl help <command>' or 'deskctl <command> --help' for a command's flags
   };
 
   const wanted = findGroup(argv);
-  const available = GROUPS.filter((g) => existsSync(moduleUrl(g)));
-  for (const g of available) {
+  for (const g of GROUPS) {
     if (g === wanted) continue;
     const placeholder = program.command(g.name).description(g.summary);
     if (g.aliases) placeholder.aliases(g.aliases);
   }
   const load = async () => {
-    if (!wanted || !available.includes(wanted)) return;
-    const mod = (await import(moduleUrl(wanted).href)) as CommandModule;
-    mod.register(program, contextFactory);
+    if (!wanted) return;
+    (await wanted.load()).register(program, contextFactory);
   };
   return { program, load };
 }
@@ -174,8 +173,7 @@ export async function loadCommandTree(): Promise<Command> {
     const group = GROUPS.find((g) => g.name === placeholder.name());
     if (!group) continue;
     (program.commands as Command[]).splice(program.commands.indexOf(placeholder), 1);
-    const mod = (await import(moduleUrl(group).href)) as CommandModule;
-    mod.register(program, () => {
+    (await group.load()).register(program, () => {
       throw new Error('loadCommandTree: commands of this tree are not meant to run');
     });
   }

@@ -1,0 +1,54 @@
+// Loads the bundled CLI (dist/deskctl.cjs) with a V8 code cache, so that a run after the first skips
+// parsing and compiling it (Node 20 has no built-in module compile cache; 22 does). The cache lives in
+// DESKCTL_CACHE_DIR, else $XDG_CACHE_HOME/deskctl, else ~/.cache/deskctl; DESKCTL_NO_COMPILE_CACHE=1
+// turns it off. Any problem with the cache is ignored: it can only make a run slower, never fail it.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+function cacheDir() {
+  if (process.env.DESKCTL_NO_COMPILE_CACHE === '1') return undefined;
+  if (process.env.DESKCTL_CACHE_DIR) return process.env.DESKCTL_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'deskctl');
+}
+
+function readCache(file) {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the new cache atomically and drops caches of other builds. */
+function writeCache(dir, name, data) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(dir, `${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, join(dir, name));
+    for (const f of readdirSync(dir)) if (f.startsWith('compile-') && f !== name && !f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+  } catch {
+    /* a read-only or full disk: run without a cache */
+  }
+}
+
+/** Runs a CommonJS file like require() would, and returns its exports. */
+export function loadWithCompileCache(file) {
+  const source = readFileSync(file, 'utf8');
+  const dir = cacheDir();
+  const { size, mtimeMs } = statSync(file);
+  const name = `compile-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.bin`;
+  const cachedData = dir ? readCache(join(dir, name)) : undefined;
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.loaded = true;
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  // the cache is made after the run, so it holds the functions this command compiled too
+  if (dir && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeCache(dir, name, script.createCachedData()));
+  return mod.exports;
+}
