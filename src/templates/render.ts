@@ -136,6 +136,17 @@ export function renderVariables(input: RenderInput): Record<string, unknown> {
 
 const MISSING = /undefined variable: ([^,]+)/;
 
+// Customer data (a subject, a name, a CSV column) may contain `{{`: its braces are swapped for a
+// private-use character while rendering, so the leftover-markup check sees only the template's own.
+const BRACE_MARK = '\uE000';
+const BRACE_MARK_ALL = /\uE000/g;
+function markBraces(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('{') ? v.replace(/\{/g, BRACE_MARK) : v;
+  if (Array.isArray(v)) return v.map(markBraces);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markBraces(x)]));
+  return v;
+}
+
 function explainMissing(variable: string, input: RenderInput): string {
   if (variable === 'row' || variable.startsWith('row.')) {
     return input.row ? `the --ids-file has no column '${variable.slice(4)}'` : `row.* variables need --ids-file with a CSV header`;
@@ -165,7 +176,7 @@ export async function renderTemplate(t: Template, input: RenderInput): Promise<s
   const parsed = await parseBody(t);
   let out: string;
   try {
-    out = String(await engine.render(parsed, renderVariables(input)));
+    out = String(await engine.render(parsed, markBraces(renderVariables(input))));
   } catch (err) {
     const msg = liquidMessage(err);
     const m = MISSING.exec(msg);
@@ -180,8 +191,9 @@ export async function renderTemplate(t: Template, input: RenderInput): Promise<s
     }
     throw new TemplateRenderError(`template '${t.name}' failed for ticket ${input.ticket.id}: ${msg}`, { template: t.name, ticketId: input.ticket.id });
   }
-  const body = tidyRendered(out);
-  const left = /\{\{|\{%/.exec(body);
+  const marked = tidyRendered(out);
+  // only the template's own markup can be left over: braces from the data are still marked here
+  const left = /\{\{|\{%/.exec(marked);
   if (left) {
     throw new TemplateRenderError(`template '${t.name}' left '${left[0]}' in the reply for ticket ${input.ticket.id}; it will not be sent`, {
       template: t.name,
@@ -189,6 +201,7 @@ export async function renderTemplate(t: Template, input: RenderInput): Promise<s
       hint: 'a value or the template itself contains Liquid markup; fix the template (or the value) first',
     });
   }
+  const body = marked.replace(BRACE_MARK_ALL, '{');
   if (!body.trim()) {
     throw new TemplateRenderError(`template '${t.name}' rendered an empty reply for ticket ${input.ticket.id}`, { template: t.name, ticketId: input.ticket.id });
   }

@@ -50,12 +50,21 @@ describe('renderTemplate', () => {
     expect(await renderTemplate(tpl('{% if ticket.assignee %}A{% else %}B{% endif %}'), { ticket, agent: null, now })).toBe('B');
   });
 
-  it('refuses a body that still contains Liquid markup', async () => {
-    const ticket = makeTicket(5, { subject: 'Broken {{ braces }}' });
-    const err = await renderTemplate(tpl('Re: {{ ticket.subject }}'), { ticket, agent: null, now }).catch((e) => e);
-    expect(err).toBeInstanceOf(TemplateRenderError);
-    expect(err.message).toMatch(/ticket 5.*not be sent|'\{\{'.*ticket 5/);
-    await expect(renderTemplate(tpl('{% raw %}{% if %}{% endraw %}'), { ticket: makeTicket(1), agent: null, now })).rejects.toThrow(/will not be sent/);
+  it('refuses a body whose template leaves Liquid markup', async () => {
+    await expect(renderTemplate(tpl('{% raw %}{% if %}{% endraw %}'), { ticket: makeTicket(1), agent: null, now })).rejects.toThrow(/ticket 1.*will not be sent/);
+    await expect(renderTemplate(tpl('{% raw %}Hi {{ name }}{% endraw %}'), { ticket: makeTicket(1), agent: null, now })).rejects.toThrow(/left '\{\{'/);
+  });
+
+  it('sends customer data that contains {{ or {% as it is (issue 12: a subject with {{ blocked every template)', async () => {
+    const ticket = makeTicket(5, {
+      subject: 'Broken {{ braces }}',
+      requester: { id: 'c5', name: 'Ann {% Lee', email: 'ann@example.com', role: 'customer' },
+      customFields: { order_number: '{{ORD}}' },
+    });
+    const out = await renderTemplate(tpl('Re: {{ ticket.subject }} / {{ ticket.requester.name }} / {{ ticket.custom_fields.order_number | upcase }}'), { ticket, agent: null, now });
+    expect(out).toBe('Re: Broken {{ braces }} / Ann {% Lee / {{ORD}}');
+    const withRow = await renderTemplate(tpl('Tracking {{ row.tracking }}'), { ticket, agent: null, now, row: { tracking: '{{x}}' } });
+    expect(withRow).toBe('Tracking {{x}}');
   });
 
   it('gives the latest public customer comment and CSV row columns', async () => {
