@@ -139,7 +139,10 @@ export async function selectTickets(provider: HelpdeskProvider, sel: Selection, 
       throw err;
     }
   });
-  const tickets = loaded.filter((t): t is Ticket => Boolean(t) && (!sel.query || matchesQuery(t!, { ...sel.query, ids: undefined })));
+  const seen = new Set<string>();
+  // two spellings of one id (a helpdesk may read "016" as 16) must not make one ticket two items
+  const unique = loaded.filter((t): t is Ticket => Boolean(t) && !seen.has(t!.id) && Boolean(seen.add(t!.id)));
+  const tickets = unique.filter((t) => !sel.query || matchesQuery(t, { ...sel.query, ids: undefined }));
   return { tickets: tickets.slice(0, limit), missing };
 }
 

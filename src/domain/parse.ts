@@ -37,11 +37,29 @@ export function parsePositiveInt(raw: string, flag: string): number {
   return n;
 }
 
-/** Ticket ids from arguments like "12 13,14". */
+/** Ticket ids from arguments like "12 13,14" or "#716" (as tables print them); repeats are dropped. */
 export function parseIds(raw: string[] | string): string[] {
-  const ids = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  const ids = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean).map((id) => id.replace(/^#(?=.)/, ''));
   for (const id of ids) {
     if (!/^[A-Za-z0-9_.:-]+$/.test(id)) throw new UsageError(`invalid ticket id '${id}'`, 'ticket ids are numbers or vendor ids such as cnv_123');
   }
   return [...new Set(ids)];
+}
+
+/**
+ * A numeric ticket id, strictly decimal: "16" but not "016", "0x10", "1.6e1" or "16.0", which Number()
+ * would all read as 16 (and which would then name one ticket twice). Undefined when not of that shape.
+ */
+export function decimalId(id: string): number | undefined {
+  const s = String(id).replace(/^#/, '');
+  if (!/^[1-9][0-9]{0,15}$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** decimalId, or a usage error naming the helpdesk's id format. */
+export function requireDecimalId(id: string, what: string, example: string): number {
+  const n = decimalId(id);
+  if (n === undefined) throw new UsageError(`invalid ${what} id '${id}'`, `${what} ids are whole decimal numbers such as ${example}, without leading zeros`);
+  return n;
 }

@@ -176,7 +176,7 @@ export async function renderTemplate(t: Template, input: RenderInput): Promise<s
   const parsed = await parseBody(t);
   let out: string;
   try {
-    out = String(await engine.render(parsed, markBraces(renderVariables(input))));
+    out = String(await engine.render(parsed, markBraces(renderVariables(input)) as Record<string, unknown>));
   } catch (err) {
     const msg = liquidMessage(err);
     const m = MISSING.exec(msg);

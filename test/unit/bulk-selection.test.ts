@@ -39,6 +39,13 @@ describe('selection and rendering', () => {
     expect((await selectTickets(desk, { query: { status: ['open'] }, limit: 4 }, 2)).tickets.map((t) => t.id)).toEqual(['1', '2', '4', '5']);
   });
 
+  it('keeps one item per ticket when two ids name the same ticket (16 and 016 on a lenient helpdesk)', async () => {
+    const desk = new FakeHelpdesk(20);
+    desk.tickets.set('016', desk.tickets.get('16')!);
+    const selected = await selectTickets(desk, { ids: ['16', '016', '17'] }, 2);
+    expect(selected.tickets.map((t) => t.id)).toEqual(['16', '17']);
+  });
+
   it('renders every ticket first, collecting failures, and loads comments only when needed', async () => {
     const desk = new FakeHelpdesk(4);
     delete desk.tickets.get('2')!.customFields.order_number;

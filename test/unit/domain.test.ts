@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAgentRef } from '../../src/domain/agents.js';
 import type { Person, Ticket } from '../../src/domain/model.js';
-import { parseDateArg, parseDurationMs, parseEnumList, parseIds } from '../../src/domain/parse.js';
+import { decimalId, parseDateArg, parseDurationMs, parseEnumList, parseIds, requireDecimalId } from '../../src/domain/parse.js';
 import { matchesQuery, sortTickets } from '../../src/domain/query.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -115,5 +115,19 @@ describe('sortTickets', () => {
   it('sorts ids numerically', () => {
     const list = [ticket({ id: '10' }), ticket({ id: '9' })];
     expect(sortTickets(list, { field: 'id', direction: 'asc' }).map((t) => t.id)).toEqual(['9', '10']);
+  });
+});
+
+describe('ticket ids', () => {
+  it('accepts the #716 that tables print, and drops repeats', () => {
+    expect(parseIds(['#716', '716,717'])).toEqual(['716', '717']);
+    expect(() => parseIds('#')).toThrow(UsageError);
+  });
+
+  it('reads numeric ids strictly in decimal: 0x10, 016, 1.6e1 are not ticket 16', () => {
+    expect(decimalId('16')).toBe(16);
+    expect(decimalId('#16')).toBe(16);
+    for (const v of ['0x10', '016', '1.6e1', '16.0', '0', '-16', ' 16', '99999999999999999']) expect(decimalId(v), v).toBeUndefined();
+    expect(() => requireDecimalId('0x10', 'ticket', '716')).toThrow(/invalid ticket id '0x10'/);
   });
 });

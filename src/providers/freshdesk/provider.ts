@@ -14,6 +14,7 @@
 import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { NotFoundError, UsageError } from '../../errors.js';
+import { requireDecimalId } from '../../domain/parse.js';
 import { type HttpClient, type HttpResponse, parseLinkHeader } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
 import { textToHtml } from '../html.js';
@@ -437,7 +438,5 @@ export class FreshdeskProvider implements HelpdeskProvider {
 
 /** Freshdesk ticket ids are numbers; anything else is a usage error before any request. */
 export function ticketNumber(id: string): number {
-  const n = Number(String(id).replace(/^#/, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`invalid Freshdesk ticket id '${id}'`, 'Freshdesk ticket ids are numbers, e.g. 4211');
-  return n;
+  return requireDecimalId(id, 'Freshdesk ticket', '4211');
 }

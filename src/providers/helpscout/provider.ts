@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, UNASSIGNED, type TicketQuery } from '../../domain/query.js';
 import { ApiError, AuthError, NotFoundError, UsageError } from '../../errors.js';
+import { requireDecimalId } from '../../domain/parse.js';
 import { htmlToText, textToHtml } from '../html.js';
 import { headerValue, vendorParser } from '../vendor-json.js';
 import { postCommentOnce } from '../write-once.js';
@@ -55,9 +56,7 @@ const parse = vendorParser('Help Scout');
 
 /** Help Scout conversation ids are numbers. */
 export function conversationNumber(id: string): number {
-  const n = Number(String(id).replace(/^#/, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`invalid Help Scout conversation id '${id}'`, 'Help Scout conversation ids are numbers, e.g. 2391938111');
-  return n;
+  return requireDecimalId(id, 'Help Scout conversation', '2391938111');
 }
 
 /** A Help Scout advanced-search date literal. */

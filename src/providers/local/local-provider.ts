@@ -9,6 +9,7 @@ import type {
   TicketPatch,
 } from '../../domain/model.js';
 import { isUnsolved } from '../../domain/model.js';
+import { decimalId, requireDecimalId } from '../../domain/parse.js';
 import type { TicketQuery } from '../../domain/query.js';
 import { UNASSIGNED } from '../../domain/query.js';
 import { DeskctlError, NotFoundError, UsageError } from '../../errors.js';
@@ -101,7 +102,7 @@ export function buildWhere(q: TicketQuery): { sql: string; params: unknown[] } {
     params.push(...values);
   };
   if (q.ids) {
-    const numeric = q.ids.map(Number).filter((n) => Number.isInteger(n));
+    const numeric = q.ids.map(decimalId).filter((n) => n !== undefined);
     inList('t.id', numeric.length ? numeric : [-1]);
   }
   if (q.status) inList('t.status', q.status);
@@ -184,8 +185,8 @@ export class LocalProvider implements HelpdeskProvider {
   }
 
   private ticketRow(id: string): TicketRow {
-    const n = Number(id);
-    const row = Number.isInteger(n) ? (this.db.prepare(`${SELECT_TICKETS} WHERE t.id = ?`).get(n) as TicketRow | undefined) : undefined;
+    const n = requireDecimalId(id, 'ticket', '716');
+    const row = this.db.prepare(`${SELECT_TICKETS} WHERE t.id = ?`).get(n) as TicketRow | undefined;
     if (!row) throw new NotFoundError('ticket', id, `run 'deskctl tickets list' to see ticket ids`);
     return row;
   }
@@ -201,7 +202,7 @@ export class LocalProvider implements HelpdeskProvider {
         `SELECT c.*, p.name, p.email, p.role FROM comments c JOIN people p ON p.id = c.author_id
          WHERE c.ticket_id = ? ORDER BY c.created_at, c.id`,
       )
-      .all(Number(ticketId)) as Array<{
+      .all(requireDecimalId(ticketId, 'ticket', '716')) as Array<{
       id: number;
       ticket_id: number;
       author_id: string;

@@ -17,6 +17,7 @@ import { profileDataDir } from '../../config/paths.js';
 import type { Comment, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { matchesQuery, type TicketQuery } from '../../domain/query.js';
 import { ApiError, AuthError, ConfigError, NotFoundError } from '../../errors.js';
+import { decimalId } from '../../domain/parse.js';
 import { createHttpClient, type AuthStrategy, type HttpBackedProvider, type HttpClient } from '../http.js';
 import { basicAuth, headerAuth } from '../http.js';
 import { registerSecret } from '../../output/redact.js';
@@ -158,7 +159,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
 
   private checkId(id: string): string {
     const clean = id.trim().replace(/^#/, '');
-    if (!/^\d+$/.test(clean)) throw new NotFoundError('ticket', id, 'Request Tracker ticket ids are numbers');
+    if (decimalId(clean) === undefined) throw new NotFoundError('ticket', id, 'Request Tracker ticket ids are whole decimal numbers');
     return clean;
   }
 

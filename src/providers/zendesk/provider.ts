@@ -8,6 +8,7 @@
  * Ticket metrics (first reply, solve time, reopens, replies) come with the tickets via include=metric_sets.
  */
 import { NotFoundError, UsageError } from '../../errors.js';
+import { decimalId } from '../../domain/parse.js';
 import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, TicketPatch } from '../../domain/model.js';
 import { filterTickets, UNASSIGNED, type TicketQuery } from '../../domain/query.js';
 import type { IO } from '../../output/io.js';
@@ -70,7 +71,7 @@ export interface ZendeskProviderOptions {
 type Sideloads = { users?: unknown[]; groups?: unknown[]; metric_sets?: unknown[] };
 
 const num = (id: string, what = 'ticket'): string => {
-  if (!/^\d+$/.test(id)) throw new NotFoundError(what, id, `Zendesk ${what} ids are numbers`);
+  if (decimalId(id) === undefined) throw new NotFoundError(what, id, `Zendesk ${what} ids are whole decimal numbers`);
   return id;
 };
 
