@@ -123,6 +123,8 @@ describe('--out targets', () => {
   it('refuses a directory with exit 2', () => {
     const r = cli([...LIST, '--out', home]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: cannot write .*: it is a directory$/m);
+    // refused up front, before anything is read or sent (src/output/validate.ts)
+    expect(r.stderr).toMatch(/^error: --out .* is a directory$/m);
+    expect(r.stderr).toMatch(/^hint: give a file name/m);
   });
 });
