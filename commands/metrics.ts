@@ -9,7 +9,7 @@ import type { OutputFlags } from '../src/output/format.js';
 import { wrapText } from '../src/output/formatters.js';
 import { TIME_UNITS, type TimeUnit } from '../src/metrics/buckets.js';
 import { metricCatalog, slaChannelsOf } from '../src/metrics/catalog.js';
-import { alignToBucket, computePerTicket, computeSummary, type MetricsRequest } from '../src/metrics/engine.js';
+import { alignToBucket, computeSummary, perTicketRows, type MetricsRequest } from '../src/metrics/engine.js';
 import { NO_GROUPING, parseGroupBy, type Grouping } from '../src/metrics/grouping.js';
 import { createReadCounter } from '../src/metrics/progress.js';
 import { resolveSlaTargets } from '../src/metrics/sla-targets.js';
@@ -207,8 +207,12 @@ export function register(program: Command, context: ContextFactory): void {
       parseFilterFlags(o, ctx.clock.now());
       const { provider, req } = await prepare(ctx, o, period, o.perTicket ? NO_GROUPING : grouping);
       if (o.perTicket) {
-        const rows = await withCounter(ctx, req, (r) => computePerTicket(provider, r));
-        ctx.output.list(rows, perTicketSpec, flags, { fallback: 'csv' });
+        const counter = createReadCounter(ctx.io);
+        try {
+          await ctx.output.listPages(perTicketRows(provider, { ...req, onProgress: (r) => counter.update(r) }), perTicketSpec, flags, { fallback: 'csv' });
+        } finally {
+          counter.stop();
+        }
         return;
       }
       const result = await withCounter(ctx, req, (r) => computeSummary(provider, r));

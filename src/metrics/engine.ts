@@ -3,10 +3,10 @@ import { matchesQuery, type TicketQuery } from '../domain/query.js';
 import { NotFoundError } from '../errors.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { bucketStart, type TimeUnit } from './buckets.js';
-import { attrCombos, comboFinder, isoMs, NO_GROUPING, ticketFacts, type GroupDim, type Grouping } from './grouping.js';
+import { attrCombos, comboFinder, isoMs, NO_GROUPING, ticketFacts, type GroupDim, type Grouping, type TicketFacts } from './grouping.js';
 import type { RatingInput } from './metric-set.js';
 import { PeriodAccumulator, type PeriodResult } from './period.js';
-import { slaOutcome } from './sla-targets.js';
+import { slaOutcomeMs } from './sla-targets.js';
 
 /**
  * I/O edge of the metrics: one streaming pass over the provider's ticket pages feeding the pure
@@ -312,11 +312,26 @@ export interface PerTicketRow {
   ces: number | null;
 }
 
+export type PerTicketRequest = Omit<MetricsRequest, 'grouping' | 'compare'>;
+
 /**
  * One row per ticket created or solved in [since, until), with the ratings given in that period
- * (the latest of each kind). Streams tickets; only the rows are kept.
+ * (the latest of each kind), in pages: computed by the store itself when it can (the embedded
+ * helpdesk, in SQL), else streamed from the provider. Only the current page is held.
  */
-export async function computePerTicket(provider: HelpdeskProvider, req: Omit<MetricsRequest, 'grouping' | 'compare'>): Promise<PerTicketRow[]> {
+export function perTicketRows(provider: HelpdeskProvider, req: PerTicketRequest): AsyncIterable<PerTicketRow[]> {
+  return provider.perTicketMetrics ? provider.perTicketMetrics(req) : streamPerTicket(provider, req);
+}
+
+/** All of perTicketRows at once (small periods, tests). */
+export async function computePerTicket(provider: HelpdeskProvider, req: PerTicketRequest): Promise<PerTicketRow[]> {
+  const rows: PerTicketRow[] = [];
+  for await (const page of perTicketRows(provider, req)) rows.push(...page);
+  return rows;
+}
+
+/** perTicketRows by streaming the provider's tickets: every provider, and the reference. */
+export async function* streamPerTicket(provider: HelpdeskProvider, req: PerTicketRequest): AsyncIterable<PerTicketRow[]> {
   const since = req.since.getTime();
   const until = req.until.getTime();
   const ratings = await loadRatings(provider, req.since, req.until, (n) => req.onProgress?.({ tickets: 0, ratings: n }));
@@ -326,13 +341,13 @@ export async function computePerTicket(provider: HelpdeskProvider, req: Omit<Met
     for (const r of list ?? []) if (r.kind === kind && (!best || r.created >= best.created)) best = r;
     return best ? best.score : null;
   };
-  const rows: PerTicketRow[] = [];
   let conversations = 0;
   const q = mergeQueries(req.filter, { updatedSince: req.since, createdUntil: req.until });
-  if (!q) return rows;
+  if (!q) return;
   for await (const page of provider.listTickets(q)) {
     seen += page.length;
     req.onProgress?.({ tickets: seen, ratings: ratings.count });
+    const rows: PerTicketRow[] = [];
     for (const t of page) {
       const f = ticketFacts(t);
       const inCreated = f.created >= since && f.created < until;
@@ -343,30 +358,45 @@ export async function computePerTicket(provider: HelpdeskProvider, req: Omit<Met
         if (!conversations++) req.debug?.(`metrics: ${provider.displayName} gives no public reply count on tickets; counting public agent replies with listComments, one request per ticket`);
         replies = await countPublicReplies(provider, t.id);
       }
-      const outcome = slaOutcome(t, req.slaTargets, req.now);
       const rs = ratings.byTicket.get(t.id);
-      rows.push({
-        id: t.id,
-        subject: t.subject,
-        status: t.status,
-        channel: t.channel,
-        agent: t.assignee ? t.assignee.name || t.assignee.email || t.assignee.id : null,
-        group: t.group ?? null,
-        tags: t.tags,
-        createdAt: new Date(f.created).toISOString(),
-        firstResponseAt: f.firstResponse === null ? null : new Date(f.firstResponse).toISOString(),
-        firstResponseSeconds: f.firstResponse === null ? null : Math.max(0, (f.firstResponse - f.created) / 1000),
-        solvedAt: f.solved === null ? null : new Date(f.solved).toISOString(),
-        resolutionSeconds: f.solved === null ? null : Math.max(0, (f.solved - f.created) / 1000),
-        replies,
-        reopens: f.reopenCount,
-        slaTargetSeconds: req.slaTargets[t.channel] ?? null,
-        slaMet: outcome === 'met' ? true : outcome === 'missed' ? false : null,
-        csat: latest(rs, 'csat'),
-        nps: latest(rs, 'nps'),
-        ces: latest(rs, 'ces'),
-      });
+      rows.push(
+        perTicketRow(
+          { ...f, replies },
+          { id: t.id, subject: t.subject, status: t.status, agent: t.assignee ? t.assignee.name || t.assignee.email || t.assignee.id : null, group: t.group ?? null, tags: t.tags },
+          { csat: latest(rs, 'csat'), nps: latest(rs, 'nps'), ces: latest(rs, 'ces') },
+          req,
+        ),
+      );
     }
+    if (rows.length) yield rows;
   }
-  return rows;
+}
+
+/** A per-ticket row from the ticket's facts (epoch ms), its descriptive fields and its ratings of the period. */
+export function perTicketRow(
+  f: Pick<TicketFacts, 'channel' | 'created' | 'firstResponse' | 'solved' | 'reopenCount' | 'replies'>,
+  d: Pick<PerTicketRow, 'id' | 'subject' | 'status' | 'agent' | 'group' | 'tags'>,
+  ratings: Pick<PerTicketRow, 'csat' | 'nps' | 'ces'>,
+  req: Pick<MetricsRequest, 'slaTargets' | 'now'>,
+): PerTicketRow {
+  const outcome = slaOutcomeMs(f.channel, f.created, f.firstResponse, req.slaTargets, req.now.getTime());
+  return {
+    id: d.id,
+    subject: d.subject,
+    status: d.status,
+    channel: f.channel,
+    agent: d.agent,
+    group: d.group,
+    tags: d.tags,
+    createdAt: new Date(f.created).toISOString(),
+    firstResponseAt: f.firstResponse === null ? null : new Date(f.firstResponse).toISOString(),
+    firstResponseSeconds: f.firstResponse === null ? null : Math.max(0, (f.firstResponse - f.created) / 1000),
+    solvedAt: f.solved === null ? null : new Date(f.solved).toISOString(),
+    resolutionSeconds: f.solved === null ? null : Math.max(0, (f.solved - f.created) / 1000),
+    replies: f.replies,
+    reopens: f.reopenCount,
+    slaTargetSeconds: req.slaTargets[f.channel] ?? null,
+    slaMet: outcome === 'met' ? true : outcome === 'missed' ? false : null,
+    ...ratings,
+  };
 }

@@ -1,5 +1,7 @@
-import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, lstatSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { DeskctlError, UsageError } from '../errors.js';
 
 /** Expands strftime-style %Y %m %d %H %M %S (UTC) in an output path, for dated cron exports. */
@@ -94,6 +96,46 @@ export function writeFileAtomic(file: string, content: string): void {
     }
     throw new DeskctlError(`cannot write ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * writeFileAtomic for content produced in pieces (a streamed export): write to `stream`, then
+ * `commit()` renames the temporary sibling over the target, or `abort()` drops it. Same rules: a symlink
+ * is followed, a FIFO or a device is written in place.
+ */
+export function openFileAtomic(file: string): { stream: Writable; commit(): Promise<void>; abort(): void } {
+  checkOutputTarget(file);
+  const existing = statOrUndefined(file);
+  const inPlace = (existing && !existing.isFile()) || /^\/(dev|proc)\//.test(resolve(file));
+  const target = inPlace ? file : finalTarget(file);
+  const tmp = inPlace ? file : join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const stream = createWriteStream(tmp, { mode: 0o644 });
+  const fail = (err: unknown) => new DeskctlError(`cannot write ${file}: ${(err as Error).message}`);
+  return {
+    stream,
+    async commit() {
+      try {
+        stream.end();
+        await once(stream, 'finish');
+        if (inPlace) return;
+        if (existing) chmodSync(tmp, existing.mode & 0o7777);
+        renameSync(tmp, target);
+      } catch (err) {
+        this.abort();
+        throw fail(err);
+      }
+    },
+    abort() {
+      stream.destroy();
+      if (!inPlace) {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
 }
 
 /** Reads the current content of a file for an atomic append (empty when missing). */

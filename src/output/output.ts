@@ -1,6 +1,8 @@
 import { Chalk } from 'chalk';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { expandDatePattern, isStdoutPath, readExisting, writeFileAtomic } from './file.js';
+import { expandDatePattern, isStdoutPath, openFileAtomic, readExisting, writeFileAtomic } from './file.js';
 import { parseFields, resolveFormat, selectColumns, type Format, type ListSpec, type OutputFlags } from './format.js';
 import { pickFields, renderTable, toCsv, toJson, toNdjson } from './formatters.js';
 import type { IO } from './io.js';
@@ -87,6 +89,48 @@ export class Output {
     this.emit(content, target);
   }
 
+  /**
+   * list() for rows that arrive in pages (a million-row export): csv, ndjson and json are written page
+   * by page to stdout or to --out (a temporary sibling renamed at the end), so memory stays flat.
+   * Tables and --append need every row first and go through list().
+   */
+  async listPages<T>(pages: AsyncIterable<T[]>, spec: ListSpec<T>, flags: OutputFlags, opts: ListOptions = {}): Promise<void> {
+    const format = this.format(flags, opts.fallback);
+    if (format === 'table' || flags.append) {
+      const rows: T[] = [];
+      for await (const page of pages) for (const r of page) rows.push(r);
+      this.list(rows, spec, flags, opts);
+      return;
+    }
+    const fields = parseFields(flags.fields);
+    const columns = selectColumns(spec, fields);
+    const toObject = (r: T) => (fields ? pickFields(r, columns) : spec.toJson ? spec.toJson(r) : r);
+    const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
+    const file = target && !isStdoutPath(target) ? openFileAtomic(target) : undefined;
+    const sink: Writable = file ? file.stream : this.io.stdout;
+    const write = async (chunk: string) => {
+      if (chunk && !sink.write(chunk)) await once(sink, 'drain');
+    };
+    let first = true;
+    try {
+      for await (const page of pages) {
+        if (format === 'csv') await write(toCsv(page, columns, first));
+        else if (format === 'ndjson') await write(toNdjson(page.map(toObject)));
+        else if (page.length) await write((first ? '[\n' : ',\n') + page.map((r) => indent(JSON.stringify(toObject(r), null, 2))).join(',\n'));
+        if (format === 'csv' || page.length) first = false;
+      }
+      if (format === 'csv' && first) await write(toCsv([], columns, true));
+      if (format === 'json') await write(first ? '[]\n' : '\n]\n');
+    } catch (err) {
+      file?.abort();
+      throw err;
+    }
+    if (file) {
+      await file.commit();
+      this.io.info(`Wrote ${target}`);
+    }
+  }
+
   /** One object: JSON for scripts, `text(color)` on a terminal. */
   record(value: unknown, text: () => string, flags: OutputFlags): void {
     const format = this.format(flags, 'json');
@@ -114,3 +158,6 @@ export class Output {
     } else this.io.stdout.write(content);
   }
 }
+
+/** Two more spaces in front of every line: an array item as JSON.stringify(array, null, 2) prints it. */
+const indent = (json: string): string => `  ${json.replace(/\n/g, '\n  ')}`;

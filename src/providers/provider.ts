@@ -10,7 +10,7 @@ import type {
   TicketPatch,
 } from '../domain/model.js';
 import type { TicketQuery } from '../domain/query.js';
-import type { MetricsRequest, SummaryResult } from '../metrics/engine.js';
+import type { MetricsRequest, PerTicketRequest, PerTicketRow, SummaryResult } from '../metrics/engine.js';
 
 /**
  * What a helpdesk can and cannot do, so that commands can say so plainly
@@ -68,6 +68,8 @@ export interface HelpdeskProvider {
    * with the same definitions and results as streaming tickets through src/metrics (the reference).
    */
   summarizeMetrics?(req: MetricsRequest): Promise<SummaryResult>;
+  /** Optional: the rows of `metrics export --per-ticket` computed where the data lives, in pages. */
+  perTicketMetrics?(req: PerTicketRequest): AsyncIterable<PerTicketRow[]>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

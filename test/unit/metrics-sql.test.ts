@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketQuery } from '../../src/domain/query.js';
-import { streamSummary, type MetricsRequest } from '../../src/metrics/engine.js';
+import { streamPerTicket, streamSummary, type MetricsRequest, type PerTicketRow } from '../../src/metrics/engine.js';
 import { parseGroupBy } from '../../src/metrics/grouping.js';
 import { DEFAULT_SLA_TARGETS } from '../../src/metrics/sla-targets.js';
 import { openHelpdesk } from '../../src/providers/local/index.js';
 import { seedDemo, seededRandom } from '../../src/providers/local/demo.js';
 import { LocalProvider } from '../../src/providers/local/local-provider.js';
-import { summaryInSql } from '../../src/providers/local/metrics-sql.js';
+import { perTicketInSql, summaryInSql } from '../../src/providers/local/metrics-sql.js';
 import type { Database } from '../../src/store/sqlite.js';
 
 /**
@@ -125,6 +125,27 @@ describe.each(['demo', 'generated'])('SQL metrics equal the JS calculators on th
         }
       }
     }
+  });
+});
+
+const all = async (pages: AsyncIterable<PerTicketRow[]>) => {
+  const rows: PerTicketRow[] = [];
+  for await (const p of pages) rows.push(...p);
+  return rows;
+};
+
+describe.each(['demo', 'generated'])('SQL per-ticket export equals the streaming one on the %s helpdesk', (name) => {
+  it.each(PERIODS)('%s, with and without a filter', async (_label, since, until) => {
+    const provider = new LocalProvider(dbs[name]!, { now: () => NOW });
+    let compared = 0;
+    for (const [, filter] of FILTERS) {
+      const req = { since, until, now: NOW, filter, slaTargets: DEFAULT_SLA_TARGETS };
+      const js = await all(streamPerTicket(provider, req));
+      const sql = await all(perTicketInSql(dbs[name]!, req));
+      expectSame(sql, js);
+      compared += js.length;
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 });
 

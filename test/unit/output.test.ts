@@ -167,3 +167,30 @@ describe('colour and redaction', () => {
     expect(text).toContain('****');
   });
 });
+
+describe('rows written page by page', () => {
+  async function* pagesOf<T>(list: T[][]): AsyncIterable<T[]> {
+    yield* list;
+  }
+  const write = async (format: 'json' | 'csv' | 'ndjson', pages: Row[][], paged: boolean, extra: { fields?: string; out?: string } = {}) => {
+    const c = capture();
+    const io = createIO({ stdout: c.stdout, stderr: c.stderr, env: {} });
+    const out = new Output(io, () => new Date('2026-11-25T09:00:00Z'));
+    if (paged) await out.listPages(pagesOf(pages), spec, { format, ...extra });
+    else out.list(pages.flat(), spec, { format, ...extra });
+    return c.out();
+  };
+  it.each(['json', 'csv', 'ndjson'] as const)('give the same %s as the whole list, empty or not', async (format) => {
+    for (const pages of [[rows.slice(0, 1), rows.slice(1)], [rows], [], [[], rows]]) {
+      expect(await write(format, pages, true)).toBe(await write(format, pages, false));
+      expect(await write(format, pages, true, { fields: 'name' })).toBe(await write(format, pages, false, { fields: 'name' }));
+    }
+  });
+  it('write --out through a temporary sibling renamed at the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deskctl-pages-'));
+    const file = join(dir, 'rows.csv');
+    await write('csv', [rows.slice(0, 1), rows.slice(1)], true, { out: file });
+    expect(readFileSync(file, 'utf8')).toBe(toCsv(rows, selectColumns(spec, undefined)));
+    expect(readdirSync(dir)).toEqual(['rows.csv']);
+  });
+});

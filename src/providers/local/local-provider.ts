@@ -14,9 +14,9 @@ import type { TicketQuery } from '../../domain/query.js';
 import { UNASSIGNED } from '../../domain/query.js';
 import { DeskctlError, NotFoundError, UsageError } from '../../errors.js';
 import type { Database } from '../../store/sqlite.js';
-import type { MetricsRequest, SummaryResult } from '../../metrics/engine.js';
+import type { MetricsRequest, PerTicketRequest, PerTicketRow, SummaryResult } from '../../metrics/engine.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
-import { summaryInSql } from './metrics-sql.js';
+import { perTicketInSql, summaryInSql } from './metrics-sql.js';
 
 const PAGE_SIZE = 250;
 const TAG_SEP = '\u001f';
@@ -48,10 +48,14 @@ interface TicketRow {
   last_customer: string | null;
 }
 
+/** A ticket's tags, sorted, joined by TAG_SEP (t = the ticket). */
+export const TAGS_SQL = `(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag))`;
+export const splitTags = (tags: string | null): string[] => (tags ? tags.split(TAG_SEP) : []);
+
 const SELECT_TICKETS = `
   SELECT t.*, r.name AS r_name, r.email AS r_email,
          a.name AS a_name, a.email AS a_email, a.role AS a_role, a.grp AS a_grp, a.signature AS a_sig,
-         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)) AS tags,
+         ${TAGS_SQL} AS tags,
          t.public_replies AS replies,
          (SELECT max(created_at) FROM comments c WHERE c.ticket_id = t.id AND c.author_role = 'customer') AS last_customer
   FROM tickets t
@@ -71,7 +75,7 @@ function rowToTicket(r: TicketRow): Ticket {
       ? { id: r.assignee_id, name: r.a_name ?? r.assignee_id, email: r.a_email, role: r.a_role ?? 'agent', group: r.a_grp, signature: r.a_sig }
       : null,
     group: r.grp,
-    tags: r.tags ? r.tags.split(TAG_SEP) : [],
+    tags: splitTags(r.tags),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     firstResponseAt: r.first_response_at,
@@ -410,6 +414,10 @@ export class LocalProvider implements HelpdeskProvider {
 
   async summarizeMetrics(req: MetricsRequest): Promise<SummaryResult> {
     return summaryInSql(this.db, req);
+  }
+
+  perTicketMetrics(req: PerTicketRequest): AsyncIterable<PerTicketRow[]> {
+    return perTicketInSql(this.db, req);
   }
 
   async close(): Promise<void> {

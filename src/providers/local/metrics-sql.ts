@@ -1,11 +1,11 @@
 import type { Channel } from '../../domain/model.js';
 import type { TicketQuery } from '../../domain/query.js';
 import { bucketStart, type TimeUnit } from '../../metrics/buckets.js';
-import type { MetricsRequest, SummaryResult } from '../../metrics/engine.js';
+import { perTicketRow, type MetricsRequest, type PerTicketRequest, type PerTicketRow, type SummaryResult } from '../../metrics/engine.js';
 import { NO_AGENT, NO_GROUP, NO_GROUPING, NO_TAG, type AttrDim, type Grouping } from '../../metrics/grouping.js';
 import { PeriodAccumulator } from '../../metrics/period.js';
 import type { Database } from '../../store/sqlite.js';
-import { buildWhere } from './local-provider.js';
+import { buildWhere, splitTags, TAGS_SQL } from './local-provider.js';
 
 /**
  * The metrics of the embedded helpdesk computed in SQLite: per period, a handful of indexed range
@@ -238,4 +238,64 @@ export function summaryInSql(db: Database, req: MetricsRequest): SummaryResult {
   const prev = previous?.result();
   read.ratings = [cur, prev].reduce((n, p) => n + (p ? p.totals.csat.n + p.totals.nps.n + p.totals.ces.n : 0), 0);
   return { groupBy: req.grouping.dims, slaTargets: req.slaTargets, current: cur, previous: prev, read };
+}
+
+const PAGE = 1000;
+
+/**
+ * The rows of `metrics export --per-ticket` in one streaming query (newest ticket first, like the
+ * streaming path): tickets created or solved in the period with their facts, the public reply count
+ * kept at write time, and the latest rating of each kind given in the period. Yields pages of 1000.
+ */
+export async function* perTicketInSql(db: Database, req: PerTicketRequest): AsyncIterable<PerTicketRow[]> {
+  const { from, where, params } = fromTickets(req.filter, ['agent']);
+  const since = req.since.toISOString();
+  const until = req.until.toISOString();
+  const latest = (kind: string) =>
+    `(SELECT score FROM ratings rt WHERE rt.ticket_id = t.id AND rt.kind = '${kind}' AND rt.created_at >= ? AND rt.created_at < ? ORDER BY rt.created_at DESC, rt.id DESC LIMIT 1)`;
+  const stmt = db.prepare(
+    `SELECT t.id, t.subject, t.status, t.channel, t.grp,
+            CASE WHEN t.assignee_id IS NULL THEN NULL ELSE coalesce(nullif(coalesce(a.name, t.assignee_id), ''), nullif(a.email, ''), t.assignee_id) END AS agent,
+            ${TAGS_SQL} AS tags, ${ms('t.created_at')} AS created, ${ms('t.first_response_at')} AS fr, ${SOLVED_MS} AS solved,
+            t.public_replies AS replies, t.reopen_count AS reopens, ${latest('csat')} AS csat, ${latest('nps')} AS nps, ${latest('ces')} AS ces
+       FROM ${from}
+      WHERE ${where} AND t.created_at < ? AND t.updated_at >= ?
+        AND (t.created_at >= ? OR (${SOLVED} AND ((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NULL AND t.updated_at < ?))))
+      ORDER BY t.id DESC`,
+  );
+  const args = [since, until, since, until, since, until, ...params, until, since, since, since, until, until];
+  let page: PerTicketRow[] = [];
+  for (const r of stmt.iterate(...args) as Iterable<PerTicketSqlRow>) {
+    page.push(
+      perTicketRow(
+        { channel: r.channel, created: r.created, firstResponse: r.fr, solved: r.solved, reopenCount: r.reopens, replies: r.replies },
+        { id: String(r.id), subject: r.subject, status: r.status as PerTicketRow['status'], agent: r.agent, group: r.grp, tags: splitTags(r.tags) },
+        { csat: r.csat, nps: r.nps, ces: r.ces },
+        req,
+      ),
+    );
+    if (page.length >= PAGE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
+}
+
+interface PerTicketSqlRow {
+  id: number;
+  subject: string;
+  status: string;
+  channel: Channel;
+  grp: string | null;
+  agent: string | null;
+  tags: string | null;
+  created: number;
+  fr: number | null;
+  solved: number | null;
+  replies: number;
+  reopens: number;
+  csat: number | null;
+  nps: number | null;
+  ces: number | null;
 }

@@ -92,4 +92,7 @@ export const HELPDESK_MIGRATIONS: readonly string[] = [
      WHERE id = NEW.id;
    END;
    CREATE INDEX tickets_solved ON tickets(solved_at);`,
+  // a ticket's ratings by kind and date: the latest rating of a period per ticket (per-ticket export), and
+  // deleting a ticket no longer scans every rating for the cascade
+  `CREATE INDEX ratings_ticket ON ratings(ticket_id, kind, created_at);`,
 ];
