@@ -24,7 +24,8 @@ const GROUPS: Group[] = [
   { name: 'login', summary: 'Sign in to a helpdesk with OAuth', load: () => import('../commands/login.js') },
   { name: 'api', summary: 'Make an authenticated API call to the helpdesk (like gh api)', load: () => import('../commands/api.js') },
   { name: 'demo', summary: 'Create or reset the embedded demo helpdesk', load: () => import('../commands/demo.js') },
-  { name: 'import', summary: 'Load tickets from a JSON or CSV file into a local profile', load: () => import('../commands/import.js') },
+  { name: 'import', summary: 'Load tickets from a JSON, NDJSON or CSV file into a local profile', load: () => import('../commands/import.js') },
+  { name: 'export', summary: 'Write every ticket with its conversation and ratings (NDJSON or JSON)', load: () => import('../commands/export.js') },
 ];
 
 /** bin/deskctl.js installs it before run(): output errors end in one line and exit 1, EPIPE quietly. */

@@ -57,7 +57,8 @@ const SELECT_TICKETS = `
          a.name AS a_name, a.email AS a_email, a.role AS a_role, a.grp AS a_grp, a.signature AS a_sig,
          ${TAGS_SQL} AS tags,
          t.public_replies AS replies,
-         (SELECT max(created_at) FROM comments c WHERE c.ticket_id = t.id AND c.author_role = 'customer') AS last_customer
+         nullif(max(coalesce((SELECT max(created_at) FROM comments c WHERE c.ticket_id = t.id AND c.author_role = 'customer'), ''),
+                    coalesce(t.imported_last_customer_at, '')), '') AS last_customer
   FROM tickets t
   JOIN people r ON r.id = t.requester_id
   LEFT JOIN people a ON a.id = t.assignee_id`;
@@ -96,6 +97,49 @@ interface PersonRow {
   signature: string | null;
 }
 const rowToPerson = (p: PersonRow): Person => ({ id: p.id, name: p.name, email: p.email, role: p.role, group: p.grp, signature: p.signature });
+
+interface CommentRow {
+  id: number;
+  ticket_id: number;
+  author_id: string;
+  author_role: Comment['authorRole'];
+  public: number;
+  body: string;
+  created_at: string;
+  name: string;
+  email: string | null;
+  role: Person['role'];
+}
+const rowToComment = (r: CommentRow): Comment => ({
+  id: String(r.id),
+  ticketId: String(r.ticket_id),
+  author: { id: r.author_id, name: r.name, email: r.email, role: r.role },
+  authorRole: r.author_role,
+  public: r.public === 1,
+  body: r.body,
+  createdAt: r.created_at,
+});
+
+interface RatingRow {
+  id: number;
+  ticket_id: number;
+  kind: Rating['kind'];
+  score: number;
+  scale_min: number;
+  scale_max: number;
+  comment: string | null;
+  created_at: string;
+  agent_id: string | null;
+}
+const rowToRating = (r: RatingRow): Rating => ({
+  ticketId: String(r.ticket_id),
+  kind: r.kind,
+  score: r.score,
+  scale: { min: r.scale_min, max: r.scale_max },
+  comment: r.comment,
+  createdAt: r.created_at,
+  agentId: r.agent_id,
+});
 
 /** Builds the WHERE clause for the filters SQLite can apply; the rest never reach here (all can). */
 export function buildWhere(q: TicketQuery): { sql: string; params: unknown[] } {
@@ -206,27 +250,38 @@ export class LocalProvider implements HelpdeskProvider {
         `SELECT c.*, p.name, p.email, p.role FROM comments c JOIN people p ON p.id = c.author_id
          WHERE c.ticket_id = ? ORDER BY c.created_at, c.id`,
       )
-      .all(requireDecimalId(ticketId, 'ticket', '716')) as Array<{
-      id: number;
-      ticket_id: number;
-      author_id: string;
-      author_role: Comment['authorRole'];
-      public: number;
-      body: string;
-      created_at: string;
-      name: string;
-      email: string | null;
-      role: Person['role'];
-    }>;
-    return rows.map((r) => ({
-      id: String(r.id),
-      ticketId: String(r.ticket_id),
-      author: { id: r.author_id, name: r.name, email: r.email, role: r.role },
-      authorRole: r.author_role,
-      public: r.public === 1,
-      body: r.body,
-      createdAt: r.created_at,
-    }));
+      .all(requireDecimalId(ticketId, 'ticket', '716')) as CommentRow[];
+    return rows.map(rowToComment);
+  }
+
+  /** Conversations and ratings of a page of tickets in two queries (for export; see BulkDetails). */
+  async detailsFor(ticketIds: string[]): Promise<{ comments: Map<string, Comment[]>; ratings: Map<string, Rating[]> }> {
+    const ids = ticketIds.map(Number).filter((n) => Number.isInteger(n));
+    const comments = new Map<string, Comment[]>();
+    const ratings = new Map<string, Rating[]>();
+    if (!ids.length) return { comments, ratings };
+    const list = ids.map(() => '?').join(',');
+    const rows = this.db
+      .prepare(
+        `SELECT c.*, p.name, p.email, p.role FROM comments c JOIN people p ON p.id = c.author_id
+         WHERE c.ticket_id IN (${list}) ORDER BY c.ticket_id, c.created_at, c.id`,
+      )
+      .all(...ids) as CommentRow[];
+    for (const r of rows) {
+      const key = String(r.ticket_id);
+      const c = rowToComment(r);
+      const at = comments.get(key);
+      if (at) at.push(c);
+      else comments.set(key, [c]);
+    }
+    for (const r of this.db.prepare(`SELECT * FROM ratings WHERE ticket_id IN (${list}) ORDER BY id`).all(...ids) as RatingRow[]) {
+      const key = String(r.ticket_id);
+      const rating = rowToRating(r);
+      const at = ratings.get(key);
+      if (at) at.push(rating);
+      else ratings.set(key, [rating]);
+    }
+    return { comments, ratings };
   }
 
   private agent(id: string): Person {
@@ -359,27 +414,9 @@ export class LocalProvider implements HelpdeskProvider {
     const stmt = this.db.prepare(`SELECT * FROM ratings WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${PAGE_SIZE}`);
     let after = 0;
     for (;;) {
-      const rows = stmt.all(after, ...params) as Array<{
-        id: number;
-        ticket_id: number;
-        kind: Rating['kind'];
-        score: number;
-        scale_min: number;
-        scale_max: number;
-        comment: string | null;
-        created_at: string;
-        agent_id: string | null;
-      }>;
+      const rows = stmt.all(after, ...params) as RatingRow[];
       if (!rows.length) return;
-      yield rows.map((r) => ({
-        ticketId: String(r.ticket_id),
-        kind: r.kind,
-        score: r.score,
-        scale: { min: r.scale_min, max: r.scale_max },
-        comment: r.comment,
-        createdAt: r.created_at,
-        agentId: r.agent_id,
-      }));
+      yield rows.map(rowToRating);
       if (rows.length < PAGE_SIZE) return;
       after = rows[rows.length - 1]!.id;
     }

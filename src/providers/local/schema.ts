@@ -95,4 +95,7 @@ export const HELPDESK_MIGRATIONS: readonly string[] = [
   // a ticket's ratings by kind and date: the latest rating of a period per ticket (per-ticket export), and
   // deleting a ticket no longer scans every rating for the cascade
   `CREATE INDEX ratings_ticket ON ratings(ticket_id, kind, created_at);`,
+  // Imported tickets may carry the time of the latest customer message without the messages
+  // (a `tickets list --json` export); the import sets public_replies itself from publicReplyCount.
+  `ALTER TABLE tickets ADD COLUMN imported_last_customer_at TEXT;`,
 ];
