@@ -142,8 +142,7 @@ export function register(program: Command, context: ContextFactory): void {
       // the program's global --rate-limit (this run) shadows the subcommand's flag of the same name
       const rateLimit = o.rateLimit ?? (cmd.optsWithGlobals() as { rateLimit?: unknown }).rateLimit;
       const { name, profile: p, secrets } = await buildProfile(ctx, kind, { ...o, rateLimit }, config);
-      await config.setProfile(name, p);
-      for (const [k, v] of Object.entries(secrets)) await config.setSecret(name, k, v);
+      await config.addProfile(name, p, secrets);
       if (o.use) await config.useProfile(name);
       ctx.io.info(`${ctx.io.errColor.green('✓')} Added profile '${name}' (${p.provider})${o.use ? ' and made it current' : ''}.${p.provider === 'zendesk' && p.clientId && !secrets.client_secret && !p.clientSecretEnv ? ` Sign in with: deskctl login --profile ${name}` : ` Check it with: deskctl profile test ${name}`}`);
     });

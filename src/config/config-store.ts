@@ -15,19 +15,40 @@ import {
 
 type SecretMap = Record<string, Record<string, string>>;
 
+/**
+ * Why a config file could not be read, without a byte of its content: V8's JSON errors quote the text
+ * around the fault ("...abc123" is not valid JSON), and in secrets.json that can be a token's tail.
+ */
+export function describeReadError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e instanceof SyntaxError || /JSON/.test(e?.message ?? '')) {
+    const at = /at position (\d+)(?: \(line (\d+) column (\d+)\))?/.exec(e.message);
+    if (at?.[2]) return `not valid JSON (line ${at[2]}, column ${at[3]})`;
+    if (at) return `not valid JSON (at character ${Number(at[1]) + 1})`;
+    return /end of JSON input/.test(e.message) ? 'not valid JSON (it ends too early)' : 'not valid JSON';
+  }
+  if (e?.code) return `${e.code}${e.syscall ? ` on ${e.syscall}` : ''}`;
+  return (e?.message ?? String(err)).split('\n')[0]!.replace(/["'`].*$/, '').trim() || 'unreadable';
+}
+
+const readError = (file: string, err: unknown) =>
+  new ConfigError(`cannot read ${file}: ${describeReadError(err)}`, `fix the JSON by hand, or move the file away (deskctl recreates it)`);
+
 /** Reads a JSON file conf wrote; a missing file is empty, a corrupt one a ConfigError naming it. */
 function readJsonFile(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
+  let value: unknown;
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    throw new Error('not a JSON object');
+    value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
-    throw new ConfigError(
-      `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`,
-      `fix the JSON by hand, or move the file away (deskctl recreates it)`,
-    );
+    throw readError(file, err);
   }
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new ConfigError(`cannot read ${file}: not a JSON object`, `fix the JSON by hand, or move the file away (deskctl recreates it)`);
+}
+
+function checkProfileName(name: string): void {
+  if (!PROFILE_NAME.test(name)) throw new UsageError(`invalid profile name '${name}'`, 'use letters, digits, dot, dash or underscore');
 }
 
 /**
@@ -108,11 +129,24 @@ export class ConfigStore {
 
   async setProfile(name: string, profile: Profile): Promise<void> {
     await this.ensureWriter();
-    if (!PROFILE_NAME.test(name)) {
-      throw new UsageError(`invalid profile name '${name}'`, 'use letters, digits, dot, dash or underscore');
-    }
+    checkProfileName(name);
     const cfg = this.read();
     this.writer<ConfigFile>('config').set('profiles', { ...cfg.profiles, [name]: profile });
+  }
+
+  /**
+   * A new profile and its secrets. Both files are read (and so validated) before either is written, and
+   * the secrets go first: a corrupt secrets.json leaves no profile without its token behind.
+   */
+  async addProfile(name: string, profile: Profile, secrets: Record<string, string>): Promise<void> {
+    await this.ensureWriter();
+    checkProfileName(name);
+    this.read();
+    if (Object.keys(secrets).length) {
+      const stored = this.secrets();
+      this.writer<SecretMap>('secrets').set(name, { ...(stored[name] ?? {}), ...secrets });
+    }
+    await this.setProfile(name, profile);
   }
 
   async removeProfile(name: string): Promise<void> {
@@ -172,9 +206,6 @@ function openConf<T extends Record<string, unknown>>(ConfCtor: typeof Conf, cwd:
   try {
     return new ConfCtor<T>({ cwd, configName: name, configFileMode: mode, clearInvalidConfig: false, accessPropertiesByDotNotation: false });
   } catch (err) {
-    throw new ConfigError(
-      `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`,
-      `fix the JSON by hand, or move the file away (deskctl recreates it)`,
-    );
+    throw readError(file, err);
   }
 }
