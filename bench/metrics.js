@@ -1,199 +1,244 @@
 #!/usr/bin/env node
-// Benchmark of the metrics accumulators: synthetic tickets generated in-process (100k and 1M) are fed
-// through computeSummary (grouped by channel, with the previous period, ratings joined) as a fake
-// provider's page iterator. Each size runs in its own child process so peak RSS is its own.
-// Prints time and peak RSS per size. Target: 1M tickets in < 10 s and < 300 MB RSS.
-// Usage: node bench/metrics.js [--sizes 100000,1000000] [--group-by channel]   (build first: npx tsc -p .)
+// Metrics over a real store, as a user runs them: `deskctl metrics summary` (with and without the
+// previous period) and `deskctl metrics export --per-ticket` are timed as processes (wall time and peak
+// RSS from GNU time) over a local profile built with bench/dataset.js + `deskctl import`, and the same
+// summary runs in DuckDB (@duckdb/node-api, in memory) on the same rows read from that profile's SQLite
+// file, in the same run: the ratio is printed and deskctl's figures are checked against DuckDB's.
+// Goals (issue 14): over 1M tickets, summary with the previous period < 5 s and < 300 MB RSS and within
+// 3x of DuckDB; per-ticket export < 300 MB RSS.
+//   node bench/metrics.js                 quick: 100k tickets
+//   node bench/metrics.js --full          1M tickets (or DESKCTL_BENCH_FULL=1)
+//   node bench/metrics.js --tickets 20000 any size; BENCH_RUNS=N runs per command (default 3)
+// The dataset and the imported store are cached in $DESKCTL_BENCH_CACHE (default: $TMPDIR/deskctl-bench).
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { writeDataset } from './dataset.js';
 
-const args = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'deskctl.js');
+const { values } = parseArgs({ options: { full: { type: 'boolean', default: false }, tickets: { type: 'string' } } });
+const full = values.full || process.env.DESKCTL_BENCH_FULL === '1';
+const size = Number(values.tickets ?? (full ? 1_000_000 : 100_000));
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const SEED = 42;
+const END = '2026-11-27T00:00:00Z';
+const TARGETS = { chat: 60, email: 86400, social: 3600, phone: 0, web: 86400 };
+const GNU_TIME = '/usr/bin/time';
+const cache = process.env.DESKCTL_BENCH_CACHE ?? join(tmpdir(), 'deskctl-bench');
+const home = join(cache, `home-${size}-${SEED}`);
+const env = { ...process.env, DESKCTL_HOME: home, DESKCTL_NOW: END, NO_COLOR: '1', CI: '1' };
+const mb = (kb) => kb / 1024;
 
-const DAY = 86_400_000;
-const NOW = Date.parse('2026-11-25T09:00:00Z');
-const CHANNELS = ['email', 'chat', 'phone', 'social', 'web'];
-const STATUSES_SOLVED = ['solved', 'closed'];
-const STATUSES_OPEN = ['new', 'open', 'pending', 'on_hold'];
-const GROUPS = ['Support', 'Billing', 'Technical', 'VIP Care'];
-const TAGS = ['delivery', 'refund', 'billing', 'bug', 'vip', 'shipping', 'account'];
-
-// the demo helpdesk's seeded PRNG (mulberry32)
-const { seededRandom: rng } = await import('../dist/src/providers/local/demo.js');
-
-/** A fake provider streaming `size` tickets in pages of 1000, generated on the fly (never all in memory). */
-function syntheticProvider(size) {
-  const agents = Array.from({ length: 40 }, (_, i) => ({ id: `agent-${i}`, name: `Agent ${i}`, email: `a${i}@x.example`, role: 'agent' }));
-  const customers = Array.from({ length: 500 }, (_, i) => ({ id: `cust-${i}`, name: `Customer ${i}`, email: `c${i}@x.example`, role: 'customer' }));
-  // toISOString is the generator's main cost; build the same strings from a per-day prefix and lookup tables
-  const dayPrefix = new Map();
-  const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-  const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-  const iso = (ms) => {
-    ms = Math.floor(ms);
-    const day = Math.floor(ms / DAY);
-    let p = dayPrefix.get(day);
-    if (!p) dayPrefix.set(day, (p = new Date(day * DAY).toISOString().slice(0, 11)));
-    let r = ms - day * DAY;
-    const h = Math.floor(r / 3_600_000);
-    r -= h * 3_600_000;
-    const m = Math.floor(r / 60_000);
-    r -= m * 60_000;
-    const sec = Math.floor(r / 1000);
-    return `${p}${TWO[h]}:${TWO[m]}:${TWO[sec]}.${THREE[r - sec * 1000]}Z`;
-  };
-  for (const x of [0, NOW, NOW - 12_345_678_901, NOW - 999]) if (iso(x) !== new Date(x).toISOString()) throw new Error(`iso(${x}) is wrong`);
-  const window = 60 * DAY; // the period and the previous one
-  // every 50th ticket is stale backlog: created before the window, unsolved, not updated since
-  const isStaleIndex = (i) => i % 50 === 0;
-  const ticketAt = (i) => {
-    const g = rng(i + 1);
-    const stale = isStaleIndex(i);
-    const created = stale ? NOW - window - g() * 30 * DAY : NOW - g() * window;
-    const channel = CHANNELS[Math.floor(g() * CHANNELS.length)];
-    const answered = g() < 0.95;
-    const first = answered ? created + g() * g() * 2 * DAY : null;
-    const solved = !stale && answered && g() < 0.8 ? Math.min(NOW - 1000, first + g() * 5 * DAY) : null;
-    const reopen = g() < 0.1 ? 1 + Math.floor(g() * 2) : 0;
-    const updated = solved ?? (stale ? created + DAY : Math.min(NOW, (first ?? created) + g() * DAY));
-    return {
-      id: String(i + 1),
-      subject: `Synthetic ticket ${i + 1}`,
-      status: solved !== null ? STATUSES_SOLVED[i % 2] : STATUSES_OPEN[i % 4],
-      priority: 'normal',
-      channel,
-      requester: customers[i % customers.length],
-      assignee: g() < 0.9 ? agents[Math.floor(g() * agents.length)] : null,
-      group: GROUPS[Math.floor(g() * GROUPS.length)],
-      tags: [TAGS[Math.floor(g() * TAGS.length)], TAGS[Math.floor(g() * TAGS.length)]],
-      createdAt: iso(created),
-      updatedAt: iso(updated),
-      firstResponseAt: first === null ? null : iso(first),
-      solvedAt: solved === null ? null : iso(solved),
-      reopenCount: reopen,
-      publicReplyCount: answered ? 1 + Math.floor(g() * 3) : 0,
-      customFields: {},
-    };
-  };
-  return {
-    kind: 'synthetic',
-    displayName: 'Synthetic',
-    capabilities: { priority: true, channels: true, groups: true, internalNotes: true, tags: true, ratings: ['csat', 'nps', 'ces'], serverFilters: ['ids'], defaultConcurrency: 4 },
-    async *listTickets(q) {
-      if (q.ids) {
-        yield q.ids.map((id) => ticketAt(Number(id) - 1));
-        return;
-      }
-      // pass 1 (updated in the window) or pass 2 (stale unsolved backlog): the provider filters server-side
-      const wantStale = Boolean(q.updatedUntil);
-      for (let i = 0; i < size; i += 1000) {
-        const page = [];
-        for (let j = i; j < Math.min(size, i + 1000); j++) if (isStaleIndex(j) === wantStale) page.push(ticketAt(j));
-        if (page.length) yield page;
-      }
-    },
-    async *listRatings(range) {
-      // one rating for ~25 % of tickets, dated shortly after creation
-      const g = rng(7);
-      for (let i = 0; i < size; i += 1000) {
-        const page = [];
-        for (let j = i; j < Math.min(size, i + 1000); j++) {
-          if (g() >= 0.25) continue;
-          const kind = g() < 0.6 ? 'csat' : g() < 0.5 ? 'nps' : 'ces';
-          const scale = kind === 'csat' ? { min: 1, max: 5 } : kind === 'nps' ? { min: 0, max: 10 } : { min: 1, max: 7 };
-          const at = NOW - g() * 62 * DAY;
-          if (at < range.since.getTime() || at >= range.until.getTime()) continue;
-          page.push({ ticketId: String(j + 1), kind, score: scale.min + Math.round(g() * (scale.max - scale.min)), scale, createdAt: new Date(at).toISOString() });
-        }
-        if (page.length) yield page;
-      }
-    },
-    async getTicket(id) { return ticketAt(Number(id) - 1); },
-    async listComments() { return []; },
-    async updateTicket() { throw new Error('read only'); },
-    async addComment() { throw new Error('read only'); },
-    async listAgents() { return agents; },
-    async listGroups() { return GROUPS.map((name) => ({ id: name, name })); },
-    async currentAgent() { return null; },
-    async close() {},
-  };
+/** One process under GNU time: wall seconds, CPU seconds (user + system), peak RSS in KB, stdout. */
+function timed(args, { stdout = 'pipe' } = {}) {
+  const r = spawnSync(GNU_TIME, ['-f', '@@ %e %U %S %M', process.execPath, bin, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', stdout === 'null' ? openSync('/dev/null', 'w') : 'pipe', 'pipe'] });
+  const m = /@@ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m) throw new Error(`deskctl ${args.join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(-2000)}`);
+  return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssKb: Number(m[4]), stdout: r.stdout };
 }
 
-/** Time to generate and page through the synthetic tickets alone (the fake helpdesk's own cost). */
-async function drain(size) {
-  const p = syntheticProvider(size);
-  const t0 = performance.now();
-  let n = 0;
-  for await (const page of p.listRatings({ since: new Date(NOW - 60 * DAY), until: new Date(NOW) })) n += page.length;
-  for (const q of [{ updatedSince: new Date(NOW - 60 * DAY) }, { updatedUntil: new Date(NOW - 60 * DAY) }]) for await (const page of p.listTickets(q)) n += page.length;
-  return (performance.now() - t0) / 1000;
-}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-async function child(size, groupBy) {
-  const { computeSummary } = await import('../dist/src/metrics/engine.js');
-  const { parseGroupBy } = await import('../dist/src/metrics/grouping.js');
-  const { DEFAULT_SLA_TARGETS } = await import('../dist/src/metrics/sla-targets.js');
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const result = await computeSummary(syntheticProvider(size), {
-    since: new Date(NOW - 30 * DAY),
-    until: new Date(NOW),
-    now: new Date(NOW),
-    filter: {},
-    grouping: parseGroupBy(groupBy),
-    slaTargets: DEFAULT_SLA_TARGETS,
-    compare: true,
-  });
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
-  const m = result.current.totals;
-  process.stdout.write(
-    JSON.stringify({
-      size,
-      groupBy,
-      seconds: +(ms / 1000).toFixed(2),
-      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
-      peakRssMB: +(peak / 1048576).toFixed(1),
-      read: result.read,
-      groups: result.current.groups.length,
-      check: { created: m.volume.created, solved: m.volume.solved, backlog: m.volume.backlog, csat: m.csat.value?.toFixed(1), frtMedian: m.firstResponse.median?.toFixed(0) },
-    }) + '\n',
-  );
-}
-
-if (arg('--drain')) {
-  const cpu0 = process.cpuUsage();
-  const seconds = await drain(Number(arg('--drain')));
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');
-} else if (arg('--size')) {
-  await child(Number(arg('--size')), arg('--group-by', 'channel'));
-} else {
-  const sizes = arg('--sizes', '100000,1000000').split(',').map(Number);
-  const groupBy = arg('--group-by', 'channel');
-  const me = fileURLToPath(import.meta.url);
-  console.log(`metrics bench: grouped summary (--group-by ${groupBy}, with the previous period and ratings) over synthetic tickets`);
-  for (const size of sizes) {
-    const r = spawnSync(process.execPath, [me, '--size', String(size), '--group-by', groupBy], { encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(r.stderr);
-      process.exit(1);
-    }
-    const res = JSON.parse(r.stdout);
-    // the fake helpdesk's own cost: generating and paging the same tickets and ratings, without metrics
-    const gen = JSON.parse(spawnSync(process.execPath, [me, '--drain', String(size)], { encoding: 'utf8' }).stdout);
-    const ok = size < 1_000_000 || (res.seconds < 10 && res.peakRssMB < 300);
-    const load = (await import('node:os')).loadavg()[0];
-    console.log(
-      `  ${String(size).padStart(9)} tickets  ${res.seconds.toFixed(2).padStart(6)} s wall, ${res.cpuSeconds.toFixed(2)} s CPU (generating the tickets alone: ${gen.cpuSeconds.toFixed(2)} s CPU)  peak RSS ${res.peakRssMB.toFixed(0).padStart(4)} MB  ` +
-        `load ${load.toFixed(1)}  (${res.read.tickets} tickets, ${res.read.ratings} ratings read; ${res.groups} groups)${size >= 1_000_000 ? (ok ? '  target met' : '  TARGET MISSED (<10 s, <300 MB)') : ''}`,
-    );
+async function ensureStore() {
+  mkdirSync(cache, { recursive: true });
+  const file = join(cache, `tickets-${size}-${SEED}.ndjson`);
+  if (!existsSync(file)) {
+    const t0 = Date.now();
+    const out = createWriteStream(`${file}.part`);
+    await writeDataset(out, { tickets: size, seed: SEED, end: END });
+    if (!out.writableFinished) await once(out, 'finish');
+    renameSync(`${file}.part`, file);
+    console.log(`dataset: ${size.toLocaleString('en-US')} tickets (seed ${SEED}) written in ${((Date.now() - t0) / 1000).toFixed(1)} s to ${file}`);
   }
+  const done = join(home, '.imported');
+  if (!existsSync(done)) {
+    const r = timed(['import', file, '--into', 'bench', '--format-in', 'json', '--json']);
+    writeFileSync(done, JSON.stringify(r));
+    console.log(`deskctl import ${size.toLocaleString('en-US')} tickets: ${r.wall.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU, ${mb(r.rssKb).toFixed(0)} MB peak RSS`);
+  }
+  return join(home, 'data', 'profiles', 'bench', 'helpdesk.db');
 }
+
+/** The raw rows of the profile's SQLite file into DuckDB tables (times in epoch ms). Reply counts from the comments themselves. */
+async function loadDuckDb(dbFile) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(cpus().length) });
+  const con = await instance.connect();
+  await con.run(`CREATE TABLE tickets (id INTEGER, status VARCHAR, channel VARCHAR, created DOUBLE, fr DOUBLE, solved_at DOUBLE, updated DOUBLE, reopens INTEGER, replies INTEGER)`);
+  await con.run(`CREATE TABLE ratings (ticket_id INTEGER, kind VARCHAR, score DOUBLE, smin DOUBLE, smax DOUBLE, created DOUBLE)`);
+  const sqlite = new Database(dbFile, { readonly: true });
+  const t = (iso) => (iso == null ? null : Date.parse(iso));
+  const add = (app, v, kind) => (v == null ? app.appendNull() : kind === 'i' ? app.appendInteger(v) : kind === 'd' ? app.appendDouble(v) : app.appendVarchar(v));
+  let app = await con.createAppender('tickets');
+  const rows = sqlite.prepare(
+    `SELECT t.id, t.status, t.channel, t.created_at, t.first_response_at, t.solved_at, t.updated_at, t.reopen_count,
+            coalesce(c.n, 0) AS replies
+       FROM tickets t LEFT JOIN (SELECT ticket_id, count(*) AS n FROM comments WHERE author_role = 'agent' AND public = 1 GROUP BY ticket_id) c ON c.ticket_id = t.id`,
+  );
+  for (const r of rows.iterate()) {
+    [[r.id, 'i'], [r.status, 's'], [r.channel, 's'], [t(r.created_at), 'd'], [t(r.first_response_at), 'd'], [t(r.solved_at), 'd'], [t(r.updated_at), 'd'], [r.reopen_count, 'i'], [r.replies, 'i']].forEach(([v, k]) => add(app, v, k));
+    app.endRow();
+  }
+  app.closeSync();
+  app = await con.createAppender('ratings');
+  for (const r of sqlite.prepare(`SELECT ticket_id, kind, score, scale_min, scale_max, created_at FROM ratings`).iterate()) {
+    [[r.ticket_id, 'i'], [r.kind, 's'], [r.score, 'd'], [r.scale_min, 'd'], [r.scale_max, 'd'], [t(r.created_at), 'd']].forEach(([v, k]) => add(app, v, k));
+    app.endRow();
+  }
+  app.closeSync();
+  sqlite.close();
+  return con;
+}
+
+/** The summary of docs/metrics.md in DuckDB, for the period and the previous one (each judged as of its end). */
+function duckSummarySql(since, until, now) {
+  const len = until - since;
+  const targets = Object.entries(TARGETS).map(([ch, s]) => `('${ch}', ${s})`).join(', ');
+  return `
+    WITH p(name, s, u) AS (VALUES ('current', ${since}, ${until}), ('previous', ${since - len}, ${since})),
+    tg(channel, target) AS (VALUES ${targets}),
+    tk AS (SELECT *, CASE WHEN status IN ('solved', 'closed') THEN coalesce(solved_at, updated, created) END AS solved FROM tickets),
+    created AS (
+      SELECT p.name, tk.channel, tk.created, least(p.u, ${now}) AS e, tg.target,
+             CASE WHEN tk.fr < least(p.u, ${now}) THEN (tk.fr - tk.created) / 1000.0 END AS frt
+        FROM p JOIN tk ON tk.created >= p.s AND tk.created < p.u LEFT JOIN tg ON tg.channel = tk.channel),
+    c AS (
+      SELECT name, count(*) AS created, count(frt) AS frt_n,
+             list_sort(list(greatest(frt, 0)) FILTER (WHERE frt IS NOT NULL)) AS frts
+        FROM created GROUP BY name),
+    sla AS (
+      SELECT name, channel,
+             count(*) FILTER (WHERE frt IS NOT NULL AND frt <= target) AS met,
+             count(*) FILTER (WHERE (frt IS NOT NULL AND frt > target) OR (frt IS NULL AND (e - created) / 1000.0 > target)) AS missed
+        FROM created WHERE target IS NOT NULL GROUP BY name, channel),
+    s AS (
+      SELECT p.name, count(*) AS solved, count(*) FILTER (WHERE replies = 1 AND reopens = 0) AS fcr_yes
+        FROM p JOIN tk ON tk.solved >= p.s AND tk.solved < p.u GROUP BY p.name),
+    b AS (SELECT p.name, count(*) AS backlog FROM p JOIN tk ON tk.created < p.u AND (tk.solved IS NULL OR tk.solved >= p.u) GROUP BY p.name),
+    r AS (
+      SELECT p.name, rt.kind, rt.score,
+             CASE WHEN smax > smin THEN (score - smin) / (smax - smin) WHEN score >= smax THEN 1.0 ELSE 0.0 END AS pos,
+             CASE WHEN smin = 0 AND smax = 10 THEN score ELSE (CASE WHEN smax > smin THEN (score - smin) / (smax - smin) WHEN score >= smax THEN 1.0 ELSE 0.0 END) * 10 END AS nps,
+             CASE WHEN smin = 1 AND smax = 7 THEN score ELSE 1 + (CASE WHEN smax > smin THEN (score - smin) / (smax - smin) WHEN score >= smax THEN 1.0 ELSE 0.0 END) * 6 END AS ces
+        FROM p JOIN ratings rt ON rt.created >= p.s AND rt.created < p.u SEMI JOIN tickets t ON t.id = rt.ticket_id),
+    ra AS (
+      SELECT name,
+             100.0 * count(*) FILTER (WHERE kind = 'csat' AND pos >= 0.75 - 1e-9) / nullif(count(*) FILTER (WHERE kind = 'csat'), 0) AS csat,
+             100.0 * (count(*) FILTER (WHERE kind = 'nps' AND nps >= 9) - count(*) FILTER (WHERE kind = 'nps' AND nps <= 6)) / nullif(count(*) FILTER (WHERE kind = 'nps'), 0) AS nps,
+             avg(ces) FILTER (WHERE kind = 'ces') AS ces
+        FROM r GROUP BY name)
+    SELECT p.name, c.created, s.solved, b.backlog, 100.0 * s.fcr_yes / nullif(s.solved, 0) AS fcr,
+           c.frt_n, c.frts[CAST(ceil(0.5 * c.frt_n) AS INTEGER)] AS frt_median, c.frts[CAST(ceil(0.9 * c.frt_n) AS INTEGER)] AS frt_p90,
+           ra.csat, ra.nps, ra.ces,
+           (SELECT map(list(channel), list(100.0 * met / nullif(met + missed, 0))) FROM sla WHERE sla.name = p.name) AS sla
+      FROM p LEFT JOIN c USING (name) LEFT JOIN s USING (name) LEFT JOIN b USING (name) LEFT JOIN ra USING (name)`;
+}
+
+/** deskctl's JSON figures in the shape of the DuckDB rows. */
+function deskctlFigures(m) {
+  return {
+    created: m.volume.created,
+    solved: m.volume.solved,
+    backlog: m.volume.backlog,
+    fcr: m.fcr.value,
+    frt_n: m.firstResponse.n,
+    frt_median: m.firstResponse.median,
+    frt_p90: m.firstResponse.p90,
+    csat: m.csat.value,
+    nps: m.nps.value,
+    ces: m.ces.value,
+    sla: Object.fromEntries(Object.keys(TARGETS).map((ch) => [ch, m.sla.byChannel[ch]?.value ?? null])),
+  };
+}
+
+function differences(ours, duck, label) {
+  const out = [];
+  const same = (a, b) => (a == null && b == null) || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
+  for (const [k, v] of Object.entries(ours)) {
+    if (k === 'sla') {
+      for (const [ch, x] of Object.entries(v)) if (!same(x, duck.sla[ch] ?? null)) out.push(`${label} sla ${ch}: deskctl ${x} duckdb ${duck.sla[ch]}`);
+    } else if (!same(v, duck[k])) out.push(`${label} ${k}: deskctl ${v} duckdb ${duck[k]}`);
+  }
+  return out;
+}
+
+const num = (v) => (typeof v === 'bigint' ? Number(v) : v);
+
+async function main() {
+  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} (GNU time) is needed for peak RSS: apt-get install time`);
+  const dbFile = await ensureStore();
+  const common = ['--profile', 'bench', '--since', '30d'];
+  const cases = [
+    { label: 'metrics summary --since 30d (with previous period)', args: ['metrics', 'summary', ...common, '--json'], goalS: 5, goalMb: 300, duck: true },
+    { label: 'metrics summary --since 30d --no-compare', args: ['metrics', 'summary', ...common, '--no-compare', '--json'] },
+    { label: 'metrics export --since 30d --per-ticket (csv to /dev/null)', args: ['metrics', 'export', ...common, '--per-ticket', '--format', 'csv'], stdout: 'null', goalMb: 300 },
+  ];
+  const now = Date.parse(END);
+  const since = now - 30 * 86_400_000;
+
+  const t0 = Date.now();
+  const con = await loadDuckDb(dbFile);
+  console.log(`duckdb: rows of ${dbFile} loaded in memory in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed below)`);
+  const sql = duckSummarySql(since, now, now);
+  const duckTimes = [];
+  const duckCpu = [];
+  let duckRows;
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    const c0 = process.cpuUsage();
+    duckRows = (await con.runAndReadAll(sql)).getRowObjectsJS();
+    const c = process.cpuUsage(c0);
+    duckTimes.push((performance.now() - s) / 1000);
+    duckCpu.push((c.user + c.system) / 1e6);
+  }
+  const duck = Object.fromEntries(
+    duckRows.map((r) => [r.name, { ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, num(v)])), sla: Object.fromEntries((r.sla ?? []).map(({ key, value }) => [key, value])) }]),
+  );
+  const duckS = median(duckTimes);
+  const duckCpuS = median(duckCpu);
+
+  console.log(`\n${size.toLocaleString('en-US')} tickets, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, median of ${runs} runs, DESKCTL_NOW=${END}`);
+  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (wall times stretch on a busy machine; CPU = user + system)`);
+  console.log(`${'command'.padEnd(62)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'duckdb wall/CPU s'.padStart(18)} ${'ratio wall/CPU'.padStart(15)}  goals`);
+  let missed = 0;
+  let wrong = [];
+  for (const c of cases) {
+    const res = [];
+    for (let i = 0; i < runs; i++) res.push(timed(c.args, { stdout: c.stdout }));
+    const wall = median(res.map((r) => r.wall));
+    const cpu = median(res.map((r) => r.cpu));
+    const rss = mb(Math.max(...res.map((r) => r.rssKb)));
+    const ratio = c.duck ? wall / duckS : null;
+    const goals = [];
+    if (c.goalS) goals.push(`<${c.goalS} s ${wall < c.goalS ? 'ok' : 'MISSED'}`);
+    if (c.goalMb) goals.push(`<${c.goalMb} MB ${rss < c.goalMb ? 'ok' : 'MISSED'}`);
+    if (c.duck) goals.push(`<=3x duckdb ${ratio <= 3 ? 'ok' : 'MISSED'}`);
+    missed += goals.filter((g) => g.endsWith('MISSED')).length;
+    const duckCol = c.duck ? `${duckS.toFixed(2)} / ${duckCpuS.toFixed(2)}` : '';
+    const ratioCol = c.duck ? `${ratio.toFixed(2)} / ${(cpu / duckCpuS).toFixed(2)}` : '';
+    console.log(`deskctl ${c.label.padEnd(54)} ${wall.toFixed(2).padStart(7)} ${cpu.toFixed(2).padStart(6)} ${rss.toFixed(0).padStart(7)} ${duckCol.padStart(18)} ${ratioCol.padStart(15)}  ${goals.join(', ')}`);
+    if (c.duck) {
+      const out = JSON.parse(res[0].stdout);
+      wrong = [...differences(deskctlFigures(out.metrics), duck.current, 'current'), ...differences(deskctlFigures(out.previous), duck.previous, 'previous')];
+    }
+  }
+  const cur = duck.current;
+  console.log(
+    `\nfigures (current period, DuckDB = deskctl): created ${cur.created}, solved ${cur.solved}, backlog ${cur.backlog}, FCR ${cur.fcr?.toFixed(2)}%, ` +
+      `first response median ${cur.frt_median?.toFixed(0)} s p90 ${cur.frt_p90?.toFixed(0)} s, CSAT ${cur.csat?.toFixed(2)}%, NPS ${cur.nps?.toFixed(1)}, CES ${cur.ces?.toFixed(2)}, ` +
+      `SLA ${Object.entries(cur.sla).map(([ch, v]) => `${ch} ${v?.toFixed(1)}%`).join(' ')}`,
+  );
+  if (wrong.length) console.log(`deskctl's summary differs from DuckDB's:\n  ${wrong.join('\n  ')}`);
+  else console.log('deskctl summary = DuckDB summary on every figure (CSAT, NPS, CES, FCR, first response median/p90, SLA per channel, volume), both periods');
+  console.log(missed ? `${missed} goal(s) missed` : 'metrics goals met');
+  con.closeSync();
+  process.exitCode = wrong.length ? 1 : 0;
+}
+
+await main();
