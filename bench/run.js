@@ -5,10 +5,12 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// run.js itself and dataset.js (the generator the benchmarks call) are not benchmarks
+const NOT_BENCHMARKS = new Set(['run.js', 'dataset.js']);
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const all = readdirSync(here)
-  .filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.startsWith('_'))
+  .filter((f) => f.endsWith('.js') && !NOT_BENCHMARKS.has(f) && !f.startsWith('_'))
   .map((f) => f.replace(/\.js$/, ''))
   .sort();
 const chosen = wanted.length ? wanted : all;
