@@ -222,7 +222,7 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
   const skipped = journal.items(jobId, ['skipped']).map((i) => ledgerRun?.skips.get(i.ticketId) ?? { ticketId: i.ticketId, reason: i.error ?? 'skipped', sentBy: null, sentAt: null });
   if (ledgerRun?.skips.size) repeatNotice(ctx, [...ledgerRun.skips.values()], job.allowRepeat);
   ctx.output.record(
-    { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticket: i.ticketId, error: i.error })), skipped },
+    { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticketId: i.ticketId, error: i.error })), skipped },
     () => summaryText(result, ctx.io.color, failedItems),
     flags,
   );
@@ -317,15 +317,15 @@ export function register(program: Command, context: ContextFactory): void {
     if (o.dryRun) {
       const rows = [
         ...rendered.map((r) => ({
-          ticket: r.ticket.id,
-          requester: r.ticket.requester.email ?? r.ticket.requester.name,
+          ticketId: r.ticket.id,
+          requester: r.ticket.requester,
           subject: r.ticket.subject,
           result: (r.body === undefined ? 'invalid' : repeats.has(r.ticket.id) ? 'skipped' : 'ready') as 'ready' | 'invalid' | 'skipped',
           body: r.body ?? null,
           error: r.error ?? repeats.get(r.ticket.id)?.reason ?? null,
           variable: r.variable ?? null,
         })),
-        ...selected.missing.map((m) => ({ ticket: m.id, requester: '', subject: '', result: 'not found' as const, body: null, error: m.error, variable: null })),
+        ...selected.missing.map((m) => ({ ticketId: m.id, requester: null, subject: '', result: 'not found' as const, body: null, error: m.error, variable: null })),
       ];
       if (ctx.output.format(flags) === 'table' && toSend.length) {
         ctx.io.info(view.replyPreviewText({ template: template.name, public: template.public, ready: toSend, invalid, missing: selected.missing, changes, repeats: repeats.size }, ctx.io.errColor, ctx.io.columns));
@@ -424,23 +424,9 @@ export function register(program: Command, context: ContextFactory): void {
     }
     if (!selected.tickets.length) throw new DeskctlError('no tickets match the selection', { hint: 'check the filters with deskctl tickets list' });
     if (o.dryRun) {
-      ctx.output.list(
-        selected.tickets.map((t) => ({ ticket: t.id, subject: t.subject, status: t.status, priority: t.priority, assignee: t.assignee?.name ?? null, group: t.group ?? null, tags: t.tags, change: changes })),
-        {
-          columns: [
-            { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`) },
-            { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true, min: 20 },
-            { key: 'status', header: 'status', value: (r) => r.status },
-            { key: 'priority', header: 'priority', value: (r) => r.priority },
-            { key: 'assignee', header: 'assignee', value: (r) => r.assignee, cell: (r, c) => r.assignee ?? c.dim('unassigned'), flex: true },
-            { key: 'group', header: 'group', value: (r) => r.group },
-            { key: 'tags', header: 'tags', value: (r) => r.tags },
-            { key: 'change', header: 'change', value: (r) => r.change, flex: true, min: 16, hideBelow: 120 },
-          ],
-          defaultFields: ['ticket', 'subject', 'status', 'priority', 'assignee', 'change'],
-        },
-        flags,
-      );
+      // the tickets as `tickets list` shows them, plus the change each would get
+      const { bulkUpdateDryRunSpec } = await import('../src/output/views/tickets.js');
+      ctx.output.list(selected.tickets, bulkUpdateDryRunSpec(() => ctx.clock.now(), changes), flags);
       ctx.io.info(`Dry run: ${plural(selected.tickets.length, 'ticket')} would change (${changes}). Nothing was changed.`);
       return;
     }

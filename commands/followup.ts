@@ -199,12 +199,12 @@ export function register(program: Command, context: ContextFactory): void {
           inputs.map((i) => ({ ticketId: i.ticketId, template: i.template, dueAt: i.dueAt.toISOString(), tz: i.tz })),
           {
             columns: [
-              { key: 'ticket', header: 'TICKET', value: (r) => r.ticketId },
-              { key: 'template', header: 'TEMPLATE', value: (r) => r.template ?? '-' },
-              { key: 'due', header: 'DUE', value: (r) => r.dueAt },
+              { key: 'ticketId', header: 'TICKET', value: (r) => r.ticketId, aliases: ['ticket'] },
+              { key: 'template', header: 'TEMPLATE', value: (r) => r.template, cell: (r) => r.template ?? '-' },
+              { key: 'dueAt', header: 'DUE', value: (r) => r.dueAt, aliases: ['due'] },
               { key: 'tz', header: 'TZ', value: (r) => r.tz },
             ],
-            defaultFields: ['ticket', 'template', 'due', 'tz'],
+            defaultFields: ['ticketId', 'template', 'dueAt', 'tz'],
           },
           flags,
         );

@@ -38,8 +38,8 @@ export function describeActions(a: TemplateActions): string {
 const actionsJson = (a: TemplateActions) => ({
   status: a.status ?? null,
   priority: a.priority ?? null,
-  add_tags: a.addTags ?? [],
-  remove_tags: a.removeTags ?? [],
+  addTags: a.addTags ?? [],
+  removeTags: a.removeTags ?? [],
   assignee: a.assignee ?? null,
 });
 
@@ -196,7 +196,7 @@ export function register(program: Command, context: ContextFactory): void {
     const t = await loadTemplate(name, templateDirs(ctx));
     const { ticket, body } = await renderPreview(ctx, t, ticketId, row);
     const c = ctx.io.color;
-    ctx.output.record({ template: t.name, ticket: ticket.id, public: t.public, actions: actionsJson(t.actions), body }, () => {
+    ctx.output.record({ template: t.name, ticketId: ticket.id, public: t.public, actions: actionsJson(t.actions), body }, () => {
       const to = `${ticket.requester.name}${ticket.requester.email ? ` <${ticket.requester.email}>` : ''}`;
       const width = Math.min(ctx.io.columns, 80);
       const head = `${t.public ? 'Reply to' : 'Internal note on'} ${c.cyan(`#${ticket.id}`)} ${c.dim(`(${to})`)}\n${c.bold(ticket.subject)}`;

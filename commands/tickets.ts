@@ -7,7 +7,7 @@ import { parseEnum, parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import { SORT_FIELDS, type TicketSort } from '../src/domain/query.js';
 import { DeskctlError, UsageError } from '../src/errors.js';
 import type { ListSpec } from '../src/output/format.js';
-import { customFieldColumn, renderTicketDetail, ticketJson, ticketListSpec } from '../src/output/views/tickets.js';
+import { renderTicketDetail, ticketJson, ticketListSpec } from '../src/output/views/tickets.js';
 import { batchOutcome, findTickets, forEachId, isEmptyPatch, resolvePatch, type PatchRefs } from '../src/tickets/service.js';
 import { addTicketFilterOptions, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
@@ -21,12 +21,6 @@ export function parseSort(raw: string | undefined): TicketSort | undefined {
   if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new UsageError(`invalid --sort direction '${dir}'`, 'use FIELD:asc or FIELD:desc');
   // urgency, priority and dates read naturally as "most first"
   return { field: f, direction: (dir as 'asc' | 'desc' | undefined) ?? (f === 'id' || f === 'subject' || f === 'status' ? 'asc' : 'desc') };
-}
-
-/** Columns for cf.<name> fields asked for with --fields. */
-function specWithCustomFields(ctx: Context, fields: string[] | undefined): ListSpec<Ticket> {
-  const extra = (fields ?? []).flatMap((f) => f.split(',')).filter((f) => f.startsWith('cf.')).map((f) => customFieldColumn(f.slice(3)));
-  return ticketListSpec(() => ctx.clock.now(), extra);
 }
 
 /** --status/--priority/--assignee/--group/--add-tag/--remove-tag shared by update and bulk update. */
@@ -95,7 +89,7 @@ export function register(program: Command, context: ContextFactory): void {
       // --sort urgency|sla, --sla and the urgency/sla/sentiment fields are scored by triage (loaded only when asked for)
       const wantsTriage = sort?.field === 'urgency' || sort?.field === 'sla' || o.sla !== undefined || /\b(urgency|sla|sentiment)/.test(String(flags.fields ?? ''));
       const triage = wantsTriage ? (await import('../src/triage/list.js')).triageListing(ctx, o.sla) : undefined;
-      const baseSpec = specWithCustomFields(ctx, flags.fields as string[] | undefined);
+      const baseSpec = ticketListSpec(() => ctx.clock.now());
       const spec = triage ? triage.spec(baseSpec) : baseSpec;
       ctx.output.format(flags); // validate before any I/O
       const provider = await ctx.provider();
@@ -277,28 +271,37 @@ const messagePreviewSpec: ListSpec<MessagePreviewRow> = {
 };
 
 interface BatchRow {
-  id: string;
+  ticketId: string;
   result: string;
-  detail: string;
+  error: string | null;
+  /** Why a ticket was skipped (the sent ledger found the message already sent). */
+  reason: string | null;
 }
 
 const batchSpec = (verb: string): ListSpec<BatchRow> => ({
   columns: [
-    { key: 'id', header: 'id', value: (r) => r.id, cell: (r, c) => c.cyan(`#${r.id}`) },
+    { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), aliases: ['id'] },
+    { key: 'ok', header: 'ok', value: (r) => r.result !== 'failed' },
     { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'failed' ? c.red(r.result) : r.result === verb ? c.green(r.result) : c.yellow(r.result)) },
-    { key: 'detail', header: 'detail', value: (r) => r.detail, flex: true },
+    { key: 'error', header: 'error', value: (r) => r.error, flex: true, aliases: ['detail'] },
+    { key: 'reason', header: 'reason', value: (r) => r.reason, flex: true },
   ],
-  defaultFields: ['id', 'result', 'detail'],
-  toJson: (r) => ({ id: r.id, ok: r.result !== 'failed', ...(r.result === 'skipped' ? { skipped: true, reason: r.detail } : r.detail ? { error: r.detail } : {}) }),
+  defaultFields: ['ticketId', 'result', 'error'],
+  toJson: (r) => ({ ticketId: r.ticketId, ok: r.result !== 'failed', result: r.result, error: r.error, ...(r.result === 'skipped' ? { skipped: true, reason: r.reason } : {}) }),
 });
 
 function reportBatch(ctx: Context, results: Array<{ id: string; ok: boolean; value?: unknown; error?: string; skipped?: { reason: string } }>, flags: ReturnType<typeof outputFlags>, verb: string): void {
-  const rows: BatchRow[] = results.map((r) => ({ id: r.id, result: r.skipped ? 'skipped' : r.ok ? verb : 'failed', detail: r.skipped?.reason ?? (r.ok ? '' : (r.error ?? '')) }));
+  const rows: BatchRow[] = results.map((r) => ({
+    ticketId: r.id,
+    result: r.skipped ? 'skipped' : r.ok ? verb : 'failed',
+    error: r.ok || r.skipped ? null : (r.error ?? 'unknown error'),
+    reason: r.skipped?.reason ?? null,
+  }));
   const format = ctx.output.format(flags);
   if (format === 'table' && !flags.fields && !flags.out) {
     // on a terminal, one line per ticket (like gh); a failure's reason is on its line
     const c = ctx.io.errColor;
-    for (const r of rows) ctx.io.info(r.result === verb ? `${c.green('✓')} #${r.id} ${verb}` : r.result === 'skipped' ? `${c.yellow('-')} #${r.id} skipped: ${r.detail}` : `${c.red('✗')} #${r.id} failed: ${r.detail || 'unknown error'}`);
+    for (const r of rows) ctx.io.info(r.result === verb ? `${c.green('✓')} #${r.ticketId} ${verb}` : r.result === 'skipped' ? `${c.yellow('-')} #${r.ticketId} skipped: ${r.reason}` : `${c.red('✗')} #${r.ticketId} failed: ${r.error}`);
     return;
   }
   ctx.output.list(rows, batchSpec(verb), flags);

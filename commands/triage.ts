@@ -15,7 +15,7 @@ import { parseSort } from './tickets.js';
 
 /** One ticket of `triage apply`: the rules that matched and the changes, planned or applied. */
 interface ApplyRow {
-  ticket: string;
+  ticketId: string;
   subject: string;
   rules: string[];
   result: 'would change' | 'applied' | 'partly applied' | 'failed';
@@ -25,7 +25,7 @@ interface ApplyRow {
 
 const applySpec: ListSpec<ApplyRow> = {
   columns: [
-    { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`), align: 'right' },
+    { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), align: 'right', aliases: ['ticket'] },
     { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true },
     { key: 'rules', header: 'rule', value: (r) => r.rules, cell: (r) => r.rules.join(', '), flex: true },
     {
@@ -43,13 +43,13 @@ const applySpec: ListSpec<ApplyRow> = {
     },
     { key: 'error', header: 'error', value: (r) => r.error ?? null, flex: true },
   ],
-  defaultFields: ['ticket', 'rules', 'changes', 'result'],
+  defaultFields: ['ticketId', 'rules', 'changes', 'result'],
   emptyMessage: 'Nothing to change: every ticket is already as the rules want.',
 };
 
 /** On a terminal the plan reads best one change per line, the ticket id on its first line only. */
 interface ChangeLine {
-  ticket: string;
+  ticketId: string;
   first: boolean;
   rule: string;
   change: string;
@@ -58,7 +58,7 @@ interface ChangeLine {
 
 const changeLineSpec = (withResult: boolean): ListSpec<ChangeLine> => ({
   columns: [
-    { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => (r.first ? c.cyan(`#${r.ticket}`) : ''), align: 'right' },
+    { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => (r.first ? c.cyan(`#${r.ticketId}`) : ''), align: 'right' },
     { key: 'rule', header: 'rule', value: (r) => r.rule, cell: (r, c) => c.dim(r.rule), flex: true, min: 12 },
     {
       key: 'change',
@@ -75,7 +75,7 @@ const changeLineSpec = (withResult: boolean): ListSpec<ChangeLine> => ({
       cell: (r, c) => (r.result === 'failed' || r.result === 'not applied' ? c.red(r.result) : r.result === 'applied' ? c.green(r.result) : c.dim(r.result)),
     },
   ],
-  defaultFields: withResult ? ['ticket', 'rule', 'change', 'result'] : ['ticket', 'rule', 'change'],
+  defaultFields: withResult ? ['ticketId', 'rule', 'change', 'result'] : ['ticketId', 'rule', 'change'],
   emptyMessage: applySpec.emptyMessage,
 });
 
@@ -85,8 +85,8 @@ function listApply(ctx: Context, rows: ApplyRow[], flags: OutputFlags, withResul
     return;
   }
   const lines: ChangeLine[] = rows.flatMap((r) => [
-    ...r.changes.map((x, i) => ({ ticket: r.ticket, first: i === 0, rule: x.rule, change: x.change, result: x.result })),
-    ...(r.error ? [{ ticket: r.ticket, first: !r.changes.length, rule: '', change: r.error, result: 'failed' }] : []),
+    ...r.changes.map((x, i) => ({ ticketId: r.ticketId, first: i === 0, rule: x.rule, change: x.change, result: x.result })),
+    ...(r.error ? [{ ticketId: r.ticketId, first: !r.changes.length, rule: '', change: r.error, result: 'failed' }] : []),
   ]);
   ctx.output.list(lines, changeLineSpec(withResult), flags);
 }
@@ -95,12 +95,12 @@ const logSpec = (describeLogDetail: (detail: unknown) => string): ListSpec<LogRo
   columns: [
     { key: 'at', header: 'at', value: (r) => r.at, cell: (r) => `${r.at.slice(0, 10)} ${r.at.slice(11, 19)}` },
     { key: 'source', header: 'source', value: (r) => r.source },
-    { key: 'ticket', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), align: 'right' },
+    { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), align: 'right', aliases: ['ticket'] },
     { key: 'action', header: 'action', value: (r) => r.action },
     { key: 'detail', header: 'detail', value: (r) => r.detail, cell: (r) => describeLogDetail(r.detail), flex: true },
     { key: 'session', header: 'session', value: (r) => r.session },
   ],
-  defaultFields: ['at', 'source', 'ticket', 'action', 'detail'],
+  defaultFields: ['at', 'source', 'ticketId', 'action', 'detail'],
   emptyMessage: 'Triage has not done anything in this profile yet.',
 });
 
@@ -280,7 +280,7 @@ export function register(program: Command, context: ContextFactory): void {
       describeChange(c) + (c.kind === 'reply' || (c.kind === 'note' && c.template) ? templateEffects(loaded.templates.get(c.template!)) : '');
     const changing = plan.plans.filter((p) => p.changes.length);
     const planned: ApplyRow[] = changing.map((p) => ({
-      ticket: p.ticket.id,
+      ticketId: p.ticket.id,
       subject: p.ticket.subject,
       rules: p.rules,
       result: 'would change',
@@ -329,7 +329,7 @@ export function register(program: Command, context: ContextFactory): void {
       }));
       const ok = changes.filter((c) => c.result === 'applied' || c.result === 'already done').length;
       return {
-        ticket: r.ticketId,
+        ticketId: r.ticketId,
         subject: p.ticket.subject,
         rules: p.rules,
         result: !r.error ? 'applied' : ok ? 'partly applied' : 'failed',

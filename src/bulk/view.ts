@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { TicketPatch } from '../domain/model.js';
+import type { Person, TicketPatch } from '../domain/model.js';
 import type { ListSpec } from '../output/format.js';
 import { wrapText } from '../output/formatters.js';
 import type { ExecuteResult } from './executor.js';
@@ -70,8 +70,8 @@ export function failureLines(invalid: RenderedItem[], missing: { id: string; err
 }
 
 export interface DryRunRow {
-  ticket: string;
-  requester: string;
+  ticketId: string;
+  requester: Person | null;
   subject: string;
   result: 'ready' | 'invalid' | 'not found' | 'skipped';
   body: string | null;
@@ -79,10 +79,12 @@ export interface DryRunRow {
   variable: string | null;
 }
 
+const requesterText = (p: Person | null) => (p ? (p.email ?? p.name) : '');
+
 export const dryRunSpec: ListSpec<DryRunRow> = {
   columns: [
-    { key: 'ticket', header: 'ticket', value: (r) => r.ticket, cell: (r, c) => c.cyan(`#${r.ticket}`) },
-    { key: 'requester', header: 'requester', value: (r) => r.requester, flex: true, min: 14 },
+    { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), aliases: ['ticket'] },
+    { key: 'requester', header: 'requester', value: (r) => r.requester, csv: (r) => requesterText(r.requester), cell: (r) => requesterText(r.requester), flex: true, min: 14 },
     { key: 'subject', header: 'subject', value: (r) => r.subject, flex: true, min: 16 },
     { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'ready' ? c.green(r.result) : c.red(r.result)) },
     { key: 'detail', header: 'detail', value: (r) => r.error ?? (r.body ?? '').replace(/\s+/g, ' '), cell: (r, c) => (r.error ? c.red(r.error) : c.dim((r.body ?? '').replace(/\s+/g, ' '))), flex: true, min: 16 },
@@ -90,8 +92,8 @@ export const dryRunSpec: ListSpec<DryRunRow> = {
     { key: 'error', header: 'error', value: (r) => r.error },
     { key: 'variable', header: 'variable', value: (r) => r.variable },
   ],
-  defaultFields: ['ticket', 'requester', 'subject', 'result', 'detail'],
-  toJson: (r) => ({ ticket: r.ticket, requester: r.requester, subject: r.subject, result: r.result, body: r.body, error: r.error, variable: r.variable }),
+  defaultFields: ['ticketId', 'requester', 'subject', 'result', 'detail'],
+  toJson: (r) => ({ ticketId: r.ticketId, requester: r.requester, subject: r.subject, result: r.result, body: r.body, error: r.error, variable: r.variable }),
 };
 
 export function jobJson(job: JobRecord, r?: Pick<ExecuteResult, 'counts' | 'run'>) {
@@ -104,11 +106,14 @@ export function jobJson(job: JobRecord, r?: Pick<ExecuteResult, 'counts' | 'run'
     changes: job.patch,
     selection: job.selection,
     total: job.total,
-    created_at: job.createdAt,
-    finished_at: job.finishedAt,
-    ...(r ? { counts: r.counts, this_run: r.run } : {}),
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+    ...(r ? { counts: r.counts, thisRun: r.run } : {}),
   };
 }
+
+const openCount = (c: JobRow['counts']) => c.pending + c.intent + c.replied;
+const jobWhat = (job: JobRecord) => (job.kind === 'reply' ? `${job.template}${describePatch(job.patch) ? ` (${describePatch(job.patch)})` : ''}` : describePatch(job.patch));
 
 export interface JobRow {
   job: JobRecord;
@@ -119,7 +124,7 @@ export const jobListSpec: ListSpec<JobRow> = {
   columns: [
     { key: 'id', header: 'job', value: (r) => r.job.id, cell: (r, c) => c.cyan(r.job.id) },
     { key: 'kind', header: 'kind', value: (r) => r.job.kind, hideBelow: 100 },
-    { key: 'what', header: 'what', value: (r) => (r.job.kind === 'reply' ? `${r.job.template}${describePatch(r.job.patch) ? ` (${describePatch(r.job.patch)})` : ''}` : describePatch(r.job.patch)), flex: true, min: 14 },
+    { key: 'what', header: 'what', value: (r) => jobWhat(r.job), flex: true, min: 14 },
     {
       key: 'state',
       header: 'state',
@@ -127,15 +132,18 @@ export const jobListSpec: ListSpec<JobRow> = {
       cell: (r, c) => (r.job.state === 'done' ? c.green(r.job.state) : r.job.state === 'interrupted' || r.job.state === 'running' ? c.yellow(r.job.state) : c.red(r.job.state)),
     },
     { key: 'total', header: 'total', value: (r) => r.job.total, align: 'right' },
-    { key: 'done', header: 'done', value: (r) => r.counts.done, align: 'right' },
-    { key: 'failed', header: 'failed', value: (r) => r.counts.failed, align: 'right' },
-    { key: 'skipped', header: 'skipped', value: (r) => r.counts.skipped, align: 'right' },
-    { key: 'open', header: 'open', value: (r) => r.counts.pending + r.counts.intent + r.counts.replied, align: 'right' },
-    { key: 'created', header: 'created', value: (r) => r.job.createdAt, cell: (r, c) => c.dim(r.job.createdAt.slice(5, 16).replace('T', ' ')) },
+    { key: 'counts.done', header: 'done', value: (r) => r.counts.done, align: 'right', aliases: ['done'] },
+    { key: 'counts.failed', header: 'failed', value: (r) => r.counts.failed, align: 'right', aliases: ['failed'] },
+    { key: 'counts.skipped', header: 'skipped', value: (r) => r.counts.skipped, align: 'right', aliases: ['skipped'] },
+    { key: 'counts.open', header: 'open', value: (r) => openCount(r.counts), align: 'right', aliases: ['open'] },
+    { key: 'createdAt', header: 'created', value: (r) => r.job.createdAt, cell: (r, c) => c.dim(r.job.createdAt.slice(5, 16).replace('T', ' ')), aliases: ['created'] },
+    { key: 'finishedAt', header: 'finished', value: (r) => r.job.finishedAt },
+    { key: 'template', header: 'template', value: (r) => r.job.template },
     { key: 'selection', header: 'selection', value: (r) => r.job.selection },
+    { key: 'counts', header: 'counts', value: (r) => r.counts },
   ],
-  defaultFields: ['id', 'kind', 'what', 'state', 'total', 'done', 'failed', 'skipped', 'open', 'created'],
-  toJson: (r) => ({ ...jobJson(r.job), counts: r.counts }),
+  defaultFields: ['id', 'kind', 'what', 'state', 'total', 'counts.done', 'counts.failed', 'counts.skipped', 'counts.open', 'createdAt'],
+  toJson: (r) => ({ ...jobJson(r.job), what: jobWhat(r.job), counts: { ...r.counts, open: openCount(r.counts) } }),
   emptyMessage: 'No bulk jobs yet in this profile.',
 };
 
@@ -144,7 +152,7 @@ const itemResult = (i: ItemRecord): string =>
 
 export const itemListSpec: ListSpec<ItemRecord> = {
   columns: [
-    { key: 'ticket', header: 'ticket', value: (i) => i.ticketId, cell: (i, c) => c.cyan(`#${i.ticketId}`) },
+    { key: 'ticketId', header: 'ticket', value: (i) => i.ticketId, cell: (i, c) => c.cyan(`#${i.ticketId}`), aliases: ['ticket'] },
     {
       key: 'state',
       header: 'state',
@@ -152,14 +160,17 @@ export const itemListSpec: ListSpec<ItemRecord> = {
       cell: (i, c) => (i.state === 'done' ? c.green(itemResult(i)) : i.state === 'failed' ? c.red(itemResult(i)) : c.yellow(itemResult(i))),
     },
     { key: 'attempts', header: 'tries', value: (i) => i.attempts, align: 'right' },
-    { key: 'comment', header: 'comment', value: (i) => i.commentId },
+    { key: 'commentId', header: 'comment', value: (i) => i.commentId, aliases: ['comment'] },
     { key: 'recovered', header: 'recovered', value: (i) => i.recovered },
-    { key: 'at', header: 'at', value: (i) => i.outcomeAt ?? i.intentAt, cell: (i) => (i.outcomeAt ?? i.intentAt ?? '').slice(0, 19).replace('T', ' ') },
+    { key: 'intentAt', header: 'intent at', value: (i) => i.intentAt },
+    { key: 'repliedAt', header: 'replied at', value: (i) => i.repliedAt },
+    // the table shows when the item last moved: its outcome, else its intent
+    { key: 'outcomeAt', header: 'at', value: (i) => i.outcomeAt, cell: (i) => (i.outcomeAt ?? i.intentAt ?? '').slice(0, 19).replace('T', ' '), aliases: ['at'] },
     { key: 'error', header: 'error', value: (i) => i.error, flex: true },
     { key: 'body', header: 'body', value: (i) => i.body },
   ],
-  defaultFields: ['ticket', 'state', 'attempts', 'comment', 'at', 'error'],
-  toJson: (i) => ({ ticket: i.ticketId, state: i.state, attempts: i.attempts, comment_id: i.commentId, recovered: i.recovered, intent_at: i.intentAt, replied_at: i.repliedAt, outcome_at: i.outcomeAt, error: i.error }),
+  defaultFields: ['ticketId', 'state', 'attempts', 'commentId', 'outcomeAt', 'error'],
+  toJson: (i) => ({ ticketId: i.ticketId, state: i.state, attempts: i.attempts, commentId: i.commentId, recovered: i.recovered, intentAt: i.intentAt, repliedAt: i.repliedAt, outcomeAt: i.outcomeAt, error: i.error }),
 };
 
 /** The end-of-run summary for a terminal. */

@@ -42,17 +42,22 @@ export function followupListSpec(now: () => Date, displayTz = systemTimeZone()):
   return {
     columns: [
       { key: 'id', header: 'ID', value: (f) => f.id, cell: (f, c) => c.cyan(`#${f.id}`), align: 'right' },
-      { key: 'ticket', header: 'TICKET', value: (f) => f.ticketId },
+      { key: 'ticketId', header: 'TICKET', value: (f) => f.ticketId, aliases: ['ticket'] },
       { key: 'template', header: 'TEMPLATE', value: (f) => f.template, cell: (f) => whatText(f, f.actions) },
-      { key: 'due', header: `DUE (${displayTz})`, value: (f) => f.dueAt, cell: (f) => `${formatInZone(new Date(f.dueAt), displayTz).replace(/ \S+$/, '')} (${relativeTime(f.dueAt, now())})` },
+      { key: 'dueAt', aliases: ['due'], header: `DUE (${displayTz})`, value: (f) => f.dueAt, cell: (f) => `${formatInZone(new Date(f.dueAt), displayTz).replace(/ \S+$/, '')} (${relativeTime(f.dueAt, now())})` },
       { key: 'tz', header: 'TZ', value: (f) => f.tz },
       { key: 'state', header: 'STATE', value: (f) => f.state, cell: (f, c) => stateText(f.state, c) },
-      { key: 'reason', header: 'REASON', value: (f) => f.reason ?? f.actionError, cell: (f, c) => c.dim(f.actionError ? `${f.reason ?? 'sent'}; action failed: ${f.actionError}` : (f.reason ?? '')), flex: true },
-      { key: 'scheduled', header: 'SCHEDULED', value: (f) => f.scheduledAt, cell: (f) => relativeTime(f.scheduledAt, now()) },
+      { key: 'reason', header: 'REASON', value: (f) => f.reason, cell: (f, c) => c.dim(f.actionError ? `${f.reason ?? 'sent'}; action failed: ${f.actionError}` : (f.reason ?? '')), flex: true },
+      { key: 'scheduledAt', aliases: ['scheduled'], header: 'SCHEDULED', value: (f) => f.scheduledAt, cell: (f) => relativeTime(f.scheduledAt, now()) },
       { key: 'source', header: 'SOURCE', value: (f) => f.source },
-      { key: 'comment', header: 'COMMENT', value: (f) => f.commentId },
+      { key: 'commentId', header: 'COMMENT', value: (f) => f.commentId, aliases: ['comment'] },
+      { key: 'actionError', header: 'ACTION ERROR', value: (f) => f.actionError },
+      { key: 'sentAt', header: 'SENT', value: (f) => f.sentAt },
+      { key: 'note', header: 'NOTE', value: (f) => f.note },
+      { key: 'conditions', header: 'CONDITIONS', value: (f) => f.conditions },
+      { key: 'actions', header: 'ACTIONS', value: (f) => f.actions },
     ],
-    defaultFields: ['id', 'ticket', 'template', 'due', 'state', 'reason'],
+    defaultFields: ['id', 'ticketId', 'template', 'dueAt', 'state', 'reason'],
     toJson: followupJson,
     emptyMessage: 'No follow-ups match.',
   };
@@ -62,13 +67,14 @@ export function runItemListSpec(): ListSpec<ItemResult> {
   return {
     columns: [
       { key: 'id', header: 'ID', value: (r) => r.id, cell: (r, c) => c.cyan(`#${r.id}`), align: 'right' },
-      { key: 'ticket', header: 'TICKET', value: (r) => r.ticketId },
+      { key: 'ticketId', header: 'TICKET', value: (r) => r.ticketId, aliases: ['ticket'] },
       { key: 'template', header: 'TEMPLATE', value: (r) => r.template, cell: (r) => r.template ?? '-' },
+      { key: 'dueAt', header: 'DUE', value: (r) => r.dueAt },
       { key: 'outcome', header: 'OUTCOME', value: (r) => r.outcome, cell: (r, c) => stateText(r.outcome, c) },
       { key: 'reason', header: 'REASON', value: (r) => r.reason, cell: (r, c) => c.dim([r.reason, r.actionError && `action failed: ${r.actionError}`].filter(Boolean).join('; ')), flex: true },
-      { key: 'comment', header: 'COMMENT', value: (r) => r.commentId },
+      { key: 'commentId', header: 'COMMENT', value: (r) => r.commentId, aliases: ['comment'] },
     ],
-    defaultFields: ['id', 'ticket', 'template', 'outcome', 'reason'],
+    defaultFields: ['id', 'ticketId', 'template', 'outcome', 'reason'],
     emptyMessage: 'Nothing was due.',
   };
 }

@@ -50,6 +50,9 @@ export function metricCatalog(slaChannels: readonly Channel[] = []): MetricDef[]
   ];
 }
 
+/** A metric's name as a JSON key: `first-response` -> `firstResponse` (the CLI keeps the kebab-case name). */
+export const metricKey = (name: string): string => name.replace(/-([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase());
+
 export const slaChannelsOf = (targets: Partial<Record<Channel, number>>): Channel[] => CHANNELS.filter((c) => targets[c] !== undefined);
 
 /** Current minus previous; null when either has no data. */
@@ -122,31 +125,31 @@ const round = (v: number | null, digits = 2): number | null => (v === null ? nul
 export function exportColumns(slaChannels: readonly Channel[]): { key: string; value: (m: MetricsResult) => number | null }[] {
   return [
     { key: 'csat', value: (m) => round(m.csat.value) },
-    { key: 'csat_n', value: (m) => m.csat.n },
+    { key: 'csatN', value: (m) => m.csat.n },
     { key: 'nps', value: (m) => round(m.nps.value) },
-    { key: 'nps_n', value: (m) => m.nps.n },
+    { key: 'npsN', value: (m) => m.nps.n },
     { key: 'ces', value: (m) => round(m.ces.value) },
-    { key: 'ces_easy_share', value: (m) => round(m.ces.easyShare) },
-    { key: 'ces_n', value: (m) => m.ces.n },
+    { key: 'cesEasyShare', value: (m) => round(m.ces.easyShare) },
+    { key: 'cesN', value: (m) => m.ces.n },
     { key: 'fcr', value: (m) => round(m.fcr.value) },
-    { key: 'fcr_n', value: (m) => m.fcr.n },
-    { key: 'first_response_n', value: (m) => m.firstResponse.n },
-    { key: 'first_response_median_s', value: (m) => round(m.firstResponse.median) },
-    { key: 'first_response_p90_s', value: (m) => round(m.firstResponse.p90) },
-    { key: 'first_response_mean_s', value: (m) => round(m.firstResponse.mean) },
+    { key: 'fcrN', value: (m) => m.fcr.n },
+    { key: 'firstResponseN', value: (m) => m.firstResponse.n },
+    { key: 'firstResponseMedianSeconds', value: (m) => round(m.firstResponse.median) },
+    { key: 'firstResponseP90Seconds', value: (m) => round(m.firstResponse.p90) },
+    { key: 'firstResponseMeanSeconds', value: (m) => round(m.firstResponse.mean) },
     { key: 'unanswered', value: (m) => m.firstResponse.unanswered },
-    { key: 'resolution_n', value: (m) => m.resolution.n },
-    { key: 'resolution_median_s', value: (m) => round(m.resolution.median) },
-    { key: 'resolution_p90_s', value: (m) => round(m.resolution.p90) },
-    { key: 'resolution_mean_s', value: (m) => round(m.resolution.mean) },
+    { key: 'resolutionN', value: (m) => m.resolution.n },
+    { key: 'resolutionMedianSeconds', value: (m) => round(m.resolution.median) },
+    { key: 'resolutionP90Seconds', value: (m) => round(m.resolution.p90) },
+    { key: 'resolutionMeanSeconds', value: (m) => round(m.resolution.mean) },
     { key: 'sla', value: (m) => round(m.sla.value) },
-    { key: 'sla_n', value: (m) => m.sla.n },
+    { key: 'slaN', value: (m) => m.sla.n },
     ...slaChannels.flatMap((ch) => [
-      { key: `sla_${ch}`, value: (m: MetricsResult) => round(m.sla.byChannel[ch]?.value ?? null) },
-      { key: `sla_${ch}_n`, value: (m: MetricsResult) => m.sla.byChannel[ch]?.n ?? 0 },
+      { key: metricKey(`sla-${ch}`), value: (m: MetricsResult) => round(m.sla.byChannel[ch]?.value ?? null) },
+      { key: `${metricKey(`sla-${ch}`)}N`, value: (m: MetricsResult) => m.sla.byChannel[ch]?.n ?? 0 },
     ]),
-    { key: 'reopen_rate', value: (m) => round(m.reopenRate.value) },
-    { key: 'reopen_n', value: (m) => m.reopenRate.n },
+    { key: 'reopenRate', value: (m) => round(m.reopenRate.value) },
+    { key: 'reopenRateN', value: (m) => m.reopenRate.n },
     { key: 'created', value: (m) => m.volume.created },
     { key: 'solved', value: (m) => m.volume.solved },
     { key: 'reopened', value: (m) => m.volume.reopened },

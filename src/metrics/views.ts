@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Channel } from '../domain/model.js';
 import type { Column, ListSpec } from '../output/format.js';
-import { change, exportColumns, formatChange, formatValue, metricCatalog, NO_DATA, slaChannelsOf, trendOf, type MetricDef, type MetricUnit } from './catalog.js';
+import { change, exportColumns, metricKey, formatChange, formatValue, metricCatalog, NO_DATA, slaChannelsOf, trendOf, type MetricDef, type MetricUnit } from './catalog.js';
 import type { PerTicketRow, SummaryResult } from './engine.js';
 import type { GroupDim } from './grouping.js';
 import type { MetricsResult } from './metric-set.js';
@@ -11,7 +11,7 @@ import type { GroupResult } from './period.js';
 export function summaryJson(s: SummaryResult) {
   const catalog = metricCatalog(slaChannelsOf(s.slaTargets));
   const changes = (cur: MetricsResult, prev: MetricsResult | undefined) =>
-    prev ? Object.fromEntries(catalog.map((d) => [d.name, change(d.value(cur), d.value(prev))])) : null;
+    prev ? Object.fromEntries(catalog.map((d) => [metricKey(d.name), change(d.value(cur), d.value(prev))])) : null;
   const prevGroups = new Map((s.previous?.groups ?? []).map((g) => [g.label, g.metrics]));
   return {
     period: { since: s.current.since, until: s.current.until },
@@ -104,7 +104,8 @@ export function groupRowSpec(dims: GroupDim[], slaChannels: Channel[]): ListSpec
   const metricCol = (name: string, header: string): Column<GroupRow> => {
     const d = pick(name);
     return {
-      key: name,
+      key: metricKey(name),
+      aliases: [name],
       header,
       align: 'right',
       value: (r) => d.value(r.group.metrics),
@@ -136,7 +137,7 @@ export function groupRowSpec(dims: GroupDim[], slaChannels: Channel[]): ListSpec
   ];
   return {
     columns: cols,
-    defaultFields: [...dims, 'created', 'solved', 'backlog', 'first-response', 'resolution', 'sla', 'fcr', 'csat', 'nps', 'ces'],
+    defaultFields: [...dims, 'created', 'solved', 'backlog', 'firstResponse', 'resolution', 'sla', 'fcr', 'csat', 'nps', 'ces'],
     emptyMessage: 'no tickets or ratings in this period',
   };
 }
@@ -171,12 +172,18 @@ export function exportRows(s: SummaryResult): ExportRow[] {
   return s.current.groups.map((g) => ({ ...base, key: g.key, metrics: g.metrics }));
 }
 
+/** Pre-1.0 snake_case export names (first_response_median_s, reopen_n) still work in --fields. */
+function exportAliases(key: string): string[] {
+  const snake = key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+  return [snake.replace(/_seconds$/, '_s'), ...(key === 'reopenRateN' ? ['reopen_n'] : [])];
+}
+
 export function exportSpec(dims: GroupDim[], slaChannels: Channel[]): ListSpec<ExportRow> {
   const cols: Column<ExportRow>[] = [
     { key: 'since', header: 'since', value: (r) => r.since },
     { key: 'until', header: 'until', value: (r) => r.until },
     ...dims.map((d): Column<ExportRow> => ({ key: d, header: d, value: (r) => r.key[d] ?? '' })),
-    ...exportColumns(slaChannels).map((c): Column<ExportRow> => ({ key: c.key, header: c.key, align: 'right', value: (r) => c.value(r.metrics) })),
+    ...exportColumns(slaChannels).map((c): Column<ExportRow> => ({ key: c.key, aliases: exportAliases(c.key), header: c.key, align: 'right', value: (r) => c.value(r.metrics) })),
   ];
   // JSON rows are as flat as the CSV ones
   return { columns: cols, defaultFields: cols.map((c) => c.key), toJson: (r) => Object.fromEntries(cols.map((c) => [c.key, c.value(r) ?? null])) };
@@ -187,12 +194,13 @@ export const perTicketSpec: ListSpec<PerTicketRow> = (() => {
     'id', 'channel', 'status', 'agent', 'group', 'tags', 'createdAt', 'firstResponseAt', 'firstResponseSeconds', 'solvedAt',
     'resolutionSeconds', 'replies', 'reopens', 'slaTargetSeconds', 'slaMet', 'csat', 'nps', 'ces', 'subject',
   ];
-  const snake = (k: string) => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-  const columns: Column<PerTicketRow>[] = keys.map((k) => ({ key: snake(k), header: snake(k), value: (r) => r[k], flex: k === 'subject' }));
+  // the same name as on a ticket
+  const name = (k: keyof PerTicketRow): string => (k === 'reopens' ? 'reopenCount' : k);
+  const columns: Column<PerTicketRow>[] = keys.map((k) => ({ key: name(k), header: name(k), value: (r) => r[k], flex: k === 'subject', aliases: k === 'reopens' ? ['reopens'] : undefined }));
   return {
     columns,
     defaultFields: columns.map((c) => c.key),
-    toJson: (r) => Object.fromEntries(keys.map((k) => [snake(k), r[k]])),
+    toJson: (r) => Object.fromEntries(keys.map((k) => [name(k), r[k]])),
   };
 })();
 

@@ -16,8 +16,12 @@ export interface OutputFlags {
 export interface Column<T> {
   key: string;
   header: string;
-  /** Machine value for json/ndjson/csv. */
+  /** Machine value for json/ndjson/csv: the same value as at path `key` in the row's full JSON. */
   value: (row: T) => unknown;
+  /** CSV cell when the machine value is an object (e.g. a person's name); defaults to the value. */
+  csv?: (row: T) => unknown;
+  /** Older names still accepted by --fields (output always uses `key`). */
+  aliases?: string[];
   /** Table cell text; defaults to String(value). */
   cell?: (row: T, color: ChalkInstance) => string;
   /** This column gives up width first when the table is wider than the terminal. */
@@ -37,6 +41,8 @@ export interface ListSpec<T> {
   toJson?: (row: T) => unknown;
   /** What to print on a terminal when there are no rows. */
   emptyMessage?: string;
+  /** Columns made up on demand for keys not in `columns` (e.g. customFields.<name>). */
+  dynamic?: (key: string) => Column<T> | undefined;
 }
 
 /** Explicit --format wins, then --json, then table on a terminal and `fallback` (json) otherwise. */
@@ -70,11 +76,22 @@ export function parseFields(fields: string[] | string | undefined): string[] | u
   return list.length ? list : undefined;
 }
 
+/** snake_case -> camelCase, so pre-1.0 field names keep working in --fields. */
+export const camelCase = (key: string): string => key.replace(/[_-]([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase());
+
+/** The column for one --fields name: its key, an alias, the camelCase of a snake_case name, or a dynamic column. */
+export function findColumn<T>(spec: ListSpec<T>, name: string): Column<T> | undefined {
+  const exact = spec.columns.find((c) => c.key === name) ?? spec.columns.find((c) => c.aliases?.includes(name));
+  if (exact) return exact;
+  const camel = camelCase(name);
+  return spec.columns.find((c) => c.key === camel) ?? spec.dynamic?.(name);
+}
+
 /** Picks the columns named by --fields, failing with the valid names when one is unknown. */
 export function selectColumns<T>(spec: ListSpec<T>, fields: string[] | undefined): Column<T>[] {
   const keys = fields ?? spec.defaultFields;
   return keys.map((k) => {
-    const col = spec.columns.find((c) => c.key === k);
+    const col = findColumn(spec, k);
     if (!col) {
       throw new UsageError(`unknown field '${k}'`, `valid fields: ${spec.columns.map((c) => c.key).join(', ')}`);
     }

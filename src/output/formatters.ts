@@ -137,7 +137,7 @@ export function renderTable<T>(rows: T[], allColumns: Column<T>[], color: ChalkI
 
 export function toCsv<T>(rows: T[], columns: Column<T>[], header = true): string {
   return loadStringify()(
-    rows.map((r) => columns.map((c) => plainValue(c.value(r)))),
+    rows.map((r) => columns.map((c) => plainValue((c.csv ?? c.value)(r)))),
     { header, columns: columns.map((c) => c.key) },
   );
 }
@@ -145,9 +145,31 @@ export function toCsv<T>(rows: T[], columns: Column<T>[], header = true): string
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 export const toNdjson = (rows: unknown[]): string => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
 
-/** Picks the --fields keys for json output, using each column's machine value. */
+/**
+ * Picks the --fields keys for json output, using each column's machine value. A dotted key
+ * (`requester.email`, `customFields.order_number`) is a path into the full JSON and comes out nested.
+ */
 export function pickFields<T>(row: T, columns: Column<T>[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const c of columns) out[c.key] = c.value(row) ?? null;
+  const made = new Set<object>([out]);
+  for (const c of columns) {
+    const parts = c.key.split('.');
+    let node: Record<string, unknown> | undefined = out;
+    for (const p of parts.slice(0, -1)) {
+      const next: unknown = node[p];
+      if (next === undefined || next === null) {
+        const fresh = {};
+        made.add(fresh);
+        node[p] = fresh;
+        node = fresh;
+      } else if (typeof next === 'object' && made.has(next)) node = next as Record<string, unknown>;
+      else {
+        // the whole object was asked for too (`requester` and `requester.email`): it already holds the part
+        node = undefined;
+        break;
+      }
+    }
+    if (node) node[parts.at(-1)!] = c.value(row) ?? null;
+  }
   return out;
 }

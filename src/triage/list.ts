@@ -38,13 +38,16 @@ export function triageCompare(scores: ReadonlyMap<string, TicketScore>) {
   };
 }
 
+/** The urgency, sentiment and SLA fields of a scored ticket; paths into the JSON of scoreJson (docs/json.md). */
 export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<Ticket>[] {
   const s = (t: Ticket) => scores.get(t.id);
+  const json = (t: Ticket) => scoreJson(s(t));
   return [
     {
       key: 'urgency',
       header: 'urgency',
-      value: (t) => s(t)?.urgency.score ?? null,
+      value: (t) => json(t)?.urgency ?? null,
+      csv: (t) => s(t)?.urgency.score ?? null,
       cell: (t, c) => {
         const u = s(t)?.urgency;
         if (!u) return '';
@@ -53,11 +56,22 @@ export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<
       },
       align: 'right',
     },
-    { key: 'urgency_reasons', header: 'why', value: (t) => s(t)?.urgency.reasons.map((r) => r.text) ?? [], cell: (t) => (s(t)?.urgency.reasons ?? []).map((r) => r.text).join('; '), flex: true },
+    { key: 'urgency.score', header: 'urgency', value: (t) => s(t)?.urgency.score ?? null, align: 'right' },
+    { key: 'urgency.level', header: 'level', value: (t) => s(t)?.urgency.level ?? null },
+    {
+      key: 'urgency.reasons',
+      header: 'why',
+      value: (t) => json(t)?.urgency.reasons ?? [],
+      csv: (t) => (s(t)?.urgency.reasons ?? []).map((r) => r.text),
+      cell: (t) => (s(t)?.urgency.reasons ?? []).map((r) => r.text).join('; '),
+      flex: true,
+      aliases: ['urgency_reasons'],
+    },
     {
       key: 'sla',
       header: 'sla',
-      value: (t) => s(t)?.sla.state ?? null,
+      value: (t) => json(t)?.sla ?? null,
+      csv: (t) => s(t)?.sla.state ?? null,
       cell: (t, c) => {
         const clock = s(t)?.sla;
         if (!clock) return '';
@@ -76,6 +90,7 @@ export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<
       key: 'sentiment',
       header: 'mood',
       value: (t) => sentimentJson(s(t)),
+      csv: (t) => s(t)?.sentiment.label ?? null,
       cell: (t, c) => {
         const score = s(t);
         if (!score) return '';
@@ -84,7 +99,8 @@ export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<
       },
       flex: true,
     },
-    { key: 'sla_due', header: 'sla due', value: (t) => s(t)?.sla.dueAt?.toISOString() ?? null },
+    { key: 'sla.state', header: 'sla', value: (t) => s(t)?.sla.state ?? null },
+    { key: 'sla.dueAt', header: 'sla due', value: (t) => s(t)?.sla.dueAt?.toISOString() ?? null, aliases: ['sla_due'] },
   ];
 }
 
@@ -95,7 +111,7 @@ export function sentimentJson(score: TicketScore | undefined) {
   return {
     label: x.label,
     probability: x.probability,
-    positive_probability: x.positiveProbability,
+    positiveProbability: x.positiveProbability,
     score: x.score,
     negative: x.negative,
     positive: x.positive,
@@ -111,9 +127,9 @@ export function scoreJson(score: TicketScore | undefined) {
     sentiment: sentimentJson(score),
     sla: {
       state: score.sla.state,
-      target_seconds: score.sla.targetSeconds,
-      due_at: score.sla.dueAt?.toISOString() ?? null,
-      seconds_to_breach: score.sla.secondsToBreach,
+      targetSeconds: score.sla.targetSeconds,
+      dueAt: score.sla.dueAt?.toISOString() ?? null,
+      secondsToBreach: score.sla.secondsToBreach,
       answered: score.sla.answered,
     },
   };
@@ -129,8 +145,8 @@ export function triageListing(ctx: Context, slaRaw: unknown): TriageListing {
       return {
         ...base,
         columns: [...base.columns, ...extra],
-        defaultFields: [...base.defaultFields.filter((f) => f !== 'updated'), 'urgency', 'sla'],
-        toJson: (t) => ({ ...(baseJson(t) as object), triage: scoreJson(scores.get(t.id)) }),
+        defaultFields: [...base.defaultFields.filter((f) => f !== 'updatedAt'), 'urgency', 'sla'],
+        toJson: (t) => ({ ...(baseJson(t) as object), ...scoreJson(scores.get(t.id)) }),
       };
     },
     async find(provider, query, opts) {

@@ -69,7 +69,7 @@ describe('bulk reply safety', () => {
     const out = join(home, 'failed.csv');
     const st = runCli(['bulk', 'status', summary.id, '--failed', '--failed-out', out, '--json'], { home });
     expect(st.code).toBe(0);
-    expect((JSON.parse(st.stdout) as { ticket: string }[]).map((i) => i.ticket).sort()).toEqual([withoutOrder[0], withoutOrder[1]].sort());
+    expect((JSON.parse(st.stdout) as { ticketId: string }[]).map((i) => i.ticketId).sort()).toEqual([withoutOrder[0], withoutOrder[1]].sort());
     const csv = readFileSync(out, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('id,state,reason');
     expect(csv).toHaveLength(3);
@@ -81,8 +81,8 @@ describe('bulk reply safety', () => {
     const ids = withOrder.slice(0, 4);
     const r = runCli(['bulk', 'reply', '-t', 'e2e-dry', '--ids', ids.join(','), '--dry-run', '--json'], { home });
     expect(r.code, r.stderr).toBe(0);
-    const rows = JSON.parse(r.stdout) as { ticket: string; result: string; body: string }[];
-    expect(rows.map((x) => x.ticket)).toEqual(ids);
+    const rows = JSON.parse(r.stdout) as { ticketId: string; result: string; body: string }[];
+    expect(rows.map((x) => x.ticketId)).toEqual(ids);
     for (const row of rows) {
       expect(row.result).toBe('ready');
       expect(row.body).toMatch(/^Hi .+, order ORD-\d+ \[e2e-dry\]$/);
@@ -100,7 +100,7 @@ describe('bulk reply safety', () => {
     const open = runJson<Ticket[]>(['tickets', 'list', '--status', 'open', '--tag', 'delivery', '--all', '--json'], { home });
     const d = runCli(['bulk', 'reply', '-t', 'e2e-a', '--status', 'open', '--tag', 'delivery', '--dry-run', '--json'], { home });
     expect(d.code, d.stderr).toBe(0);
-    expect((JSON.parse(d.stdout) as { ticket: string }[]).map((x) => x.ticket).sort()).toEqual(open.map((t) => t.id).sort());
+    expect((JSON.parse(d.stdout) as { ticketId: string }[]).map((x) => x.ticketId).sort()).toEqual(open.map((t) => t.id).sort());
   });
 
   it('refuses bad selections with exit 2 before doing anything', () => {
@@ -135,9 +135,9 @@ describe('bulk reply safety', () => {
     const r = runCli(['bulk', 'reply', '-t', 'e2e-fail', '--ids', ids.join(','), '--yes', '--json'], { home });
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/1 of 6 tickets failed/);
-    const summary = JSON.parse(r.stdout) as { id: string; state: string; failed: { ticket: string; error: string }[] };
+    const summary = JSON.parse(r.stdout) as { id: string; state: string; failed: { ticketId: string; error: string }[] };
     expect(summary.state).toBe('partial');
-    expect(summary.failed).toEqual([{ ticket: refused, error: expect.stringMatching(/refused by the test/) }]);
+    expect(summary.failed).toEqual([{ ticketId: refused, error: expect.stringMatching(/refused by the test/) }]);
     expect(markerCount('[e2e-fail]')).toBe(5);
     db.exec('DROP TRIGGER e2e_refuse');
     const plain = runCli(['bulk', 'resume', summary.id], { home });
@@ -170,7 +170,7 @@ describe('bulk update', () => {
     // --where selects with the tickets list filters
     const dry = runCli(['bulk', 'update', '--where', 'tag=e2e-upd', '--status', 'pending', '--dry-run', '--json'], { home });
     expect(dry.code, dry.stderr).toBe(0);
-    expect((JSON.parse(dry.stdout) as { ticket: string }[]).map((x) => x.ticket).sort()).toEqual([...ids].sort());
+    expect((JSON.parse(dry.stdout) as { id: string }[]).map((x) => x.id).sort()).toEqual([...ids].sort());
     const jobs = runJson<{ id: string }[]>(['bulk', 'status', '--json'], { home });
     expect(jobs[0]!.id).toBe(job.id);
     expect(existsSync(join(home, 'data', 'profiles', 'local', 'state.db'))).toBe(true);

@@ -61,13 +61,13 @@ describe('bulk reply: SIGKILL in the middle, then resume', () => {
 
     const status = runCli(['bulk', 'status', jobId!, '--json'], { home });
     expect(status.code).toBe(0);
-    const before = JSON.parse(status.stdout) as { ticket: string; state: string }[];
+    const before = JSON.parse(status.stdout) as { ticketId: string; state: string }[];
     expect(before).toHaveLength(500);
     expect(before.filter((i) => i.state === 'pending').length).toBeGreaterThan(0);
 
     const resumed = runCli(['bulk', 'resume', jobId!, '--json'], { home });
     expect(resumed.code, resumed.stderr).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as { state: string; counts: Record<string, number>; this_run: { sent: number; recovered: number } };
+    const summary = JSON.parse(resumed.stdout) as { state: string; counts: Record<string, number>; thisRun: { sent: number; recovered: number } };
     expect(summary.state).toBe('done');
     expect(summary.counts.done).toBe(500);
 
@@ -76,7 +76,7 @@ describe('bulk reply: SIGKILL in the middle, then resume', () => {
     for (let id = 101; id <= 600; id++) expect(counts.get(String(id)), `ticket ${id}`).toBe(1);
     expect(total()).toBe(500);
     // the replies the killed run sent were not sent again
-    expect(summary.this_run.sent + summary.this_run.recovered).toBeLessThanOrEqual(500 - sentBeforeKill + 4);
+    expect(summary.thisRun.sent + summary.thisRun.recovered).toBeLessThanOrEqual(500 - sentBeforeKill + 4);
 
     // the template's tag was applied everywhere, and a second resume does nothing
     const tagged = (db.prepare(`SELECT count(*) AS n FROM ticket_tags WHERE tag = 'bulk-e2e'`).get() as { n: number }).n;

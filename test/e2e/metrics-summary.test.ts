@@ -215,7 +215,7 @@ describe('metrics trend and export', () => {
     expect(runCli(args, { home, env }).code).toBe(0);
     expect(runCli([...args.slice(0, 3), '14d', ...args.slice(4)], { home, env }).code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]!.startsWith('since,until,channel,csat,csat_n,')).toBe(true);
+    expect(lines[0]!.startsWith('since,until,channel,csat,csatN,')).toBe(true);
     expect(lines.filter((l) => l.startsWith('since,'))).toHaveLength(1);
     expect(lines).toHaveLength(1 + 5 + 5);
     expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(2);
@@ -235,7 +235,7 @@ describe('metrics trend and export', () => {
     const rows = JSON.parse(readFileSync(join(home, 'm-2026-11-25.json'), 'utf8'));
     expect(rows.length).toBeGreaterThan(3);
     expect(rows[0]).toHaveProperty('agent');
-    expect(rows[0]).toHaveProperty('first_response_median_s');
+    expect(rows[0]).toHaveProperty('firstResponseMedianSeconds');
   });
 
   it('per-ticket export: one row per ticket created or solved in the period', () => {
@@ -245,9 +245,9 @@ describe('metrics trend and export', () => {
     const inP = (iso: string | null) => iso !== null && Date.parse(iso) >= now - 7 * DAY && Date.parse(iso) < now;
     const exp = tickets.filter((t) => inP(t.created_at) || ((t.status === 'solved' || t.status === 'closed') && inP(t.solved_at)));
     expect(rows.map((r) => r.id).sort()).toEqual(exp.map((t) => String(t.id)).sort());
-    const one = rows.find((r) => r.first_response_seconds !== null)!;
+    const one = rows.find((r) => r.firstResponseSeconds !== null)!;
     const raw = tickets.find((t) => String(t.id) === one.id)!;
-    expect(one.first_response_seconds).toBeCloseTo((Date.parse(raw.first_response_at!) - Date.parse(raw.created_at)) / 1000, 3);
+    expect(one.firstResponseSeconds).toBeCloseTo((Date.parse(raw.first_response_at!) - Date.parse(raw.created_at)) / 1000, 3);
     expect(one.replies).toBe(raw.replies);
   });
 

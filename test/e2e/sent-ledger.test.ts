@@ -35,7 +35,7 @@ describe('bulk reply: never twice', () => {
 
     const dry = runCli(['bulk', 'reply', '-t', 'ack-twice', '--ids', ids.join(','), '--dry-run', '--json'], { home });
     expect(dry.code, dry.stderr).toBe(0);
-    const rows = JSON.parse(dry.stdout) as { ticket: string; result: string; error: string | null }[];
+    const rows = JSON.parse(dry.stdout) as { ticketId: string; result: string; error: string | null }[];
     expect(rows.map((r) => r.result)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
     expect(rows[0]!.error).toMatch(new RegExp(`^already sent by job ${jobId} on \\d{4}-\\d\\d-\\d\\d$`));
 
@@ -112,7 +112,7 @@ describe('tickets reply / note: templates and the ledger', () => {
     expect(runCli(['tickets', 'reply', '620', '-t', 'one-ack', '--yes'], { home }).code).toBe(0);
     const again = runCli(['tickets', 'reply', '620', '-t', 'one-ack', '--yes', '--json'], { home });
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual([{ id: '620', ok: true, skipped: true, reason: expect.stringMatching(/^already sent by tickets reply by .+ on \d{4}-/) }]);
+    expect(JSON.parse(again.stdout)).toEqual([{ ticketId: '620', ok: true, result: 'skipped', error: null, skipped: true, reason: expect.stringMatching(/^already sent by tickets reply by .+ on \d{4}-/) }]);
     // bulk sees what tickets reply sent
     const bulk = runCli(['bulk', 'reply', '-t', 'one-ack', '--ids', '620,621', '--yes', '--json'], { home });
     expect(bulk.code, bulk.stderr).toBe(0);

@@ -72,7 +72,7 @@ describe('templates', () => {
   it('show, unknown names and new', () => {
     const show = cli(['templates', 'show', 'refund-processed', '--json']);
     expect(show.code).toBe(0);
-    expect(JSON.parse(show.stdout)).toMatchObject({ name: 'refund-processed', public: true, actions: { status: 'solved', add_tags: ['refunded'] } });
+    expect(JSON.parse(show.stdout)).toMatchObject({ name: 'refund-processed', public: true, actions: { status: 'solved', addTags: ['refunded'] } });
     const unknown = cli(['templates', 'show', 'refund-procesed']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no template named 'refund-procesed'/);

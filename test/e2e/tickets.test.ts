@@ -89,7 +89,9 @@ describe('tickets list', () => {
 
   it('selects --fields in json, ndjson, csv and table', () => {
     const j = json<Array<Record<string, unknown>>>(['tickets', 'list', '--limit', '3', '--fields', 'id,status,cf.order_number']);
-    expect(Object.keys(j[0]!)).toEqual(['id', 'status', 'cf.order_number']);
+    // a field is a path into the ticket's JSON: cf.X is short for customFields.X
+    expect(Object.keys(j[0]!)).toEqual(['id', 'status', 'customFields']);
+    expect(Object.keys(j[0]!.customFields as object)).toEqual(['order_number']);
     const nd = cli(['tickets', 'list', '--limit', '3', '--format', 'ndjson', '--fields', 'id,subject']).stdout.trim().split('\n');
     expect(nd).toHaveLength(3);
     expect(Object.keys(JSON.parse(nd[0]!))).toEqual(['id', 'subject']);
@@ -139,8 +141,11 @@ describe('changing tickets', () => {
     const [a] = json<TicketJson[]>(['tickets', 'list', '--limit', '1']);
     const r = cli(['tickets', 'update', a!.id, '999999', '--add-tag', 'x']);
     expect(r.code).toBe(3);
-    const results = JSON.parse(r.stdout) as Array<{ id: string; ok: boolean; error?: string }>;
-    expect(results).toEqual([{ id: a!.id, ok: true }, { id: '999999', ok: false, error: 'ticket 999999 not found' }]);
+    const results = JSON.parse(r.stdout) as Array<{ ticketId: string; ok: boolean; error: string | null }>;
+    expect(results).toEqual([
+      { ticketId: a!.id, ok: true, result: 'updated', error: null },
+      { ticketId: '999999', ok: false, result: 'failed', error: 'ticket 999999 not found' },
+    ]);
     expect(r.stderr).toContain('1 of 2 updates failed: 999999');
   });
 });

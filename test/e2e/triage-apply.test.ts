@@ -139,7 +139,7 @@ describe('deskctl triage apply', () => {
     const before = snapshot();
     const r = runCli(['triage', 'apply', '--rules', rules, '--dry-run', '--json'], { home, env });
     expect(r.code).toBe(0);
-    const plan = JSON.parse(r.stdout) as { ticket: string; rules: string[]; changes: { kind: string; result: string }[] }[];
+    const plan = JSON.parse(r.stdout) as { ticketId: string; rules: string[]; changes: { kind: string; result: string }[] }[];
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.every((p) => p.changes.every((c) => c.result === 'would change'))).toBe(true);
     expect(r.stderr).toMatch(/^Dry run: \d+ changes? on \d+ tickets?; \d+ tickets? checked/m);
@@ -173,8 +173,8 @@ describe('deskctl triage apply', () => {
     const r = runCli(['triage', 'apply', '--rules', rules, '--yes', '--json'], { home, env });
     expect(r.stderr).toMatch(/Applied \d+ changes? to \d+ tickets?/);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { ticket: string; result: string }[];
-    expect(out.map((o) => o.ticket).sort()).toEqual([...expected.keys()].sort());
+    const out = JSON.parse(r.stdout) as { ticketId: string; result: string }[];
+    expect(out.map((o) => o.ticketId).sort()).toEqual([...expected.keys()].sort());
     expect(out.every((o) => o.result === 'applied')).toBe(true);
 
     const after = snapshot();
@@ -229,13 +229,13 @@ describe('deskctl triage apply', () => {
   });
 
   it('shows the SLA and urgency in tickets list', () => {
-    const breached = runJson<{ id: string; triage: { sla: { state: string }; urgency: { score: number } } }[]>(
+    const breached = runJson<{ id: string; sla: { state: string }; urgency: { score: number } }[]>(
       ['tickets', 'list', '--status', 'unsolved', '--sla', 'breached', '--sort', 'urgency', '--all', '--json'],
       { home, env },
     );
     expect(breached.length).toBeGreaterThan(0);
-    expect(breached.every((t) => t.triage.sla.state === 'breached')).toBe(true);
-    const scores = breached.map((t) => t.triage.urgency.score);
+    expect(breached.every((t) => t.sla.state === 'breached')).toBe(true);
+    const scores = breached.map((t) => t.urgency.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     const bad = runCli(['tickets', 'list', '--sla', 'late'], { home, env });
     expect(bad.code).toBe(2);

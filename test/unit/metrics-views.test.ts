@@ -62,14 +62,14 @@ describe('export rows', () => {
     const spec = exportSpec(s.groupBy, ['chat', 'email', 'social', 'phone', 'web']);
     const csv = toCsv(exportRows(s), spec.columns).trim().split('\n');
     const header = csv[0]!.split(',');
-    expect(header.slice(0, 5)).toEqual(['since', 'until', 'channel', 'csat', 'csat_n']);
+    expect(header.slice(0, 5)).toEqual(['since', 'until', 'channel', 'csat', 'csatN']);
     const phone = Object.fromEntries(header.map((h, i) => [h, csv.find((l) => l.includes(',phone,'))!.split(',')[i]]));
     expect(phone.csat).toBe('');
-    expect(phone.csat_n).toBe('0');
-    expect(phone.sla_phone).toBe('0');
+    expect(phone.csatN).toBe('0');
+    expect(phone.slaPhone).toBe('0');
     expect(phone.backlog).toBe('1');
     const chat = Object.fromEntries(header.map((h, i) => [h, csv.find((l) => l.includes(',chat,'))!.split(',')[i]]));
-    expect(chat.first_response_median_s).toBe('30');
+    expect(chat.firstResponseMedianSeconds).toBe('30');
     expect(chat.csat).toBe('50');
   });
 });

@@ -43,41 +43,68 @@ export function ticketJson(t: Ticket): Omit<Ticket, 'raw'> {
   return rest;
 }
 
+const personName = (p: { name: string } | null | undefined) => p?.name ?? null;
+
+/**
+ * Ticket fields for --fields and --json: each key is a path into the ticket's JSON (docs/json.md),
+ * so `--fields requester.email` and `.requester.email` in the full JSON are the same value.
+ */
 export function ticketColumns(now: () => Date): Column<Ticket>[] {
   return [
     { key: 'id', header: 'id', value: (t) => t.id, cell: (t, c) => c.cyan(`#${t.id}`), align: 'right' },
     { key: 'status', header: 'status', value: (t) => t.status, cell: (t, c) => statusText(t.status, c) },
     { key: 'priority', header: 'priority', value: (t) => t.priority, cell: (t, c) => priorityText(t.priority, c) },
-    { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true, min: 24 },
-    { key: 'requester', header: 'requester', value: (t) => t.requester.name, flex: true },
-    { key: 'requester_email', header: 'requester email', value: (t) => t.requester.email ?? null, flex: true },
-    { key: 'assignee', header: 'assignee', value: (t) => t.assignee?.name ?? null, cell: (t, c) => t.assignee?.name ?? c.dim('unassigned'), flex: true },
-    { key: 'assignee_email', header: 'assignee email', value: (t) => t.assignee?.email ?? null },
+    { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true, min: 16 },
+    { key: 'requester', header: 'requester', value: (t) => t.requester, csv: (t) => t.requester.name, cell: (t) => t.requester.name, flex: true, min: 12 },
+    { key: 'requester.name', header: 'requester', value: (t) => t.requester.name, flex: true },
+    { key: 'requester.email', header: 'requester email', value: (t) => t.requester.email ?? null, flex: true, aliases: ['requester_email'] },
+    {
+      key: 'assignee',
+      header: 'assignee',
+      value: (t) => t.assignee ?? null,
+      csv: (t) => personName(t.assignee),
+      cell: (t, c) => t.assignee?.name ?? c.dim('unassigned'),
+      flex: true,
+      min: 10,
+    },
+    { key: 'assignee.name', header: 'assignee', value: (t) => personName(t.assignee), flex: true },
+    { key: 'assignee.email', header: 'assignee email', value: (t) => t.assignee?.email ?? null, aliases: ['assignee_email'] },
     { key: 'group', header: 'group', value: (t) => t.group ?? null },
     { key: 'channel', header: 'channel', value: (t) => t.channel, hideBelow: 100 },
     { key: 'tags', header: 'tags', value: (t) => t.tags, cell: (t) => t.tags.join(' '), flex: true },
-    { key: 'created', header: 'created', value: (t) => t.createdAt, cell: (t, c) => c.dim(relativeTime(t.createdAt, now())) },
-    { key: 'updated', header: 'updated', value: (t) => t.updatedAt, cell: (t, c) => c.dim(relativeTime(t.updatedAt, now())) },
-    { key: 'first_response', header: 'first response', value: (t) => t.firstResponseAt ?? null, cell: (t) => shortDate(t.firstResponseAt) },
-    { key: 'solved', header: 'solved', value: (t) => t.solvedAt ?? null, cell: (t) => shortDate(t.solvedAt) },
-    { key: 'reopens', header: 'reopens', value: (t) => t.reopenCount, align: 'right' },
+    { key: 'createdAt', header: 'created', value: (t) => t.createdAt, cell: (t, c) => c.dim(relativeTime(t.createdAt, now())), aliases: ['created'] },
+    { key: 'updatedAt', header: 'updated', value: (t) => t.updatedAt, cell: (t, c) => c.dim(relativeTime(t.updatedAt, now())), aliases: ['updated'] },
+    { key: 'firstResponseAt', header: 'first response', value: (t) => t.firstResponseAt ?? null, cell: (t) => shortDate(t.firstResponseAt), aliases: ['first_response'] },
+    { key: 'solvedAt', header: 'solved', value: (t) => t.solvedAt ?? null, cell: (t) => shortDate(t.solvedAt), aliases: ['solved'] },
+    { key: 'reopenCount', header: 'reopens', value: (t) => t.reopenCount, align: 'right', aliases: ['reopens'] },
+    { key: 'customFields', header: 'custom fields', value: (t) => t.customFields },
     { key: 'url', header: 'url', value: (t) => t.url ?? null },
   ];
 }
 
 export function ticketListSpec(now: () => Date, extra: Column<Ticket>[] = []): ListSpec<Ticket> {
   const columns = [...ticketColumns(now), ...extra];
-  // custom fields are addressable as cf.<name>, e.g. --fields id,cf.order_number
   return {
     columns,
-    defaultFields: ['id', 'status', 'priority', 'subject', 'requester', 'assignee', 'channel', 'updated'],
+    defaultFields: ['id', 'status', 'priority', 'subject', 'requester', 'assignee', 'channel', 'updatedAt'],
     toJson: ticketJson,
     emptyMessage: 'No tickets match.',
+    // custom fields are addressable as customFields.<name> (or the short cf.<name>), e.g. --fields id,cf.order_number
+    dynamic: (key) => {
+      const m = /^(?:cf|customFields)\.(.+)$/.exec(key);
+      return m ? customFieldColumn(m[1]!) : undefined;
+    },
   };
 }
 
+/** `bulk update --dry-run`: the selected tickets and the change each would get. */
+export function bulkUpdateDryRunSpec(now: () => Date, change: string): ListSpec<Ticket> {
+  const base = ticketListSpec(now, [{ key: 'change', header: 'change', value: () => change, flex: true, min: 16, hideBelow: 120 }]);
+  return { ...base, defaultFields: ['id', 'subject', 'status', 'priority', 'assignee', 'change'], toJson: (t) => ({ ...ticketJson(t), change }) };
+}
+
 export function customFieldColumn(name: string): Column<Ticket> {
-  return { key: `cf.${name}`, header: name, value: (t) => (t.customFields[name] as unknown) ?? null };
+  return { key: `customFields.${name}`, header: name, value: (t) => (t.customFields[name] as unknown) ?? null };
 }
 
 /** Header and conversation of one ticket, for `tickets show` on a terminal. */
