@@ -107,13 +107,14 @@ const logSpec = (describeLogDetail: (detail: unknown) => string): ListSpec<LogRo
 const DEFAULT_STATUSES = ['unsolved'];
 
 async function triageTools(ctx: Context) {
-  const [{ loadSentimentAnalyzer }, { resolveSlaTargets }, { TriageJournal }] = await Promise.all([
-    import('../src/triage/sentiment.js'),
+  const [{ profileSentiment }, { resolveSlaTargets }, { TriageJournal }] = await Promise.all([
+    import('../src/triage/sentiment-store.js'),
     import('../src/triage/sla.js'),
     import('../src/triage/store.js'),
   ]);
-  const [analyze, profile, store] = await Promise.all([loadSentimentAnalyzer(), ctx.profile(), ctx.store()]);
-  return { analyze, profile, targets: resolveSlaTargets(profile.sla), journal: TriageJournal.open(store), store };
+  const [profile, store] = await Promise.all([ctx.profile(), ctx.store()]);
+  const { analyze, model } = profileSentiment(store);
+  return { analyze, model, profile, targets: resolveSlaTargets(profile.sla), journal: TriageJournal.open(store), store };
 }
 
 export function register(program: Command, context: ContextFactory): void {
@@ -347,6 +348,8 @@ export function register(program: Command, context: ContextFactory): void {
       throw new PartialFailure(`${failed.length} of ${plural(results.length, 'ticket')} failed: ${ids}`, 'run the same command again: what was done is skipped');
     }
   });
+  registerSentimentCommands(triage, context);
+
   const log = triage
     .command('log')
     .description('Show what triage did: actions of the interactive walk and of triage apply, oldest first')
@@ -409,3 +412,116 @@ Rules file (YAML):
 `,
   );
 }
+
+/** `triage explain ID` and `triage learn`: the sentiment and urgency of a ticket laid bare, and a profile's own model. */
+function registerSentimentCommands(triage: Command, context: ContextFactory): void {
+  const explain = triage
+    .command('explain')
+    .argument('<id>', 'ticket id')
+    .description("Show the whole breakdown of a ticket's urgency: every factor's points, the sentiment's words and patterns, the SLA");
+  addOutputOptions(explain).action(async (idArg: string, o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    const [id] = parseIds(idArg);
+    ctx.output.format(flags);
+    const provider = await ctx.provider();
+    const [ticket, comments, tools] = await Promise.all([provider.getTicket(id!), provider.listComments(id!), triageTools(ctx)]);
+    const [{ scoreTicket }, { compileModel }, { explainJson, renderExplain }] = await Promise.all([
+      import('../src/triage/urgency.js'),
+      import('../src/triage/sentiment-model.js'),
+      import('../src/triage/sentiment-view.js'),
+    ]);
+    const score = scoreTicket(ticket, comments, { now: ctx.clock.now(), targets: tools.targets, analyze: tools.analyze });
+    const { stripQuoted } = await import('../src/triage/sentiment.js');
+    const prediction = compileModel(tools.model).predict(stripQuoted(score.latestMessage ?? ticket.subject));
+    const explanation = { ticket, score, model: tools.model, prediction };
+    ctx.output.record(explainJson(explanation), () => renderExplain(explanation, ctx.io.color, ctx.io.columns), flags);
+  });
+  examples(explain, ['deskctl triage explain 42', 'deskctl triage explain 42 --json | jq .sentiment.features']);
+
+  const learn = triage
+    .command('learn')
+    .description("Learn this profile's own sentiment model from its rated tickets (CSAT 1-2 / NPS 0-6 unhappy, CSAT 4-5 / NPS 9-10 happy); used only when it beats the default on held-out tickets")
+    .option('--since <when>', 'ratings since (default 365d)')
+    .option('-n, --dry-run', 'train and compare, save nothing')
+    .option('--list', "list this profile's learned models")
+    .option('--reset', 'go back to the shipped model (learned models are kept)');
+  addOutputOptions(learn).action(async (o: Record<string, unknown>, cmd: Command) => {
+    const ctx = context(cmd);
+    const flags = outputFlags(o);
+    const modes = ['list', 'reset', 'dryRun'].filter((k) => o[k]);
+    if (modes.length > 1) throw new UsageError(`--${modes.map((m) => (m === 'dryRun' ? 'dry-run' : m)).join(' and --')} disagree`, 'give only one of them');
+    if (o.since !== undefined && (o.list || o.reset)) throw new UsageError('--since is for learning', 'drop --since, or --list/--reset');
+    const now = ctx.clock.now();
+    const { parseDateArg } = await import('../src/domain/parse.js');
+    const since = parseDateArg(o.since === undefined ? '365d' : String(o.since), now, '--since');
+    ctx.output.format(flags);
+    const { SentimentModels } = await import('../src/triage/sentiment-store.js');
+    const models = SentimentModels.open(await ctx.store());
+    if (o.list) {
+      const rows = models.list();
+      ctx.output.list(rows, learnedModelsSpec, flags);
+      return;
+    }
+    if (o.reset) {
+      const was = models.deactivate();
+      ctx.output.record({ reset: true, was_active: was ?? null }, () => (was ? `Triage uses the shipped model again (profile v${was} is kept; 'deskctl triage learn' learns anew).` : 'Triage already uses the shipped model.'), flags);
+      return;
+    }
+    const provider = await ctx.provider();
+    if (!provider.capabilities.ratings.some((k) => k === 'csat' || k === 'nps')) {
+      throw new DeskctlError(`${provider.displayName} has no CSAT or NPS ratings to learn from`, { hint: 'learn on a profile whose helpdesk records ratings, or on a mirror of it' });
+    }
+    const [{ ratedTickets, learnFromRatings, NotEnoughRatings }, { loadDefaultModel }, { learnJson, renderLearn }] = await Promise.all([
+      import('../src/triage/learn.js'),
+      import('../src/triage/sentiment.js'),
+      import('../src/triage/sentiment-view.js'),
+    ]);
+    ctx.io.info(`Reading the ratings since ${since.toISOString().slice(0, 10)} and the rated tickets' conversations...`);
+    const concurrency = (await ctx.profile()).concurrency ?? provider.capabilities.defaultConcurrency;
+    const rated = await ratedTickets(provider, { since, until: now }, concurrency);
+    const version = models.nextVersion();
+    let result;
+    try {
+      result = learnFromRatings(rated, loadDefaultModel(), {
+        name: `profile v${version}`,
+        trainedOn: `${rated.length} rated tickets of profile ${await ctx.profileName()} since ${since.toISOString().slice(0, 10)}, fine-tuning the shipped model`,
+        now,
+      });
+    } catch (e) {
+      if (e instanceof NotEnoughRatings) throw new DeskctlError(e.message, { hint: 'widen --since (e.g. --since 2y), or keep the shipped model' });
+      throw e;
+    }
+    const dryRun = Boolean(o.dryRun);
+    const saved = dryRun ? undefined : models.save(result.model, { tickets: result.counts, held_out: result.heldOut, better: result.better }, result.better, now);
+    const outcome = { result, version: saved, used: !dryRun && result.better, dryRun, since };
+    ctx.output.record(learnJson(outcome), () => renderLearn(outcome, ctx.io.color, ctx.io.columns), flags);
+  });
+  examples(learn, [
+    'deskctl triage learn                    # learn from the last year of ratings; used only when better',
+    'deskctl triage learn --since 90d --dry-run',
+    'deskctl triage learn --list',
+    'deskctl triage learn --reset            # back to the shipped model',
+  ]);
+}
+
+const learnedModelsSpec: ListSpec<import('../src/triage/sentiment-store.js').StoredModelInfo> = {
+  columns: [
+    { key: 'version', header: 'version', value: (r) => r.version, cell: (r) => `v${r.version}`, align: 'right' },
+    { key: 'created', header: 'learned', value: (r) => r.createdAt, cell: (r) => `${r.createdAt.slice(0, 10)} ${r.createdAt.slice(11, 16)}` },
+    { key: 'active', header: 'used', value: (r) => r.active, cell: (r, c) => (r.active ? c.green('yes') : c.dim('no')) },
+    {
+      key: 'summary',
+      header: 'held-out negative F1 (default → learned)',
+      value: (r) => r.summary,
+      cell: (r) => {
+        const s = r.summary as { held_out?: { default?: { negative?: { f1: number } }; learned?: { negative?: { f1: number } } } };
+        const f = (x?: { f1: number }) => (x ? x.f1.toFixed(2) : '-');
+        return `${f(s.held_out?.default?.negative)} → ${f(s.held_out?.learned?.negative)}`;
+      },
+      flex: true,
+    },
+  ],
+  defaultFields: ['version', 'created', 'active', 'summary'],
+  emptyMessage: "No learned model yet: 'deskctl triage learn' learns one from this profile's ratings.",
+};

@@ -30,7 +30,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
 /** Read by the test suite only (see docs/development.md). */
 export const TEST_ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'DESKCTL_API_SPECS', description: 'directory of vendor API descriptions for the contract tests (default ../shared/api-specs)' },
-  { name: 'DESKCTL_DATASETS', description: 'directory of labelled datasets for the tests that measure against them (default ../shared/datasets)' },
+  { name: 'DESKCTL_DATASETS', description: 'directory of labelled datasets for the tests, bench and scripts/train-sentiment.js (default ../shared/datasets)' },
+  { name: 'DESKCTL_SENTIMENT_EVAL', description: 'labelled message files (FILE[:FILE...]) the sentiment benchmark also scores (see docs/sentiment.md)' },
 ];
 
 export function renderEnvironment(): string {

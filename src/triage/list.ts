@@ -4,7 +4,8 @@ import { parseEnumList } from '../domain/parse.js';
 import { compareTickets, sortTickets, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
 import type { Column, ListSpec } from '../output/format.js';
 import { collect, type HelpdeskProvider } from '../providers/provider.js';
-import { describeSentiment, loadSentimentAnalyzer } from './sentiment.js';
+import { describeSentiment } from './sentiment.js';
+import { profileSentiment } from './sentiment-store.js';
 import { shortDuration } from '../output/time.js';
 import { matchesSlaFilter, resolveSlaTargets, SLA_FILTERS, slaSortKey, type SlaFilter } from './sla.js';
 import { scoreTicket, type TicketScore } from './urgency.js';
@@ -89,7 +90,10 @@ export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<
     {
       key: 'sentiment',
       header: 'mood',
-      value: (t) => sentimentJson(s(t)),
+      value: (t) => {
+        const score = s(t);
+        return score ? sentimentJson(score) : null;
+      },
       csv: (t) => s(t)?.sentiment.label ?? null,
       cell: (t, c) => {
         const score = s(t);
@@ -105,8 +109,7 @@ export function triageColumns(scores: ReadonlyMap<string, TicketScore>): Column<
 }
 
 /** The sentiment of a scored ticket in JSON: label, calibrated probabilities, reasons, source and model. */
-export function sentimentJson(score: TicketScore | undefined) {
-  if (!score) return null;
+export function sentimentJson(score: TicketScore) {
   const x = score.sentiment;
   return {
     label: x.label,
@@ -150,7 +153,7 @@ export function triageListing(ctx: Context, slaRaw: unknown): TriageListing {
       };
     },
     async find(provider, query, opts) {
-      const [analyze, profile] = await Promise.all([loadSentimentAnalyzer(), ctx.profile()]);
+      const [{ analyze }, profile] = await Promise.all([ctx.store().then(profileSentiment), ctx.profile()]);
       const targets = resolveSlaTargets(profile.sla);
       const now = ctx.clock.now();
       let tickets = await collect(provider.listTickets(query));

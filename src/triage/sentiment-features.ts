@@ -98,6 +98,7 @@ export function extractFeatures(text: string): Features {
   let negated = 0;
   let boost = 1;
   let booster = '';
+  let negator = '';
   let prev: string | null = null;
   for (const m of lower.matchAll(TOKEN)) {
     const raw = m[0];
@@ -114,6 +115,7 @@ export function extractFeatures(text: string): Features {
     if (NEGATORS.has(word) || word.endsWith("n't")) {
       add(f, word, 1, word);
       negated = NEGATION_SCOPE;
+      negator = word;
       continue;
     }
     if (INTENSIFIERS.has(word)) {
@@ -123,6 +125,8 @@ export function extractFeatures(text: string): Features {
       continue;
     }
     if (negated > 0) {
+      // a negator reads best with what it negates: "not happy" rather than "not"
+      if (negated === NEGATION_SCOPE && f.evidence.get(negator) === negator) f.evidence.set(negator, `${negator} ${word}`);
       negated--;
       add(f, `not_${word}`, boost, `not ${word}`);
     } else add(f, word, boost, boost > 1 ? `${booster} ${word}` : word);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Comment } from '../domain/model.js';
-import { compileModel, parseModel, type SentimentLabel, type SentimentModel } from './sentiment-model.js';
+import { compileModel, parseModel, type Contribution, type SentimentLabel, type SentimentModel } from './sentiment-model.js';
 
 /**
  * Sentiment of customer messages: a trained classifier (sentiment-model.ts) whose weights ship with
@@ -42,15 +42,18 @@ export const NEUTRAL_SENTIMENT: SentimentResult = Object.freeze({
 const MAX_REASONS = 5;
 /** A reason needs at least this many logit points, and a word that means something on its own. */
 const MIN_REASON = 0.1;
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const FUNCTION_WORDS = new Set(
-  "a an the i me my we our you your it its this that these those is am are was were be been to of in on at for with and or so as by from about do did does have has had will would can could just what which who how when where there here if then than not n't".split(' '),
+  "a an the i me my we our you your it its this that these those is am are was were be been to of in on at for with and or so as by from about do did does have has had will would can could just what which who how when where there here if then than".split(' '),
 );
 const explains = (feature: string) => feature.startsWith('<') || !feature.replace(/^not_/, '').split(' ').every((w) => FUNCTION_WORDS.has(w));
 
-/** The distinct texts of the strongest reasons, in order. */
-const topReasons = (items: readonly { text: string; feature: string; push: number }[]) =>
-  [...new Set(items.filter((c) => c.push >= MIN_REASON && explains(c.feature)).map((c) => c.text))].slice(0, MAX_REASONS);
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** The distinct texts of the strongest reasons toward one side: features that add more to it than to the other. */
+function topReasons(contributions: readonly Contribution[], side: 'negative' | 'positive'): string[] {
+  const other = side === 'negative' ? 'positive' : 'negative';
+  const picked = contributions.filter((c) => c[side] >= MIN_REASON && c[side] > c[other] && explains(c.feature)).sort((a, b) => b[side] - a[side]);
+  return [...new Set(picked.map((c) => c.text))].slice(0, MAX_REASONS);
+}
 
 /** An analyzer over a model: quoted history is dropped, the top features become the reasons. */
 export function analyzerFor(model: SentimentModel): SentimentAnalyzer {
@@ -59,14 +62,13 @@ export function analyzerFor(model: SentimentModel): SentimentAnalyzer {
     const clean = stripQuoted(text);
     if (!clean.trim()) return { ...NEUTRAL_SENTIMENT, model: model.name };
     const p = compiled.predict(clean);
-    const toward = p.contributions.map((c) => ({ text: c.text, feature: c.feature, push: c.negative - c.positive }));
     return {
       label: p.label,
       probability: round(p.pNegative, 3),
       positiveProbability: round(p.pPositive, 3),
       score: round(5 * (p.pPositive - p.pNegative), 1),
-      negative: topReasons(toward),
-      positive: topReasons(toward.map((c) => ({ ...c, push: -c.push })).reverse()),
+      negative: topReasons(p.contributions, 'negative'),
+      positive: topReasons(p.contributions, 'positive'),
       model: model.name,
     };
   };
