@@ -465,7 +465,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     }
     if (o.reset) {
       const was = models.deactivate();
-      ctx.output.record({ reset: true, was_active: was ?? null }, () => (was ? `Triage uses the shipped model again (profile v${was} is kept; 'deskctl triage learn' learns anew).` : 'Triage already uses the shipped model.'), flags);
+      ctx.output.record({ reset: true, wasActive: was ?? null }, () => (was ? `Triage uses the shipped model again (profile v${was} is kept; 'deskctl triage learn' learns anew).` : 'Triage already uses the shipped model.'), flags);
       return;
     }
     const provider = await ctx.provider();
@@ -493,7 +493,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
       throw e;
     }
     const dryRun = Boolean(o.dryRun);
-    const saved = dryRun ? undefined : models.save(result.model, { tickets: result.counts, held_out: result.heldOut, better: result.better }, result.better, now);
+    const saved = dryRun ? undefined : models.save(result.model, { tickets: result.counts, heldOut: result.heldOut, better: result.better }, result.better, now);
     const outcome = { result, version: saved, used: !dryRun && result.better, dryRun, since };
     ctx.output.record(learnJson(outcome), () => renderLearn(outcome, ctx.io.color, ctx.io.columns), flags);
   });
@@ -515,9 +515,9 @@ const learnedModelsSpec: ListSpec<import('../src/triage/sentiment-store.js').Sto
       header: 'held-out negative F1 (default → learned)',
       value: (r) => r.summary,
       cell: (r) => {
-        const s = r.summary as { held_out?: { default?: { negative?: { f1: number } }; learned?: { negative?: { f1: number } } } };
+        const s = r.summary as { heldOut?: { default?: { negative?: { f1: number } }; learned?: { negative?: { f1: number } } } };
         const f = (x?: { f1: number }) => (x ? x.f1.toFixed(2) : '-');
-        return `${f(s.held_out?.default?.negative)} → ${f(s.held_out?.learned?.negative)}`;
+        return `${f(s.heldOut?.default?.negative)} → ${f(s.heldOut?.learned?.negative)}`;
       },
       flex: true,
     },

@@ -52,11 +52,11 @@ export function learnJson(o: LearnOutcome) {
   return {
     version: o.version ?? null,
     used: o.used,
-    dry_run: o.dryRun,
+    dryRun: o.dryRun,
     since: o.since.toISOString(),
-    tickets: { train: r.counts.train, held_out: r.counts.heldOut },
-    held_out: { default: reportJson(r.heldOut.default), learned: reportJson(r.heldOut.learned) },
-    model: { name: r.model.name, trained_on: r.model.trainedOn, features: Object.keys(r.model.weights).length },
+    tickets: { train: r.counts.train, heldOut: r.counts.heldOut },
+    heldOut: { default: reportJson(r.heldOut.default), learned: reportJson(r.heldOut.learned) },
+    model: { name: r.model.name, trainedOn: r.model.trainedOn, features: Object.keys(r.model.weights).length },
   };
 }
 
@@ -99,10 +99,10 @@ export function explainJson(e: Explanation) {
       ...base.sentiment,
       text: s.latestMessage ?? e.ticket.subject,
       thresholds: { negative: e.model.heads.negative.threshold, positive: e.model.heads.positive.threshold },
-      features: e.prediction.contributions.map((x) => ({ feature: x.feature, text: x.text, toward_negative: round(x.negative), toward_positive: round(x.positive) })),
+      features: e.prediction.contributions.map((x) => ({ feature: x.feature, text: x.text, towardNegative: round(x.negative), towardPositive: round(x.positive) })),
     },
     sla: base.sla,
-    waiting_since: s.waitingSince?.toISOString() ?? null,
+    waitingSince: s.waitingSince?.toISOString() ?? null,
   };
 }
 

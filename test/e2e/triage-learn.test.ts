@@ -52,9 +52,9 @@ function wobbleHelpdesk(): unknown[] {
 interface Learned {
   version: number | null;
   used: boolean;
-  dry_run: boolean;
-  tickets: { train: { negative: number; positive: number }; held_out: { negative: number; positive: number } };
-  held_out: Record<'default' | 'learned', Record<'negative' | 'positive', { precision: number; recall: number; f1: number; n: number } | null>>;
+  dryRun: boolean;
+  tickets: { train: { negative: number; positive: number }; heldOut: { negative: number; positive: number } };
+  heldOut: Record<'default' | 'learned', Record<'negative' | 'positive', { precision: number; recall: number; f1: number; n: number } | null>>;
 }
 
 describe('triage learn on a helpdesk whose ratings follow its words', () => {
@@ -71,15 +71,15 @@ describe('triage learn on a helpdesk whose ratings follow its words', () => {
 
   it('--dry-run reports held-out figures and saves nothing', () => {
     const out = runJson<Learned>(['triage', 'learn', '--dry-run', '--json'], opts());
-    expect(out).toMatchObject({ version: null, used: false, dry_run: true });
-    expect(out.tickets.train.negative + out.tickets.held_out.negative).toBe(32);
-    expect(out.tickets.held_out.negative).toBe(8);
+    expect(out).toMatchObject({ version: null, used: false, dryRun: true });
+    expect(out.tickets.train.negative + out.tickets.heldOut.negative).toBe(32);
+    expect(out.tickets.heldOut.negative).toBe(8);
     expect(runJson<unknown[]>(['triage', 'learn', '--list', '--json'], opts())).toEqual([]);
   });
 
   it('learns, beats the default on the held-out tickets, and triage uses it', () => {
-    const before = runJson<{ triage: { sentiment: { label: string; model: string } } }[]>(['tickets', 'list', '--status', 'open', '--sort', 'urgency', '--json'], opts());
-    expect(before[0]!.triage.sentiment).toMatchObject({ model: 'default' });
+    const before = runJson<{ sentiment: { label: string; model: string } }[]>(['tickets', 'list', '--status', 'open', '--sort', 'urgency', '--json'], opts());
+    expect(before[0]!.sentiment).toMatchObject({ model: 'default' });
 
     const r = runCli(['triage', 'learn', '--format', 'table'], opts());
     expect(r.code, r.stderr).toBe(0);
@@ -95,17 +95,17 @@ describe('triage learn on a helpdesk whose ratings follow its words', () => {
     );
     // list views read the subject ("Spindle problem"), with the profile's model; explain reads the message
     expect(after).toMatchObject([{ id: '500', sentiment: { model: 'profile v1', source: 'subject' } }]);
-    const explained = runJson<{ sentiment: { label: string; model: string; source: string; features: { text: string; toward_negative: number }[] } }>(
+    const explained = runJson<{ sentiment: { label: string; model: string; source: string; features: { text: string; towardNegative: number }[] } }>(
       ['triage', 'explain', '500', '--json'],
       opts(),
     );
     expect(explained.sentiment).toMatchObject({ label: 'negative', model: 'profile v1', source: 'message' });
-    expect(explained.sentiment.features.find((f) => f.text === 'wobbles')?.toward_negative).toBeGreaterThan(0);
+    expect(explained.sentiment.features.find((f) => f.text === 'wobbles')?.towardNegative).toBeGreaterThan(0);
   });
 
   it('--reset goes back to the shipped model and keeps the learned one', () => {
-    const r = runJson<{ reset: boolean; was_active: number }>(['triage', 'learn', '--reset', '--json'], opts());
-    expect(r).toEqual({ reset: true, was_active: 1 });
+    const r = runJson<{ reset: boolean; wasActive: number }>(['triage', 'learn', '--reset', '--json'], opts());
+    expect(r).toEqual({ reset: true, wasActive: 1 });
     expect(runJson<{ sentiment: { model: string } }>(['triage', 'explain', '500', '--json'], opts()).sentiment.model).toBe('default');
     expect(runJson<{ active: boolean }[]>(['triage', 'learn', '--list', '--json'], opts())).toMatchObject([{ version: 1, active: false }]);
   });
@@ -128,9 +128,9 @@ describe('triage learn and explain on the demo', () => {
 
   it('reports held-out figures for both models and keeps the default when the learned one is not better', () => {
     const out = runJson<Learned>(['triage', 'learn', '--json'], { home, env });
-    expect(out.held_out.default.negative).not.toBeNull();
-    expect(out.held_out.learned.negative).not.toBeNull();
-    const better = (out.held_out.learned.negative?.f1 ?? 0) > (out.held_out.default.negative?.f1 ?? 0);
+    expect(out.heldOut.default.negative).not.toBeNull();
+    expect(out.heldOut.learned.negative).not.toBeNull();
+    const better = (out.heldOut.learned.negative?.f1 ?? 0) > (out.heldOut.default.negative?.f1 ?? 0);
     expect(out.used).toBe(better);
     expect(out.version).toBe(1);
     const model = runJson<{ sentiment: { model: string } }>(['triage', 'explain', '1', '--json'], { home, env }).sentiment.model;
@@ -138,7 +138,7 @@ describe('triage learn and explain on the demo', () => {
   });
 
   it('explain prints every factor of the urgency, the sentiment features and the SLA', () => {
-    const [top] = runJson<{ id: string; triage: { urgency: { score: number; reasons: { factor: string; points: number }[] } } }[]>(
+    const [top] = runJson<{ id: string; urgency: { score: number } }[]>(
       ['tickets', 'list', '--status', 'unsolved', '--sort', 'urgency', '--limit', '1', '--json'],
       { home, env },
     );
