@@ -111,3 +111,6 @@ export interface DateRange {
   since?: Date;
   until?: Date;
 }
+
+/** How a person is shown to a human: the name, else the email, else the id (the name itself may be empty when unknown). */
+export const displayName = (p: Pick<Person, 'id' | 'name' | 'email'>): string => p.name || p.email || p.id;

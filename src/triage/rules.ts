@@ -21,6 +21,8 @@ import { SLA_STATES, type SlaState } from './sla.js';
 
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 const listOf = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+/** A helpdesk id or name; YAML reads an unquoted id (`assignee: 8678530`) as a number, which is the same id. */
+const idOrName = z.union([z.string().min(1), z.number().int().nonnegative().transform(String)]);
 
 const regexString = z.string().superRefine((s, ctx) => {
   try {
@@ -81,7 +83,7 @@ export const ConditionsSchema: z.ZodType<Conditions> = z.lazy(() =>
     priority: oneOrMany(z.enum(PRIORITIES)).optional(),
     channel: oneOrMany(z.enum(CHANNELS)).optional(),
     assigned: z.boolean().optional(),
-    group: z.union([z.string(), z.array(z.string()).min(1), z.null()]).optional(),
+    group: z.union([idOrName, z.array(idOrName).min(1), z.null()]).optional(),
     tags: z
       .union([
         z.array(z.string()).min(1),
@@ -96,7 +98,7 @@ export const ConditionsSchema: z.ZodType<Conditions> = z.lazy(() =>
     urgency: z.union([z.enum(URGENCY_LEVELS), Range]).optional(),
     age: z.strictObject({ min: duration.optional(), max: duration.optional() }).optional(),
     sla: oneOrMany(slaStateInput).optional(),
-    tier: oneOrMany(z.string().min(1)).optional(),
+    tier: oneOrMany(idOrName).optional(),
     any: z.array(ConditionsSchema).min(1).optional(),
     not: ConditionsSchema.optional(),
   }),
@@ -111,8 +113,8 @@ export const ActionsSchema = z
     raisePriority: z.enum(PRIORITIES).optional(),
     status: z.enum(STATUSES).optional(),
     /** Agent email, name or id; "me"; null or "none" to unassign. */
-    assignee: z.string().min(1).nullable().optional(),
-    group: z.string().min(1).nullable().optional(),
+    assignee: idOrName.nullable().optional(),
+    group: idOrName.nullable().optional(),
     addTags: z.array(z.string().min(1)).min(1).optional(),
     removeTags: z.array(z.string().min(1)).min(1).optional(),
     /** Public reply from a template (name). Sent at most once per ticket and rule. */

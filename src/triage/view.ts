@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Comment, Ticket } from '../domain/model.js';
+import { displayName } from '../domain/model.js';
 import { plural, truncate, visibleLength, wrapText } from '../output/formatters.js';
 import { relativeTime } from '../output/time.js';
 import { priorityText, statusText } from '../output/views/tickets.js';
@@ -73,7 +74,7 @@ export function renderCard(i: CardInput): string {
       statusText(t.status, c),
       priorityText(t.priority, c),
       t.channel,
-      `from ${t.requester.name}${t.requester.email ? ` <${t.requester.email}>` : ''}`,
+      `from ${t.requester.name || t.requester.id}${t.requester.email ? ` <${t.requester.email}>` : ''}`,
       t.customFields.tier ? `tier ${String(t.customFields.tier)}` : '',
     ]
       .filter(Boolean),
@@ -105,7 +106,8 @@ export function renderCard(i: CardInput): string {
   const shown = i.comments.slice(-(i.messages ?? 3));
   if (i.comments.length > shown.length) lines.push(c.dim(`  … ${plural(i.comments.length - shown.length, 'earlier message')}`));
   for (const m of shown) {
-    const who = m.authorRole === 'customer' ? c.green(m.author.name) : m.public ? c.blue(m.author.name) : c.yellow(`${m.author.name} (internal note)`);
+    const name = displayName(m.author);
+    const who = m.authorRole === 'customer' ? c.green(name) : m.public ? c.blue(name) : c.yellow(`${name} (internal note)`);
     lines.push(`${who} ${c.dim(relativeTime(m.createdAt, i.now))}`);
     lines.push(wrap(clip(stripQuoted(m.body) || m.body, 600), width - 4, '    '));
   }

@@ -108,6 +108,18 @@ describe('intercom conversation -> ticket', () => {
     expect(t).toMatchObject({ status: 'solved', solvedAt: '2026-11-21T09:00:00.000Z', assignee: null, group: null, priority: 'none', channel: 'chat', subject: 'Hi there, the app crashes', url: null });
     expect(t.requester).toMatchObject({ id: 'l1', role: 'customer' });
   });
+  it('leaves an unknown customer name empty, never the contact id, so a template default applies', async () => {
+    const byAdmin = conversationToTicket(
+      conv({ source: { type: 'admin_initiated', body: 'Hello', author: { type: 'admin', id: '991', name: 'Ana' } }, contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: '6762f1261bb69f9f2193bba7' }] } }),
+      dir,
+    );
+    expect(byAdmin.requester).toEqual({ id: '6762f1261bb69f9f2193bba7', name: '', email: null, role: 'customer' });
+    const lead = conversationToTicket(conv({ source: { type: 'conversation', body: 'x', author: { type: 'lead', id: 'l1', name: null, email: 'l@x.test' } } }), dir);
+    expect(lead.requester).toEqual({ id: 'l1', name: '', email: 'l@x.test', role: 'customer' });
+    const { parseTemplate, renderTemplate } = await import('../../src/templates/index.js');
+    const t = parseTemplate('---\ndescription: d\n---\nHi {{ ticket.requester.first_name | default: "there" }},', '/x/t.liquid', 'project');
+    expect(await renderTemplate(t, { ticket: byAdmin, agent: null, now: new Date('2026-11-25T09:00:00Z') })).toBe('Hi there,');
+  });
   it('reads the rating as CSAT 1-5', () => {
     expect(conversationRating(conv())).toBeNull();
     const r = conversationRating(conv({ conversation_rating: { rating: 4, remark: 'quick', created_at: s('2026-11-21T10:00:00Z'), teammate: { type: 'admin', id: '991' } } }));

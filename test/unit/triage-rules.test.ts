@@ -68,6 +68,13 @@ async function parseError(yaml: string): Promise<UsageError> {
 }
 
 describe('rules file validation', () => {
+  it('reads unquoted numeric ids as ids (assignee: 8678530 was "missing (expected string)")', async () => {
+    const set = await parseRules('rules:\n  - name: to-agent\n    when: { group: 360001 }\n    then: { assignee: 8678530, group: 42 }\n', 'r.yaml');
+    expect(set.rules[0]!.then).toMatchObject({ assignee: '8678530', group: '42' });
+    expect(set.rules[0]!.when).toMatchObject({ group: '360001' });
+    await expect(parseRules('rules:\n  - name: r\n    when: { status: open }\n    then: { assignee: 1.5 }\n', 'r.yaml')).rejects.toThrow(UsageError);
+  });
+
   it('parses a valid file with defaults', async () => {
     const set = await parseRules('rules:\n  - name: r1\n    when: { status: unsolved }\n    then: { priority: high }\n', 'r.yaml');
     expect(set.mode).toBe('first-match');

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Comment, Priority, Status, Ticket } from '../../domain/model.js';
+import { displayName } from '../../domain/model.js';
 import type { Column, ListSpec } from '../format.js';
 import { wrapText } from '../formatters.js';
 import { relativeTime, shortDate } from '../time.js';
@@ -55,7 +56,7 @@ export function ticketColumns(now: () => Date): Column<Ticket>[] {
     { key: 'status', header: 'status', value: (t) => t.status, cell: (t, c) => statusText(t.status, c) },
     { key: 'priority', header: 'priority', value: (t) => t.priority, cell: (t, c) => priorityText(t.priority, c) },
     { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true, min: 16 },
-    { key: 'requester', header: 'requester', value: (t) => t.requester, csv: (t) => t.requester.name, cell: (t) => t.requester.name, flex: true, min: 12 },
+    { key: 'requester', header: 'requester', value: (t) => t.requester, csv: (t) => displayName(t.requester), cell: (t) => displayName(t.requester), flex: true, min: 12 },
     { key: 'requester.name', header: 'requester', value: (t) => t.requester.name, flex: true },
     { key: 'requester.email', header: 'requester email', value: (t) => t.requester.email ?? null, flex: true, aliases: ['requester_email'] },
     {
@@ -113,7 +114,7 @@ export function renderTicketDetail(t: Ticket, comments: Comment[], c: ChalkInsta
   lines.push(`${c.bold(t.subject)} ${c.cyan(`#${t.id}`)}`);
   lines.push(
     `${statusText(t.status, c)} · ${priorityText(t.priority, c)} priority · ${t.channel} · ` +
-      `${t.requester.name}${t.requester.email ? ` <${t.requester.email}>` : ''}`,
+      `${t.requester.name || t.requester.id}${t.requester.email ? ` <${t.requester.email}>` : ''}`,
   );
   const assigned = t.assignee ? `${t.assignee.name}${t.group ? ` (${t.group})` : ''}` : c.dim(`unassigned${t.group ? ` (${t.group})` : ''}`);
   lines.push(`Assignee: ${assigned} · created ${relativeTime(t.createdAt, now)} · updated ${relativeTime(t.updatedAt, now)}`);
@@ -124,7 +125,7 @@ export function renderTicketDetail(t: Ticket, comments: Comment[], c: ChalkInsta
   const rule = c.dim('─'.repeat(Math.max(20, Math.min(width, 100))));
   for (const cm of comments) {
     lines.push('', rule);
-    const who = cm.authorRole === 'customer' ? c.bold(cm.author.name) : c.bold.blue(cm.author.name);
+    const who = cm.authorRole === 'customer' ? c.bold(displayName(cm.author)) : c.bold.blue(displayName(cm.author));
     const kind = cm.public ? (cm.authorRole === 'customer' ? 'customer' : 'reply') : c.bgYellow.black(' internal note ');
     lines.push(`${who} ${c.dim('·')} ${kind} ${c.dim(`· ${shortDate(cm.createdAt)} (${relativeTime(cm.createdAt, now)})`)}`);
     lines.push('');

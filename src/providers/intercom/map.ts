@@ -103,11 +103,13 @@ export function adminToPerson(a: IcAdmin, teamsById?: Map<string, string>): Pers
 const CUSTOMER_TYPES = new Set(['user', 'lead', 'contact']);
 
 export function authorToPerson(a: IcAuthor | null | undefined): Person {
-  if (!a) return { id: 'unknown', name: '(unknown)', email: null, role: 'customer' };
+  // an unknown customer name stays empty (never the contact id), so templates' defaults apply ("Hi there,")
+  if (!a) return { id: 'unknown', name: '', email: null, role: 'customer' };
   const type = a.type ?? 'user';
   const role: Person['role'] = CUSTOMER_TYPES.has(type) ? 'customer' : type === 'admin' ? 'agent' : 'system';
   const id = a.id ?? a.email ?? 'unknown';
-  return { id, name: a.name?.trim() || a.email || (type === 'bot' ? 'Operator' : id), email: a.email ?? null, role };
+  const fallback = role === 'customer' ? '' : type === 'bot' ? 'Operator' : (a.email ?? id);
+  return { id, name: a.name?.trim() || fallback, email: a.email ?? null, role };
 }
 
 export interface IntercomDirectory {
@@ -136,7 +138,7 @@ export function conversationToTicket(c: IcConversation, dir: IntercomDirectory):
   let requester = authorToPerson(author);
   if (requester.role !== 'customer') {
     const contactId = c.contacts?.contacts?.[0]?.id;
-    requester = { id: contactId ?? requester.id, name: contactId ?? requester.name, email: null, role: 'customer' };
+    requester = { id: contactId ?? requester.id, name: '', email: null, role: 'customer' };
   }
   const solvedAtS = status === 'solved' ? (stats.last_close_at ?? updated) : null;
   let publicReplyCount: number | null = null;
@@ -365,7 +367,7 @@ export function intercomTicketToTicket(t: IcTicket, dir: IntercomDirectory): Tic
     status,
     priority: 'none',
     channel: 'other',
-    requester: { id: contactId ?? 'unknown', name: contactId ?? '(unknown)', email: null, role: 'customer' },
+    requester: { id: contactId ?? 'unknown', name: '', email: null, role: 'customer' },
     assignee: adminId ? (dir.admins.get(adminId) ?? { id: adminId, name: adminId, email: null, role: 'agent' }) : null,
     group: teamId ? (dir.teams.get(teamId) ?? teamId) : null,
     tags: [],
