@@ -7,9 +7,13 @@
 //     (the shipped models/sentiment.json is scored as it ships);
 //   - DESKCTL_SENTIMENT_EVAL=FILE[:FILE...]: any further labelled set (label<TAB>text or text<TAB>0|1),
 //     scored with the shipped model.
+//   - the CLI on the demo helpdesk: tickets list with and without the sentiment field, triage explain,
+//     triage learn --dry-run.
 // Usage: node bench/sentiment.js [--folds 5]   (build first: npx tsc -p .)
-import { existsSync } from 'node:fs';
-import { delimiter, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -100,3 +104,24 @@ console.log(`${'import the sentiment modules'.padEnd(44)} ${importMs.toFixed(1).
 console.log(`${'read + check models/sentiment.json'.padEnd(44)} ${loadMs.toFixed(1).padStart(8)} ms   ${Object.keys(model.weights).length} features`);
 speed('model (with reasons)', analyze);
 speed('lexicon (AFINN-165 + support words)', lexicon);
+
+// 5. the commands as a user runs them, on the demo helpdesk (720 tickets): listing with and without the
+//    sentiment field (the difference is loading the model and scoring every subject), explain, learn
+const home = mkdtempSync(join(tmpdir(), 'deskctl-bench-sentiment-'));
+const env = { ...process.env, DESKCTL_HOME: home, DESKCTL_NOW: '2026-11-25T09:00:00Z', NO_COLOR: '1', CI: '1' };
+const cli = (argv) => {
+  const s = performance.now();
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'deskctl.js'), ...argv], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`deskctl ${argv.join(' ')}: ${r.stderr}`);
+  return performance.now() - s;
+};
+try {
+  cli(['demo']);
+  const best = (label, argv) => console.log(`${label.padEnd(62)} ${Math.min(cli(argv), cli(argv), cli(argv)).toFixed(0).padStart(6)} ms   best of 3`);
+  best('deskctl tickets list --all --fields id,subject --json', ['tickets', 'list', '--all', '--fields', 'id,subject', '--json']);
+  best('deskctl tickets list --all --fields id,subject,sentiment --json', ['tickets', 'list', '--all', '--fields', 'id,subject,sentiment', '--json']);
+  best('deskctl triage explain 685 --json', ['triage', 'explain', '685', '--json']);
+  best('deskctl triage learn --dry-run --json (demo ratings)', ['triage', 'learn', '--dry-run', '--json']);
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}

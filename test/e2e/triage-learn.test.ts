@@ -156,6 +156,16 @@ describe('triage learn and explain on the demo', () => {
     expect(json.urgency.score).toBe(Math.min(100, sum));
   });
 
+  it('the demo queue by urgency opens on the unhappy, overdue tickets', () => {
+    const queue = runJson<{ sla: { state: string }; sentiment: { label: string } }[]>(['tickets', 'list', '--status', 'unsolved', '--sort', 'urgency', '--all', '--json'], { home, env });
+    const top = queue.slice(0, 10);
+    expect(top.every((t) => t.sla.state === 'breached')).toBe(true);
+    expect(top.filter((t) => t.sentiment.label === 'negative').length).toBeGreaterThanOrEqual(8);
+    // far more than in the queue as a whole
+    expect(queue.filter((t) => t.sla.state === 'breached').length / queue.length).toBeLessThan(0.5);
+    expect(queue.filter((t) => t.sentiment.label === 'negative').length / queue.length).toBeLessThan(0.7);
+  });
+
   it('a missing ticket is a clear error', () => {
     const r = runCli(['triage', 'explain', '99999'], { home, env });
     expect(r.code).not.toBe(0);
