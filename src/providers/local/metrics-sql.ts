@@ -1,4 +1,4 @@
-import type { Channel } from '../../domain/model.js';
+import { isUnsolved, STATUSES, type Channel } from '../../domain/model.js';
 import type { TicketQuery } from '../../domain/query.js';
 import { bucketStart, type TimeUnit } from '../../metrics/buckets.js';
 import { perTicketRow, type MetricsRequest, type PerTicketRequest, type PerTicketRow, type SummaryResult } from '../../metrics/engine.js';
@@ -20,6 +20,17 @@ import { buildWhere, splitTags, TAGS_SQL } from './local-provider.js';
 
 const ms = (col: string) => `CAST(round(unixepoch(${col}, 'subsec') * 1000) AS INTEGER)`;
 const SOLVED = `t.status IN ('solved','closed')`;
+const UNSOLVED_LIST = STATUSES.filter((st) => isUnsolved(st)).map((st) => `'${st}'`).join(',');
+/**
+ * Solved in [?, ?) (four parameters: since, until, since, until). Written so that SQLite reads two index
+ * ranges (solved_at; updated_at of solved tickets without solved_at), not every solved ticket by status.
+ */
+const SOLVED_IN = `((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NULL AND t.updated_at >= ? AND t.updated_at < ?)) AND +${SOLVED}`;
+/**
+ * Created before ? and possibly still open at ? (parameters: end, at, at): unsolved, or solved at or after
+ * `at` - three index ranges (status and creation; solved_at; updated_at), not every ticket created before.
+ */
+const MAYBE_OPEN = `+t.created_at < ? AND (t.status IN (${UNSOLVED_LIST}) AND t.created_at < ? OR t.solved_at >= ? OR (t.solved_at IS NULL AND t.updated_at >= ?))`;
 /** The last solve (or, for a solved ticket without one, its last update), null while unsolved: ticketFacts().solved. */
 const SOLVED_MS = `CASE WHEN ${SOLVED} THEN coalesce(${ms('t.solved_at')}, ${ms('t.updated_at')}, ${ms('t.created_at')}) END`;
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -130,8 +141,7 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
       const s = SOLVED_MS;
       const bucket = bucketSql(pass.time, 's', scope);
       const inner = `SELECT ${[...keys, `${s} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
-        FROM ${from} WHERE ${where} AND ${SOLVED}
-          AND ((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NULL AND t.updated_at >= ? AND t.updated_at < ?)) LIMIT -1`;
+        FROM ${from} WHERE ${where} AND ${SOLVED_IN} LIMIT -1`;
       const withBucket = `SELECT *, ${bucket.index} AS b, max(0, (s - c) / 1000.0) AS v FROM (${inner})`;
       const rows = db
         .prepare(
@@ -167,15 +177,14 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
 
     // backlog: created before the end and not solved by it, at the end of the period or of each bucket
     {
-      const open = `t.created_at < ? AND (NOT ${SOLVED} OR t.solved_at >= ? OR (t.solved_at IS NULL AND t.updated_at >= ?))`;
       if (!pass.time) {
         const rows = db
           .prepare(
             `SELECT ${[...keys, 'count(*) AS n'].join(', ')} FROM ${from}
-              WHERE ${where} AND ${open} AND coalesce(${SOLVED_MS}, ${scope.until}) >= ${scope.until}
+              WHERE ${where} AND ${MAYBE_OPEN} AND (NOT ${SOLVED} OR ${SOLVED_MS} >= ${scope.until})
               ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`,
           )
-          .all(...params, until, until, until) as Record<string, number>[];
+          .all(...params, until, until, until, until) as Record<string, number>[];
         for (const r of rows) acc.aggregateSet(pass.combo(r), 0).backlog += r.n!;
       } else {
         // open from the bucket its creation falls in (0 if before the period) to the one before its solve
@@ -188,10 +197,10 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
             `SELECT ${[...groupKeys, 'first', 'last'].join(', ')}, count(*) AS n FROM (
                SELECT *, ${last} AS last FROM (
                  SELECT ${[...keys, `${first} AS first`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
-                  WHERE ${where} AND ${open}))
+                  WHERE ${where} AND ${MAYBE_OPEN}))
               GROUP BY ${[...groupKeys, 'first', 'last'].join(', ')}`,
           )
-          .all(...params, until, since, since) as Record<string, number>[];
+          .all(...params, until, until, since, since) as Record<string, number>[];
         for (const r of rows) acc.addBacklogSpan(pass.combo(r)!, r.first!, r.last!, r.n!);
       }
     }

@@ -98,4 +98,10 @@ export const HELPDESK_MIGRATIONS: readonly string[] = [
   // Imported tickets may carry the time of the latest customer message without the messages
   // (a `tickets list --json` export); the import sets public_replies itself from publicReplyCount.
   `ALTER TABLE tickets ADD COLUMN imported_last_customer_at TEXT;`,
+  // metrics ranges that stay on indexes: tickets solved in a period (solved_at, or updated_at when a solved
+  // ticket has none) and the backlog's open tickets by status and creation (count without the table)
+  `DROP INDEX tickets_solved;
+   CREATE INDEX tickets_solved_updated ON tickets(solved_at, updated_at);
+   DROP INDEX tickets_status;
+   CREATE INDEX tickets_status_created ON tickets(status, created_at);`,
 ];
