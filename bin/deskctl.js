@@ -4,6 +4,10 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   const { readFileSync } = await import('node:fs');
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
+} else if (process.argv[2] === '__complete') {
+  // values for shell completion, on every Tab: without loading the CLI or any helpdesk's code
+  const { runComplete } = await import('../dist/src/completion/dynamic.js');
+  process.exitCode = await runComplete(process.argv.slice(3));
 } else {
   // `| head` closing the pipe ends quietly with 0; a full disk or a closed stdout is one line and exit 1.
   const { existsSync } = await import('node:fs');

@@ -20,12 +20,14 @@ const GROUPS: Group[] = [
   { name: 'templates', aliases: ['template'], summary: 'List, preview, lint and create reply templates', load: () => import('../commands/templates.js') },
   { name: 'followup', aliases: ['followups'], summary: 'Schedule follow-ups and send the due ones (for cron)', load: () => import('../commands/followup.js') },
   { name: 'metrics', summary: 'CSAT, NPS, CES, FCR, response times, SLA, volume and backlog', load: () => import('../commands/metrics.js') },
+  { name: 'config', summary: 'Get and set settings (default profile, pager, colour); where config and data live', load: () => import('../commands/config.js') },
   { name: 'profile', aliases: ['profiles'], summary: 'Add, list, switch and test helpdesk profiles', load: () => import('../commands/profile.js') },
   { name: 'login', summary: 'Sign in to a helpdesk with OAuth', load: () => import('../commands/login.js') },
   { name: 'api', summary: 'Make an authenticated API call to the helpdesk (like gh api)', load: () => import('../commands/api.js') },
   { name: 'demo', summary: 'Create or reset the embedded demo helpdesk', load: () => import('../commands/demo.js') },
   { name: 'import', summary: 'Load tickets from a JSON, NDJSON or CSV file into a local profile', load: () => import('../commands/import.js') },
   { name: 'export', summary: 'Write every ticket with its conversation and ratings (NDJSON or JSON)', load: () => import('../commands/export.js') },
+  { name: 'completion', summary: 'Print a shell completion script: bash, zsh or fish', load: () => import('../commands/completion.js') },
 ];
 
 /** bin/deskctl.js installs it before run(): output errors end in one line and exit 1, EPIPE quietly. */
@@ -95,7 +97,7 @@ function commandPath(program: Command, argv: string[]): string {
   return names.join(' ');
 }
 
-export function buildProgram(argv: string[], contexts: Context[] = []): { program: Command; load: () => Promise<void> } {
+export function buildProgram(argv: string[], contexts: Context[] = [], writeOut?: (text: string) => void): { program: Command; load: () => Promise<void> } {
   const program = new Command('deskctl')
     .description('Support operations from the terminal: triage, bulk replies, follow-ups and metrics over your helpdesk.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -103,11 +105,13 @@ export function buildProgram(argv: string[], contexts: Context[] = []): { progra
     .option('--verbose', 'trace requests and decisions on stderr (secrets redacted)')
     .option('-q, --quiet', 'print nothing on stderr but errors and warnings')
     .option('--no-color', 'disable colour (also NO_COLOR=1)')
+    .option('--no-pager', 'never page long output (also DESKCTL_PAGER=cat)')
     .addOption(new Option('--rate-limit <n>', 'requests per minute for this run (overrides the profile)').argParser(Number).hideHelp())
     .helpCommand('help [command...]', 'show help for a command (help tickets list), or: help environment')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .configureOutput({
+      ...(writeOut ? { writeOut } : {}),
       // usage errors from commander get a hint line like ours: its suggestion, or where the help is
       outputError: (str, write) => {
         const m = /^([\s\S]*?)\n\(Did you mean (.*)\?\)\s*$/.exec(str);
@@ -200,12 +204,16 @@ export async function run(rawArgv: string[]): Promise<number> {
   const help = rewriteHelp(rawArgv);
   if (help.topic === 'environment') {
     const { renderEnvironment } = await import('./help/environment.js');
-    createContext({}).output.text(renderEnvironment());
+    const { output } = createContext({ pager: !rawArgv.includes('--no-pager') });
+    output.page(renderEnvironment());
+    await output.finish();
     return ExitCode.ok;
   }
   let argv = help.argv;
   const contexts: Context[] = [];
-  const { program, load } = buildProgram(argv, contexts);
+  // help and version text go through the output layer (and so the pager, for long help on a terminal)
+  const helpOutput = createContext({ pager: !argv.includes('--no-pager'), color: argv.includes('--no-color') ? false : undefined }).output;
+  const { program, load } = buildProgram(argv, contexts, (text) => helpOutput.page(text));
   const verbose = argv.includes('--verbose');
   try {
     await load();
@@ -219,9 +227,13 @@ export async function run(rawArgv: string[]): Promise<number> {
       // commander already printed its message; usage errors exit 2
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
+    // what the command printed before it failed comes before the error, never inside a pager
+    for (const c of contexts) c.output.flush();
     printError(err, verbose);
     return exitCodeOf(err);
   } finally {
+    await helpOutput.finish();
+    for (const c of contexts) await c.output.finish().catch(() => undefined);
     for (const c of contexts) await c.close().catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import type { ConfigStore } from './config/config-store.js';
 import { resolvePaths, type Paths } from './config/paths.js';
+import { readSettings } from './config/settings.js';
 import type { Profile } from './config/profile.js';
 import { clockFromEnv, type Clock } from './domain/clock.js';
 import { UsageError } from './errors.js';
@@ -14,6 +15,8 @@ export interface GlobalOptions {
   verbose?: boolean;
   quiet?: boolean;
   color?: boolean;
+  /** false with --no-pager. */
+  pager?: boolean;
   rateLimit?: number;
 }
 
@@ -50,9 +53,19 @@ export interface ContextOverrides extends IOOptions {
 export function createContext(options: GlobalOptions, overrides: ContextOverrides = {}): Context {
   const env = overrides.env ?? process.env;
   const paths = resolvePaths(env);
+  const settings = overrides.io ? {} : readSettings(paths);
   const io =
     overrides.io ??
-    createIO({ ...overrides, env, noColor: options.color === false, verbose: options.verbose, quiet: options.quiet });
+    createIO({
+      ...overrides,
+      env,
+      noColor: options.color === false,
+      colorSetting: settings.color,
+      pager: options.pager,
+      pagerSetting: settings.pager,
+      verbose: options.verbose,
+      quiet: options.quiet,
+    });
   const clock = overrides.clock ?? clockFromEnv(env);
   const output = new Output(io, () => clock.now());
 
@@ -97,6 +110,7 @@ export function createContext(options: GlobalOptions, overrides: ContextOverride
       if (!io.interactive) {
         throw new UsageError('this needs an answer and there is no terminal to ask on', `pass ${flagHint}`);
       }
+      output.flush();
       return import('@inquirer/prompts');
     },
     async close() {

@@ -108,6 +108,11 @@ export class ConfigStore {
     return names.includes(DEFAULT_PROFILE) ? names : [DEFAULT_PROFILE, ...names];
   }
 
+  /** The profile `profile use` / `config set profile` chose, if any. */
+  chosenProfile(): string | undefined {
+    return this.read().currentProfile;
+  }
+
   currentProfileName(): string {
     return this.read().currentProfile ?? DEFAULT_PROFILE;
   }
@@ -164,6 +169,27 @@ export class ConfigStore {
     await this.ensureWriter();
     if (!this.hasProfile(name)) this.getProfile(name);
     this.writer<ConfigFile>('config').set('currentProfile', name);
+  }
+
+  /** Stored settings (config.json "settings"), as written by `deskctl config set`. */
+  settings(): Record<string, unknown> {
+    return { ...(this.read().settings ?? {}) };
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.ensureWriter();
+    this.writer<ConfigFile>('config').set('settings', { ...this.settings(), [key]: value });
+  }
+
+  async unsetSetting(key: string): Promise<void> {
+    await this.ensureWriter();
+    const { [key]: _removed, ...rest } = this.settings();
+    this.writer<ConfigFile>('config').set('settings', rest);
+  }
+
+  async clearCurrentProfile(): Promise<void> {
+    await this.ensureWriter();
+    this.writer<ConfigFile>('config').delete('currentProfile');
   }
 
   private secrets(): SecretMap {

@@ -41,6 +41,8 @@ export type Profile = z.infer<typeof ProfileSchema>;
 
 export const ConfigFileSchema = z.object({
   currentProfile: z.string().optional(),
+  /** deskctl config set KEY VALUE (see src/config/settings.ts). */
+  settings: z.record(z.string(), z.unknown()).optional(),
   profiles: z.record(z.string(), ProfileSchema).default({}),
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;

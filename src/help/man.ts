@@ -94,7 +94,7 @@ function page(cmd: Command, version: string, extra: string[]): ManPage {
   }
   lines.push(...optionSections(help, cmd));
   if (cmd.parent) {
-    lines.push('.SH GLOBAL OPTIONS', `\\fB\\-\\-profile\\fR \\fIname\\fR, \\fB\\-\\-verbose\\fR, \\fB\\-\\-quiet\\fR and \\fB\\-\\-no\\-color\\fR work with every command; see \\fBdeskctl\\fR(1).`);
+    lines.push('.SH GLOBAL OPTIONS', `\\fB\\-\\-profile\\fR \\fIname\\fR, \\fB\\-\\-verbose\\fR, \\fB\\-\\-quiet\\fR, \\fB\\-\\-no\\-color\\fR and \\fB\\-\\-no\\-pager\\fR work with every command; see \\fBdeskctl\\fR(1).`);
   }
   // the program's own page has a full ENVIRONMENT section instead of its help's short list
   lines.push(...extraSections(afterHelpText(cmd), cmd.parent ? [] : ['ENVIRONMENT']), ...extra);
@@ -121,7 +121,7 @@ function rootSections(): string[] {
     roffEscape('config.json (profiles, settings), secrets.json (mode 0600), templates/; under $XDG_CONFIG_HOME when set'),
     '.TP',
     '.I ~/.local/share/deskctl/profiles/NAME/',
-    roffEscape("helpdesk.db (the embedded helpdesk) and state.db (bulk journals, follow-ups, triage log); under $XDG_DATA_HOME when set. DESKCTL_HOME relocates everything."),
+    roffEscape("helpdesk.db (the embedded helpdesk) and state.db (bulk journals, follow-ups, triage log); under $XDG_DATA_HOME when set. DESKCTL_HOME relocates everything; 'deskctl config path' shows where."),
   ];
 }
 

@@ -1,6 +1,7 @@
 import { wrapText } from './formatters.js';
 import type { Readable, Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
+import { resolvePager } from './pager.js';
 import { redact } from './redact.js';
 import { processStdout } from './stdout.js';
 
@@ -19,6 +20,10 @@ export interface IO {
   errColor: ChalkInstance;
   /** Terminal width for tables (80 on a terminal that does not say, 120 for a pipe). */
   columns: number;
+  /** Terminal height (24 when it does not say); output taller than this goes through the pager. */
+  rows: number;
+  /** The pager command for long output, when stdout is a terminal and paging is on. */
+  pager: string | undefined;
   verbose: boolean;
   quiet: boolean;
   /** Progress/status line to stderr (suppressed by --quiet). */
@@ -34,14 +39,21 @@ export interface IOOptions {
   stdin?: Readable & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
   noColor?: boolean;
+  /** The color setting of config.json: auto (default), always or never. */
+  colorSetting?: 'auto' | 'always' | 'never';
+  /** false with --no-pager. */
+  pager?: boolean;
+  /** The pager setting of config.json. */
+  pagerSetting?: string;
   verbose?: boolean;
   quiet?: boolean;
 }
 
-export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv, noColor = false): 0 | 1 | 2 | 3 {
+export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv, noColor = false, setting: 'auto' | 'always' | 'never' = 'auto'): 0 | 1 | 2 | 3 {
   if (noColor || 'NO_COLOR' in env || env.TERM === 'dumb') return 0;
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return env.FORCE_COLOR === '3' ? 3 : env.FORCE_COLOR === '2' ? 2 : 1;
-  if (!isTTY) return 0;
+  if (setting === 'never' || env.FORCE_COLOR === '0') return 0;
+  if (!isTTY) return setting === 'always' ? 1 : 0;
   if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
   return /256/.test(env.TERM ?? '') ? 2 : 1;
 }
@@ -53,12 +65,14 @@ export function createIO(opts: IOOptions = {}): IO {
   const stdin = opts.stdin ?? process.stdin;
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stdinIsTTY = Boolean(stdin.isTTY);
-  const color = new Chalk({ level: colorLevel(stdoutIsTTY, env, opts.noColor) });
-  const errColor = new Chalk({ level: colorLevel(Boolean(stderr.isTTY), env, opts.noColor) });
+  const color = new Chalk({ level: colorLevel(stdoutIsTTY, env, opts.noColor, opts.colorSetting) });
+  const errColor = new Chalk({ level: colorLevel(Boolean(stderr.isTTY), env, opts.noColor, opts.colorSetting) });
   const verbose = Boolean(opts.verbose);
   const quiet = Boolean(opts.quiet);
   // a pipe has no width: tables forced there (--format table) get COLUMNS or a generous 120
   const columns = (stdout as { columns?: number }).columns || Number(env.COLUMNS) || (stdoutIsTTY ? 80 : 120);
+  const rows = (stdout as { rows?: number }).rows || 24;
+  const pager = resolvePager({ env, setting: opts.pagerSetting, enabled: opts.pager !== false, stdoutIsTTY });
   // messages on a terminal wrap between words instead of where the terminal cuts them
   const stderrColumns = (stderr as { columns?: number; isTTY?: boolean }).isTTY ? (stderr as { columns?: number }).columns : undefined;
   const fitStderr = (text: string) => (stderrColumns && stderrColumns >= 40 ? wrapText(text, stderrColumns) : text);
@@ -72,6 +86,8 @@ export function createIO(opts: IOOptions = {}): IO {
     color,
     errColor,
     columns,
+    rows,
+    pager,
     verbose,
     quiet,
     info(message) {

@@ -6,6 +6,7 @@ import { expandDatePattern, isStdoutPath, openFileAtomic, readExisting, writeFil
 import { parseFields, resolveFormat, selectColumns, type Format, type ListSpec, type OutputFlags } from './format.js';
 import { pickFields, renderTable, toCsv, toJson, toNdjson } from './formatters.js';
 import type { IO } from './io.js';
+import { PagedStdout } from './pager.js';
 
 export interface ListOptions {
   /** Format when stdout is not a terminal and none was asked for. */
@@ -17,10 +18,24 @@ export interface ListOptions {
  * (table on a terminal, json for scripts), applies --fields, and writes to stdout or --out atomically.
  */
 export class Output {
+  private readonly stdout: PagedStdout;
+
   constructor(
     private readonly io: IO,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.stdout = new PagedStdout(io.stdout, io.pager, io.rows, process.env);
+  }
+
+  /** Before anything interactive: what is held for the pager goes to the terminal now. */
+  flush(): void {
+    this.stdout.flush();
+  }
+
+  /** At the end of the command: long output through the pager (on a terminal), the rest as it is. */
+  finish(): Promise<void> {
+    return this.stdout.finish();
+  }
 
   /** Resolves the format for these flags (exposed so commands can branch on json vs table). */
   format(flags: OutputFlags, fallback: Format = 'json'): Format {
@@ -107,6 +122,7 @@ export class Output {
     const toObject = (r: T) => (fields ? pickFields(r, columns) : spec.toJson ? spec.toJson(r) : r);
     const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
     const file = target && !isStdoutPath(target) ? openFileAtomic(target) : undefined;
+    if (!file) this.stdout.flush(); // streamed straight to stdout: what is held goes first
     const sink: Writable = file ? file.stream : this.io.stdout;
     const write = async (chunk: string) => {
       if (chunk && !sink.write(chunk)) await once(sink, 'drain');
@@ -141,9 +157,15 @@ export class Output {
     else throw new UsageError(`--format ${format} does not fit this command`, 'use --format json or table');
   }
 
-  /** Free text to stdout (charts, previews). */
+  /** Free text to stdout (charts, previews), at once: it may be followed by a question. */
   text(content: string): void {
+    this.stdout.flush();
     this.io.stdout.write(content.endsWith('\n') ? content : `${content}\n`);
+  }
+
+  /** Text that may be long and is the command's whole answer (help): paged on a terminal. */
+  page(content: string): void {
+    this.stdout.write(content);
   }
 
   private plainColor() {
@@ -151,11 +173,11 @@ export class Output {
   }
 
   private emit(content: string, target: string | undefined): void {
-    if (target && isStdoutPath(target)) this.io.stdout.write(content);
+    if (target && isStdoutPath(target)) this.stdout.write(content);
     else if (target) {
       writeFileAtomic(target, content);
       this.io.info(`Wrote ${target}`);
-    } else this.io.stdout.write(content);
+    } else this.stdout.write(content);
   }
 }
 

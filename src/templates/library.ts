@@ -109,6 +109,11 @@ function filesIn(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Template names in every folder of the lookup order, without reading the files (for completion). */
+export function templateNames(dirs: TemplateDirs): string[] {
+  return [...new Set(orderedDirs(dirs).flatMap(({ dir }) => filesIn(dir).map(nameOfFile)))].sort();
+}
+
 /** Every template file in lookup order, first one of each name wins; broken files are reported, not thrown. */
 export async function scanTemplates(dirs: TemplateDirs): Promise<TemplateEntry[]> {
   const byName = new Map<string, TemplateEntry>();

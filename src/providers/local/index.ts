@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { profileDataDir, type Paths } from '../../config/paths.js';
 import { DEFAULT_PROFILE } from '../../config/profile.js';
 import { migrate, openDatabase, type Database } from '../../store/sqlite.js';
 import type { ProviderContext } from '../registry.js';
 import { seedDemo } from './demo.js';
 import { LocalProvider } from './local-provider.js';
+import { helpdeskFile } from './names.js';
 import { HELPDESK_MIGRATIONS } from './schema.js';
 
 export { LocalProvider } from './local-provider.js';
-
-export const helpdeskFile = (paths: Paths, profile: string): string => join(profileDataDir(paths, profile), 'helpdesk.db');
+export { helpdeskFile };
 
 export async function openHelpdesk(file: string): Promise<Database> {
   const db = await openDatabase(file);
