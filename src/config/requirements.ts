@@ -26,12 +26,15 @@ export function requirementsFor(kind: ProviderKind, profile: Partial<Profile>): 
   const url = (example: string) => ({ field: 'url' as const, flag: '--url', prompt: 'Helpdesk URL', example });
   switch (kind) {
     case 'zendesk':
+      // an OAuth access token handed over in the environment (CI) is used as it is: no client to sign in with
+      if (profile.auth !== 'token' && profile.tokenEnv && !profile.user && !profile.clientId) return { label: 'Zendesk (OAuth access token)', fields: [url('https://acme.zendesk.com')], secrets: [] };
       return profile.auth === 'token' || (profile.user && !profile.clientId)
         ? { label: 'Zendesk (API token)', fields: [url('https://acme.zendesk.com'), { field: 'user', flag: '--user', prompt: 'Agent email' }], secrets: [TOKEN] }
         : { label: 'Zendesk (OAuth)', fields: [url('https://acme.zendesk.com'), { field: 'clientId', flag: '--client-id', prompt: 'OAuth client id' }], secrets: [{ ...CLIENT_SECRET, label: 'OAuth client secret (empty for a public client; then run deskctl login)', optional: true }] };
     case 'freshdesk':
       return { label: 'Freshdesk', fields: [url('https://acme.freshdesk.com')], secrets: [TOKEN] };
     case 'helpscout':
+      if (profile.tokenEnv && !profile.clientId) return { label: 'Help Scout (OAuth access token)', fields: [], secrets: [] };
       return { label: 'Help Scout', fields: [{ field: 'clientId', flag: '--client-id', prompt: 'OAuth app id' }], secrets: [CLIENT_SECRET] };
     case 'front':
       return { label: 'Front', fields: [], secrets: [TOKEN] };

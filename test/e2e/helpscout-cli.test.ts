@@ -152,3 +152,25 @@ describe('deskctl on Help Scout', () => {
     expect(r.stderr).toMatch(/hint: set HS_SECRET/);
   });
 });
+
+describe('an OAuth access token from the environment (CI)', () => {
+  it('needs no --client-id: the bearer token is used as it is', async () => {
+    const h = makeHome('deskctl-hs-token-');
+    try {
+      const token = 'hs-ci-token-5c1d';
+      hs.tokens.set(token, Date.now() + 3_600_000);
+      const cliIn = (args: string[], env: Record<string, string> = {}) => startCli(args, { home: h, env: { DESKCTL_NOW: NOW, ...env } }).done;
+      const add = await cliIn(['profile', 'add', 'helpscout', '--name', 'ci', '--url', hs.url, '--token-env', 'HS_ACCESS_TOKEN', '--use']);
+      expect(add.code, add.stderr).toBe(0);
+      const r = await cliIn(['tickets', 'list', '--limit', '2', '--json'], { HS_ACCESS_TOKEN: token });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toHaveLength(2);
+      expect(r.stderr).not.toContain(token);
+      const unset = await cliIn(['tickets', 'list']);
+      expect(unset.code).toBe(4);
+      expect(unset.stderr).toContain('HS_ACCESS_TOKEN');
+    } finally {
+      cleanupHome(h);
+    }
+  });
+});

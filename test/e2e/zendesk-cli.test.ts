@@ -296,3 +296,25 @@ describe('deskctl login (OAuth)', () => {
     }
   });
 });
+
+describe('an OAuth access token from the environment (CI)', () => {
+  it('needs no --client-id: profile add and calls work with the bearer token alone', async () => {
+    const h = makeHome();
+    try {
+      const token = zd.issueToken();
+      const add = await runCli(['profile', 'add', 'zendesk', '--name', 'ci', '--url', zd.url, '--auth', 'oauth', '--token-env', 'ZD_ACCESS_TOKEN', '--use'], { home: h, env });
+      expect(add.code, add.stderr).toBe(0);
+      const r = await runCli(['tickets', 'list', '--limit', '2', '--json'], { home: h, env: { ...env, ZD_ACCESS_TOKEN: token } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toHaveLength(2);
+      expect(zd.server.requests.at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
+      assertNoSecrets(r, [token]);
+      const unset = await runCli(['tickets', 'list'], { home: h, env });
+      expect(unset.code).toBe(4);
+      expect(unset.stderr).toContain('ZD_ACCESS_TOKEN');
+      expect(unset.stderr).not.toMatch(/client id/);
+    } finally {
+      cleanupHome(h);
+    }
+  });
+});

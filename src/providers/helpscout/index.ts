@@ -7,7 +7,7 @@
  * profile's secrets (`oauth_token`) and renewed before it expires and on 401.
  */
 import { ConfigError } from '../../errors.js';
-import { checkBaseUrl, createHttpClient, type Headers } from '../http.js';
+import { bearerAuth, checkBaseUrl, createHttpClient, type AuthStrategy, type Headers } from '../http.js';
 import { headerValue } from '../vendor-json.js';
 import { OAuthTokenProvider, profileTokenStore } from '../oauth.js';
 import type { HelpdeskProvider } from '../provider.js';
@@ -41,6 +41,12 @@ export async function createHelpScoutProvider(ctx: ProviderContext): Promise<Hel
   const { profile, profileName } = ctx;
   const origin = checkBaseUrl((profile.url ?? HELPSCOUT_API).trim(), 'Help Scout');
   const base = `${origin.origin}${origin.pathname.replace(/\/+$/, '').replace(/\/v2$/, '')}`;
+  // an OAuth access token handed over in the environment (CI): used as it is, no App ID needed
+  if (profile.tokenEnv && !profile.clientId) {
+    const direct = process.env[profile.tokenEnv];
+    if (!direct) throw new ConfigError(`the environment variable ${profile.tokenEnv} (Help Scout access token of profile '${profileName}') is not set`, `export ${profile.tokenEnv}=...`);
+    return helpScoutProvider(ctx, base, bearerAuth(direct, undefined, 'OAuth token'));
+  }
   if (!profile.clientId) {
     throw new ConfigError(
       `profile '${profileName}' has no Help Scout client id`,
@@ -64,11 +70,22 @@ export async function createHelpScoutProvider(ctx: ProviderContext): Promise<Hel
     http: { trace: ctx.io.verbose ? (line) => ctx.io.debug(line) : undefined },
     onToken: (how) => ctx.io.debug(`Help Scout: ${how}`),
   });
+  const provider = helpScoutProvider(ctx, base, tokens.auth(), loginHint);
+  const close = provider.close.bind(provider);
+  provider.close = async () => {
+    tokens.close();
+    await close();
+  };
+  return provider;
+}
+
+function helpScoutProvider(ctx: ProviderContext, base: string, auth: AuthStrategy, loginHint = `check the access token in $${ctx.profile.tokenEnv}`): HelpScoutProvider {
+  const { profile } = ctx;
   const http = createHttpClient(ctx, {
     kind: 'helpscout',
     vendor: 'Help Scout',
     baseUrl: `${base}/v2`,
-    auth: tokens.auth(),
+    auth,
     defaultRateLimit: HELPSCOUT_DEFAULT_RATE_LIMIT,
     hooks: {
       errorMessage: (body) => helpScoutErrorMessage(body),
@@ -82,17 +99,11 @@ export async function createHelpScoutProvider(ctx: ProviderContext): Promise<Hel
       forbiddenHint: 'the Help Scout user behind this app lacks access to this (mailbox permissions or plan)',
     },
   });
-  const provider = new HelpScoutProvider({
+  return new HelpScoutProvider({
     http,
     agentRef: profile.agent,
     now: () => ctx.clock.now(),
     warn: (m) => ctx.io.warn(m),
     embedThreads: !(profile.options?.embedThreads === false || profile.options?.embedThreads === 'false'),
   });
-  const close = provider.close.bind(provider);
-  provider.close = async () => {
-    tokens.close();
-    await close();
-  };
-  return provider;
 }

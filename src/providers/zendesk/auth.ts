@@ -84,6 +84,9 @@ export function zendeskAuth(ctx: ProviderContext, baseOrigin: string): ZendeskAu
   const secret = config.getSecret(profileName, 'client_secret', profile.clientSecretEnv);
   const store = profileTokenStore(config, profileName);
   const stored = store.load();
+  if (!profile.clientId && !stored && profile.tokenEnv) {
+    throw new ConfigError(`the environment variable ${profile.tokenEnv} (Zendesk OAuth access token of profile '${profileName}') is not set`, `export ${profile.tokenEnv}=...`);
+  }
   if (!profile.clientId && !stored) {
     throw new ConfigError(`profile '${profileName}' has no OAuth client id`, `add one with 'deskctl profile add zendesk --name ${profileName} --client-id ID --force', then 'deskctl login'`);
   }
