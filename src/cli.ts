@@ -26,6 +26,7 @@ const GROUPS: Group[] = [
   { name: 'api', summary: 'Make an authenticated API call to the helpdesk (like gh api)', load: () => import('../commands/api.js') },
   { name: 'demo', summary: 'Create or reset the embedded demo helpdesk', load: () => import('../commands/demo.js') },
   { name: 'import', summary: 'Load tickets from a JSON, NDJSON or CSV file into a local profile', load: () => import('../commands/import.js') },
+  { name: 'sync', summary: 'Mirror a helpdesk into a local profile, fetching only what changed', load: () => import('../commands/sync.js') },
   { name: 'export', summary: 'Write every ticket with its conversation and ratings (NDJSON or JSON)', load: () => import('../commands/export.js') },
   { name: 'completion', summary: 'Print a shell completion script: bash, zsh or fish', load: () => import('../commands/completion.js') },
 ];

@@ -64,6 +64,13 @@ export interface HelpdeskProvider {
   /** Optional: one cheap authenticated call for `profile test` - the account, the signed-in user, the rate limit. */
   describeAccount?(): Promise<{ account: string; user?: string; rateLimit?: string }>;
   /**
+   * Optional: tickets changed since a cursor (or, without one, since a time), in change order, each page
+   * with the cursor that resumes after it; the last page may be empty and still move the cursor. Only
+   * helpdesks with a resumable incremental listing have it (Zendesk); `deskctl sync` falls back to
+   * listTickets({ updatedSince }) elsewhere.
+   */
+  changedTickets?(from: { cursor?: string; since: Date }): AsyncIterable<{ tickets: Ticket[]; cursor: string }>;
+  /**
    * Optional: the metrics summary computed where the data lives (the embedded helpdesk does it in SQL),
    * with the same definitions and results as streaming tickets through src/metrics (the reference).
    */

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, startCli, type CliOptions, type CliResult } from '../support/cli.js';
-import { FakeZendesk } from '../support/fake-zendesk.js';
+import { FakeZendesk, zendeskProfileAddArgs } from '../support/fake-zendesk.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 let zd: FakeZendesk;
@@ -31,7 +31,7 @@ beforeAll(async () => {
   zd = await FakeZendesk.start({ tickets: 120 });
   home = makeHome();
   const add = await cli(
-    ['profile', 'add', 'zendesk', '--name', 'zd', '--url', zd.url, '--user', zd.agentEmail, '--auth', 'token', '--with-token', '--option', 'retryBaseMs=5', '--use'],
+    [...zendeskProfileAddArgs(zd, 'zd'), '--use'],
     `${zd.apiToken}\n`,
   );
   expect(add.code, add.stderr).toBe(0);

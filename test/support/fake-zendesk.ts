@@ -347,7 +347,8 @@ export class FakeZendesk extends VendorFake {
     return true;
   }
 
-  private touch(t: ZdFakeTicket): void {
+  /** Marks a ticket changed now (as a write through the API would). */
+  touch(t: ZdFakeTicket): void {
     const now = Date.now();
     t.updated_at = iso(Math.max(now, Date.parse(t.updated_at) + 1000));
     t.generated_timestamp = Math.floor(Date.parse(t.updated_at) / 1000);
@@ -453,8 +454,14 @@ export class FakeZendesk extends VendorFake {
       if (!this.admin) return { status: 403, json: { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' } };
       const sorted = [...this.tickets.values()].sort((a, b) => a.generated_timestamp - b.generated_timestamp || a.id - b.id);
       let from: number;
-      if (req.query.get('cursor')) from = dec(req.query.get('cursor'));
-      else {
+      const cursor = req.query.get('cursor');
+      if (cursor) {
+        // like Zendesk's, the cursor is a position in change order (time, id), not an index:
+        // a ticket updated after the cursor was issued comes back on the next call
+        const [ts, id] = Buffer.from(cursor, 'base64url').toString().slice(2).split(':').map(Number) as [number, number];
+        from = sorted.findIndex((t) => t.generated_timestamp > ts || (t.generated_timestamp === ts && t.id > id));
+        if (from < 0) from = sorted.length;
+      } else {
         const start = Number(req.query.get('start_time'));
         if (!Number.isFinite(start)) return { status: 400, json: { error: 'InvalidPaginationParameter', description: 'start_time is required' } };
         from = sorted.findIndex((t) => t.generated_timestamp >= start);
@@ -462,7 +469,8 @@ export class FakeZendesk extends VendorFake {
       }
       const page = sorted.slice(from, from + this.incrementalPageSize);
       const end = from + page.length >= sorted.length;
-      const after = enc(from + page.length);
+      const last = page.at(-1);
+      const after = last ? Buffer.from(`t:${last.generated_timestamp}:${last.id}`).toString('base64url') : (cursor ?? Buffer.from(`t:${Number(req.query.get('start_time')) - 1}:0`).toString('base64url'));
       return {
         json: {
           tickets: page,
@@ -562,6 +570,11 @@ export class FakeZendesk extends VendorFake {
   }
 
   denyNextLogin = false;
+}
+
+/** `deskctl profile add` arguments for the fake (API token read from stdin: pass `${zd.apiToken}\n` as input). */
+export function zendeskProfileAddArgs(zd: FakeZendesk, name: string, options: string[] = []): string[] {
+  return ['profile', 'add', 'zendesk', '--name', name, '--url', zd.url, '--user', zd.agentEmail, '--auth', 'token', '--with-token', '--option', 'retryBaseMs=5', ...options.flatMap((o) => ['--option', o])];
 }
 
 // ------------------------------------------------------------------------------------------------

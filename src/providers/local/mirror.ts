@@ -1,0 +1,121 @@
+import type { Comment, Person, Rating, Ticket } from '../../domain/model.js';
+import type { Database } from '../../store/sqlite.js';
+
+/** Where a sync stands, saved in the mirror with every batch it wrote. */
+export interface SyncState {
+  /** The vendor's incremental cursor (Zendesk), when it has one. */
+  cursor?: string;
+  /** Latest updatedAt seen (the fallback listing resumes from it). */
+  updatedHighWater?: string;
+  /** Ratings created before this were synced. */
+  ratingsSince?: string;
+  lastSyncAt?: string;
+}
+
+export interface ChangedTicket {
+  ticket: Ticket;
+  comments: Comment[];
+}
+
+/**
+ * Writes what a sync fetched into a local profile's helpdesk: tickets upserted by id with their tags and
+ * whole conversation replaced, ratings deduplicated on (ticket, kind, time), and the sync state saved in
+ * the same transaction, so a sync killed between batches resumes after the last batch it wrote.
+ */
+export class MirrorWriter {
+  private readonly stateKey: string;
+
+  constructor(
+    private readonly db: Database,
+    source: string,
+  ) {
+    this.stateKey = `sync:${source}`;
+    db.exec(`CREATE TABLE IF NOT EXISTS sync_ids (source TEXT NOT NULL, source_id TEXT NOT NULL, ticket_id INTEGER NOT NULL, PRIMARY KEY (source, source_id))`);
+  }
+
+  state(): SyncState {
+    const row = this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(this.stateKey) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as SyncState) : {};
+  }
+
+  private saveState(state: SyncState): void {
+    this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(this.stateKey, JSON.stringify(state));
+  }
+
+  /** The local id of a vendor ticket id: the same number when it is one, else a mapped one. */
+  private localId(sourceId: string): number {
+    if (/^\d{1,15}$/.test(sourceId)) return Number(sourceId);
+    const row = this.db.prepare(`SELECT ticket_id FROM sync_ids WHERE source = ? AND source_id = ?`).get(this.stateKey, sourceId) as { ticket_id: number } | undefined;
+    if (row) return row.ticket_id;
+    // mapped ids count down from the top of the range, away from the vendor's numeric ids
+    const min = (this.db.prepare(`SELECT min(ticket_id) AS m FROM sync_ids`).get() as { m: number | null }).m;
+    const id = (min ?? 9_000_000_000_000_000) - 1;
+    this.db.prepare(`INSERT INTO sync_ids (source, source_id, ticket_id) VALUES (?, ?, ?)`).run(this.stateKey, sourceId, id);
+    return id;
+  }
+
+  private person(p: Person, role: 'customer' | 'agent'): string {
+    this.db
+      .prepare(`INSERT INTO people (id, name, email, role, grp) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email`)
+      .run(p.id, p.name || p.email || p.id, p.email ?? null, p.role === 'customer' || p.role === 'system' ? role : p.role, p.group ?? null);
+    return p.id;
+  }
+
+  /** Upserts a batch of changed tickets and saves the state, in one transaction. */
+  writeBatch(batch: ChangedTicket[], state: SyncState): void {
+    const db = this.db;
+    db.transaction(() => {
+      for (const { ticket: t, comments } of batch) {
+        const id = this.localId(t.id);
+        const requester = this.person(t.requester, 'customer');
+        const assignee = t.assignee ? this.person(t.assignee, 'agent') : null;
+        if (t.group) db.prepare(`INSERT OR IGNORE INTO groups (id, name) VALUES (?, ?)`).run(`g-${t.group.toLowerCase()}`, t.group);
+        db.prepare(
+          `INSERT INTO tickets (id, subject, status, priority, channel, requester_id, assignee_id, grp, created_at, updated_at, first_response_at, solved_at, reopen_count, custom_fields, imported_last_customer_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET subject = excluded.subject, status = excluded.status, priority = excluded.priority, channel = excluded.channel,
+             requester_id = excluded.requester_id, assignee_id = excluded.assignee_id, grp = excluded.grp, created_at = excluded.created_at,
+             updated_at = excluded.updated_at, first_response_at = excluded.first_response_at, solved_at = excluded.solved_at,
+             reopen_count = excluded.reopen_count, custom_fields = excluded.custom_fields, imported_last_customer_at = excluded.imported_last_customer_at`,
+        ).run(
+          id, t.subject, t.status, t.priority, t.channel, requester, assignee, t.group ?? null, t.createdAt, t.updatedAt,
+          t.firstResponseAt ?? null, t.solvedAt ?? null, t.reopenCount, JSON.stringify(t.customFields), t.lastCustomerMessageAt ?? null,
+        );
+        db.prepare(`DELETE FROM ticket_tags WHERE ticket_id = ?`).run(id);
+        for (const tag of new Set(t.tags)) db.prepare(`INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`).run(id, tag);
+        db.prepare(`DELETE FROM comments WHERE ticket_id = ?`).run(id);
+        const insertComment = db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+        for (const c of comments) insertComment.run(id, this.person(c.author, c.authorRole === 'customer' ? 'customer' : 'agent'), c.authorRole, c.public ? 1 : 0, c.body, c.createdAt);
+        // the vendor's own reply count when it knows more replies than the conversation shows
+        if (t.publicReplyCount != null) db.prepare(`UPDATE tickets SET public_replies = max(public_replies, ?) WHERE id = ?`).run(t.publicReplyCount, id);
+      }
+      this.saveState(state);
+    })();
+  }
+
+  /** Adds ratings not already there; ratings of tickets the mirror does not have are left out (counted). */
+  writeRatings(ratings: Rating[], state: SyncState): { written: number; orphans: number } {
+    let written = 0;
+    let orphans = 0;
+    this.db.transaction(() => {
+      for (const r of ratings) {
+        const id = /^\d{1,15}$/.test(r.ticketId)
+          ? Number(r.ticketId)
+          : (this.db.prepare(`SELECT ticket_id FROM sync_ids WHERE source = ? AND source_id = ?`).get(this.stateKey, r.ticketId) as { ticket_id: number } | undefined)?.ticket_id;
+        if (id === undefined || !this.db.prepare(`SELECT 1 FROM tickets WHERE id = ?`).get(id)) {
+          orphans++;
+          continue;
+        }
+        const exists = this.db.prepare(`SELECT 1 FROM ratings WHERE ticket_id = ? AND kind = ? AND created_at = ?`).get(id, r.kind, r.createdAt);
+        if (exists) {
+          this.db.prepare(`UPDATE ratings SET score = ?, scale_min = ?, scale_max = ?, comment = ?, agent_id = ? WHERE ticket_id = ? AND kind = ? AND created_at = ?`).run(r.score, r.scale.min, r.scale.max, r.comment ?? null, r.agentId ?? null, id, r.kind, r.createdAt);
+        } else {
+          this.db.prepare(`INSERT INTO ratings (ticket_id, kind, score, scale_min, scale_max, comment, created_at, agent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, r.kind, r.score, r.scale.min, r.scale.max, r.comment ?? null, r.createdAt, r.agentId ?? null);
+          written++;
+        }
+      }
+      this.saveState(state);
+    })();
+    return { written, orphans };
+  }
+}
