@@ -6,7 +6,7 @@ import type { TicketPatch } from '../src/domain/model.js';
 import { parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import type { TicketQuery } from '../src/domain/query.js';
 import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
-import type { OutputFlags } from '../src/output/format.js';
+import type { ListSpec, OutputFlags } from '../src/output/format.js';
 import { plural, truncate } from '../src/output/formatters.js';
 import type { HelpdeskProvider } from '../src/providers/provider.js';
 import type { IdsFile } from '../src/bulk/selection.js';
@@ -237,6 +237,8 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
   }
 }
 
+const FIELDS_HINT = '--fields picks the columns of a --dry-run listing; the run itself prints one result object (pick from it with jq)';
+
 export function register(program: Command, context: ContextFactory): void {
   const bulk = program.command('bulk').description('Reply to or update many tickets at once, safely and resumably');
   examples(bulk, [
@@ -264,6 +266,8 @@ export function register(program: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const flags = outputFlags(o);
     ctx.output.format(flags);
+    const view = await import('../src/bulk/view.js');
+    (await import('../src/output/validate.js')).validateFields(flags, o.dryRun ? view.dryRunSpec : null, FIELDS_HINT);
     const { parsed, sel } = parseSelection(o, o as FilterFlags, ctx.clock.now());
     checkConfirmable(ctx, o, 'reply');
     const policy = await repeatPolicy(ctx, o);
@@ -279,7 +283,6 @@ export function register(program: Command, context: ContextFactory): void {
 
     const { renderAll } = await import('../src/bulk/selection.js');
     const { createProgress } = await import('../src/bulk/progress.js');
-    const view = await import('../src/bulk/view.js');
     const agent = await provider.currentAgent();
     const profile = await ctx.profile();
     const progress = await createProgress(ctx.io, selected.tickets.length, 'Rendering');
@@ -402,6 +405,7 @@ export function register(program: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const flags = outputFlags(o);
     ctx.output.format(flags);
+    (await import('../src/output/validate.js')).validateFields(flags, o.dryRun ? (await import('../src/output/views/tickets.js')).bulkUpdateDryRunSpec(() => ctx.clock.now(), '') : null, FIELDS_HINT);
     const refs = parsePatchFlags(o);
     const { isEmptyPatch, resolvePatch } = await import('../src/tickets/service.js');
     if (isEmptyPatch({ ...refs, assigneeId: refs.assignee })) {
@@ -472,6 +476,7 @@ export function register(program: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const flags = outputFlags(o);
     ctx.output.format(flags);
+    (await import('../src/output/validate.js')).validateFields(flags, null);
     const concurrencyFlag = o.concurrency !== undefined ? parsePositiveInt(String(o.concurrency), '--concurrency') : undefined;
     const journal = await openJournal(ctx);
     const job = journal.getJob(jobId);

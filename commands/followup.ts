@@ -9,6 +9,7 @@ import { parseEnum, parseEnumList, parseIds, parsePositiveInt } from '../src/dom
 import { DeskctlError, NotFoundError, PartialFailure, UsageError } from '../src/errors.js';
 import type { FollowUp, FollowUpState, ScheduleInput } from '../src/followups/index.js';
 import { collect } from '../src/providers/provider.js';
+import type { ListSpec } from '../src/output/format.js';
 import { packageRoot } from '../src/templates/library.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
@@ -92,6 +93,17 @@ export function cronSchedule(every: string): string {
   return n === 1 ? '0 * * * *' : `0 */${n} * * *`;
 }
 
+/** What `followup schedule --dry-run` lists. */
+const schedulePreviewSpec: ListSpec<{ ticketId: string; template?: string | null; dueAt: string; tz?: string }> = {
+  columns: [
+    { key: 'ticketId', header: 'TICKET', value: (r) => r.ticketId, aliases: ['ticket'] },
+    { key: 'template', header: 'TEMPLATE', value: (r) => r.template, cell: (r) => r.template ?? '-' },
+    { key: 'dueAt', header: 'DUE', value: (r) => r.dueAt, aliases: ['due'] },
+    { key: 'tz', header: 'TZ', value: (r) => r.tz },
+  ],
+  defaultFields: ['ticketId', 'template', 'dueAt', 'tz'],
+};
+
 export function register(program: Command, context: ContextFactory): void {
   const group = program
     .command('followup')
@@ -131,6 +143,9 @@ export function register(program: Command, context: ContextFactory): void {
       const flags = outputFlags(o);
       ctx.output.format(flags);
       const now = ctx.clock.now();
+      const { validateFields } = await import('../src/output/validate.js');
+      if (o.dryRun) validateFields(flags, schedulePreviewSpec);
+      else validateFields(flags, (await views()).followupListSpec(() => now));
       const p = await parseScheduleFlags(ids, o, now);
       const { templateDirs, loadTemplate, checkTemplateSupport, templateNeedsComments } = await import('../src/templates/index.js');
       const { templateComposer } = await import('../src/followups/compose.js');
@@ -197,15 +212,7 @@ export function register(program: Command, context: ContextFactory): void {
         ctx.io.info(`Would schedule ${inputs.length} follow-up${inputs.length === 1 ? '' : 's'} for ${when}; nothing was scheduled`);
         ctx.output.list(
           inputs.map((i) => ({ ticketId: i.ticketId, template: i.template, dueAt: i.dueAt.toISOString(), tz: i.tz })),
-          {
-            columns: [
-              { key: 'ticketId', header: 'TICKET', value: (r) => r.ticketId, aliases: ['ticket'] },
-              { key: 'template', header: 'TEMPLATE', value: (r) => r.template, cell: (r) => r.template ?? '-' },
-              { key: 'dueAt', header: 'DUE', value: (r) => r.dueAt, aliases: ['due'] },
-              { key: 'tz', header: 'TZ', value: (r) => r.tz },
-            ],
-            defaultFields: ['ticketId', 'template', 'dueAt', 'tz'],
-          },
+          schedulePreviewSpec,
           flags,
         );
         return;
@@ -281,6 +288,7 @@ export function register(program: Command, context: ContextFactory): void {
         const ctx = context(cmd);
         const flags = outputFlags(o);
         ctx.output.format(flags);
+        (await import('../src/output/validate.js')).validateFields(flags, (await views()).followupListSpec(() => ctx.clock.now()));
         const { cancelFollowups, retryFollowups, listFollowups, parseFollowupId } = await followups();
         const wanted = ids.flatMap((i) => i.split(',')).filter(Boolean).map(parseFollowupId);
         const ticketIds = o.ticket ? parseIds(o.ticket as string[]) : [];
@@ -326,6 +334,7 @@ export function register(program: Command, context: ContextFactory): void {
       const flags = outputFlags(o);
       const explicit = flags.json || flags.format !== undefined || flags.out !== undefined;
       if (explicit) ctx.output.format(flags);
+      (await import('../src/output/validate.js')).validateFields(flags, null);
       const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : undefined;
       const concurrency = o.concurrency ? parsePositiveInt(String(o.concurrency), '--concurrency') : undefined;
       const { runDue } = await followups();

@@ -24,6 +24,7 @@ export function register(program: Command, context: ContextFactory): void {
     .option('--encoding <name>', 'text encoding of the file: utf-8 (default, BOM optional), latin1, windows-1252, utf-16le');
   addOutputOptions(cmd).action(async (file: string, o: Record<string, unknown>, c: Command) => {
     const ctx = context(c);
+    (await import('../src/output/validate.js')).validateFields(outputFlags(o), null);
     if (!existsSync(file)) throw new UsageError(`file ${file} does not exist`, 'check the path');
     const kind = String(o.formatIn ?? extname(file).slice(1)).toLowerCase();
     const format = FORMATS_IN[kind];

@@ -247,6 +247,7 @@ export function register(program: Command, context: ContextFactory): void {
     const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : Infinity;
     const parsed = parseFilterFlags({ ...o, status: o.status?.length ? o.status : DEFAULT_STATUSES }, ctx.clock.now());
     ctx.output.format(flags);
+    (await import('../src/output/validate.js')).validateFields(flags, applySpec);
     const file = String(o.rules);
     const { readRulesFile, loadRules, commentRenderer, templateEffects } = await import('../src/triage/service.js');
     const text = readRulesFile(file);
