@@ -90,7 +90,7 @@ const WRITE_COMMANDS: WriteCommand[] = [
 ];
 
 const BAD_FLAGS: { kind: string; flags: () => string[]; message: RegExp }[] = [
-  { kind: 'an unknown --fields name', flags: () => ['--fields', 'ok'], message: /--fields|unknown field 'ok'/ },
+  { kind: 'an unknown --fields name', flags: () => ['--fields', 'nope'], message: /--fields|unknown field 'nope'/ },
   { kind: 'an unknown --format', flags: () => ['--format', 'xml'], message: /xml/ },
   { kind: '--json with another --format', flags: () => ['--json', '--format', 'csv'], message: /--json and --format disagree/ },
   { kind: "--out in a directory that does not exist", flags: () => ['--out', '/nonexistent/r.json'], message: /directory \/nonexistent does not exist/ },
