@@ -444,6 +444,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     .command('learn')
     .description("Learn this profile's own sentiment model from its rated tickets (CSAT 1-2 / NPS 0-6 unhappy, CSAT 4-5 / NPS 9-10 happy); used only when it beats the default on held-out tickets")
     .option('--since <when>', 'ratings since (default 365d)')
+    .option('--max-tickets <n>', 'learn from the N most recently rated tickets at most (default 2000; one conversation read each)')
     .option('-n, --dry-run', 'train and compare, save nothing')
     .option('--list', "list this profile's learned models")
     .option('--reset', 'go back to the shipped model (learned models are kept)');
@@ -452,7 +453,8 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     const flags = outputFlags(o);
     const modes = ['list', 'reset', 'dryRun'].filter((k) => o[k]);
     if (modes.length > 1) throw new UsageError(`--${modes.map((m) => (m === 'dryRun' ? 'dry-run' : m)).join(' and --')} disagree`, 'give only one of them');
-    if (o.since !== undefined && (o.list || o.reset)) throw new UsageError('--since is for learning', 'drop --since, or --list/--reset');
+    if ((o.since !== undefined || o.maxTickets !== undefined) && (o.list || o.reset)) throw new UsageError('--since and --max-tickets are for learning', 'drop them, or --list/--reset');
+    const maxTickets = o.maxTickets === undefined ? 2000 : parsePositiveInt(String(o.maxTickets), '--max-tickets');
     const now = ctx.clock.now();
     const { parseDateArg } = await import('../src/domain/parse.js');
     const since = parseDateArg(o.since === undefined ? '365d' : String(o.since), now, '--since');
@@ -480,7 +482,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     ]);
     ctx.io.info(`Reading the ratings since ${since.toISOString().slice(0, 10)} and the rated tickets' conversations...`);
     const concurrency = (await ctx.profile()).concurrency ?? provider.capabilities.defaultConcurrency;
-    const rated = await ratedTickets(provider, { since, until: now }, concurrency);
+    const rated = await ratedTickets(provider, { since, until: now }, { concurrency, max: maxTickets });
     const version = models.nextVersion();
     let result;
     try {

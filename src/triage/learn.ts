@@ -1,4 +1,5 @@
 import type { DateRange, Rating } from '../domain/model.js';
+import { NotFoundError } from '../errors.js';
 import { collect, type HelpdeskProvider } from '../providers/provider.js';
 import { mapPool } from './apply.js';
 import { stripQuoted } from './sentiment.js';
@@ -27,19 +28,31 @@ export interface RatedTicket {
   text: string;
 }
 
-/** The rated tickets of the range with their customers' messages (latest rating of each ticket wins). */
-export async function ratedTickets(provider: HelpdeskProvider, range: DateRange, concurrency = 4): Promise<RatedTicket[]> {
+/**
+ * The rated tickets of the range with their customers' messages (latest rating of each ticket wins;
+ * the `max` most recently rated tickets, one conversation read each; tickets deleted since are skipped).
+ */
+export async function ratedTickets(provider: HelpdeskProvider, range: DateRange, opts: { concurrency?: number; max?: number } = {}): Promise<RatedTicket[]> {
   const latest = new Map<string, Rating>();
   for (const r of await collect(provider.listRatings(range))) {
     const had = latest.get(r.ticketId);
     if (r.kind !== 'ces' && (!had || Date.parse(r.createdAt) >= Date.parse(had.createdAt))) latest.set(r.ticketId, r);
   }
-  const labelled = [...latest.values()].flatMap((r) => {
-    const label = ratingLabel(r);
-    return label ? [{ ticketId: r.ticketId, label }] : [];
-  });
-  const withText = await mapPool(labelled, concurrency, async (t) => {
-    const comments = await provider.listComments(t.ticketId);
+  const labelled = [...latest.values()]
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+    .flatMap((r) => {
+      const label = ratingLabel(r);
+      return label ? [{ ticketId: r.ticketId, label }] : [];
+    })
+    .slice(0, opts.max ?? Infinity);
+  const withText = await mapPool(labelled, opts.concurrency ?? 4, async (t) => {
+    let comments;
+    try {
+      comments = await provider.listComments(t.ticketId);
+    } catch (e) {
+      if (e instanceof NotFoundError) return { ...t, text: '' };
+      throw e;
+    }
     const text = comments
       .filter((c) => c.authorRole === 'customer' && c.public)
       .map((c) => stripQuoted(c.body))

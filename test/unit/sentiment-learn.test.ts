@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/config/paths.js';
 import { StateStore } from '../../src/store/state-store.js';
-import { learnFromRatings, NotEnoughRatings, ratingLabel, type RatedTicket } from '../../src/triage/learn.js';
+import type { Comment, Rating } from '../../src/domain/model.js';
+import { NotFoundError } from '../../src/errors.js';
+import type { HelpdeskProvider } from '../../src/providers/provider.js';
+import { learnFromRatings, NotEnoughRatings, ratedTickets, ratingLabel, type RatedTicket } from '../../src/triage/learn.js';
 import { loadDefaultModel } from '../../src/triage/sentiment.js';
 import { profileSentiment, SentimentModels } from '../../src/triage/sentiment-store.js';
 
@@ -17,6 +20,55 @@ describe('labels from ratings', () => {
     const nps = (score: number) => ratingLabel({ kind: 'nps', score, scale: { min: 0, max: 10 } });
     expect([0, 6, 7, 8, 9, 10].map(nps)).toEqual(['negative', 'negative', undefined, undefined, 'positive', 'positive']);
     expect(ratingLabel({ kind: 'ces', score: 1, scale: { min: 1, max: 7 } })).toBeUndefined();
+  });
+});
+
+describe('reading rated tickets from a helpdesk', () => {
+  const rating = (ticketId: string, kind: Rating['kind'], score: number, createdAt: string): Rating => ({
+    ticketId,
+    kind,
+    score,
+    scale: kind === 'nps' ? { min: 0, max: 10 } : kind === 'ces' ? { min: 1, max: 7 } : { min: 1, max: 5 },
+    createdAt,
+  });
+  const msg = (ticketId: string, role: Comment['authorRole'], body: string, pub = true): Comment => ({
+    id: `${ticketId}-${body.length}`,
+    ticketId,
+    author: { id: role, name: role, role: role === 'agent' ? 'agent' : 'customer' },
+    authorRole: role,
+    public: pub,
+    body,
+    createdAt: '2026-11-01T00:00:00Z',
+  });
+  const conversations: Record<string, Comment[]> = {
+    '1': [msg('1', 'customer', 'Still no refund.\n> quoted: great service'), msg('1', 'agent', 'Sorry!'), msg('1', 'customer', 'Third time I ask.')],
+    '2': [msg('2', 'customer', 'Thanks, all sorted'), msg('2', 'agent', 'internal: angry customer', false)],
+    '4': [msg('4', 'customer', 'Fine')],
+  };
+  const provider = {
+    async *listRatings() {
+      yield [
+        rating('1', 'csat', 5, '2026-11-02T00:00:00Z'),
+        rating('1', 'csat', 1, '2026-11-03T00:00:00Z'), // the latest rating wins
+        rating('2', 'nps', 10, '2026-11-04T00:00:00Z'),
+        rating('3', 'csat', 1, '2026-11-05T00:00:00Z'), // deleted since
+        rating('4', 'csat', 3, '2026-11-06T00:00:00Z'), // neither
+        rating('5', 'ces', 1, '2026-11-07T00:00:00Z'), // effort is not mood
+      ];
+    },
+    async listComments(id: string) {
+      if (!conversations[id]) throw new NotFoundError('ticket', id);
+      return conversations[id];
+    },
+  } as unknown as HelpdeskProvider;
+
+  it("labels each ticket by its latest rating and keeps the customer's own public words", async () => {
+    expect(await ratedTickets(provider, {})).toEqual([
+      { ticketId: '1', label: 'negative', text: 'Still no refund.\nThird time I ask.' },
+      { ticketId: '2', label: 'positive', text: 'Thanks, all sorted' },
+    ]);
+    // the most recently rated first when capped
+    expect((await ratedTickets(provider, {}, { max: 2 })).map((t) => t.ticketId)).toEqual(['2']); // #3 and #2, and #3 is gone
   });
 });
 
