@@ -10,7 +10,7 @@ import { DeskctlError, NotFoundError, PartialFailure, UsageError } from '../src/
 import type { FollowUp, FollowUpState, ScheduleInput } from '../src/followups/index.js';
 import { collect } from '../src/providers/provider.js';
 import type { ListSpec } from '../src/output/format.js';
-import { packageRoot } from '../src/templates/library.js';
+import { packageRoot } from '../src/package-root.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 

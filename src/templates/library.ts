@@ -1,35 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { actionsFromFrontMatter, describeFrontMatterIssues, FrontMatterSchema, splitFrontMatter } from './frontmatter.js';
+import { packageRoot } from '../package-root.js';
 import { TemplateFileError, type Template, type TemplateDirs, type TemplateOrigin } from './types.js';
+
+export { packageRoot };
 
 export const TEMPLATE_EXT = '.liquid';
 export const ORIGINS: TemplateOrigin[] = ['project', 'user', 'shipped'];
-
-let packageRootCache: string | undefined;
-
-/** The folder holding deskctl's package.json (works from src/ under vitest and from dist/). */
-export function packageRoot(): string {
-  if (packageRootCache) return packageRootCache;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'deskctl') return (packageRootCache = dir);
-      } catch {
-        /* keep looking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the deskctl package root');
-    dir = up;
-  }
-}
 
 export function templateDirs(ctx: Pick<Context, 'paths'>, cwd = process.cwd()): TemplateDirs {
   return { project: join(cwd, 'templates'), user: ctx.paths.templatesDir, shipped: join(packageRoot(), 'templates') };

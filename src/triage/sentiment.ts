@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Comment } from '../domain/model.js';
+import { shippedFile } from '../package-root.js';
 import { compileModel, parseModel, type Contribution, type SentimentLabel, type SentimentModel } from './sentiment-model.js';
 
 /**
@@ -80,12 +80,10 @@ export function describeSentiment(s: SentimentResult, reasons = MAX_REASONS): st
   return `${s.label}, ${Math.round(s.probability * 100)}% unhappy${words.length ? `: ${words.join(', ')}` : ''}`;
 }
 
-/** models/sentiment.json at the package root (from dist/src/triage/ or, under vitest, src/triage/). */
+/** models/sentiment.json at the package root. */
 export function defaultModelFile(): string {
-  for (const rel of ['../../../models/sentiment.json', '../../models/sentiment.json']) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(file)) return file;
-  }
+  const file = shippedFile('models', 'sentiment.json');
+  if (existsSync(file)) return file;
   throw new Error('deskctl is installed without its sentiment model (models/sentiment.json): reinstall deskctl');
 }
 
