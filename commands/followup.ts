@@ -30,6 +30,8 @@ interface ScheduleFlags extends FilterFlags {
   note?: string;
   yes?: boolean;
   dryRun?: boolean;
+  replace?: boolean;
+  allowRepeat?: boolean;
 }
 
 /** All flag checks that need no I/O: a bad flag exits 2 before anything is read or written. */
@@ -136,6 +138,8 @@ export function register(program: Command, context: ContextFactory): void {
     .option('--set-status <status>', 'after sending, set the status')
     .option('--add-tag <tags>', 'after sending, add tags (comma-separated or repeated)', collectList)
     .option('--note <text>', 'a note for yourself, shown by `followup show`')
+    .option('--replace', 'replace a follow-up already scheduled for the same ticket and template')
+    .option('--allow-repeat', 'schedule even when the same ticket and template already has one scheduled')
     .option('--dry-run', 'show what would be scheduled; schedule nothing')
     .option('-y, --yes', 'do not ask for confirmation when scheduling over a selection')
     .action(async (ids: string[], o: ScheduleFlags & Record<string, unknown>, cmd: Command) => {
@@ -147,9 +151,10 @@ export function register(program: Command, context: ContextFactory): void {
       if (o.dryRun) validateFields(flags, schedulePreviewSpec);
       else validateFields(flags, (await views()).followupListSpec(() => now));
       const p = await parseScheduleFlags(ids, o, now);
+      if (o.replace && o.allowRepeat) throw new UsageError('--replace and --allow-repeat disagree', 'give only one of them');
       const { templateDirs, loadTemplate, checkTemplateSupport, templateNeedsComments } = await import('../src/templates/index.js');
       const { templateComposer } = await import('../src/followups/compose.js');
-      const { scheduleFollowups, formatInZone } = await followups();
+      const { scheduleFollowups, pendingDuplicates, duplicateError, formatInZone } = await followups();
 
       // Validate everything (template, tickets, a trial render) before writing anything.
       const dirs = templateDirs(ctx);
@@ -208,6 +213,12 @@ export function register(program: Command, context: ContextFactory): void {
         addTags: p.addTags,
       }));
       const when = `${formatInZone(p.dueAt, p.tz)} (${p.dueAt.toISOString()})`;
+      const pending = o.replace ? 'replace' : o.allowRepeat ? 'allow' : 'refuse';
+      const store = await ctx.store();
+      const dups = pendingDuplicates(store, inputs);
+      // scheduleFollowups refuses again inside its transaction; this is the same answer before the preview
+      if (dups.length && pending === 'refuse') throw duplicateError(dups);
+      for (const d of dups) ctx.io.info(`${pending === 'replace' ? 'Replaces' : 'In addition to'} follow-up #${d.id} for ticket ${d.ticketId} (${d.template}, due ${d.dueAt})`);
       if (o.dryRun) {
         ctx.io.info(`Would schedule ${inputs.length} follow-up${inputs.length === 1 ? '' : 's'} for ${when}; nothing was scheduled`);
         ctx.output.list(
@@ -225,7 +236,7 @@ export function register(program: Command, context: ContextFactory): void {
           return;
         }
       }
-      const scheduled = scheduleFollowups(await ctx.store(), inputs);
+      const scheduled = scheduleFollowups(store, inputs, { pending });
       ctx.io.info(`${ctx.io.errColor.green('✓')} Scheduled ${scheduled.length} follow-up${scheduled.length === 1 ? '' : 's'} for ${when}`);
       const { followupListSpec } = await views();
       ctx.output.list(scheduled, followupListSpec(() => now), flags);

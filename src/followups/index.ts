@@ -14,6 +14,8 @@ export {
   retryFollowups,
   scheduleFollowup,
   scheduleFollowups,
+  pendingDuplicates,
+  duplicateError,
   validateScheduleInput,
 } from './schedule.js';
 export type { ChangeResult, ListFilter, ScheduleInput, ScheduleOptions } from './schedule.js';

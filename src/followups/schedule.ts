@@ -32,6 +32,28 @@ export interface ScheduleInput {
 export interface ScheduleOptions {
   /** When an identical follow-up (ticket, template, due time) is already scheduled, return it instead of adding one. Default true. */
   dedupe?: boolean;
+  /**
+   * A follow-up already scheduled for the same ticket and template (another due time): 'refuse' (exit 2,
+   * nothing scheduled), 'replace' (cancel it in the same transaction), or 'allow' a second one (default).
+   */
+  pending?: 'refuse' | 'replace' | 'allow';
+}
+
+const PENDING_SQL = `SELECT * FROM followups_items WHERE ticket_id = ? AND template = ? AND state = 'scheduled' ORDER BY due_ms`;
+
+/** Follow-ups already scheduled with the same ticket and template as one of these inputs. */
+export function pendingDuplicates(store: StateStore, inputs: ScheduleInput[]): FollowUp[] {
+  const stmt = followupDb(store).prepare(PENDING_SQL);
+  return inputs.filter((i) => i.template).flatMap((i) => (stmt.all(i.ticketId, i.template) as FollowUpRow[]).map(rowToFollowUp));
+}
+
+export function duplicateError(dups: FollowUp[]): UsageError {
+  const first = dups[0]!;
+  const more = dups.length > 1 ? ` (and ${dups.length - 1} more)` : '';
+  return new UsageError(
+    `ticket ${first.ticketId} already has follow-up #${first.id} '${first.template}' scheduled for ${first.dueAt}${more}; nothing was scheduled`,
+    'pass --replace to replace the scheduled one, or --allow-repeat to schedule another',
+  );
 }
 
 /** Checks one input without touching the store; throws UsageError naming the problem. */
@@ -119,7 +141,19 @@ export function scheduleFollowup(store: StateStore, input: ScheduleInput, opts: 
 export function scheduleFollowups(store: StateStore, inputs: ScheduleInput[], opts: ScheduleOptions = {}): FollowUp[] {
   for (const input of inputs) validateScheduleInput(input);
   const db = followupDb(store);
-  const tx = db.transaction(() => inputs.map((i) => insertOne(store, i, opts)));
+  const tx = db.transaction(() => {
+    // checked inside the write transaction: two schedules at once cannot both pass
+    const dups = opts.pending && opts.pending !== 'allow' ? pendingDuplicates(store, inputs) : [];
+    if (dups.length && opts.pending === 'refuse') throw duplicateError(dups);
+    const cancel = db.prepare(`UPDATE followups_items SET state = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`);
+    const created = inputs.map((i) => insertOne(store, i, { ...opts, dedupe: dups.length ? false : opts.dedupe }));
+    for (const d of dups) {
+      const by = created.find((c) => c.ticketId === d.ticketId && c.template === d.template);
+      const at = inputs[0]!.now.toISOString();
+      cancel.run(`replaced by follow-up #${by?.id}`, at, at, d.id);
+    }
+    return created;
+  });
   return tx.immediate();
 }
 

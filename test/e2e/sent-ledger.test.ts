@@ -143,3 +143,26 @@ describe('tickets reply / note: templates and the ledger', () => {
     expect(runCli(['tickets', 'note', '623', '-t', 'one-note', '--body', 'x'], { home }).code).toBe(2);
   });
 });
+
+describe('followup schedule: one pending follow-up per ticket and template', () => {
+  it('a second schedule is refused (exit 2, nothing scheduled) unless --replace or --allow-repeat', () => {
+    const list = () => JSON.parse(runCli(['followup', 'list', '--ticket', '716', '--json'], { home }).stdout) as { id: number; template: string }[];
+    const first = runCli(['followup', 'schedule', '716', '-t', 'follow-up-check-in', '--in', '3d'], { home });
+    expect(first.code, first.stderr).toBe(0);
+    const twice = runCli(['followup', 'schedule', '716', '-t', 'follow-up-check-in', '--in', '3d'], { home });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/ticket 716 already has follow-up #\d+ 'follow-up-check-in' scheduled for .*nothing was scheduled/);
+    expect(twice.stderr).toMatch(/--replace .*--allow-repeat/);
+    expect(runCli(['followup', 'schedule', '716', '-t', 'follow-up-check-in', '--in', '4d', '--dry-run'], { home }).code).toBe(2);
+    expect(list()).toHaveLength(1);
+    const replaced = runCli(['followup', 'schedule', '716', '-t', 'follow-up-check-in', '--in', '5d', '--replace'], { home });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr).toMatch(/Replaces follow-up #\d+/);
+    const now = list();
+    expect(now).toHaveLength(1);
+    expect(runCli(['followup', 'schedule', '716', '-t', 'follow-up-check-in', '--in', '6d', '--allow-repeat'], { home }).code).toBe(0);
+    expect(list()).toHaveLength(2);
+    expect(runCli(['followup', 'schedule', '716', '-t', 'follow-up-check-in', '--in', '6d', '--allow-repeat', '--replace'], { home }).code).toBe(2);
+  });
+});
+

@@ -118,4 +118,18 @@ describe('follow-up store', () => {
     expect(err!.message).toBe("invalid --status 'done'");
     expect(err!.hint).toMatch(/valid values: scheduled, sending, sent, skipped, failed, cancelled/);
   });
+
+  it('a second follow-up for the same ticket and template: refused, replaced (in one transaction) or allowed', () => {
+    const first = scheduleFollowup(store, { ticketId: '716', template: 'follow-up-check-in', dueAt: inDays(3), now: NOW });
+    const again = { ticketId: '716', template: 'follow-up-check-in', dueAt: inDays(5), now: NOW };
+    expect(() => scheduleFollowups(store, [again], { pending: 'refuse' })).toThrow(UsageError);
+    expect(() => scheduleFollowups(store, [again], { pending: 'refuse' })).toThrow(/ticket 716 already has follow-up #\d+ 'follow-up-check-in'/);
+    expect(listFollowups(store, { states: ['scheduled'] })).toHaveLength(1);
+    // another template or ticket is not a repeat
+    expect(scheduleFollowups(store, [{ ...again, template: 'satisfaction-survey' }, { ...again, ticketId: '717' }], { pending: 'refuse' })).toHaveLength(2);
+    const [replacement] = scheduleFollowups(store, [again], { pending: 'replace' });
+    expect(getFollowup(store, first.id)).toMatchObject({ state: 'cancelled', reason: `replaced by follow-up #${replacement!.id}` });
+    scheduleFollowups(store, [{ ...again, dueAt: inDays(9) }], { pending: 'allow' });
+    expect(listFollowups(store, { states: ['scheduled'], ticketIds: ['716'] }).filter((f) => f.template === 'follow-up-check-in')).toHaveLength(2);
+  });
 });
