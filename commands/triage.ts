@@ -445,6 +445,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     .description("Learn this profile's own sentiment model from its rated tickets (CSAT 1-2 / NPS 0-6 unhappy, CSAT 4-5 / NPS 9-10 happy); used only when it beats the default on held-out tickets")
     .option('--since <when>', 'ratings since (default 365d)')
     .option('--max-tickets <n>', 'learn from the N most recently rated tickets at most (default 2000; one conversation read each)')
+    .option('--from <profile>', "read the ratings from another profile's helpdesk, e.g. this one's local mirror (the model is stored with this profile)")
     .option('-n, --dry-run', 'train and compare, save nothing')
     .option('--list', "list this profile's learned models")
     .option('--reset', 'go back to the shipped model (learned models are kept)');
@@ -453,7 +454,9 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     const flags = outputFlags(o);
     const modes = ['list', 'reset', 'dryRun'].filter((k) => o[k]);
     if (modes.length > 1) throw new UsageError(`--${modes.map((m) => (m === 'dryRun' ? 'dry-run' : m)).join(' and --')} disagree`, 'give only one of them');
-    if ((o.since !== undefined || o.maxTickets !== undefined) && (o.list || o.reset)) throw new UsageError('--since and --max-tickets are for learning', 'drop them, or --list/--reset');
+    if ((o.since !== undefined || o.maxTickets !== undefined || o.from !== undefined) && (o.list || o.reset)) {
+      throw new UsageError('--since, --max-tickets and --from are for learning', 'drop them, or --list/--reset');
+    }
     const maxTickets = o.maxTickets === undefined ? 2000 : parsePositiveInt(String(o.maxTickets), '--max-tickets');
     const now = ctx.clock.now();
     const { parseDateArg } = await import('../src/domain/parse.js');
@@ -471,41 +474,55 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
       ctx.output.record({ reset: true, wasActive: was ?? null }, () => (was ? `Triage uses the shipped model again (profile v${was} is kept; 'deskctl triage learn' learns anew).` : 'Triage already uses the shipped model.'), flags);
       return;
     }
-    const provider = await ctx.provider();
-    if (!provider.capabilities.ratings.some((k) => k === 'csat' || k === 'nps')) {
-      throw new DeskctlError(`${provider.displayName} has no CSAT or NPS ratings to learn from`, { hint: 'learn on a profile whose helpdesk records ratings, or on a mirror of it' });
-    }
-    const [{ ratedTickets, learnFromRatings, NotEnoughRatings }, { loadDefaultModel }, { learnJson, renderLearn }] = await Promise.all([
-      import('../src/triage/learn.js'),
-      import('../src/triage/sentiment.js'),
-      import('../src/triage/sentiment-view.js'),
-    ]);
-    ctx.io.info(`Reading the ratings since ${since.toISOString().slice(0, 10)} and the rated tickets' conversations...`);
-    const concurrency = (await ctx.profile()).concurrency ?? provider.capabilities.defaultConcurrency;
-    const rated = await ratedTickets(provider, { since, until: now }, { concurrency, max: maxTickets });
-    const version = models.nextVersion();
-    let result;
+    const source = o.from === undefined ? undefined : String(o.from);
+    const provider = source === undefined ? await ctx.provider() : await openProfileProvider(ctx, source);
     try {
-      result = learnFromRatings(rated, loadDefaultModel(), {
-        name: `profile v${version}`,
-        trainedOn: `${rated.length} rated tickets of profile ${await ctx.profileName()} since ${since.toISOString().slice(0, 10)}, fine-tuning the shipped model`,
-        now,
-      });
-    } catch (e) {
-      if (e instanceof NotEnoughRatings) throw new DeskctlError(e.message, { hint: 'widen --since (e.g. --since 2y), or keep the shipped model' });
-      throw e;
+      if (!provider.capabilities.ratings.some((k) => k === 'csat' || k === 'nps')) {
+        throw new DeskctlError(`${provider.displayName} has no CSAT or NPS ratings to learn from`, { hint: 'learn on a profile whose helpdesk records ratings, or on a mirror of it' });
+      }
+      const [{ ratedTickets, learnFromRatings, NotEnoughRatings }, { loadDefaultModel }, { learnJson, renderLearn }] = await Promise.all([
+        import('../src/triage/learn.js'),
+        import('../src/triage/sentiment.js'),
+        import('../src/triage/sentiment-view.js'),
+      ]);
+      ctx.io.info(`Reading the ratings since ${since.toISOString().slice(0, 10)} and the rated tickets' conversations...`);
+      const concurrency = (await ctx.profile()).concurrency ?? provider.capabilities.defaultConcurrency;
+      const rated = await ratedTickets(provider, { since, until: now }, { concurrency, max: maxTickets });
+      const version = models.nextVersion();
+      let result;
+      try {
+        result = learnFromRatings(rated, loadDefaultModel(), {
+          name: `profile v${version}`,
+          trainedOn: `${rated.length} rated tickets of profile ${source ?? (await ctx.profileName())} since ${since.toISOString().slice(0, 10)}, fine-tuning the shipped model`,
+          now,
+        });
+      } catch (e) {
+        if (e instanceof NotEnoughRatings) throw new DeskctlError(e.message, { hint: 'widen --since (e.g. --since 2y), or keep the shipped model' });
+        throw e;
+      }
+      const dryRun = Boolean(o.dryRun);
+      const saved = dryRun ? undefined : models.save(result.model, { tickets: result.counts, heldOut: result.heldOut, better: result.better }, result.better, now);
+      const outcome = { result, version: saved, used: !dryRun && result.better, dryRun, since };
+      ctx.output.record(learnJson(outcome), () => renderLearn(outcome, ctx.io.color, ctx.io.columns), flags);
+    } finally {
+      if (source !== undefined) await provider.close();
     }
-    const dryRun = Boolean(o.dryRun);
-    const saved = dryRun ? undefined : models.save(result.model, { tickets: result.counts, heldOut: result.heldOut, better: result.better }, result.better, now);
-    const outcome = { result, version: saved, used: !dryRun && result.better, dryRun, since };
-    ctx.output.record(learnJson(outcome), () => renderLearn(outcome, ctx.io.color, ctx.io.columns), flags);
   });
   examples(learn, [
     'deskctl triage learn                    # learn from the last year of ratings; used only when better',
     'deskctl triage learn --since 90d --dry-run',
+    'deskctl triage learn --from work-mirror # read the ratings from the local mirror (deskctl sync)',
     'deskctl triage learn --list',
     'deskctl triage learn --reset            # back to the shipped model',
   ]);
+}
+
+/** The helpdesk of another profile (`triage learn --from`): usage error when there is no such profile. */
+async function openProfileProvider(ctx: Context, name: string) {
+  const config = await ctx.config();
+  if (!config.hasProfile(name)) throw new UsageError(`no profile named '${name}' (--from)`, "run 'deskctl profile list' to see profiles");
+  const { createProvider } = await import('../src/providers/registry.js');
+  return createProvider({ profileName: name, profile: config.getProfile(name), config, paths: ctx.paths, clock: ctx.clock, io: ctx.io, rateLimit: ctx.options.rateLimit });
 }
 
 const learnedModelsSpec: ListSpec<import('../src/triage/sentiment-store.js').StoredModelInfo> = {

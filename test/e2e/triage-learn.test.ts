@@ -110,6 +110,18 @@ describe('triage learn on a helpdesk whose ratings follow its words', () => {
     expect(runJson<{ active: boolean }[]>(['triage', 'learn', '--list', '--json'], opts())).toMatchObject([{ version: 1, active: false }]);
   });
 
+  it("--from reads another profile's ratings (e.g. a mirror) and stores the model with this one", () => {
+    // the default profile learns from the wobble helpdesk
+    const out = runJson<Learned>(['triage', 'learn', '--from', 'wobble', '--json'], { home, env });
+    expect(out).toMatchObject({ version: 1, used: true });
+    expect(runJson(['triage', 'learn', '--list', '--json'], { home, env })).toMatchObject([{ version: 1, active: true }]);
+    // the wobble profile's own models are untouched (its v1 was reset above)
+    expect(runJson(['triage', 'learn', '--list', '--json'], opts())).toMatchObject([{ version: 1, active: false }]);
+    const r = runCli(['triage', 'learn', '--from', 'nope'], { home, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no profile named 'nope' (--from)");
+  });
+
   it('usage errors exit 2 before reading anything', () => {
     const r = runCli(['triage', 'learn', '--list', '--reset'], opts());
     expect(r.code).toBe(2);
