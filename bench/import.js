@@ -6,7 +6,7 @@
 // Datasets are cached in $DESKCTL_BENCH_DIR (default: the system temp dir), built once per size and seed.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDataset } from './dataset.js';
@@ -16,6 +16,8 @@ const bin = join(root, 'bin', 'deskctl.js');
 const full = process.argv.includes('--full') || process.env.BENCH_FULL === '1';
 const sizes = full ? [100_000, 1_000_000] : [100_000];
 const SEED = 42;
+/** USER_HZ: /proc times are in 1/100 s on Linux. */
+const CLOCK_TICKS = 100;
 const GOALS = { 1_000_000: { seconds: 120, rssMb: 400 } };
 const cacheDir = process.env.DESKCTL_BENCH_DIR ?? join(tmpdir(), 'deskctl-bench');
 
@@ -43,10 +45,15 @@ export function runMeasured(args, env) {
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    let cpuTicks = 0;
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        // utime + stime (fields 14 and 15, after the parenthesised command name): CPU used so far
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(fields[11]) + Number(fields[12]);
       } catch {
         /* exited between samples */
       }
@@ -56,13 +63,13 @@ export function runMeasured(args, env) {
     child.on('exit', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      resolve({ code, seconds, peakMb: peakKb / 1024, stdout, stderr });
+      resolve({ code, seconds, cpuSeconds: cpuTicks / CLOCK_TICKS, peakMb: peakKb / 1024, stdout, stderr });
     });
   });
 }
 
 const fmt = (n) => n.toLocaleString('en-US');
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${full ? 'full' : 'quick (--full for 1M)'}`);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0].toFixed(1)}; ${full ? 'full' : 'quick (--full for 1M)'}`);
 let failed = false;
 for (const tickets of sizes) {
   const file = await datasetFile(tickets);
@@ -79,7 +86,7 @@ for (const tickets of sizes) {
     const verdict = goal ? ` [goal < ${goal.seconds} s, < ${goal.rssMb} MB: ${r.seconds < goal.seconds && r.peakMb < goal.rssMb ? 'met' : 'NOT met'}]` : '';
     console.log(
       `deskctl import ${fmt(tickets)} tickets (${fmt(result.comments)} messages, ${fmt(result.ratings)} ratings, ${fmt(result.people)} people): ` +
-        `${r.seconds.toFixed(1)} s, ${fmt(Math.round(tickets / r.seconds))} tickets/s, peak RSS ${r.peakMb.toFixed(0)} MB${verdict}`,
+        `${r.seconds.toFixed(1)} s (${r.cpuSeconds.toFixed(1)} s CPU), ${fmt(Math.round(tickets / r.seconds))} tickets/s, peak RSS ${r.peakMb.toFixed(0)} MB${verdict}`,
     );
     if (result.imported !== tickets) {
       console.log(`  imported ${result.imported}, expected ${tickets}`);
