@@ -44,6 +44,12 @@ export class Samples {
     this.sum += value;
   }
 
+  /** Adds every value of `other` (null: nothing). */
+  append(other: Samples | null): void {
+    if (!other) return;
+    for (let i = 0; i < other.len; i++) this.push(other.buf[i]!);
+  }
+
   summary(): DurationSummary {
     if (this.len === 0) return { n: 0, median: null, p90: null, mean: null };
     // two selections (O(n)) instead of a sort: p90 first, then the median among the values left of it

@@ -4,6 +4,7 @@ import { bucketStart, type TimeUnit } from '../../metrics/buckets.js';
 import { perTicketRow, type MetricsRequest, type PerTicketRequest, type PerTicketRow, type SummaryResult } from '../../metrics/engine.js';
 import { NO_AGENT, NO_GROUP, NO_GROUPING, NO_TAG, type AttrDim, type Grouping } from '../../metrics/grouping.js';
 import { PeriodAccumulator } from '../../metrics/period.js';
+import { Samples } from '../../metrics/stats.js';
 import type { Database } from '../../store/sqlite.js';
 import { buildWhere, splitTags, TAGS_SQL } from './local-provider.js';
 
@@ -87,6 +88,40 @@ const POSITION = `(CASE WHEN scale_max > scale_min THEN (score - scale_min) / (s
 const NPS_0_10 = `(CASE WHEN scale_min = 0 AND scale_max = 10 THEN score ELSE ${POSITION} * 10 END)`;
 const CES_1_7 = `(CASE WHEN scale_min = 1 AND scale_max = 7 THEN score ELSE 1 + ${POSITION} * 6 END)`;
 
+const SAMPLES = 'deskctl_samples';
+
+/**
+ * An aggregate function collecting a group's durations (nulls skipped) into a Samples buffer, so that one
+ * query gives a group's counts and its exact percentiles: the function returns a handle that `take` turns
+ * into the buffer. SQLite's own percentile_disc is not nearest-rank (p90 of 1..99 is 89, not 90).
+ */
+function durationSamples(db: Database): { take(handle: number | null): Samples | null } {
+  const known = registered.get(db);
+  if (known) return known;
+  const held = new Map<number, Samples>();
+  let next = 1;
+  db.aggregate(SAMPLES, {
+    start: () => new Samples(16),
+    step: ((acc: Samples, v: number | null) => {
+      if (v !== null) acc.push(v);
+    }) as never,
+    result: ((acc: Samples) => {
+      held.set(next, acc);
+      return next++;
+    }) as never,
+  });
+  const taker = {
+    take(handle: number | null) {
+      const s = handle === null ? undefined : held.get(handle);
+      if (handle !== null) held.delete(handle);
+      return s ?? null;
+    },
+  };
+  registered.set(db, taker);
+  return taker;
+}
+const registered = new WeakMap<Database, { take(handle: number | null): Samples | null }>();
+
 /** Above this share of the table in the period, a full scan beats index lookups (measured: 1M tickets, a year 2.4x faster). */
 const WIDE_SHARE = 0.25;
 
@@ -98,10 +133,12 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
   const since = new Date(scope.since).toISOString();
   const until = new Date(scope.until).toISOString();
   let tickets = 0;
+  const samples = durationSamples(db);
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).pluck().get(...args) as number) ?? 0;
+  // the table's size from its largest rowid (a heuristic needs no exact count, and this one costs nothing)
   const share = (inRange: number, total: number) => total > 0 && inRange / total > WIDE_SHARE;
-  const wide = share(count(`SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT count(*) FROM tickets`));
-  const wideRatings = share(count(`SELECT count(*) FROM ratings WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT count(*) FROM ratings`));
+  const wide = share(count(`SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT max(rowid) FROM tickets`));
+  const wideRatings = share(count(`SELECT count(*) FROM ratings WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT max(rowid) FROM ratings`));
 
   // the totals once, then the groups (a ticket with three tags is in three tag groups but counted once in the totals)
   const passes: { dims: readonly AttrDim[]; time: TimeUnit | undefined; combo: (row: Record<string, unknown>) => string[] | null }[] = [
@@ -130,18 +167,17 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
           `SELECT ${[...groupKeys, 'b', 'channel'].join(', ')}, count(*) AS created, sum(frt IS NULL) AS unanswered,
                   sum(target IS NOT NULL AND frt IS NOT NULL AND frt <= target) AS met,
                   sum(target IS NOT NULL AND ((frt IS NOT NULL AND frt > target) OR (frt IS NULL AND (e - c) / 1000.0 > target))) AS missed,
-                  sum(target IS NOT NULL AND frt IS NULL AND (e - c) / 1000.0 <= target) AS pending
+                  sum(target IS NOT NULL AND frt IS NULL AND (e - c) / 1000.0 <= target) AS pending,
+                  ${SAMPLES}(max(0, frt)) AS samples
              FROM (${judged}) GROUP BY ${[...groupKeys, 'b', 'channel'].join(', ')}`,
         )
         .all(...params, since, until) as Record<string, number>[];
       for (const r of rows) {
         if (!bucketOk(r.b!)) continue;
         if (!pass.dims.length && !pass.time) tickets += r.created!;
-        acc.aggregateSet(pass.combo(r), r.b).addCreatedCounts(r.channel as unknown as Channel, r as never);
-      }
-      const samples = db.prepare(`SELECT ${[...groupKeys, 'b'].join(', ')}, max(0, frt) AS v FROM (${judged}) WHERE frt IS NOT NULL`);
-      for (const r of samples.iterate(...params, since, until) as Iterable<Record<string, number>>) {
-        if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).frt.push(r.v!);
+        const set = acc.aggregateSet(pass.combo(r), r.b);
+        set.addCreatedCounts(r.channel as unknown as Channel, r as never);
+        set.frt.append(samples.take(r.samples!));
       }
     }
 
@@ -155,7 +191,7 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
       const rows = db
         .prepare(
           `SELECT ${[...groupKeys, 'b'].join(', ')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
-                  sum(reopens > 0) AS reopenedSolved, sum(reopens) AS reopens
+                  sum(reopens > 0) AS reopenedSolved, sum(reopens) AS reopens, ${SAMPLES}(v) AS samples
              FROM (${withBucket}) GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
         )
         .all(...params, since, until, since, until) as Record<string, number>[];
@@ -164,9 +200,7 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
         const set = acc.aggregateSet(pass.combo(r), r.b);
         set.addSolvedCounts(r as never);
         set.reopened += r.reopenedSolved!; // a solved reopened ticket's latest activity is its last solve
-      }
-      for (const r of db.prepare(`SELECT ${[...groupKeys, 'b'].join(', ')}, v FROM (${withBucket})`).iterate(...params, since, until, since, until) as Iterable<Record<string, number>>) {
-        if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).res.push(r.v!);
+        set.res.append(samples.take(r.samples!));
       }
     }
 
