@@ -211,6 +211,7 @@ export function register(program: Command, context: ContextFactory): void {
         onlyIfStatus: p.onlyIfStatus,
         setStatus: p.setStatus as Status | undefined,
         addTags: p.addTags,
+        allowRepeat: Boolean(o.allowRepeat),
       }));
       const when = `${formatInZone(p.dueAt, p.tz)} (${p.dueAt.toISOString()})`;
       const pending = o.replace ? 'replace' : o.allowRepeat ? 'allow' : 'refuse';
@@ -361,10 +362,14 @@ export function register(program: Command, context: ContextFactory): void {
         signature: (await ctx.profile()).signature,
         now,
       });
+      const { followupLedgerGuard, repeatWindowMs } = await import('../src/store/repeats.js');
+      const windowMs = repeatWindowMs(undefined, (await ctx.profile()).repeatWindow);
+      const ledger = followupLedgerGuard(await store.ledger(() => ctx.clock.now()), new Date(now.getTime() - windowMs), () => ctx.clock.now());
       const summary = await runDue({
         store,
         provider,
         compose,
+        ledger,
         now,
         dryRun: Boolean(o.dryRun),
         lock: o.lock !== false,
@@ -376,7 +381,7 @@ export function register(program: Command, context: ContextFactory): void {
           else if (r.actionError) ctx.io.warn(`${what} sent, but changing the ticket failed: ${r.actionError}`);
           else ctx.io.debug(`${what}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`);
         },
-      });
+      }).finally(() => ledger.stop());
       const { runSummaryLine, runItemListSpec } = await views();
       if (explicit) ctx.output.record(summary, () => runSummaryLine(summary), flags);
       else {

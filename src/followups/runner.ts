@@ -74,8 +74,17 @@ export interface RunOptions {
   lockTtlMs?: number;
   owner?: string;
   onItem?: (r: ItemResult) => void;
+  /** The sent ledger (src/store/repeats.ts followupLedgerGuard): asked before a reply goes out, told after. */
+  ledger?: FollowupLedgerGuard;
   /** Test hook: called after the comment is added, before the outcome is recorded (simulates a crash). */
   afterSendHook?: (f: FollowUp) => void;
+}
+
+/** What runDue asks the sent ledger (kept to an interface so the runner does not depend on the store). */
+export interface FollowupLedgerGuard {
+  /** A reason to skip: the ticket already got this message, or another run is sending it. */
+  beforeSend(f: FollowUp, message: { body: string; public: boolean }, comments: Comment[]): string | undefined;
+  afterSend(f: FollowUp, message: { body: string; public: boolean }, commentId: string | null): void;
 }
 
 export const LOCK_NAME = 'run';
@@ -324,7 +333,9 @@ async function preview(opts: RunOptions, f: FollowUp): Promise<ItemResult> {
     const comments = ticket ? await opts.provider.listComments(ticket.id) : [];
     const why = skipReason(f, ticket, comments);
     if (why) return result(f, 'would-skip', { reason: why });
-    await opts.compose(f, ticket!, comments);
+    const msg = await opts.compose(f, ticket!, comments);
+    const repeat = msg ? opts.ledger?.beforeSend(f, msg, comments) : undefined;
+    if (repeat) return result(f, 'would-skip', { reason: repeat });
     return result(f, 'would-send');
   } catch (err) {
     return result(f, 'would-fail', { reason: message(err) });
@@ -352,6 +363,8 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
         if (found) {
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const actionError = await applyActions(opts, f, ticket, templatePatch);
+          const sent = db.prepare(`SELECT body FROM followups_items WHERE id = ?`).get(f.id) as { body: string | null };
+          if (sent.body) opts.ledger?.afterSend(f, { body: sent.body, public: found.public }, found.id);
           finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
           return result(f, 'sent', { commentId: found.id, recovered: true, resumed: recovering, reason: 'recovered: the reply was already on the ticket', actionError });
         }
@@ -365,6 +378,11 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
     }
     const msg = await opts.compose(f, ticket!, comments);
     let commentId: string | null = null;
+    const repeat = msg ? opts.ledger?.beforeSend(f, msg, comments) : undefined;
+    if (repeat) {
+      finish('skipped', { reason: repeat });
+      return result(f, 'skipped', { reason: repeat, resumed: recovering });
+    }
     if (msg) {
       // Journal the exact body before posting, so a crash between post and record is recognisable.
       if (!update(db, f.id, owner, { body: msg.body, body_hash: bodyHash(msg.body) })) {
@@ -372,6 +390,7 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
       }
       const comment = await opts.provider.addComment(ticket!.id, { body: msg.body, public: msg.public });
       commentId = comment.id;
+      opts.ledger?.afterSend(f, msg, commentId);
       opts.afterSendHook?.(f);
     }
     const actionError = await applyActions(opts, f, ticket!, msg?.patch);

@@ -11,6 +11,8 @@ export interface ScheduleInput {
   template?: string | null;
   /** The file the template resolved to (so cron finds project templates from any directory). */
   templateFile?: string | null;
+  /** Send even when the sent ledger says the ticket already got this template (--allow-repeat). */
+  allowRepeat?: boolean;
   /** When to send (an absolute instant). */
   dueAt: Date;
   /** "Now" (ctx.clock.now()); dueAt must be after it. Also recorded as scheduledAt. */
@@ -84,8 +86,8 @@ export function validateScheduleInput(input: ScheduleInput): void {
 
 const INSERT_SQL = `INSERT INTO followups_items
    (ticket_id, template, template_file, due_at, due_ms, tz, scheduled_at, scheduled_by, source, note,
-    unless_replied, skip_if_closed, only_if_status, set_status, add_tags, state, updated_at)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)`;
+    unless_replied, skip_if_closed, only_if_status, set_status, add_tags, state, updated_at, allow_repeat)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)`;
 const SAME_SQL = `SELECT * FROM followups_items WHERE ticket_id = ? AND template IS ? AND due_at = ? AND state = 'scheduled' LIMIT 1`;
 const BY_ID_SQL = `SELECT * FROM followups_items WHERE id = ?`;
 
@@ -124,6 +126,7 @@ function insertOne(store: StateStore, input: ScheduleInput, opts: ScheduleOption
     input.setStatus ?? null,
     input.addTags?.length ? JSON.stringify(input.addTags.map((t) => t.trim())) : null,
     now,
+    input.allowRepeat ? 1 : 0,
   );
   return rowToFollowUp(st.byId.get(Number(info.lastInsertRowid)) as FollowUpRow);
 }

@@ -50,6 +50,8 @@ export const FOLLOWUP_MIGRATIONS: readonly string[] = [
    )`,
   // the template file resolved when scheduling, so cron (another working directory) finds project templates
   `ALTER TABLE followups_items ADD COLUMN template_file TEXT`,
+  // scheduled with --allow-repeat: the sent ledger does not skip it
+  `ALTER TABLE followups_items ADD COLUMN allow_repeat INTEGER NOT NULL DEFAULT 0`,
 ];
 
 export const FOLLOWUP_STATES = ['scheduled', 'sending', 'sent', 'skipped', 'failed', 'cancelled'] as const;
@@ -63,6 +65,8 @@ export interface FollowUp {
   template: string | null;
   /** The .liquid file the name resolved to when scheduling (used when the name no longer resolves). */
   templateFile: string | null;
+  /** Scheduled with --allow-repeat: sent even if the ticket already got this template. */
+  allowRepeat: boolean;
   dueAt: string;
   /** IANA zone the time was given in (display only; dueAt is UTC). */
   tz: string;
@@ -102,6 +106,7 @@ export interface FollowUpRow {
   ticket_id: string;
   template: string | null;
   template_file: string | null;
+  allow_repeat?: number;
   due_at: string;
   due_ms: number;
   tz: string;
@@ -144,6 +149,7 @@ export function rowToFollowUp(r: FollowUpRow): FollowUp {
     ticketId: r.ticket_id,
     template: r.template,
     templateFile: r.template_file ?? null,
+    allowRepeat: r.allow_repeat === 1,
     dueAt: r.due_at,
     tz: r.tz,
     scheduledAt: r.scheduled_at,

@@ -1,6 +1,8 @@
 import { findSentReply, type SendGuard } from '../bulk/executor.js';
 import type { JobRecord } from '../bulk/journal.js';
 import { newOwnerId } from '../followups/lock.js';
+import type { FollowupLedgerGuard } from '../followups/runner.js';
+import type { FollowUp } from '../followups/store.js';
 import { mapLimit } from '../bulk/selection.js';
 import { parseDurationMs } from '../domain/parse.js';
 import type { Comment } from '../domain/model.js';
@@ -150,5 +152,25 @@ export function bulkLedgerRun(ledger: SentLedger, job: Pick<JobRecord, 'id' | 't
         ledger.record({ ...message(item), source: 'bulk', sourceId: job.id, commentId, sentAt: now().toISOString() }, session.holder.id),
     },
     stop: (unknown) => session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS }),
+  };
+}
+
+/** The sent ledger's part of `followup run`: one claim session for the run, a record per confirmed send. */
+export function followupLedgerGuard(ledger: SentLedger, since: Date, now: () => Date): FollowupLedgerGuard & { stop(): void } {
+  const owner = newOwnerId();
+  const session = new ClaimSession(ledger, { id: `followup-run:${owner}`, label: 'followup run', owner });
+  const ref = (f: FollowUp, m: { body: string; public: boolean }): MessageRef => ({ ticketId: f.ticketId, template: f.template, body: m.body, public: m.public });
+  return {
+    beforeSend(f, m, comments) {
+      const [skip] = skipsOf(session.claim([ref(f, m)], { since, allowRepeat: f.allowRepeat, ownSourceId: String(f.id) }));
+      if (skip) return skip.reason;
+      if (f.allowRepeat) return undefined;
+      const found = findSentReply(comments, m.body, m.public, since.toISOString(), 0);
+      return found ? inConversationReason(found.id, found.createdAt) : undefined;
+    },
+    afterSend(f, m, commentId) {
+      ledger.record({ ...ref(f, m), source: 'followup', sourceId: String(f.id), commentId, sentAt: now().toISOString() }, session.holder.id);
+    },
+    stop: () => session.stop(),
   };
 }

@@ -166,3 +166,39 @@ describe('followup schedule: one pending follow-up per ticket and template', () 
   });
 });
 
+describe('followup run and the ledger', () => {
+  it('a due follow-up whose template the ticket already got is skipped with the reason; what a follow-up sent is seen by tickets reply; --allow-repeat follow-ups still go', () => {
+    const later = { DESKCTL_NOW: new Date(Date.now() + 2 * 3_600_000).toISOString() };
+    const schedule = (id: string, extra: string[] = []) => {
+      const r = runCli(['followup', 'schedule', id, '-t', 'follow-up-check-in', '--in', '1h', '--json', ...extra], { home });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { id: number }[])[0]!.id;
+    };
+    const marker = (id: string) => (db.prepare(`SELECT count(*) AS n FROM comments WHERE ticket_id = ? AND author_role = 'agent' AND body LIKE '%' || ? || '%'`).get(id, 'check') as { n: number }).n;
+    const f630 = schedule('630');
+    const bulk = runCli(['bulk', 'reply', '-t', 'follow-up-check-in', '--ids', '630', '--yes', '--json'], { home });
+    expect(bulk.code, bulk.stderr).toBe(0);
+    const job = (JSON.parse(bulk.stdout) as { id: string }).id;
+    const f631 = schedule('631');
+    const f632 = schedule('632');
+    expect(runCli(['bulk', 'reply', '-t', 'follow-up-check-in', '--ids', '632', '--yes'], { home }).code).toBe(0);
+    // scheduled again on purpose, in addition
+    const f632b = schedule('632', ['--allow-repeat']);
+    const before = { '630': marker('630'), '631': marker('631'), '632': marker('632') };
+
+    const run = runCli(['followup', 'run', '--json'], { home, env: later });
+    expect(run.code, run.stderr).toBe(0);
+    const items = (JSON.parse(run.stdout) as { items: { id: number; outcome: string; reason: string | null }[] }).items;
+    const byId = new Map(items.map((i) => [i.id, i]));
+    expect(byId.get(f630)).toMatchObject({ outcome: 'skipped', reason: `already sent by job ${job} on ${new Date().toISOString().slice(0, 10)}` });
+    expect(byId.get(f631)?.outcome).toBe('sent');
+    expect(byId.get(f632)?.outcome).toBe('skipped');
+    expect(byId.get(f632b)?.outcome).toBe('sent');
+    expect({ '630': marker('630'), '631': marker('631'), '632': marker('632') }).toEqual({ '630': before['630'], '631': before['631'] + 1, '632': before['632'] + 1 });
+
+    const reply = runCli(['tickets', 'reply', '631', '-t', 'follow-up-check-in', '--yes', '--json'], { home, env: later });
+    expect(reply.code, reply.stderr).toBe(0);
+    expect(JSON.parse(reply.stdout)[0].reason).toMatch(new RegExp(`^already sent by follow-up ${f631} on `));
+  });
+});
+
