@@ -158,8 +158,8 @@ describe('followup e2e: two concurrent runs', () => {
   }, 60_000);
   afterAll(() => cleanupHome(home));
 
-  async function concurrentRuns(ids: string[], scheduleAt: string, runAt: string, extra: string[]) {
-    const scheduled = json<FollowUpJson[]>(home, scheduleAt, ['followup', 'schedule', ...ids, '-t', 'follow-up-check-in', '--in', '1h']);
+  async function concurrentRuns(ids: string[], scheduleAt: string, runAt: string, extra: string[], scheduleExtra: string[] = []) {
+    const scheduled = json<FollowUpJson[]>(home, scheduleAt, ['followup', 'schedule', ...ids, '-t', 'follow-up-check-in', '--in', '1h', ...scheduleExtra]);
     expect(scheduled).toHaveLength(ids.length);
     const a = startCli(['followup', 'run', '--json', ...extra], { home, env: { DESKCTL_NOW: runAt } });
     const b = startCli(['followup', 'run', '--json', ...extra], { home, env: { DESKCTL_NOW: runAt } });
@@ -187,7 +187,8 @@ describe('followup e2e: two concurrent runs', () => {
 
   it('send exactly 200 replies with the lock off: per-item claims alone prevent double sends', async () => {
     const ids = ticketIds(home, 200);
-    await concurrentRuns(ids, hours(3), hours(5), ['--no-lock', '--concurrency', '4']);
+    // the same tickets got this template in the test above: without --allow-repeat the sent ledger skips them
+    await concurrentRuns(ids, hours(3), hours(5), ['--no-lock', '--concurrency', '4'], ['--allow-repeat']);
   }, 240_000);
 });
 
