@@ -67,6 +67,8 @@ export const CommentSchema = z.object({
   public: z.boolean(),
   body: z.string(),
   createdAt: isoDate,
+  /** Files attached to the message (listed, not downloaded), where the helpdesk reports them. */
+  attachments: z.array(z.object({ name: z.string(), contentType: z.string().nullable(), size: z.number().nullable() })).optional(),
 });
 export type Comment = z.infer<typeof CommentSchema>;
 

@@ -145,6 +145,17 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     ];
     const made = await pool(specs, 4, (s) => rt.api<{ id: string }>('POST', '/ticket', s.body));
     specs.forEach((s, i) => (named[s.key] = String(made[i]!.id)));
+    // These tickets stand for mail the customers sent (RT's mail gateway creates a ticket as its sender):
+    // the Create transactions become the requestors', as deskctl credits the first message to its creator.
+    rt.perl(`
+      for my $id (${[...bulkIds, ...made.map((m) => String(m.id))].join(', ')}) {
+        my $t = RT::Ticket->new($root); $t->Load($id) or die "no ticket $id";
+        my $req = $t->RoleGroup('Requestor')->UserMembersObj->First or die "no requestor on $id";
+        my $txns = $t->Transactions; $txns->Limit(FIELD => 'Type', VALUE => 'Create');
+        my $create = $txns->First or die "no Create on $id";
+        $RT::Handle->dbh->do('UPDATE Transactions SET Creator = ? WHERE id = ?', undef, $req->id, $create->id) or die "update failed";
+      }
+    `);
     // real names for the customers (RT creates requestors from their address only)
     await pool([...CUSTOMERS], 3, ([email, name]) => rt.api('PUT', `/user/${encodeURIComponent(email)}`, { RealName: name }));
 
@@ -522,5 +533,30 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     } finally {
       await new Promise((r) => proxy.close(r));
     }
+  });
+
+  it('credits the first message to the agent who opened the ticket, lists attachments, and gives multi-value fields as arrays', async () => {
+    const pdf = Buffer.from('%PDF-1.4 delivery note').toString('base64');
+    const made = await rt.api<{ id: string }>('POST', '/ticket', {
+      Queue: 'Support',
+      Subject: 'Your replacement printer',
+      Requestor: 'alice@example.com',
+      Content: 'We are sending you a new printer; the delivery note is attached.',
+      ContentType: 'text/plain',
+      CustomFields: { Tags: ['outbound'] },
+      Attachments: [{ FileName: 'delivery-note.pdf', FileType: 'application/pdf', FileContent: pdf }],
+    });
+    type Shown = { ticket: { tags: string[]; customFields: Record<string, unknown> }; comments: Array<{ authorRole: string; author: { id: string }; attachments?: Array<{ name: string; contentType: string | null; size: number | null }> }> };
+    const shown = json<Shown>(['tickets', 'show', String(made.id), '--json']);
+    expect(shown.comments[0]).toMatchObject({ authorRole: 'agent', author: { id: 'root' } });
+    expect(shown.comments[0]!.attachments).toEqual([{ name: 'delivery-note.pdf', contentType: 'application/pdf', size: 22 }]);
+    const table = cli(['tickets', 'show', String(made.id), '--format', 'table']);
+    expect(table.stdout).toContain('Attachment: delivery-note.pdf (application/pdf, 22 B)');
+    // Tags takes several values: an array with one value, and with none
+    expect(shown.ticket.customFields).toMatchObject({ Tags: ['outbound'], Channel: null });
+    const untagged = json<Shown>(['tickets', 'show', named.password!, '--json']);
+    expect(untagged.ticket.customFields).toMatchObject({ Tags: [], Channel: null });
+    const vpn = json<Shown>(['tickets', 'show', named.vpn!, '--json']);
+    expect(vpn.ticket.customFields).toMatchObject({ Tags: [], Channel: 'phone' });
   });
 });

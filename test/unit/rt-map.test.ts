@@ -79,6 +79,21 @@ describe('ticketFromRt', () => {
     });
   });
 
+  it('gives a multi-value custom field as an array whatever its count; a single-value one as a value or null', () => {
+    const multiValueFields = new Set(['2', 'Tags', '5', 'Labels']);
+    const raw = RtTicketSchema.parse({
+      ...RAW_TICKET,
+      CustomFields: [
+        { id: '2', name: 'Tags', type: 'customfield', values: ['vip'] },
+        { id: '5', name: 'Labels', type: 'customfield', values: [] },
+        { id: '3', name: 'Channel', type: 'customfield', values: ['Chat'] },
+        { id: '4', name: 'Order', type: 'customfield', values: [] },
+      ],
+    });
+    expect(ticketFromRt(raw, { ...OPTS, multiValueFields }).customFields).toEqual({ Tags: ['vip'], Labels: [], Channel: 'Chat', Order: null });
+    expect(ticketFromRt(raw, { ...OPTS, multiValueFields }).tags).toEqual(['vip']);
+  });
+
   it('treats Nobody as unassigned, 1970 dates as unset, and no tags/channel without the custom fields', () => {
     const raw = RtTicketSchema.parse({ ...RAW_TICKET, Status: 'open', Owner: { id: 'Nobody', Name: 'Nobody', RealName: 'Nobody in particular' }, Resolved: '1970-01-01T00:00:00Z', CustomFields: '' });
     const t = ticketFromRt(raw, { webBase: 'http://rt.example' });
@@ -113,9 +128,35 @@ describe('deriveFromTransactions', () => {
 });
 
 describe('commentsFromRt', () => {
+  it('credits the first message to whoever created the ticket: an agent who opened it for the customer', () => {
+    const ticket = RtTicketSchema.parse(RAW_TICKET);
+    const parts = [{ id: '1', TransactionId: '1', ContentType: 'text/plain', Content: 'We will replace your printer.', Filename: '' }];
+    const byAgent = commentsFromRt(ticket, [txn(1, 'Create', 'ann', '2026-11-25T08:00:00Z')], parts);
+    expect(byAgent.map((c) => [c.authorRole, c.public, c.author.id, c.author.role])).toEqual([['agent', true, 'ann', 'agent']]);
+    const bySystem = commentsFromRt(ticket, [txn(1, 'Create', 'RT_System', '2026-11-25T08:00:00Z')], parts);
+    expect(bySystem.map((c) => [c.authorRole, c.author.id])).toEqual([['customer', 'alice@example.com']]);
+    expect(deriveFromTransactions([txn(1, 'Create', 'ann', '2026-11-25T08:00:00Z')], requestorKeys(ticket)).lastCustomerMessageAt).toBeNull();
+  });
+
+  it('lists the files attached to each message: name, type and size', () => {
+    const ticket = RtTicketSchema.parse(RAW_TICKET);
+    const txns = [txn(1, 'Create', 'alice@example.com', '2026-11-25T08:00:00Z'), txn(4, 'Correspond', 'ann', '2026-11-25T08:10:00Z')];
+    const parts = [{ id: '1', TransactionId: '1', ContentType: 'text/plain', Content: 'See the photo', Filename: '' }];
+    const files = [
+      { id: '2', TransactionId: '1', ContentType: 'image/png', Filename: 'printer.png', ContentLength: '48213' },
+      { id: '3', TransactionId: '1', ContentType: 'text/plain', Filename: 'log.txt', ContentLength: '12' },
+    ];
+    const [first, second] = commentsFromRt(ticket, txns, parts, files);
+    expect(first!.attachments).toEqual([
+      { name: 'printer.png', contentType: 'image/png', size: 48213 },
+      { name: 'log.txt', contentType: 'text/plain', size: 12 },
+    ]);
+    expect(second!.attachments).toBeUndefined();
+  });
+
   it('turns Create/Correspond/Comment into the conversation with bodies from text parts', () => {
     const ticket = RtTicketSchema.parse(RAW_TICKET);
-    const txns = [txn(1, 'Create', 'root', '2026-11-25T08:00:00Z'), txn(2, 'EmailRecord', 'RT_System', '2026-11-25T08:00:01Z'), txn(4, 'Correspond', 'ann', '2026-11-25T08:10:00Z'), txn(5, 'Comment', 'ann', '2026-11-25T08:11:00Z'), txn(6, 'Correspond', 'alice@example.com', '2026-11-25T08:20:00Z')];
+    const txns = [txn(1, 'Create', 'alice@example.com', '2026-11-25T08:00:00Z'), txn(2, 'EmailRecord', 'RT_System', '2026-11-25T08:00:01Z'), txn(4, 'Correspond', 'ann', '2026-11-25T08:10:00Z'), txn(5, 'Comment', 'ann', '2026-11-25T08:11:00Z'), txn(6, 'Correspond', 'alice@example.com', '2026-11-25T08:20:00Z')];
     const parts = [
       { id: '1', TransactionId: '1', ContentType: 'text/plain', Content: 'It is on fire\n', Filename: '' },
       { id: '2', TransactionId: '2', ContentType: 'text/plain', Content: 'autoreply', Filename: '' },

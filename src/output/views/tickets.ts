@@ -44,6 +44,16 @@ export function ticketJson(t: Ticket): Omit<Ticket, 'raw'> {
   return rest;
 }
 
+/** 1536 -> "1.5 KB" */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
 const personName = (p: { name: string } | null | undefined) => p?.name ?? null;
 
 /**
@@ -119,7 +129,7 @@ export function renderTicketDetail(t: Ticket, comments: Comment[], c: ChalkInsta
   const assigned = t.assignee ? `${t.assignee.name}${t.group ? ` (${t.group})` : ''}` : c.dim(`unassigned${t.group ? ` (${t.group})` : ''}`);
   lines.push(`Assignee: ${assigned} · created ${relativeTime(t.createdAt, now)} · updated ${relativeTime(t.updatedAt, now)}`);
   if (t.tags.length) lines.push(`Tags: ${t.tags.map((x) => c.dim(x)).join(' ')}`);
-  const fields = Object.entries(t.customFields).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  const fields = Object.entries(t.customFields).filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && !v.length));
   if (fields.length) lines.push(`Fields: ${fields.map(([k, v]) => `${k}=${String(v)}`).join('  ')}`);
   if (t.url) lines.push(c.dim(t.url));
   const rule = c.dim('─'.repeat(Math.max(20, Math.min(width, 100))));
@@ -131,6 +141,7 @@ export function renderTicketDetail(t: Ticket, comments: Comment[], c: ChalkInsta
     lines.push('');
     const textWidth = Math.min(width, 100);
     lines.push(cm.public ? wrapText(cm.body, textWidth) : wrapText(cm.body, textWidth - 2).split('\n').map((l) => `${c.yellow('│')} ${l}`).join('\n'));
+    for (const a of cm.attachments ?? []) lines.push(c.dim(`Attachment: ${a.name} (${[a.contentType, a.size === null ? null : formatBytes(a.size)].filter(Boolean).join(', ') || 'unknown type'})`));
   }
   if (!comments.length) lines.push('', c.dim('No conversation yet.'));
   return lines.join('\n');

@@ -9,6 +9,7 @@ import {
   parseBody,
   rtCollectionSchema,
   RtAttachmentSchema,
+  RtCustomFieldSchema,
   RtQueueSchema,
   RtTicketSchema,
   RtTransactionSchema,
@@ -62,7 +63,7 @@ export interface SearchPage<T> {
 }
 
 export class RtClient {
-  private cfP?: Promise<boolean>;
+  private cfP?: Promise<{ any: boolean; multi?: ReadonlySet<string> }>;
 
   /** `alwaysCustomFields`: the profile maps tags or channels to custom fields, so always ask for them. */
   constructor(
@@ -70,22 +71,41 @@ export class RtClient {
     private readonly alwaysCustomFields = false,
   ) {}
 
-  /** Whether tickets can carry custom fields here (one cheap search, once per run; unsure = yes). */
-  private withCustomFields(): Promise<boolean> {
-    if (this.alwaysCustomFields) return Promise.resolve(true);
+  /**
+   * The ticket custom fields (one search, once per run): whether there are any, and which take several
+   * values (MaxValues 0 = unlimited, or > 1). Undefined `multi` when RT would not list them (unsure: fetch values).
+   */
+  private customFieldDefinitions(): Promise<{ any: boolean; multi?: ReadonlySet<string> }> {
     return (this.cfP ??= this.http
       .request<unknown>({
         method: 'GET',
         path: '/customfields',
-        query: { query: JSON.stringify([{ field: 'LookupType', value: 'RT::Queue-RT::Ticket' }]), per_page: 1 },
+        query: { query: JSON.stringify([{ field: 'LookupType', value: 'RT::Queue-RT::Ticket' }]), fields: 'Name,MaxValues', per_page: RT_PAGE_SIZE },
         allowStatus: [400, 403, 404],
       })
       .then((res) => {
-        if (res.status !== 200) return true;
-        const body = parseBody(rtCollectionSchema(RtQueueSchema), res.body, 'the custom field search');
-        return body.items.length > 0 || (body.total ?? 0) > 0;
+        if (res.status !== 200) return { any: true };
+        const body = parseBody(rtCollectionSchema(RtCustomFieldSchema), res.body, 'the custom field search');
+        const complete = body.items.length >= (body.total ?? body.items.length);
+        const multi = new Set<string>();
+        for (const cf of body.items) {
+          if (cf.MaxValues === null || cf.MaxValues === undefined || Number(cf.MaxValues) === 1) continue;
+          multi.add(String(cf.id));
+          if (cf.Name) multi.add(cf.Name);
+        }
+        return { any: body.items.length > 0 || (body.total ?? 0) > 0, multi: complete ? multi : undefined };
       })
-      .catch(() => true));
+      .catch(() => ({ any: true })));
+  }
+
+  /** Whether tickets can carry custom fields here (unsure = yes). */
+  private async withCustomFields(): Promise<boolean> {
+    return this.alwaysCustomFields || (await this.customFieldDefinitions()).any;
+  }
+
+  /** Ids and names of the multi-value ticket custom fields (undefined when RT would not say). */
+  async multiValueFields(): Promise<ReadonlySet<string> | undefined> {
+    return (await this.customFieldDefinitions()).multi;
   }
 
   /** One page of a collection search (tickets by TicketSQL, transactions by TransactionSQL, or JSON searches). */
@@ -176,13 +196,18 @@ export class RtClient {
   }
 
   /** Text parts of a ticket's messages (binary attachments are not downloaded). */
-  async ticketTextParts(ticketId: string): Promise<RtAttachment[]> {
+  ticketTextParts(ticketId: string): Promise<RtAttachment[]> {
+    return this.attachments(ticketId, { field: 'ContentType', operator: 'LIKE', value: 'text/' }, 'TransactionId,ContentType,Content,Filename', `the messages of ticket ${ticketId}`);
+  }
+
+  /** Named files attached to a ticket's messages: name, type and size only (contents are not downloaded). */
+  ticketFiles(ticketId: string): Promise<RtAttachment[]> {
+    return this.attachments(ticketId, { field: 'Filename', operator: '!=', value: '' }, 'TransactionId,ContentType,Filename,ContentLength', `the attachments of ticket ${ticketId}`);
+  }
+
+  private async attachments(ticketId: string, condition: Record<string, string>, fields: string, what: string): Promise<RtAttachment[]> {
     const out: RtAttachment[] = [];
-    const params: Query = {
-      query: JSON.stringify([{ field: 'ContentType', operator: 'LIKE', value: 'text/' }]),
-      fields: 'TransactionId,ContentType,Content,Filename',
-    };
-    for await (const page of this.searchAll(`/ticket/${ticketId}/attachments`, params, RtAttachmentSchema, `the messages of ticket ${ticketId}`)) out.push(...page);
+    for await (const page of this.searchAll(`/ticket/${ticketId}/attachments`, { query: JSON.stringify([condition]), fields }, RtAttachmentSchema, what)) out.push(...page);
     return out;
   }
 

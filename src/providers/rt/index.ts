@@ -118,7 +118,8 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
       list.push(t);
       byTicket.set(key, list);
     }
-    return raw.map((t) => ticketFromRt(t, this.opts, deriveFromTransactions(byTicket.get(String(t.id)) ?? [], requestorKeys(t))));
+    const opts = await this.mapOptions();
+    return raw.map((t) => ticketFromRt(t, opts, deriveFromTransactions(byTicket.get(String(t.id)) ?? [], requestorKeys(t))));
   }
 
   async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
@@ -157,6 +158,12 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     }
   }
 
+  /** Map options with the multi-value custom fields, so that such a field is an array whatever its count. */
+  private async mapOptions(): Promise<RtProviderOptions> {
+    const multiValueFields = await this.client.multiValueFields();
+    return multiValueFields ? { ...this.opts, multiValueFields } : this.opts;
+  }
+
   private checkId(id: string): string {
     const clean = id.trim().replace(/^#/, '');
     if (decimalId(clean) === undefined) throw new NotFoundError('ticket', id, 'Request Tracker ticket ids are whole decimal numbers');
@@ -193,11 +200,12 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     const id = String(raw.id);
     const cached = this.recentTxns.get(id);
     const fresh = cached && Date.now() - cached.at < RECENT_MS && CONVERSATION.every((t) => cached.types.includes(t));
-    const [txns, parts] = await Promise.all([
+    const [txns, parts, files] = await Promise.all([
       fresh ? cached.txns.filter((t) => CONVERSATION.includes(t.Type)) : this.client.ticketTransactions([id], CONVERSATION),
       this.client.ticketTextParts(id),
+      this.client.ticketFiles(id),
     ]);
-    return commentsFromRt(raw, txns, parts);
+    return commentsFromRt(raw, txns, parts, files);
   }
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
@@ -205,7 +213,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     if ((patch.addTags?.length || patch.removeTags?.length || patch.group === null) && !this.opts.tagsField) patchToRt(patch, EMPTY_TICKET, this.opts);
     const beforeRaw = await this.rawTicket(id, true);
     const clean = String(beforeRaw.id);
-    const before = ticketFromRt(beforeRaw, this.opts);
+    const before = ticketFromRt(beforeRaw, await this.mapOptions());
     const body = patchToRt(patch, before, this.opts);
     if (!Object.keys(body).length) return this.getTicket(clean);
     this.recent.delete(clean);

@@ -81,7 +81,10 @@ export const RtAttachmentSchema = z.looseObject({
   ContentType: z.string().nullish(),
   Content: z.string().nullish(),
   Filename: z.string().nullish(),
+  ContentLength: str.nullish(),
 });
+
+export const RtCustomFieldSchema = z.looseObject({ id: str, Name: z.string().nullish(), MaxValues: str.nullish() });
 export type RtAttachment = z.infer<typeof RtAttachmentSchema>;
 
 export const rtCollectionSchema = <T extends z.ZodType>(item: T) =>
@@ -263,6 +266,8 @@ export interface RtMapOptions {
   tagsField?: string;
   /** Name of the custom field holding the channel, if any. */
   channelField?: string;
+  /** Ids and names of the custom fields that take several values (MaxValues 0 or > 1): always arrays. */
+  multiValueFields?: ReadonlySet<string>;
 }
 
 /** What only the transaction log can tell (derived by deriveFromTransactions). */
@@ -273,14 +278,20 @@ export interface RtDerived {
   lastCustomerMessageAt: string | null;
 }
 
-export function customFieldsFromRt(t: RtTicket): Record<string, unknown> {
+/**
+ * Custom field values by name. A multi-value field is always an array (empty when unset), whatever the
+ * count; a single-value field is its value or null. Without the field definitions (RT refused to list
+ * them), several values still make an array.
+ */
+export function customFieldsFromRt(t: RtTicket, multiValueFields?: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const cfs = t.CustomFields;
   if (!cfs) return out;
   if (Array.isArray(cfs)) {
     for (const cf of cfs) {
       const values = (cf.values ?? []).map((v) => (typeof v === 'object' && v !== null ? v : String(v)));
-      out[cf.name] = values.length === 0 ? null : values.length === 1 ? values[0] : values;
+      const multi = multiValueFields?.has(String(cf.id)) || multiValueFields?.has(cf.name);
+      out[cf.name] = multi ? values : values.length === 0 ? null : values.length === 1 ? values[0] : values;
     }
   } else if (typeof cfs === 'object') {
     Object.assign(out, cfs);
@@ -302,7 +313,7 @@ function channelFrom(value: unknown): Channel {
 
 export function ticketFromRt(t: RtTicket, opts: RtMapOptions, derived?: RtDerived): Ticket {
   const status = statusFromRt(t.Status);
-  const cfs = customFieldsFromRt(t);
+  const cfs = customFieldsFromRt(t, opts.multiValueFields);
   const req = requestorsOf(t)[0];
   const tags = opts.tagsField ? asList(cfs[opts.tagsField]) : [];
   const created = rtDate(t.Created) ?? new Date(0).toISOString();
@@ -334,10 +345,13 @@ export function ticketFromRt(t: RtTicket, opts: RtMapOptions, derived?: RtDerive
 
 export const CONVERSATION_TYPES = ['Create', 'Correspond', 'Comment'] as const;
 
-/** Who wrote a transaction, relative to the ticket's requestors. */
+/**
+ * Who wrote a transaction, relative to the ticket's requestors. The first message (Create) is the
+ * creator's: a requestor's (mail gateway, self-service) or an agent's who opened the ticket for them.
+ */
 export function authorRoleOf(txn: RtTransaction, requestors: Set<string>): 'customer' | 'agent' | 'system' {
-  if (txn.Type === 'Create') return 'customer';
   const c = txn.Creator;
+  if (txn.Type === 'Create' && (!c || userName(c) === RT_SYSTEM)) return 'customer';
   if (!c || userName(c) === RT_SYSTEM) return 'system';
   if (identityKeys(c).some((k) => requestors.has(k))) return 'customer';
   return 'agent';
@@ -385,7 +399,15 @@ export function bodyFromAttachments(parts: RtAttachment[]): string {
  * The conversation: Create (the requestor's first message), Correspond (public) and Comment (internal),
  * oldest first, bodies from the ticket's attachments.
  */
-export function commentsFromRt(ticket: RtTicket, txns: RtTransaction[], attachments: RtAttachment[]): Comment[] {
+export function commentsFromRt(ticket: RtTicket, txns: RtTransaction[], attachments: RtAttachment[], files: RtAttachment[] = []): Comment[] {
+  const filesByTxn = new Map<string, NonNullable<Comment['attachments']>>();
+  for (const f of files) {
+    if (!f.Filename || !f.TransactionId) continue;
+    const list = filesByTxn.get(String(f.TransactionId)) ?? [];
+    const size = f.ContentLength === null || f.ContentLength === undefined || f.ContentLength === '' ? null : Number(f.ContentLength);
+    list.push({ name: f.Filename, contentType: f.ContentType || null, size: Number.isFinite(size) ? size : null });
+    filesByTxn.set(String(f.TransactionId), list);
+  }
   const requestors = requestorKeys(ticket);
   const byTxn = new Map<string, RtAttachment[]>();
   for (const a of attachments) {
@@ -402,9 +424,10 @@ export function commentsFromRt(ticket: RtTicket, txns: RtTransaction[], attachme
     .map((t) => {
       const role = authorRoleOf(t, requestors);
       let author: Person;
-      if (t.Type === 'Create') author = req ? personFromRt(req, 'customer') : UNKNOWN_REQUESTER;
+      if (t.Type === 'Create' && role === 'customer') author = req ? personFromRt(req, 'customer') : t.Creator && userName(t.Creator) !== RT_SYSTEM ? personFromRt(t.Creator, 'customer') : UNKNOWN_REQUESTER;
       else if (t.Creator) author = personFromRt(t.Creator, role === 'customer' ? 'customer' : role === 'system' ? 'system' : 'agent');
       else author = { id: RT_SYSTEM, name: 'The RT System itself', email: null, role: 'system' };
+      const attached = filesByTxn.get(String(t.id));
       return {
         id: String(t.id),
         ticketId: String(ticket.id),
@@ -413,6 +436,7 @@ export function commentsFromRt(ticket: RtTicket, txns: RtTransaction[], attachme
         public: t.Type !== 'Comment',
         body: bodyFromAttachments(byTxn.get(String(t.id)) ?? []),
         createdAt: rtDate(t.Created) ?? new Date(0).toISOString(),
+        ...(attached ? { attachments: attached } : {}),
       };
     });
 }
