@@ -202,3 +202,39 @@ describe('followup run and the ledger', () => {
   });
 });
 
+describe('a killed holder', () => {
+  it('kill -9 mid-job: an overlapping run takes over its claims, its resume sends nothing twice, every ticket gets the message once', async () => {
+    tpl('ack-kill', '---\ndescription: a\npublic: true\n---\nTicket {{ ticket.id }} is in good hands. [ack-kill]\n');
+    const a = range(301, 450);
+    const b = range(401, 480);
+    const victim = startCli(['bulk', 'reply', '-t', 'ack-kill', '--ids', a.join(','), '--yes', '--json', '--concurrency', '1'], { home });
+    let exited = false;
+    let killedAt = 0;
+    void victim.done.then(() => (exited = true));
+    while (!exited) {
+      const sent = [...perTicket('[ack-kill]').values()].reduce((x, y) => x + y, 0);
+      if (sent >= 20) {
+        victim.child.kill('SIGKILL');
+        killedAt = sent;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await victim.done;
+    expect(killedAt, 'the first run was killed part way').toBeGreaterThan(0);
+    expect([...perTicket('[ack-kill]').values()].reduce((x, y) => x + y, 0)).toBeLessThan(a.length);
+    const jobs = JSON.parse(runCli(['bulk', 'status', '--json'], { home }).stdout) as { id: string; template: string | null }[];
+    const jobA = jobs.find((j) => j.template === 'ack-kill')?.id;
+    // the other run: what the dead one sent is skipped, what it only claimed is taken over
+    const other = runCli(['bulk', 'reply', '-t', 'ack-kill', '--ids', b.join(','), '--yes', '--json'], { home });
+    expect(other.code, other.stderr).toBe(0);
+    if (jobA) {
+      const resumed = runCli(['bulk', 'resume', jobA, '--json'], { home });
+      expect([0, 3], resumed.stderr).toContain(resumed.code);
+    }
+    const counts = perTicket('[ack-kill]');
+    const missing = [...new Set([...a, ...b])].filter((id) => counts.get(id) !== 1);
+    expect(missing, `tickets without exactly one reply: ${missing.map((id) => `${id}=${counts.get(id) ?? 0}`).join(' ')}`).toEqual([]);
+  }, 120_000);
+});
+
