@@ -67,7 +67,7 @@ export async function syncMirror(source: HelpdeskProvider, mirror: MirrorWriter,
     const updatedSince = previous ? new Date(Date.parse(previous) - OVERLAP_MS) : undefined;
     let highWater = previous ?? '';
     for await (const page of source.listTickets(updatedSince ? { updatedSince } : {})) {
-      for (const t of page) if (t.updatedAt > highWater) highWater = t.updatedAt;
+      for (const t of page) if (!highWater || Date.parse(t.updatedAt) > Date.parse(highWater)) highWater = new Date(t.updatedAt).toISOString();
       await write(page, state);
     }
     state = { ...state, updatedHighWater: highWater || undefined };

@@ -17,6 +17,9 @@ async function json<T>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 type Row = Record<string, unknown> & { id: string };
+/** Times in one form: the mirror and imports store 2026-11-01T09:00:00.000Z, vendors may drop the milliseconds. */
+const sameTimes = (t: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(t).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v) ? new Date(v).toISOString() : v]));
 /**
  * A ticket list as compared between Freshdesk and its mirror. Freshdesk's list carries no reply count or
  * latest customer message (null); the mirror knows them from the synced conversations, so they are left
@@ -25,7 +28,7 @@ type Row = Record<string, unknown> & { id: string };
 const list = async (profile: string) =>
   (await json<Row[]>(['tickets', 'list', '--all', '--profile', profile]))
     .map(({ url: _u, raw: _r, publicReplyCount: _p, lastCustomerMessageAt: _l, requester, assignee, ...t }) => ({
-      ...t,
+      ...sameTimes(t),
       requester: (requester as { email?: string }).email,
       assignee: (assignee as { email?: string } | null)?.email ?? null,
     }))
@@ -79,5 +82,21 @@ describe('sync from Freshdesk (updated_since fallback)', () => {
     const mirror = await list('fd-mirror');
     expect(mirror).toEqual(await list('fd'));
     for (const t of changed) expect(mirror.find((m) => m.id === String(t.id))?.subject).toBe(`Changed ${t.id}`);
+  }, 120_000);
+});
+
+describe('export from a remote helpdesk', () => {
+  it('writes every Freshdesk ticket with its conversation and ratings, and imports into an equal list', async () => {
+    const r = await run(['export', '--profile', 'fd']);
+    expect(r.code, r.stderr).toBe(0);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; comments: unknown[]; ratings: unknown[] });
+    expect(records).toHaveLength(fd.tickets.size);
+    expect(records.reduce((n, t) => n + t.ratings.length, 0)).toBe(fd.ratings.length);
+    const one = records.find((t) => t.id === 2)!;
+    expect(one.comments.length).toBe(1 + fd.conversationsOf(2).length); // the description, then the conversations
+    const file = `${home}/fd.ndjson`;
+    (await import('node:fs')).writeFileSync(file, r.stdout);
+    expect((await run(['import', file, '--into', 'fd-copy'])).code).toBe(0);
+    expect(await list('fd-copy')).toEqual(await list('fd'));
   }, 120_000);
 });

@@ -20,7 +20,8 @@ const FIELDS = ['id', 'subject', 'status', 'priority', 'channel', 'group', 'tags
 const view = (rows: Row[]) =>
   rows
     .map((t) => ({
-      ...Object.fromEntries(FIELDS.map((f) => [f, t[f] ?? null])),
+      // times in one form: the mirror stores 2026-11-01T09:00:00.000Z, RT drops the milliseconds
+      ...Object.fromEntries(FIELDS.map((f) => [f, typeof t[f] === 'string' && /At$/.test(f) ? new Date(t[f] as string).toISOString() : (t[f] ?? null)])),
       requester: (t.requester as { email?: string } | undefined)?.email ?? null,
       assignee: (t.assignee as { name?: string } | null | undefined)?.name ?? null,
     }))

@@ -12,6 +12,9 @@ export interface SyncState {
   lastSyncAt?: string;
 }
 
+/** Times are stored in one form (2026-11-01T09:00:00.000Z) so that they compare as strings, as the demo's and imports' do. */
+const utc = (v: string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
+
 export interface ChangedTicket {
   ticket: Ticket;
   comments: Comment[];
@@ -78,14 +81,14 @@ export class MirrorWriter {
              updated_at = excluded.updated_at, first_response_at = excluded.first_response_at, solved_at = excluded.solved_at,
              reopen_count = excluded.reopen_count, custom_fields = excluded.custom_fields, imported_last_customer_at = excluded.imported_last_customer_at`,
         ).run(
-          id, t.subject, t.status, t.priority, t.channel, requester, assignee, t.group ?? null, t.createdAt, t.updatedAt,
-          t.firstResponseAt ?? null, t.solvedAt ?? null, t.reopenCount, JSON.stringify(t.customFields), t.lastCustomerMessageAt ?? null,
+          id, t.subject, t.status, t.priority, t.channel, requester, assignee, t.group ?? null, utc(t.createdAt), utc(t.updatedAt),
+          utc(t.firstResponseAt), utc(t.solvedAt), t.reopenCount, JSON.stringify(t.customFields), utc(t.lastCustomerMessageAt),
         );
         db.prepare(`DELETE FROM ticket_tags WHERE ticket_id = ?`).run(id);
         for (const tag of new Set(t.tags)) db.prepare(`INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`).run(id, tag);
         db.prepare(`DELETE FROM comments WHERE ticket_id = ?`).run(id);
         const insertComment = db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
-        for (const c of comments) insertComment.run(id, this.person(c.author, c.authorRole === 'customer' ? 'customer' : 'agent'), c.authorRole, c.public ? 1 : 0, c.body, c.createdAt);
+        for (const c of comments) insertComment.run(id, this.person(c.author, c.authorRole === 'customer' ? 'customer' : 'agent'), c.authorRole, c.public ? 1 : 0, c.body, utc(c.createdAt));
         // the vendor's own reply count when it knows more replies than the conversation shows
         if (t.publicReplyCount != null) db.prepare(`UPDATE tickets SET public_replies = max(public_replies, ?) WHERE id = ?`).run(t.publicReplyCount, id);
       }
@@ -98,7 +101,8 @@ export class MirrorWriter {
     let written = 0;
     let orphans = 0;
     this.db.transaction(() => {
-      for (const r of ratings) {
+      for (const rating of ratings) {
+        const r = { ...rating, createdAt: utc(rating.createdAt)! };
         const id = /^\d{1,15}$/.test(r.ticketId)
           ? Number(r.ticketId)
           : (this.db.prepare(`SELECT ticket_id FROM sync_ids WHERE source = ? AND source_id = ?`).get(this.stateKey, r.ticketId) as { ticket_id: number } | undefined)?.ticket_id;
