@@ -125,13 +125,22 @@ const registered = new WeakMap<Database, { take(handle: number | null): Samples 
 /** Above this share of the table in the period, a full scan beats index lookups (measured: 1M tickets, a year 2.4x faster). */
 const WIDE_SHARE = 0.25;
 
-/** One period's metrics into `acc`: totals (combo null) and, when grouped, each combination and bucket. */
-function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsRequest, scope: Scope): number {
-  const { grouping } = scope;
+/** A period to aggregate: its accumulator and bounds. */
+interface Period {
+  acc: PeriodAccumulator;
+  scope: Scope;
+}
+
+/**
+ * The metrics of adjacent periods (the period and the previous one) into their accumulators: totals
+ * (combo null) and, when grouped, each combination and bucket. Periods sharing a grouping are read in
+ * the same queries, each row routed to its period (column p), so every range is read once.
+ */
+function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest): number {
   const targets = Object.entries(req.slaTargets).filter(([, s]) => typeof s === 'number') as [Channel, number][];
   const targetSql = targets.length ? `CASE t.channel ${targets.map(([ch, s]) => `WHEN ${sqlString(ch)} THEN ${s}`).join(' ')} END` : 'NULL';
-  const since = new Date(scope.since).toISOString();
-  const until = new Date(scope.until).toISOString();
+  const since = new Date(Math.min(...periods.map((p) => p.scope.since))).toISOString();
+  const until = new Date(Math.max(...periods.map((p) => p.scope.until))).toISOString();
   let tickets = 0;
   const samples = durationSamples(db);
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).pluck().get(...args) as number) ?? 0;
@@ -141,10 +150,19 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
   const wideRatings = share(count(`SELECT count(*) FROM ratings WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT max(rowid) FROM ratings`));
 
   // the totals once, then the groups (a ticket with three tags is in three tag groups but counted once in the totals)
-  const passes: { dims: readonly AttrDim[]; time: TimeUnit | undefined; combo: (row: Record<string, unknown>) => string[] | null }[] = [
-    { dims: [], time: undefined, combo: () => null },
-  ];
-  if (grouping.dims.length) passes.push({ dims: grouping.attrDims, time: grouping.time, combo: (row) => keysOf(row, grouping.attrDims.length) });
+  interface Pass {
+    dims: readonly AttrDim[];
+    time: TimeUnit | undefined;
+    periods: Period[];
+    combo: (row: Record<string, unknown>) => string[] | null;
+  }
+  const passes: Pass[] = [{ dims: [], time: undefined, periods, combo: () => null }];
+  const grouped = periods.filter((p) => p.scope.grouping.dims.length);
+  const sameGrouping = grouped.every((p) => !p.scope.grouping.time && p.scope.grouping.dims.join() === grouped[0]!.scope.grouping.dims.join());
+  for (const set of sameGrouping && grouped.length ? [grouped] : grouped.map((p) => [p])) {
+    const g = set[0]!.scope.grouping;
+    passes.push({ dims: g.attrDims, time: g.time, periods: set, combo: (row) => keysOf(row, g.attrDims.length) });
+  }
 
   for (const pass of passes) {
     const { from, where, params } = fromTickets(req.filter, pass.dims);
@@ -153,119 +171,138 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
     const ratedFrom = fromTickets(req.filter, pass.dims, `ratings rt${wideRatings ? ' NOT INDEXED' : ''} JOIN tickets t ON t.id = rt.ticket_id`).from;
     const keys = keyColumns(pass.dims);
     const groupKeys = pass.dims.map((_, i) => `k${i}`);
-    const bucketOk = (b: number) => b >= 0 && (pass.time ? b < acc.buckets.length : b === 0);
+    const byKeys = (...more: string[]) => [...groupKeys, ...more].join(', ');
+    /** The period (index into pass.periods) an epoch-ms column falls in, null outside them. */
+    const periodOf = (at: string) =>
+      `CASE ${pass.periods.map((p, i) => `WHEN ${at} >= ${p.scope.since} AND ${at} < ${p.scope.until} THEN ${i}`).join(' ')} END`;
+    /** The bucket index and judging end of a row, from its period p and its epoch-ms column. */
+    const bucketOf = (at: string) => {
+      const per = pass.periods.map((p) => bucketSql(pass.time, at, { ...p.scope, grouping: p.scope.grouping }));
+      const pick = (k: 'index' | 'end') => (per.length === 1 ? per[0]![k] : `CASE p ${per.map((b, i) => `WHEN ${i} THEN ${b[k]}`).join(' ')} END`);
+      return { index: pick('index'), end: pick('end') };
+    };
+    const route = (r: Record<string, number>) => {
+      const period = pass.periods[r.p!];
+      const b = r.b ?? 0;
+      if (!period || b < 0 || (pass.time ? b >= period.acc.buckets.length : b !== 0)) return undefined;
+      return period.acc.aggregateSet(pass.combo(r), b);
+    };
 
     // created in the period: volume, first response and SLA, each judged at the end of its bucket/period
     {
-      const c = ms('t.created_at');
-      const bucket = bucketSql(pass.time, c, scope);
-      const inner = `SELECT ${[...keys, `${bucket.index} AS b`, `t.channel AS channel`, `${c} AS c`, `${bucket.end} AS e`, `${ms('t.first_response_at')} AS fr`, `${targetSql} AS target`].join(', ')}
+      const inner = `SELECT ${[...keys, 't.channel AS channel', `${ms('t.created_at')} AS c`, `${ms('t.first_response_at')} AS fr`, `${targetSql} AS target`].join(', ')}
         FROM ${scanned} WHERE ${where} AND t.created_at >= ? AND t.created_at < ? LIMIT -1`;
-      const judged = `SELECT *, CASE WHEN fr < e THEN (fr - c) / 1000.0 END AS frt FROM (${inner})`;
+      const bucket = bucketOf('c');
+      const placed = `SELECT *, ${bucket.index} AS b, ${bucket.end} AS e FROM (SELECT *, ${periodOf('c')} AS p FROM (${inner}) LIMIT -1) LIMIT -1`;
+      const judged = `SELECT *, CASE WHEN fr < e THEN (fr - c) / 1000.0 END AS frt FROM (${placed})`;
       const rows = db
         .prepare(
-          `SELECT ${[...groupKeys, 'b', 'channel'].join(', ')}, count(*) AS created, sum(frt IS NULL) AS unanswered,
+          `SELECT ${byKeys('p', 'b', 'channel')}, count(*) AS created, sum(frt IS NULL) AS unanswered,
                   sum(target IS NOT NULL AND frt IS NOT NULL AND frt <= target) AS met,
                   sum(target IS NOT NULL AND ((frt IS NOT NULL AND frt > target) OR (frt IS NULL AND (e - c) / 1000.0 > target))) AS missed,
                   sum(target IS NOT NULL AND frt IS NULL AND (e - c) / 1000.0 <= target) AS pending,
                   ${SAMPLES}(max(0, frt)) AS samples
-             FROM (${judged}) GROUP BY ${[...groupKeys, 'b', 'channel'].join(', ')}`,
+             FROM (${judged}) GROUP BY ${byKeys('p', 'b', 'channel')}`,
         )
         .all(...params, since, until) as Record<string, number>[];
       for (const r of rows) {
-        if (!bucketOk(r.b!)) continue;
+        const set = route(r);
+        const taken = samples.take(r.samples!);
+        if (!set) continue;
         if (!pass.dims.length && !pass.time) tickets += r.created!;
-        const set = acc.aggregateSet(pass.combo(r), r.b);
         set.addCreatedCounts(r.channel as unknown as Channel, r as never);
-        set.frt.append(samples.take(r.samples!));
+        set.frt.append(taken);
       }
     }
 
     // solved in the period (last solve, or last update of a solved ticket without one): resolution, FCR, reopens
     {
-      const s = SOLVED_MS;
-      const bucket = bucketSql(pass.time, 's', scope);
-      const inner = `SELECT ${[...keys, `${s} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
+      const inner = `SELECT ${[...keys, `${SOLVED_MS} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
         FROM ${scanned} WHERE ${where} AND ${SOLVED_IN} LIMIT -1`;
-      const withBucket = `SELECT *, ${bucket.index} AS b, max(0, (s - c) / 1000.0) AS v FROM (${inner})`;
+      const placed = `SELECT *, ${bucketOf('s').index} AS b, max(0, (s - c) / 1000.0) AS v FROM (SELECT *, ${periodOf('s')} AS p FROM (${inner}) LIMIT -1)`;
       const rows = db
         .prepare(
-          `SELECT ${[...groupKeys, 'b'].join(', ')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
+          `SELECT ${byKeys('p', 'b')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
                   sum(reopens > 0) AS reopenedSolved, sum(reopens) AS reopens, ${SAMPLES}(v) AS samples
-             FROM (${withBucket}) GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
+             FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`,
         )
         .all(...params, since, until, since, until) as Record<string, number>[];
       for (const r of rows) {
-        if (!bucketOk(r.b!)) continue;
-        const set = acc.aggregateSet(pass.combo(r), r.b);
+        const set = route(r);
+        const taken = samples.take(r.samples!);
+        if (!set) continue;
         set.addSolvedCounts(r as never);
         set.reopened += r.reopenedSolved!; // a solved reopened ticket's latest activity is its last solve
-        set.res.append(samples.take(r.samples!));
+        set.res.append(taken);
       }
     }
 
     // reopened and unsolved again: dated by the last update
     {
-      const u = ms('t.updated_at');
-      const bucket = bucketSql(pass.time, u, scope);
-      const rows = db
-        .prepare(
-          `SELECT ${[...keys, `${bucket.index} AS b`].join(', ')}, count(*) AS n FROM ${from}
-            WHERE ${where} AND NOT ${SOLVED} AND t.reopen_count > 0 AND t.updated_at >= ? AND t.updated_at < ?
-            GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
-        )
-        .all(...params, since, until) as Record<string, number>[];
-      for (const r of rows) if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).reopened += r.n!;
+      const inner = `SELECT ${[...keys, `${ms('t.updated_at')} AS u`].join(', ')} FROM ${from}
+        WHERE ${where} AND NOT ${SOLVED} AND t.reopen_count > 0 AND t.updated_at >= ? AND t.updated_at < ? LIMIT -1`;
+      const placed = `SELECT *, ${bucketOf('u').index} AS b FROM (SELECT *, ${periodOf('u')} AS p FROM (${inner}) LIMIT -1)`;
+      const rows = db.prepare(`SELECT ${byKeys('p', 'b')}, count(*) AS n FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`).all(...params, since, until) as Record<string, number>[];
+      for (const r of rows) {
+        const set = route(r);
+        if (set) set.reopened += r.n!;
+      }
     }
 
-    // backlog: created before the end and not solved by it, at the end of the period or of each bucket
-    {
-      if (!pass.time) {
-        const rows = db
-          .prepare(
-            `SELECT ${[...keys, 'count(*) AS n'].join(', ')} FROM ${from}
-              WHERE ${where} AND ${MAYBE_OPEN} AND (NOT ${SOLVED} OR ${SOLVED_MS} >= ${scope.until})
-              ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`,
-          )
-          .all(...params, until, until, until, until) as Record<string, number>[];
-        for (const r of rows) acc.aggregateSet(pass.combo(r), 0).backlog += r.n!;
-      } else {
-        // open from the bucket its creation falls in (0 if before the period) to the one before its solve
-        const c = ms('t.created_at');
-        const first = `CASE WHEN ${c} < ${scope.since} THEN 0 ELSE ${bucketSql(pass.time, c, scope).index} END`;
-        const solvedIdx = bucketSql(pass.time, 's', scope).index;
-        const last = `CASE WHEN s IS NULL OR s >= ${scope.until} THEN ${acc.buckets.length - 1} ELSE ${solvedIdx} - 1 END`;
-        const rows = db
-          .prepare(
-            `SELECT ${[...groupKeys, 'first', 'last'].join(', ')}, count(*) AS n FROM (
-               SELECT *, ${last} AS last FROM (
-                 SELECT ${[...keys, `${first} AS first`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
-                  WHERE ${where} AND ${MAYBE_OPEN}))
-              GROUP BY ${[...groupKeys, 'first', 'last'].join(', ')}`,
-          )
-          .all(...params, until, until, since, since) as Record<string, number>[];
-        for (const r of rows) acc.addBacklogSpan(pass.combo(r)!, r.first!, r.last!, r.n!);
+    // backlog: created before the end and not solved by it, at the end of each period or of each bucket
+    if (!pass.time) {
+      const ends = pass.periods.map((p) => p.scope.until);
+      const open = ends.map((end, i) => `sum(c < ${end} AND (s IS NULL OR s >= ${end})) AS n${i}`);
+      const rows = db
+        .prepare(
+          `SELECT ${[...groupKeys, ...open].join(', ')} FROM (
+             SELECT ${[...keys, `${ms('t.created_at')} AS c`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
+              WHERE ${where} AND ${MAYBE_OPEN} LIMIT -1)
+            ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`,
+        )
+        .all(...params, until, until, new Date(Math.min(...ends)).toISOString(), new Date(Math.min(...ends)).toISOString()) as Record<string, number>[];
+      for (const r of rows) {
+        pass.periods.forEach((p, i) => {
+          const n = r[`n${i}`] ?? 0;
+          if (n > 0) p.acc.aggregateSet(pass.combo(r), 0).backlog += n; // no empty group where the streaming path has none
+        });
       }
+    } else {
+      // one period: open from the bucket its creation falls in (0 if before the period) to the one before its solve
+      const { acc, scope } = pass.periods[0]!;
+      const c = ms('t.created_at');
+      const first = `CASE WHEN ${c} < ${scope.since} THEN 0 ELSE ${bucketSql(pass.time, c, scope).index} END`;
+      const solvedIdx = bucketSql(pass.time, 's', scope).index;
+      const last = `CASE WHEN s IS NULL OR s >= ${scope.until} THEN ${acc.buckets.length - 1} ELSE ${solvedIdx} - 1 END`;
+      const periodSince = new Date(scope.since).toISOString();
+      const rows = db
+        .prepare(
+          `SELECT ${byKeys('first', 'last')}, count(*) AS n FROM (
+             SELECT *, ${last} AS last FROM (
+               SELECT ${[...keys, `${first} AS first`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
+                WHERE ${where} AND ${MAYBE_OPEN}))
+            GROUP BY ${byKeys('first', 'last')}`,
+        )
+        .all(...params, until, until, periodSince, periodSince) as Record<string, number>[];
+      for (const r of rows) acc.addBacklogSpan(pass.combo(r)!, r.first!, r.last!, r.n!);
     }
 
     // ratings given in the period, through their ticket (filter and group keys); dated by the rating
     {
-      const at = ms('rt.created_at');
-      const bucket = bucketSql(pass.time, at, scope);
+      const inner = `SELECT ${[...keys, `${ms('rt.created_at')} AS at`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
+        FROM ${ratedFrom} WHERE ${where} AND rt.created_at >= ? AND rt.created_at < ? LIMIT -1`;
+      const placed = `SELECT *, ${bucketOf('at').index} AS b FROM (SELECT *, ${periodOf('at')} AS p FROM (${inner}) LIMIT -1)`;
       const rows = db
         .prepare(
-          `SELECT ${[...groupKeys, 'b'].join(', ')},
+          `SELECT ${byKeys('p', 'b')},
                   sum(kind = 'csat') AS csat, sum(kind = 'csat' AND pos >= 0.75 - 1e-9) AS satisfied,
                   sum(kind = 'nps') AS nps, sum(kind = 'nps' AND nps >= 9) AS promoters,
                   sum(kind = 'nps' AND nps < 9 AND nps > 6) AS passives, sum(kind = 'nps' AND nps <= 6) AS detractors,
                   sum(kind = 'ces') AS ces, total(CASE WHEN kind = 'ces' THEN ces END) AS cesSum, sum(kind = 'ces' AND ces >= 5 - 1e-9) AS cesEasy
-             FROM (SELECT ${[...keys, `${bucket.index} AS b`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
-                     FROM ${ratedFrom}
-                    WHERE ${where} AND rt.created_at >= ? AND rt.created_at < ?)
-            GROUP BY ${[...groupKeys, 'b'].join(', ')}`,
+             FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`,
         )
         .all(...params, since, until) as Record<string, number>[];
-      for (const r of rows) if (bucketOk(r.b!)) acc.aggregateSet(pass.combo(r), r.b).addRatingCounts(r as never);
+      for (const r of rows) route(r)?.addRatingCounts(r as never);
     }
   }
   return tickets;
@@ -273,21 +310,22 @@ function aggregatePeriod(db: Database, acc: PeriodAccumulator, req: MetricsReque
 
 /** computeSummary over the embedded helpdesk's SQLite file (same result as the streaming JS path). */
 export function summaryInSql(db: Database, req: MetricsRequest): SummaryResult {
-  // each period reads its tickets' pages twice (counts, then durations): keep them in SQLite's cache
+  // the ranges' pages are read by several queries: keep them in SQLite's cache
   db.pragma('cache_size = -32768');
   const opts = { now: req.now, slaTargets: req.slaTargets };
   const current = new PeriodAccumulator({ ...opts, since: req.since, until: req.until, grouping: req.grouping });
   const read = { tickets: 0, ratings: 0, conversations: 0, ratingTicketsLookedUp: 0 };
   const now = req.now.getTime();
-  read.tickets += aggregatePeriod(db, current, req, { grouping: req.grouping, since: req.since.getTime(), until: req.until.getTime(), now });
+  const periods: Period[] = [{ acc: current, scope: { grouping: req.grouping, since: req.since.getTime(), until: req.until.getTime(), now } }];
   let previous: PeriodAccumulator | undefined;
   if (req.compare) {
     const length = req.until.getTime() - req.since.getTime();
     const prevGrouping = req.grouping.time ? NO_GROUPING : req.grouping;
     const start = req.since.getTime() - length;
     previous = new PeriodAccumulator({ ...opts, since: new Date(start), until: req.since, grouping: prevGrouping });
-    read.tickets += aggregatePeriod(db, previous, req, { grouping: prevGrouping, since: start, until: req.since.getTime(), now });
+    periods.push({ acc: previous, scope: { grouping: prevGrouping, since: start, until: req.since.getTime(), now } });
   }
+  read.tickets = aggregatePeriods(db, periods, req);
   const cur = current.result();
   const prev = previous?.result();
   read.ratings = [cur, prev].reduce((n, p) => n + (p ? p.totals.csat.n + p.totals.nps.n + p.totals.ces.n : 0), 0);
