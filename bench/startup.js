@@ -45,6 +45,9 @@ const cases = [
   { label: 'deskctl --version', args: ['--version'], goal: 1.2 },
   { label: 'deskctl --help', args: ['--help'] },
   { label: 'deskctl tickets list --limit 30 --json', args: ['tickets', 'list', '--limit', '30', '--json'], goal: 2 },
+  // what a completion script runs on every Tab (docs/shell.md)
+  { label: 'deskctl __complete templates', args: ['__complete', 'templates'] },
+  { label: 'deskctl __complete agents', args: ['__complete', 'agents'] },
 ];
 
 try {
