@@ -12,7 +12,9 @@ import type { HelpdeskProvider } from '../src/providers/provider.js';
 import type { IdsFile } from '../src/bulk/selection.js';
 import type { JobRecord } from '../src/bulk/journal.js';
 import type { SkippedSend } from '../src/store/repeats.js';
-import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
+import { addTicketFilterOptions, FILTER_KEYS, hasAnyFilter, parseFilterFlags, parseWhere, resolveQuery, type FilterFlags } from './_shared/filters.js';
+
+export { parseWhere };
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 import { addPatchOptions, parsePatchFlags } from './tickets.js';
 
@@ -47,39 +49,9 @@ function describeSelection(s: SelectionFlags, count?: number, where = false): st
     const value = Array.isArray(v) ? v.join(',') : String(v);
     parts.push(where ? `--where ${flag}=${value}` : `--${flag} ${value}`);
   }
+  for (const [name, value] of Object.entries(s.filters.customFields ?? {})) parts.push(`--where cf.${name}=${value}`);
   if (s.limit) parts.push(`--limit ${s.limit}`);
   return parts.join(' ');
-}
-
-const FILTER_KEYS: Record<string, keyof FilterFlags> = {
-  status: 'status',
-  priority: 'priority',
-  assignee: 'assignee',
-  group: 'group',
-  tag: 'tag',
-  channel: 'channel',
-  'created-since': 'createdSince',
-  'created-until': 'createdUntil',
-  'updated-since': 'updatedSince',
-  'solved-since': 'solvedSince',
-  'solved-until': 'solvedUntil',
-  query: 'query',
-};
-const LIST_KEYS = new Set<keyof FilterFlags>(['status', 'priority', 'assignee', 'group', 'tag', 'channel']);
-
-/** --where status=open,pending --where tag=delivery -> the tickets list filter flags. */
-export function parseWhere(pairs: string[] | undefined): FilterFlags {
-  const f: FilterFlags = {};
-  for (const p of pairs ?? []) {
-    const i = p.indexOf('=');
-    const key = i > 0 ? FILTER_KEYS[p.slice(0, i).trim().toLowerCase().replace(/_/g, '-')] : undefined;
-    if (!key) throw new UsageError(`invalid --where '${p}'`, `use --where FILTER=VALUE with a tickets list filter: ${Object.keys(FILTER_KEYS).join(', ')}`);
-    const value = p.slice(i + 1).trim();
-    if (!value) throw new UsageError(`--where ${p.slice(0, i)} has no value`);
-    if (LIST_KEYS.has(key)) (f as Record<string, string[]>)[key] = [...(((f as Record<string, string[]>)[key]) ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
-    else (f as Record<string, string>)[key] = value;
-  }
-  return f;
 }
 
 function addSelectionOptions(cmd: Command): Command {
@@ -397,7 +369,7 @@ export function register(program: Command, context: ContextFactory): void {
     addRunOptions(
       addSelectionOptions(
         addPatchOptions(bulk.command('update').description('Change status, priority, assignee, group or tags of every selected ticket'))
-          .option('--where <filter=value>', 'select with a tickets list filter, e.g. status=open, tag=delivery, created-since=7d (repeatable)', (v: string, prev: string[] = []) => [...prev, v]),
+          .option('--where <filter=value>', 'select with a tickets list filter, e.g. status=open, tag=delivery, created-since=7d, cf.order_number=ORD-1 (repeatable)', (v: string, prev: string[] = []) => [...prev, v]),
       ),
     ),
   );
@@ -411,7 +383,7 @@ export function register(program: Command, context: ContextFactory): void {
     if (isEmptyPatch({ ...refs, assigneeId: refs.assignee })) {
       throw new UsageError('nothing to change', 'give at least one of --status --priority --assignee --group --add-tag --remove-tag');
     }
-    const filters = parseWhere(o.where as string[] | undefined);
+    const filters = parseWhere(o.where as string[] | undefined, {});
     const { parsed, sel } = parseSelection(o, filters, ctx.clock.now());
     checkConfirmable(ctx, o, 'update');
     const file = await readSelectionFile(sel);

@@ -7,8 +7,8 @@ import { parseEnum, parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import { SORT_FIELDS, type TicketSort } from '../src/domain/query.js';
 import { DeskctlError, UsageError } from '../src/errors.js';
 import type { ListSpec } from '../src/output/format.js';
-import { renderTicketDetail, ticketJson, ticketListSpec } from '../src/output/views/tickets.js';
-import { batchOutcome, findTickets, forEachId, isEmptyPatch, resolvePatch, type PatchRefs } from '../src/tickets/service.js';
+import { renderTicketDetail, ticketJson, ticketListSpec, withSortColumn } from '../src/output/views/tickets.js';
+import { batchOutcome, findTickets, forEachId, isEmptyPatch, limitNotice, resolvePatch, type FindReport, type PatchRefs } from '../src/tickets/service.js';
 import { addTicketFilterOptions, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 
@@ -74,7 +74,7 @@ export function register(program: Command, context: ContextFactory): void {
 
   // output flags last, so that --help lists the filters, sorting and limits first
   const list = addOutputOptions(
-    addTicketFilterOptions(tickets.command('list').alias('ls').description('List and filter tickets (newest first)'))
+    addTicketFilterOptions(tickets.command('list').alias('ls').description('List and filter tickets (unsolved by default, newest first)'))
       .option('--sort <field[:dir]>', `sort by ${SORT_FIELDS.join(', ')} (asc|desc)`)
       .option('--sla <state>', 'only tickets whose first-response SLA is: breached, at-risk, ok, met')
       .option('-L, --limit <n>', `at most N tickets (default ${DEFAULT_LIMIT})`)
@@ -82,7 +82,8 @@ export function register(program: Command, context: ContextFactory): void {
   ).action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const flags = outputFlags(o);
-      const parsed = parseFilterFlags(o, ctx.clock.now());
+      // like gh, open work by default: unsolved unless --status says otherwise (--status all for everything)
+      const parsed = parseFilterFlags({ ...o, status: o.status?.length ? o.status : ['unsolved'] }, ctx.clock.now());
       const sort = parseSort(o.sort as string | undefined);
       if (o.all && o.limit) throw new UsageError('--all and --limit disagree', 'give only one of them');
       const limit = o.all ? Infinity : o.limit ? parsePositiveInt(String(o.limit), '--limit') : DEFAULT_LIMIT;
@@ -90,12 +91,15 @@ export function register(program: Command, context: ContextFactory): void {
       const wantsTriage = sort?.field === 'urgency' || sort?.field === 'sla' || o.sla !== undefined || /\b(urgency|sla|sentiment)/.test(String(flags.fields ?? ''));
       const triage = wantsTriage ? (await import('../src/triage/list.js')).triageListing(ctx, o.sla) : undefined;
       const baseSpec = ticketListSpec(() => ctx.clock.now());
-      const spec = triage ? triage.spec(baseSpec) : baseSpec;
+      const spec = withSortColumn(triage ? triage.spec(baseSpec) : baseSpec, sort?.field);
       ctx.output.format(flags); // validate before any I/O
       const provider = await ctx.provider();
       const query = await resolveQuery(parsed, provider);
-      const rows = triage ? await triage.find(provider, query, { sort, limit }) : await findTickets(provider, query, { sort, limit });
+      const report: FindReport = { more: false };
+      const rows = triage ? await triage.find(provider, query, { sort, limit, report }) : await findTickets(provider, query, { sort, limit, report });
       ctx.output.list(rows, spec, flags);
+      const notice = limitNotice(rows.length, report);
+      if (notice && ctx.io.stdoutIsTTY && !flags.out) ctx.io.info(ctx.io.errColor.dim(notice));
     });
   examples(list, [
     'deskctl tickets list --status open,pending --assignee me',

@@ -143,10 +143,12 @@ Run 'deskctl help <command>' or 'deskctl <command> --help' for a command's flags
   // every command's output options, before its action does anything (exit 2 means nothing was sent)
   program.hook('preAction', async (_program, action) => {
     const o = action.opts() as Record<string, unknown>;
-    if (o.format === undefined && o.json === undefined && o.out === undefined && o.append === undefined && o.failedOut === undefined) return;
+    if (o.format === undefined && o.json === undefined && o.out === undefined && o.append === undefined && o.failedOut === undefined && o.jq === undefined) return;
     const [{ validateOutputFlags, validateOutTarget }, { clockFromEnv }] = await Promise.all([import('./output/validate.js'), import('./domain/clock.js')]);
     const now = clockFromEnv(process.env).now();
-    validateOutputFlags({ format: o.format as string | undefined, json: o.json as boolean | undefined, out: o.out as string | undefined, append: o.append as boolean | undefined }, now);
+    const jq = o.jq as string | undefined;
+    validateOutputFlags({ format: o.format as string | undefined, json: o.json === undefined ? undefined : Boolean(o.json), out: o.out as string | undefined, append: o.append as boolean | undefined, jq }, now);
+    if (jq !== undefined) await (await import('./output/jq.js')).prepareJq(jq);
     if (typeof o.failedOut === 'string') validateOutTarget(o.failedOut, now, '--failed-out');
   });
 

@@ -9,8 +9,9 @@ export function addOutputOptions(cmd: Command, opts: { append?: boolean } = {}):
   const group = 'Output options:';
   cmd
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, json otherwise)').choices([...FORMATS]).helpGroup(group))
-    .addOption(new Option('--json', 'shortcut for --format json').helpGroup(group))
-    .addOption(new Option('--fields <list>', 'comma-separated fields to output (a wrong name lists the valid ones)').argParser(collectList).helpGroup(group))
+    .addOption(new Option('--json [fields]', 'JSON output; with a field list, only those fields (like --fields)').helpGroup(group))
+    .addOption(new Option('--fields <list>', 'comma-separated fields to output (a wrong name lists the valid ones; see docs/json.md)').argParser(collectList).helpGroup(group))
+    .addOption(new Option('--jq <expr>', 'filter the JSON output with a jq expression (built in, no jq needed)').helpGroup(group))
     .addOption(new Option('-o, --out <file>', 'write to FILE atomically (format from extension; %Y-%m-%d expands to the date)').helpGroup(group));
   if (opts.append) cmd.addOption(new Option('--append', 'append to --out (CSV header written once)').helpGroup(group));
   // commander lists groups in the order their first option was added: put the command's own first
@@ -26,13 +27,19 @@ export function addOutputOptions(cmd: Command, opts: { append?: boolean } = {}):
   return cmd;
 }
 
-export const outputFlags = (o: Record<string, unknown>): OutputFlags => ({
-  format: o.format as string | undefined,
-  json: o.json as boolean | undefined,
-  fields: o.fields as string[] | undefined,
-  out: o.out as string | undefined,
-  append: o.append as boolean | undefined,
-});
+/** The output flags of a command's options; `--json id,subject` is `--json --fields id,subject` (like gh). */
+export const outputFlags = (o: Record<string, unknown>): OutputFlags => {
+  const jsonFields = typeof o.json === 'string' ? collectList(o.json) : [];
+  const fields = [...((o.fields as string[] | undefined) ?? []), ...jsonFields];
+  return {
+    format: o.format as string | undefined,
+    json: o.json === undefined ? undefined : Boolean(o.json),
+    fields: fields.length ? fields : undefined,
+    out: o.out as string | undefined,
+    append: o.append as boolean | undefined,
+    jq: o.jq as string | undefined,
+  };
+};
 
 /** Appends an "Examples:" block to a command's help. */
 export function examples(cmd: Command, lines: string[]): Command {

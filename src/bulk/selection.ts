@@ -14,20 +14,32 @@ export interface IdsFile {
   columns: string[];
 }
 
-const ID_COLUMNS = ['id', 'ticket_id', 'ticket'];
+// a reference to a ticket wins over an object's own id (a follow-up has both)
+const ID_COLUMNS = ['ticketid', 'ticket_id', 'ticket', 'id'];
+const idColumnOf = (names: string[]): string | undefined => {
+  for (const wanted of ID_COLUMNS) {
+    const hit = names.find((n) => n.trim().toLowerCase() === wanted);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+};
 
 /**
- * Reads --ids-file: one id a line (blank lines and # comments ignored), or a CSV whose header has an
- * `id` (or ticket_id) column; the other columns become row.<column>.
+ * Reads --ids-file: one id a line (blank lines and # comments ignored); a CSV whose header has an
+ * id column (ticketId, ticket_id, ticket or id); or deskctl's own JSON (an array of objects or ids)
+ * and NDJSON. Other CSV columns and scalar JSON fields become row.<column>.
  */
 export async function parseIdsFile(text: string, file: string): Promise<IdsFile> {
   const src = text.replace(/^\uFEFF/, '');
+  const start = src.trimStart()[0];
+  if (start === '[' || start === '{') return idsFromJson(src, file);
   const firstLine = src.split(/\r?\n/).find((l) => l.trim() && !l.trim().startsWith('#')) ?? '';
-  const header = firstLine.split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
-  const idCol = header.findIndex((h) => ID_COLUMNS.includes(h));
+  const header = firstLine.split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const idName = idColumnOf(header);
+  const idCol = idName === undefined ? -1 : header.indexOf(idName);
   if (idCol < 0) {
     if (firstLine.includes(',')) {
-      throw new UsageError(`${file} looks like a CSV but has no 'id' column`, `put a header line first, e.g. id,tracking_url`);
+      throw new UsageError(`${file} looks like a CSV but has no 'id' column`, `put a header line first, e.g. id,tracking_url (ticketId also works)`);
     }
     const lines = src
       .split(/\r?\n/)
@@ -41,7 +53,7 @@ export async function parseIdsFile(text: string, file: string): Promise<IdsFile>
         /* reported below */
       }
       if (parsed.length !== 1 || parsed[0] !== l) {
-        throw new UsageError(`${file} line ${n}: '${l}' is not a ticket id`, 'give one ticket id a line, or a CSV with an id column');
+        throw new UsageError(`${file} line ${n}: '${l}' is not a ticket id`, 'give one ticket id a line, a CSV with an id column, or deskctl JSON/NDJSON');
       }
       return l;
     });
@@ -56,7 +68,12 @@ export async function parseIdsFile(text: string, file: string): Promise<IdsFile>
     throw new UsageError(`${file} is not a valid CSV: ${(err as Error).message}`, 'check quoting and that every line has the same number of columns');
   }
   const columns = Object.keys(records[0] ?? {});
-  const idKey = columns.find((c) => ID_COLUMNS.includes(c.toLowerCase()))!;
+  const idKey = idColumnOf(columns)!;
+  return collectRows(records, idKey, columns, file, (i) => `row ${i + 2}`, 'add rows below the header');
+}
+
+/** Ids and row.<column> values from records that name their ticket in `idKey`. */
+function collectRows(records: Record<string, string>[], idKey: string, columns: string[], file: string, where: (i: number) => string, emptyHint: string): IdsFile {
   const rows = new Map<string, Record<string, string>>();
   const ids: string[] = [];
   records.forEach((r, i) => {
@@ -67,9 +84,9 @@ export async function parseIdsFile(text: string, file: string): Promise<IdsFile>
     } catch {
       id = '';
     }
-    if (!id) throw new UsageError(`${file} row ${i + 2}: '${raw}' is not a ticket id`, `fix the ${idKey} column`);
+    if (!id) throw new UsageError(`${file} ${where(i)}: '${raw}' is not a ticket id`, `fix the ${idKey} field`);
     const row: Record<string, string> = {};
-    for (const c of columns) if (c !== idKey) row[c] = r[c] ?? '';
+    for (const c of columns) if (c !== idKey && r[c] !== undefined) row[c] = r[c];
     const before = rows.get(id);
     if (before && JSON.stringify(before) !== JSON.stringify(row)) {
       throw new UsageError(`${file}: ticket ${id} appears twice with different values`, 'keep one row per ticket');
@@ -77,8 +94,37 @@ export async function parseIdsFile(text: string, file: string): Promise<IdsFile>
     if (!before) ids.push(id);
     rows.set(id, row);
   });
-  if (!ids.length) throw new UsageError(`${file} has no ticket ids`, 'add rows below the header');
+  if (!ids.length) throw new UsageError(`${file} has no ticket ids`, emptyHint);
   return { ids, rows, columns: columns.filter((c) => c !== idKey) };
+}
+
+/**
+ * deskctl's own JSON (`--json`: an array of objects with id or ticketId, or of ids) or NDJSON (one
+ * object a line). Scalar fields become row.<field>; nested objects are left out.
+ */
+function idsFromJson(src: string, file: string): IdsFile {
+  let values: unknown[];
+  const trimmed = src.trim();
+  try {
+    if (trimmed.startsWith('[')) values = JSON.parse(trimmed) as unknown[];
+    else values = trimmed.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid ${trimmed.startsWith('[') ? 'JSON' : 'NDJSON'}: ${(err as Error).message}`, 'pipe deskctl ... --json (or --format ndjson) output unchanged');
+  }
+  const records = values.map((v, i): Record<string, string> => {
+    if (typeof v === 'string' || typeof v === 'number') return { id: String(v) };
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      throw new UsageError(`${file} item ${i + 1} is not an object or an id`, 'give objects with an id (or ticketId) field');
+    }
+    const out: Record<string, string> = {};
+    for (const [k, x] of Object.entries(v)) if (x === null || ['string', 'number', 'boolean'].includes(typeof x)) out[k] = x === null ? '' : String(x);
+    return out;
+  });
+  if (!records.length) throw new UsageError(`${file} has no ticket ids`, 'the list is empty: nothing matched upstream');
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const idKey = idColumnOf(columns);
+  if (!idKey) throw new UsageError(`${file} has objects without an id or ticketId field`, 'keep the id field, e.g. --json id');
+  return collectRows(records, idKey, columns, file, (i) => `item ${i + 1}`, 'the list is empty: nothing matched upstream');
 }
 
 export async function readIdsFile(file: string, stdin?: () => string): Promise<IdsFile> {

@@ -22,17 +22,28 @@ export interface TicketQuery {
   group?: string[];
   /** Every listed tag must be present. */
   tags?: string[];
+  /** None of these tags may be present (--exclude-tag x, --tag '!x'). */
+  excludeTags?: string[];
+  /** Custom field values, compared as text, case-insensitively (--where cf.order_number=ORD-1). */
+  customFields?: Record<string, string>;
   createdSince?: Date;
   createdUntil?: Date;
   updatedSince?: Date;
   updatedUntil?: Date;
   solvedSince?: Date;
   solvedUntil?: Date;
-  /** Case-insensitive text in subject, requester name or email. */
+  /**
+   * Case-insensitive text in the subject, requester name or email and custom field values; where the
+   * helpdesk can search them (the embedded one can), also in the conversation.
+   */
   text?: string;
 }
 
 export const UNASSIGNED = 'none';
+
+/** A custom field's value as text (lists joined by commas), for filters. */
+export const customFieldText = (v: unknown): string =>
+  v === null || v === undefined ? '' : Array.isArray(v) ? v.map(customFieldText).join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 const inRange = (iso: string | null | undefined, since?: Date, until?: Date): boolean => {
   if (!since && !until) return true;
@@ -58,12 +69,19 @@ export function matchesQuery(ticket: Ticket, q: TicketQuery): boolean {
     if (!q.group.some((x) => x.toLowerCase() === g)) return false;
   }
   if (q.tags && !q.tags.every((t) => ticket.tags.includes(t))) return false;
+  if (q.excludeTags && q.excludeTags.some((t) => ticket.tags.includes(t))) return false;
+  if (q.customFields) {
+    for (const [name, want] of Object.entries(q.customFields)) {
+      if (customFieldText(ticket.customFields[name]).toLowerCase() !== want.toLowerCase()) return false;
+    }
+  }
   if (!inRange(ticket.createdAt, q.createdSince, q.createdUntil)) return false;
   if (!inRange(ticket.updatedAt, q.updatedSince, q.updatedUntil)) return false;
   if (!inRange(ticket.solvedAt, q.solvedSince, q.solvedUntil)) return false;
   if (q.text) {
     const needle = q.text.toLowerCase();
-    const hay = `${ticket.subject}\n${ticket.requester.name}\n${ticket.requester.email ?? ''}`.toLowerCase();
+    const fields = Object.values(ticket.customFields).map(customFieldText).join('\n');
+    const hay = `${ticket.subject}\n${ticket.requester.name}\n${ticket.requester.email ?? ''}\n${fields}`.toLowerCase();
     if (!hay.includes(needle)) return false;
   }
   return true;

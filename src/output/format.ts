@@ -9,6 +9,8 @@ export interface OutputFlags {
   format?: string;
   json?: boolean;
   fields?: string[] | string;
+  /** --jq EXPR: filter the JSON through jq (implies --format json). */
+  jq?: string;
   out?: string;
   append?: boolean;
 }
@@ -28,6 +30,10 @@ export interface Column<T> {
   flex?: boolean;
   /** A flexible column never shrinks below this many characters (default 8). */
   min?: number;
+  /** Gives up width before the other flexible columns (a ticket's subject, before people's names). */
+  shrinkFirst?: boolean;
+  /** Never left out of a table that is too wide (the id, the status, the column the list is sorted by). */
+  keep?: boolean;
   /** Left out of the default table on terminals narrower than this (shown with --fields or in json/csv). */
   hideBelow?: number;
   align?: 'left' | 'right';
@@ -53,9 +59,10 @@ export function resolveFormat(flags: OutputFlags, stdoutIsTTY: boolean, fallback
       throw new UsageError(`invalid --format '${flags.format}'`, `use one of: ${FORMATS.join(', ')}`);
     }
     if (flags.json && f !== 'json') throw new UsageError('--json and --format disagree', 'give only one of them');
+    if (flags.jq !== undefined && f !== 'json' && f !== 'ndjson') throw new UsageError(`--jq filters JSON, not --format ${f}`, 'drop --format (or use --format json)');
     return f as Format;
   }
-  if (flags.json) return 'json';
+  if (flags.json || flags.jq !== undefined) return 'json';
   if (flags.out) return formatFromExtension(flags.out) ?? fallback;
   return stdoutIsTTY ? 'table' : fallback;
 }

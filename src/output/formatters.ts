@@ -89,32 +89,39 @@ export function fitWidths(natural: number[], flex: boolean[], total: number, gap
 }
 
 /**
- * A borderless table (like gh): bold headers, columns fitted to the terminal width. When the
- * table cannot fit even with its flexible columns at their minimum, the rightmost columns are
- * left out (never truncated numbers) and `onHidden` gets their headers.
+ * A borderless table (like gh): bold headers, columns fitted to the terminal width. Columns marked
+ * shrinkFirst give up width first; when the table cannot fit even with its flexible columns at their
+ * minimum, columns are left out (people's names and other flexible ones first, then from the right;
+ * never a `keep` column, never truncated numbers) and `onHidden` gets their headers.
  */
 export function renderTable<T>(rows: T[], allColumns: Column<T>[], color: ChalkInstance, width: number, onHidden?: (headers: string[]) => void): string {
   const allCells = rows.map((r) => allColumns.map((c) => cellText(c, r, color)));
   const allHeaders = allColumns.map((c) => c.header.toUpperCase());
   const allNatural = allColumns.map((_, i) => Math.max(visibleLength(allHeaders[i]!), ...allCells.map((row) => visibleLength(row[i]!))));
-  const fit = (n: number) =>
-    fitWidths(
-      allNatural.slice(0, n),
-      allColumns.slice(0, n).map((c) => Boolean(c.flex)),
-      width,
-      2,
-      allColumns.slice(0, n).map((c) => c.min ?? 8),
-    );
+  const fitFirst = (natural: number[], idx: number[]) => {
+    // the shrinkFirst columns go down to their minimum before the others give anything
+    const cols = idx.map((i) => allColumns[i]!);
+    const floors = cols.map((c) => c.min ?? 8);
+    const firstOnly = fitWidths(natural, cols.map((c) => Boolean(c.flex && c.shrinkFirst)), width, 2, floors);
+    return fitWidths(firstOnly, cols.map((c) => Boolean(c.flex)), width, 2, floors);
+  };
   const tooWide = (w: number[]) => w.reduce((a, b) => a + b, 0) + 2 * (w.length - 1) > width;
-  let keep = allColumns.length;
-  let widths = fit(keep);
-  while (onHidden && tooWide(widths) && keep > 2) widths = fit(--keep);
-  if (keep < allColumns.length) onHidden?.(allHeaders.slice(keep));
+  let shown = allColumns.map((_, i) => i);
+  let widths = fitFirst(shown.map((i) => allNatural[i]!), shown);
+  while (onHidden && tooWide(widths) && shown.length > 2) {
+    const droppable = shown.filter((i) => !allColumns[i]!.keep);
+    if (!droppable.length) break;
+    const flexible = droppable.filter((i) => allColumns[i]!.flex && !allColumns[i]!.shrinkFirst);
+    const drop = (flexible.length ? flexible : droppable).at(-1)!;
+    shown = shown.filter((i) => i !== drop);
+    widths = fitFirst(shown.map((i) => allNatural[i]!), shown);
+  }
+  if (shown.length < allColumns.length) onHidden?.(allHeaders.filter((_, i) => !shown.includes(i)));
   // still too wide: every column gives way, so a row never wraps on the terminal
   if (tooWide(widths)) widths = fitWidths(widths, widths.map(() => true), width, 2, widths.map(() => 6));
-  const columns = allColumns.slice(0, keep);
-  const headers = allHeaders.slice(0, keep);
-  const cells = allCells.map((row) => row.slice(0, keep));
+  const columns = shown.map((i) => allColumns[i]!);
+  const headers = shown.map((i) => allHeaders[i]!);
+  const cells = allCells.map((row) => shown.map((i) => row[i]!));
   const Table = loadTable();
   const table = new Table({
     head: headers.map((h, i) => color.bold(truncate(h, widths[i]!))),

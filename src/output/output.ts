@@ -7,6 +7,7 @@ import { parseFields, resolveFormat, selectColumns, type Format, type ListSpec, 
 import { pickFields, renderTable, toCsv, toJson, toNdjson } from './formatters.js';
 import type { IO } from './io.js';
 import { PagedStdout } from './pager.js';
+import { applyJq } from './jq.js';
 
 export interface ListOptions {
   /** Format when stdout is not a terminal and none was asked for. */
@@ -49,6 +50,13 @@ export class Output {
     const toObject = (r: T) => (fields ? pickFields(r, columns) : spec.toJson ? spec.toJson(r) : r);
     if (flags.append && !flags.out) throw new UsageError('--append needs --out FILE');
     const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
+    if (flags.jq !== undefined) {
+      if (flags.append) throw new UsageError('--jq and --append do not mix', 'write the filtered output with a shell redirect (>>)');
+      // jq reads the same document --json prints; with NDJSON, each row on its own
+      const objects = rows.map(toObject);
+      this.emit(format === 'ndjson' ? objects.map((o) => applyJq(o, flags.jq!, true)).join('') : applyJq(objects, flags.jq), target);
+      return;
+    }
     const existing = target && flags.append ? readExisting(target) : '';
     let content: string;
     switch (format) {
@@ -111,7 +119,7 @@ export class Output {
    */
   async listPages<T>(pages: AsyncIterable<T[]>, spec: ListSpec<T>, flags: OutputFlags, opts: ListOptions = {}): Promise<void> {
     const format = this.format(flags, opts.fallback);
-    if (format === 'table' || flags.append) {
+    if (format === 'table' || flags.append || flags.jq !== undefined) {
       const rows: T[] = [];
       for await (const page of pages) for (const r of page) rows.push(r);
       this.list(rows, spec, flags, opts);
@@ -151,7 +159,8 @@ export class Output {
   record(value: unknown, text: () => string, flags: OutputFlags): void {
     const format = this.format(flags, 'json');
     const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
-    if (format === 'table') this.emit(`${text()}\n`, target);
+    if (flags.jq !== undefined) this.emit(applyJq(value, flags.jq, format === 'ndjson'), target);
+    else if (format === 'table') this.emit(`${text()}\n`, target);
     else if (format === 'ndjson') this.emit(`${JSON.stringify(value)}\n`, target);
     else if (format === 'json') this.emit(toJson(value), target);
     else throw new UsageError(`--format ${format} does not fit this command`, 'use --format json or table');

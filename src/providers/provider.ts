@@ -77,6 +77,8 @@ export interface HelpdeskProvider {
   summarizeMetrics?(req: MetricsRequest): Promise<SummaryResult>;
   /** Optional: the rows of `metrics export --per-ticket` computed where the data lives, in pages. */
   perTicketMetrics?(req: PerTicketRequest): AsyncIterable<PerTicketRow[]>;
+  /** Optional: how many tickets match, counted where the data lives (for "showing 30 of 412"). */
+  countTickets?(query: TicketQuery): Promise<number>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

@@ -12,6 +12,13 @@ export interface FindOptions {
   limit: number;
   /** Comparator for sort fields beyond the plain ones (urgency, sla). */
   compare?: TicketComparator;
+  /** Filled in: whether the limit cut the list, and how many match when that is known cheaply. */
+  report?: FindReport;
+}
+
+export interface FindReport {
+  more: boolean;
+  total?: number;
 }
 
 /**
@@ -19,9 +26,25 @@ export interface FindOptions {
  * helpdesks); a sort needs every match first.
  */
 export async function findTickets(provider: HelpdeskProvider, query: TicketQuery, opts: FindOptions): Promise<Ticket[]> {
-  if (!opts.sort) return collect(provider.listTickets(query), opts.limit);
+  if (!opts.sort) {
+    // one more than asked says whether there are more, without reading them all
+    const found = await collect(provider.listTickets(query), opts.limit + 1);
+    if (opts.report) {
+      opts.report.more = found.length > opts.limit;
+      if (opts.report.more && provider.countTickets) opts.report.total = await provider.countTickets(query);
+    }
+    return found.slice(0, opts.limit);
+  }
   const all = await collect(provider.listTickets(query));
+  if (opts.report) Object.assign(opts.report, { more: all.length > opts.limit, total: all.length });
   return sortTickets(all, opts.sort, opts.compare ?? compareTickets).slice(0, opts.limit);
+}
+
+/** "Showing 30 of 412 tickets" when --limit cut the list (the total when the helpdesk can count cheaply). */
+export function limitNotice(shown: number, report: FindReport): string | undefined {
+  if (!report.more) return undefined;
+  const of = report.total !== undefined ? `${shown} of ${report.total}` : `the first ${shown}`;
+  return `Showing ${of} tickets; --limit N or --all for more.`;
 }
 
 export interface PatchRefs extends Omit<TicketPatch, 'assigneeId'> {

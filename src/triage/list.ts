@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import type { FindReport } from '../tickets/service.js';
 import type { Ticket } from '../domain/model.js';
 import { parseEnumList } from '../domain/parse.js';
 import { compareTickets, sortTickets, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
@@ -19,7 +20,7 @@ import { scoreTicket, type TicketScore } from './urgency.js';
 export interface TriageListing {
   /** The list spec with urgency/sla columns (shown by default) and scores in the JSON. */
   spec(base: ListSpec<Ticket>): ListSpec<Ticket>;
-  find(provider: HelpdeskProvider, query: TicketQuery, opts: { sort?: TicketSort; limit: number }): Promise<Ticket[]>;
+  find(provider: HelpdeskProvider, query: TicketQuery, opts: { sort?: TicketSort; limit: number; report?: FindReport }): Promise<Ticket[]>;
 }
 
 /** `--sla breached,at-risk` -> filters (usage error naming the valid values). */
@@ -160,6 +161,7 @@ export function triageListing(ctx: Context, slaRaw: unknown): TriageListing {
       for (const t of tickets) scores.set(t.id, scoreTicket(t, undefined, { now, targets, analyze }));
       if (slaFilter) tickets = tickets.filter((t) => matchesSlaFilter(scores.get(t.id)!.sla, slaFilter));
       if (opts.sort) tickets = sortTickets(tickets, opts.sort, triageCompare(scores));
+      if (opts.report) Object.assign(opts.report, { more: tickets.length > opts.limit, total: tickets.length });
       return tickets.slice(0, opts.limit);
     },
   };

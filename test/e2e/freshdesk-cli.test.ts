@@ -57,7 +57,7 @@ describe('deskctl on Freshdesk', () => {
   });
 
   it('tickets list: every ticket; filters through the filter endpoint', async () => {
-    const all = await json<T[]>(['tickets', 'list', '--all']);
+    const all = await json<T[]>(['tickets', 'list', '--status', 'all', '--all']);
     expect(all).toHaveLength(30);
     const open = await json<T[]>(['tickets', 'list', '--all', '--status', 'open', '--group', 'Billing']);
     const expected = [...fd.tickets.values()].filter((t) => t.status === 2 && t.group_id === 10).map((t) => String(t.id));

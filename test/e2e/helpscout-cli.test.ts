@@ -61,7 +61,7 @@ describe('deskctl on Help Scout', () => {
   });
 
   it('tickets list: every conversation but spam; filters by status and mailbox', async () => {
-    const all = await json<T[]>(['tickets', 'list', '--all']);
+    const all = await json<T[]>(['tickets', 'list', '--status', 'all', '--all']);
     expect(all).toHaveLength([...hs.conversations.values()].filter((c) => c.status !== 'spam').length);
     expect(all.every((t) => t.priority === 'none')).toBe(true);
     const pending = await json<T[]>(['tickets', 'list', '--all', '--status', 'pending', '--group', 'Support']);

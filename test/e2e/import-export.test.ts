@@ -12,7 +12,7 @@ const write = (name: string, content: string | Buffer) => {
   writeFileSync(file, content);
   return file;
 };
-const ticketCount = (profile?: string) => json<unknown[]>(['tickets', 'list', '--all', '--json', ...(profile ? ['--profile', profile] : [])]).length;
+const ticketCount = (profile?: string) => json<unknown[]>(['tickets', 'list', '--status', 'all', '--all', '--json', ...(profile ? ['--profile', profile] : [])]).length;
 const record = (id: number, extra: object = {}) =>
   JSON.stringify({ id, subject: `t${id}`, requester: { name: 'Ann', email: 'ann@example.com' }, createdAt: '2026-03-01T10:00:00Z', ...extra });
 
@@ -48,7 +48,7 @@ describe('export then import', () => {
   });
 
   it('keeps first contact resolution from `tickets list --json` (publicReplyCount without messages)', () => {
-    const file = write('list.json', cli(['tickets', 'list', '--all', '--json']).stdout);
+    const file = write('list.json', cli(['tickets', 'list', '--status', 'all', '--all', '--json']).stdout);
     expect(cli(['import', file, '--into', 'listcopy']).code).toBe(0);
     const fcr = (p?: string) => json<{ metrics: { fcr: unknown } }>(['metrics', 'summary', '--since', '2020-01-01', '--json', ...(p ? ['--profile', p] : [])]).metrics.fcr;
     expect(fcr('listcopy')).toEqual(fcr());

@@ -10,7 +10,7 @@ const NOW = '2026-11-25T09:00:00Z';
 let home: string;
 const env = { DESKCTL_NOW: NOW };
 const cli = (args: string[]) => runCli(args, { home, env });
-const LIST = ['tickets', 'list', '--all', '--json']; // ~700 KB of JSON, far over a pipe or a 64 KiB write
+const LIST = ['tickets', 'list', '--status', 'all', '--all', '--json']; // ~700 KB of JSON, far over a pipe or a 64 KiB write
 const childEnv = () => ({ ...process.env, DESKCTL_HOME: home, DESKCTL_NOW: NOW, NO_COLOR: '1', CI: '1' });
 
 /** Runs deskctl through sh so its stdout can be redirected (`> /dev/full`, `>&-`). */

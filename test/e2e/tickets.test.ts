@@ -30,7 +30,7 @@ afterAll(() => cleanupHome(home));
 
 describe('demo helpdesk', () => {
   it('has 600+ tickets over 90 days with every status, priority and channel', () => {
-    const all = json<TicketJson[]>(['tickets', 'list', '--all', '--json']);
+    const all = json<TicketJson[]>(['tickets', 'list', '--status', 'all', '--all', '--json']);
     expect(all.length).toBeGreaterThanOrEqual(600);
     for (const s of ['new', 'open', 'pending', 'on_hold', 'solved', 'closed']) expect(all.some((t) => t.status === s), s).toBe(true);
     for (const p of ['none', 'low', 'normal', 'high', 'urgent']) expect(all.some((t) => t.priority === p), p).toBe(true);
@@ -66,15 +66,15 @@ describe('tickets list', () => {
   });
 
   it('filters by assignee me / none / email and by created date', () => {
-    const mine = json<TicketJson[]>(['tickets', 'list', '--all', '--assignee', 'me']);
+    const mine = json<TicketJson[]>(['tickets', 'list', '--status', 'all', '--all', '--assignee', 'me']);
     expect(mine.length).toBeGreaterThan(0);
     expect(new Set(mine.map((t) => t.assignee?.name))).toEqual(new Set(['Alex Rivera']));
-    const none = json<TicketJson[]>(['tickets', 'list', '--all', '--assignee', 'none']);
+    const none = json<TicketJson[]>(['tickets', 'list', '--status', 'all', '--all', '--assignee', 'none']);
     expect(none.length).toBeGreaterThan(0);
     expect(none.every((t) => t.assignee === null)).toBe(true);
-    const byEmail = json<TicketJson[]>(['tickets', 'list', '--all', '--assignee', 'priya.shah@northwind.example']);
+    const byEmail = json<TicketJson[]>(['tickets', 'list', '--status', 'all', '--all', '--assignee', 'priya.shah@northwind.example']);
     expect(byEmail.every((t) => t.assignee?.name === 'Priya Shah')).toBe(true);
-    const recent = json<TicketJson[]>(['tickets', 'list', '--all', '--created-since', '7d']);
+    const recent = json<TicketJson[]>(['tickets', 'list', '--status', 'all', '--all', '--created-since', '7d']);
     expect(recent.every((t) => Date.parse(t.createdAt) >= Date.parse(NOW) - 7 * 86_400_000)).toBe(true);
   });
 
@@ -83,7 +83,7 @@ describe('tickets list', () => {
     expect(rows).toHaveLength(5);
     const times = rows.map((t) => Date.parse(t.createdAt));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
-    const urgentFirst = json<TicketJson[]>(['tickets', 'list', '--sort', 'priority', '--limit', '3']);
+    const urgentFirst = json<TicketJson[]>(['tickets', 'list', '--status', 'all', '--sort', 'priority', '--limit', '3']);
     expect(urgentFirst.every((t) => t.priority === 'urgent')).toBe(true);
   });
 
@@ -237,10 +237,10 @@ describe('profiles and secrets', () => {
     try {
       expect(runCli(['profile', 'add', 'local', '--name', 'sandbox'], { home: h }).code).toBe(0);
       expect(runCli(['demo', '--profile', 'sandbox', '--tickets', '20'], { home: h }).code).toBe(0);
-      expect(runJson<unknown[]>(['tickets', 'list', '--all', '--profile', 'sandbox'], { home: h })).toHaveLength(20);
-      expect(runJson<unknown[]>(['tickets', 'list', '--all'], { home: h, env: { DESKCTL_PROFILE: 'sandbox' } })).toHaveLength(20);
+      expect(runJson<unknown[]>(['tickets', 'list', '--status', 'all', '--all', '--profile', 'sandbox'], { home: h })).toHaveLength(20);
+      expect(runJson<unknown[]>(['tickets', 'list', '--status', 'all', '--all'], { home: h, env: { DESKCTL_PROFILE: 'sandbox' } })).toHaveLength(20);
       expect(runCli(['profile', 'use', 'sandbox'], { home: h }).code).toBe(0);
-      expect(runJson<unknown[]>(['tickets', 'list', '--all'], { home: h })).toHaveLength(20);
+      expect(runJson<unknown[]>(['tickets', 'list', '--status', 'all', '--all'], { home: h })).toHaveLength(20);
       const missing = runCli(['tickets', 'list', '--profile', 'ghost'], { home: h });
       expect(missing.code).toBe(4);
       expect(missing.stderr).toContain("profile 'ghost' does not exist");
@@ -253,10 +253,10 @@ describe('profiles and secrets', () => {
 describe('import', () => {
   it('round-trips an export into a new local profile, and rejects bad rows with nothing imported', () => {
     const file = join(home, 'all.json');
-    writeFileSync(file, cli(['tickets', 'list', '--all', '--json']).stdout);
+    writeFileSync(file, cli(['tickets', 'list', '--status', 'all', '--all', '--json']).stdout);
     const r = cli(['import', file, '--into', 'offline']);
     expect(r.code, r.stderr).toBe(0);
-    expect(json<unknown[]>(['tickets', 'list', '--all', '--profile', 'offline']).length).toBeGreaterThanOrEqual(600);
+    expect(json<unknown[]>(['tickets', 'list', '--status', 'all', '--all', '--profile', 'offline']).length).toBeGreaterThanOrEqual(600);
     mkdirSync(join(home, 'csv'), { recursive: true });
     const csv = join(home, 'csv', 't.csv');
     writeFileSync(csv, 'subject,status,requester_name,requester_email,created_at,tags,cf.order_number,body\nHello,open,Ann Lee,ann@example.com,2026-11-20T10:00:00Z,a;b,ORD-1,Where is it\nBad,weird,Bob,,2026-11-20,,,\n');

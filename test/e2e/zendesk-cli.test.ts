@@ -55,7 +55,7 @@ describe('profile and tickets over the fake Zendesk (API token)', () => {
   });
 
   it('lists, filters and shows tickets', async () => {
-    const all = JSON.parse((await cli(['tickets', 'list', '--all', '--json'])).stdout) as { id: string; status: string }[];
+    const all = JSON.parse((await cli(['tickets', 'list', '--status', 'all', '--all', '--json'])).stdout) as { id: string; status: string }[];
     expect(all).toHaveLength(120);
     const open = await cli(['tickets', 'list', '--status', 'open', '--all', '--json']);
     expect(open.code, open.stderr).toBe(0);
@@ -95,7 +95,7 @@ describe('profile and tickets over the fake Zendesk (API token)', () => {
 
   it('never prints a credential, even with --verbose, and traces requests', async () => {
     const runs = [
-      await cli(['--verbose', 'tickets', 'list', '--json']),
+      await cli(['--verbose', 'tickets', 'list', '--status', 'all', '--json']),
       await cli(['--verbose', 'tickets', 'show', '6']),
       await cli(['--verbose', 'tickets', 'reply', '6', '--body', 'verbose reply']),
       await cli(['--verbose', 'api', '/api/v2/users/me', '-i']),

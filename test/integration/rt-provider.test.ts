@@ -237,23 +237,23 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     type Row = { id: string; subject: string; status: string; priority: string; group: string; assignee: { id: string } | null; tags: string[]; channel: string };
     const ids = (rows: Row[]) => rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
 
-    const all = json<Row[]>(['tickets', 'list', '--all', '--json']);
+    const all = json<Row[]>(['tickets', 'list', '--status', 'all', '--all', '--json']);
     expect(all).toHaveLength(36);
 
     const batch = json<Row[]>(['tickets', 'list', '--all', '--json', '--status', 'new', '--group', 'Billing']);
     expect(ids(batch)).toEqual([...bulkIds].sort((a, b) => Number(a) - Number(b)));
 
-    expect(ids(json<Row[]>(['tickets', 'list', '--json', '--assignee', 'ann', '--all']))).toEqual([named.vpn, named.password].map(String).sort((a, b) => Number(a) - Number(b)));
+    expect(ids(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--assignee', 'ann', '--all']))).toEqual([named.vpn, named.password].map(String).sort((a, b) => Number(a) - Number(b)));
     expect(ids(json<Row[]>(['tickets', 'list', '--json', '--assignee', 'Bob Builder', '--status', 'pending']))).toEqual([named.battery]);
-    expect(ids(json<Row[]>(['tickets', 'list', '--json', '--priority', 'urgent']))).toEqual([named.refund]);
-    expect(ids(json<Row[]>(['tickets', 'list', '--json', '--query', 'printer']))).toEqual([named.printer]);
-    expect(ids(json<Row[]>(['tickets', 'list', '--json', '--query', 'Bert Sampson', '--all']))).toContain(named.vpn);
-    expect(ids(json<Row[]>(['tickets', 'list', '--json', '--tag', 'vip']))).toEqual([named.printer]);
-    expect(ids(json<Row[]>(['tickets', 'list', '--json', '--channel', 'phone']))).toEqual([named.vpn]);
+    expect(ids(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--priority', 'urgent']))).toEqual([named.refund]);
+    expect(ids(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--query', 'printer']))).toEqual([named.printer]);
+    expect(ids(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--query', 'Bert Sampson', '--all']))).toContain(named.vpn);
+    expect(ids(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--tag', 'vip']))).toEqual([named.printer]);
+    expect(ids(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--channel', 'phone']))).toEqual([named.vpn]);
     expect(ids(json<Row[]>(['tickets', 'list', '--json', '--status', 'closed']))).toEqual([named.spam]);
     expect(ids(json<Row[]>(['tickets', 'list', '--json', '--status', 'solved', '--solved-since', '1h']))).toEqual([named.password]);
-    expect(json<Row[]>(['tickets', 'list', '--json', '--all', '--created-since', '2h'])).toHaveLength(36);
-    expect(json<Row[]>(['tickets', 'list', '--json', '--all', '--created-until', '2h'])).toHaveLength(0);
+    expect(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--all', '--created-since', '2h'])).toHaveLength(36);
+    expect(json<Row[]>(['tickets', 'list', '--status', 'all', '--json', '--all', '--created-until', '2h'])).toHaveLength(0);
     expect(json<Row[]>(['tickets', 'list', '--json', '--status', 'on_hold'])).toEqual([]);
   });
 
@@ -323,7 +323,7 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
   });
 
   it('works with an RT auth token, and knows who "me" is from the token', async () => {
-    const mine = json<Array<{ id: string }>>(['tickets', 'list', '--profile', 'rt-token', '--assignee', 'me', '--all', '--json']);
+    const mine = json<Array<{ id: string }>>(['tickets', 'list', '--status', 'all', '--profile', 'rt-token', '--assignee', 'me', '--all', '--json']);
     expect(mine.map((t) => t.id).sort()).toEqual([named.vpn, named.password].map(String).sort());
     expect(cli(['tickets', 'note', named.vpn!, '--profile', 'rt-token', '--body', 'Asked the network team.']).code).toBe(0);
     const h = await history(named.vpn!);
@@ -345,18 +345,18 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     expect(show.code).toBe(4);
     expect(show.stderr).toMatch(/^error: Request Tracker denied .*403 Forbidden/m);
     expect(show.stderr).toMatch(/^hint: the RT user lacks the right/m);
-    const list = cli(['tickets', 'list', '--profile', 'rt-guest']);
+    const list = cli(['tickets', 'list', '--status', 'all', '--profile', 'rt-guest']);
     expect(list.code).toBe(4);
     expect(list.stderr).toMatch(/RT user 'guest' is not privileged/);
     const reply = cli(['tickets', 'reply', named.plan4!, '--profile', 'rt-guest', '--body', 'should not land']);
     expect(reply.code).not.toBe(0);
     expect(await history(named.plan4!)).toEqual(before);
 
-    const wrong = cli(['tickets', 'list', '--profile', 'rt-wrong'], { RT_WRONG_PASSWORD: 'not-the-password' });
+    const wrong = cli(['tickets', 'list', '--status', 'all', '--profile', 'rt-wrong'], { RT_WRONG_PASSWORD: 'not-the-password' });
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).toMatch(/401 Unauthorized/);
     expect(wrong.stderr).not.toContain('not-the-password');
-    const unset = cli(['tickets', 'list', '--profile', 'rt-wrong']);
+    const unset = cli(['tickets', 'list', '--status', 'all', '--profile', 'rt-wrong']);
     expect(unset.code).toBe(4);
     expect(unset.stderr).toMatch(/RT_WRONG_PASSWORD/);
   });
@@ -365,7 +365,7 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     const bad = cli(['tickets', 'list', '--status', 'stalled']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid --status 'stalled'/);
-    expect(cli(['tickets', 'list', '--created-since', 'last tuesdayish']).code).toBe(2);
+    expect(cli(['tickets', 'list', '--status', 'all', '--created-since', 'last tuesdayish']).code).toBe(2);
     expect(cli(['tickets', 'show', 'abc']).code).not.toBe(0);
     // TicketSQL that RT itself refuses, sent raw through `deskctl api`: RT's own message, exit 1
     const sql = cli(['api', "/tickets?query=Status = = 'open'"]);
@@ -476,7 +476,7 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
   it('metrics summary computes volumes and response times from RT data', () => {
     type Summary = { metrics: { volume: { created: number; solved: number; reopened: number; backlog: number }; firstResponse: { n: number; unanswered: number }; csat: { n: number; value: number | null }; reopenRate: { reopened: number } } };
     const m = json<Summary>(['metrics', 'summary', '--since', '1d', '--json', '--no-compare']);
-    const all = json<Array<{ status: string; firstResponseAt: string | null; solvedAt: string | null; reopenCount: number }>>(['tickets', 'list', '--all', '--json']);
+    const all = json<Array<{ status: string; firstResponseAt: string | null; solvedAt: string | null; reopenCount: number }>>(['tickets', 'list', '--status', 'all', '--all', '--json']);
     expect(m.metrics.volume.created).toBe(36);
     expect(m.metrics.volume.solved).toBe(all.filter((t) => t.solvedAt).length);
     expect(m.metrics.volume.solved).toBeGreaterThanOrEqual(2);

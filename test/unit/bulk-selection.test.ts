@@ -19,6 +19,20 @@ describe('parseIdsFile', () => {
     expect((await parseIdsFile('Ticket_ID\n7\n', 'f')).ids).toEqual(['7']);
   });
 
+  it("reads deskctl's own JSON, NDJSON and CSV: ticketId wins over an object's own id", async () => {
+    const tickets = JSON.stringify([{ id: '720', subject: 'Late', requester: { name: 'Ann' } }, { id: '719', subject: 'Refund' }], null, 2);
+    const j = await parseIdsFile(tickets, 'stdin');
+    expect(j.ids).toEqual(['720', '719']);
+    expect(j.rows.get('720')).toEqual({ subject: 'Late' });
+    const followups = '{"id":3,"ticketId":"42","state":"scheduled"}\n{"id":4,"ticketId":"43","state":"sent"}\n';
+    expect((await parseIdsFile(followups, 'stdin')).ids).toEqual(['42', '43']);
+    expect((await parseIdsFile('["5", 6]', 'f')).ids).toEqual(['5', '6']);
+    expect((await parseIdsFile('id,ticketId,state\n3,42,sent\n', 'f.csv')).ids).toEqual(['42']);
+    await expect(parseIdsFile('[{"subject":"x"}]', 'stdin')).rejects.toThrow(/without an id or ticketId field/);
+    await expect(parseIdsFile('[{"id":"1"},', 'stdin')).rejects.toThrow(/stdin is not valid JSON/);
+    await expect(parseIdsFile('[]', 'stdin')).rejects.toThrow(/has no ticket ids/);
+  });
+
   it('refuses files it cannot use, naming the problem', async () => {
     await expect(parseIdsFile('ticket,x\n', 'f')).rejects.toThrow(/no ticket ids/);
     await expect(parseIdsFile('number,x\n1,2\n', 'f.csv')).rejects.toThrow(/no 'id' column/);

@@ -62,10 +62,10 @@ const personName = (p: { name: string } | null | undefined) => p?.name ?? null;
  */
 export function ticketColumns(now: () => Date): Column<Ticket>[] {
   return [
-    { key: 'id', header: 'id', value: (t) => t.id, cell: (t, c) => c.cyan(`#${t.id}`), align: 'right' },
-    { key: 'status', header: 'status', value: (t) => t.status, cell: (t, c) => statusText(t.status, c) },
+    { key: 'id', header: 'id', value: (t) => t.id, cell: (t, c) => c.cyan(`#${t.id}`), align: 'right', keep: true },
+    { key: 'status', header: 'status', value: (t) => t.status, cell: (t, c) => statusText(t.status, c), keep: true },
     { key: 'priority', header: 'priority', value: (t) => t.priority, cell: (t, c) => priorityText(t.priority, c) },
-    { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true, min: 16 },
+    { key: 'subject', header: 'subject', value: (t) => t.subject, flex: true, min: 16, shrinkFirst: true, keep: true },
     { key: 'requester', header: 'requester', value: (t) => t.requester, csv: (t) => displayName(t.requester), cell: (t) => displayName(t.requester), flex: true, min: 12 },
     { key: 'requester.name', header: 'requester', value: (t) => t.requester.name, flex: true },
     { key: 'requester.email', header: 'requester email', value: (t) => t.requester.email ?? null, flex: true, aliases: ['requester_email'] },
@@ -112,6 +112,21 @@ export function ticketListSpec(now: () => Date, extra: Column<Ticket>[] = []): L
 export function bulkUpdateDryRunSpec(now: () => Date, change: string): ListSpec<Ticket> {
   const base = ticketListSpec(now, [{ key: 'change', header: 'change', value: () => change, flex: true, min: 16, hideBelow: 120 }]);
   return { ...base, defaultFields: ['id', 'subject', 'status', 'priority', 'assignee', 'change'], toJson: (t) => ({ ...ticketJson(t), change }) };
+}
+
+const SORT_COLUMNS: Record<string, string> = { created: 'createdAt', updated: 'updatedAt' };
+
+/**
+ * The column a list is sorted by stays in the table however narrow the terminal (added to the
+ * default columns when it is not one of them): a list sorted by urgency shows the urgency.
+ */
+export function withSortColumn(spec: ListSpec<Ticket>, sortField: string | undefined): ListSpec<Ticket> {
+  if (!sortField) return spec;
+  const key = SORT_COLUMNS[sortField] ?? sortField;
+  if (!spec.columns.some((c) => c.key === key)) return spec;
+  const columns = spec.columns.map((c) => (c.key === key ? { ...c, keep: true } : c));
+  const defaultFields = spec.defaultFields.includes(key) ? spec.defaultFields : [...spec.defaultFields, key];
+  return { ...spec, columns, defaultFields };
 }
 
 export function customFieldColumn(name: string): Column<Ticket> {

@@ -171,6 +171,17 @@ export function buildWhere(q: TicketQuery): { sql: string; params: unknown[] } {
     where.push('EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)');
     params.push(tag);
   }
+  for (const tag of q.excludeTags ?? []) {
+    where.push('NOT EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)');
+    params.push(tag);
+  }
+  for (const [name, value] of Object.entries(q.customFields ?? {})) {
+    // scalar values compare as text; a list matches when one of its items does
+    where.push(`(lower(CAST(json_extract(t.custom_fields, ?) AS TEXT)) = lower(?)
+      OR EXISTS (SELECT 1 FROM json_each(t.custom_fields, ?) je WHERE lower(CAST(je.value AS TEXT)) = lower(?)))`);
+    const path = `$."${name.replace(/"/g, '""')}"`;
+    params.push(path, value, path, value);
+  }
   const range = (col: string, since?: Date, until?: Date) => {
     if (since) {
       where.push(`${col} >= ?`);
@@ -185,9 +196,12 @@ export function buildWhere(q: TicketQuery): { sql: string; params: unknown[] } {
   range('t.updated_at', q.updatedSince, q.updatedUntil);
   range('t.solved_at', q.solvedSince, q.solvedUntil);
   if (q.text) {
-    where.push(`(t.subject LIKE ? ESCAPE '\\' OR r.name LIKE ? ESCAPE '\\' OR r.email LIKE ? ESCAPE '\\')`);
+    // subject, requester, custom field values and the whole conversation (bodies of comments and notes)
+    where.push(`(t.subject LIKE ? ESCAPE '\\' OR r.name LIKE ? ESCAPE '\\' OR r.email LIKE ? ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM json_each(t.custom_fields) je WHERE CAST(je.value AS TEXT) LIKE ? ESCAPE '\\')
+      OR EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND c.body LIKE ? ESCAPE '\\'))`);
     const like = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    params.push(like, like, like);
+    params.push(like, like, like, like, like);
   }
   return { sql: where.length ? where.join(' AND ') : '1=1', params };
 }
@@ -209,7 +223,7 @@ export class LocalProvider implements HelpdeskProvider {
     internalNotes: true,
     tags: true,
     ratings: ['csat', 'nps', 'ces'],
-    serverFilters: ['ids', 'status', 'priority', 'channel', 'assigneeIds', 'group', 'tags', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil', 'text'],
+    serverFilters: ['ids', 'status', 'priority', 'channel', 'assigneeIds', 'group', 'tags', 'excludeTags', 'customFields', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil', 'text'],
     defaultConcurrency: 4,
   };
 
@@ -230,6 +244,13 @@ export class LocalProvider implements HelpdeskProvider {
       if (rows.length < PAGE_SIZE) return;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  async countTickets(query: TicketQuery): Promise<number> {
+    const { sql, params } = buildWhere(query);
+    // the filters' joins only: counting needs none of the listing's per-row subqueries
+    const from = 'FROM tickets t JOIN people r ON r.id = t.requester_id LEFT JOIN people a ON a.id = t.assignee_id';
+    return (this.db.prepare(`SELECT count(*) AS n ${from} WHERE ${sql}`).get(...params) as { n: number }).n;
   }
 
   private ticketRow(id: string): TicketRow {
