@@ -34,6 +34,7 @@ const SOLVED_IN = `((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NU
 const MAYBE_OPEN = `+t.created_at < ? AND (t.status IN (${UNSOLVED_LIST}) AND t.created_at < ? OR t.solved_at >= ? OR (t.solved_at IS NULL AND t.updated_at >= ?))`;
 /** The last solve (or, for a solved ticket without one, its last update), null while unsolved: ticketFacts().solved. */
 const SOLVED_MS = `CASE WHEN ${SOLVED} THEN coalesce(${ms('t.solved_at')}, ${ms('t.updated_at')}, ${ms('t.created_at')}) END`;
+const isoOf = (msValue: number) => new Date(msValue).toISOString();
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 const DIM_SQL: Record<AttrDim, string> = {
@@ -167,14 +168,21 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
   for (const pass of passes) {
     const { from, where, params } = fromTickets(req.filter, pass.dims);
     // a period holding a large share of the tickets is read faster in one sequential scan than through an index
-    const scanned = wide ? fromTickets(req.filter, pass.dims, 'tickets t NOT INDEXED').from : from;
-    const ratedFrom = fromTickets(req.filter, pass.dims, `ratings rt${wideRatings ? ' NOT INDEXED' : ''} JOIN tickets t ON t.id = rt.ticket_id`).from;
+    // (the totals without a filter read covering indexes, sequential either way)
+    const bare = !pass.dims.length && !Object.keys(req.filter).length;
+    const scanned = wide && !bare ? fromTickets(req.filter, pass.dims, 'tickets t NOT INDEXED').from : from;
+    // a rating's ticket is needed only for a filter or a group key (the helpdesk deletes ratings with their ticket)
+    const ratedFrom = bare
+      ? `ratings rt${wideRatings ? ' NOT INDEXED' : ''}`
+      : fromTickets(req.filter, pass.dims, `ratings rt${wideRatings ? ' NOT INDEXED' : ''} JOIN tickets t ON t.id = rt.ticket_id`).from;
     const keys = keyColumns(pass.dims);
     const groupKeys = pass.dims.map((_, i) => `k${i}`);
     const byKeys = (...more: string[]) => [...groupKeys, ...more].join(', ');
-    /** The period (index into pass.periods) an epoch-ms column falls in, null outside them. */
-    const periodOf = (at: string) =>
-      `CASE ${pass.periods.map((p, i) => `WHEN ${at} >= ${p.scope.since} AND ${at} < ${p.scope.until} THEN ${i}`).join(' ')} END`;
+    /** The period (index into pass.periods) a stored ISO time falls in, null outside them (compared as text, no parsing). */
+    const periodOf = (iso: string) =>
+      `CASE ${pass.periods.map((p, i) => `WHEN ${iso} >= '${isoOf(p.scope.since)}' AND ${iso} < '${isoOf(p.scope.until)}' THEN ${i}`).join(' ')} END`;
+    /** Epoch ms of a stored time, parsed only when grouped by time (for the bucket). */
+    const msIfTime = (col: string) => (pass.time ? ms(col) : 'NULL');
     /** The bucket index and judging end of a row, from its period p and its epoch-ms column. */
     const bucketOf = (at: string) => {
       const per = pass.periods.map((p) => bucketSql(pass.time, at, { ...p.scope, grouping: p.scope.grouping }));
@@ -190,10 +198,10 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
 
     // created in the period: volume, first response and SLA, each judged at the end of its bucket/period
     {
-      const inner = `SELECT ${[...keys, 't.channel AS channel', `${ms('t.created_at')} AS c`, `${ms('t.first_response_at')} AS fr`, `${targetSql} AS target`].join(', ')}
+      const inner = `SELECT ${[...keys, 't.channel AS channel', 't.created_at AS ci', `${ms('t.created_at')} AS c`, `${ms('t.first_response_at')} AS fr`, `${targetSql} AS target`].join(', ')}
         FROM ${scanned} WHERE ${where} AND t.created_at >= ? AND t.created_at < ? LIMIT -1`;
       const bucket = bucketOf('c');
-      const placed = `SELECT *, ${bucket.index} AS b, ${bucket.end} AS e FROM (SELECT *, ${periodOf('c')} AS p FROM (${inner}) LIMIT -1) LIMIT -1`;
+      const placed = `SELECT *, ${bucket.index} AS b, ${bucket.end} AS e FROM (SELECT *, ${periodOf('ci')} AS p FROM (${inner}) LIMIT -1) LIMIT -1`;
       const judged = `SELECT *, CASE WHEN fr < e THEN (fr - c) / 1000.0 END AS frt FROM (${placed})`;
       const rows = db
         .prepare(
@@ -217,9 +225,9 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
 
     // solved in the period (last solve, or last update of a solved ticket without one): resolution, FCR, reopens
     {
-      const inner = `SELECT ${[...keys, `${SOLVED_MS} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
+      const inner = `SELECT ${[...keys, 'coalesce(t.solved_at, t.updated_at, t.created_at) AS si', `${SOLVED_MS} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
         FROM ${scanned} WHERE ${where} AND ${SOLVED_IN} LIMIT -1`;
-      const placed = `SELECT *, ${bucketOf('s').index} AS b, max(0, (s - c) / 1000.0) AS v FROM (SELECT *, ${periodOf('s')} AS p FROM (${inner}) LIMIT -1)`;
+      const placed = `SELECT *, ${bucketOf('s').index} AS b, max(0, (s - c) / 1000.0) AS v FROM (SELECT *, ${periodOf('si')} AS p FROM (${inner}) LIMIT -1)`;
       const rows = db
         .prepare(
           `SELECT ${byKeys('p', 'b')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
@@ -239,9 +247,9 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
 
     // reopened and unsolved again: dated by the last update
     {
-      const inner = `SELECT ${[...keys, `${ms('t.updated_at')} AS u`].join(', ')} FROM ${from}
-        WHERE ${where} AND NOT ${SOLVED} AND t.reopen_count > 0 AND t.updated_at >= ? AND t.updated_at < ? LIMIT -1`;
-      const placed = `SELECT *, ${bucketOf('u').index} AS b FROM (SELECT *, ${periodOf('u')} AS p FROM (${inner}) LIMIT -1)`;
+      const inner = `SELECT ${[...keys, 't.updated_at AS ui', `${msIfTime('t.updated_at')} AS u`].join(', ')} FROM ${from}
+        WHERE ${where} AND t.reopen_count > 0 AND t.status IN (${UNSOLVED_LIST}) AND t.updated_at >= ? AND t.updated_at < ? LIMIT -1`;
+      const placed = `SELECT *, ${bucketOf('u').index} AS b FROM (SELECT *, ${periodOf('ui')} AS p FROM (${inner}) LIMIT -1)`;
       const rows = db.prepare(`SELECT ${byKeys('p', 'b')}, count(*) AS n FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`).all(...params, since, until) as Record<string, number>[];
       for (const r of rows) {
         const set = route(r);
@@ -252,11 +260,12 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
     // backlog: created before the end and not solved by it, at the end of each period or of each bucket
     if (!pass.time) {
       const ends = pass.periods.map((p) => p.scope.until);
-      const open = ends.map((end, i) => `sum(c < ${end} AND (s IS NULL OR s >= ${end})) AS n${i}`);
+      // open at `end`: compared as stored text (ISO UTC sorts as time), no date parsing per ticket
+      const open = ends.map((end, i) => `sum(ci < '${isoOf(end)}' AND (si IS NULL OR si >= '${isoOf(end)}')) AS n${i}`);
       const rows = db
         .prepare(
           `SELECT ${[...groupKeys, ...open].join(', ')} FROM (
-             SELECT ${[...keys, `${ms('t.created_at')} AS c`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
+             SELECT ${[...keys, 't.created_at AS ci', `CASE WHEN ${SOLVED} THEN coalesce(t.solved_at, t.updated_at, t.created_at) END AS si`].join(', ')} FROM ${from}
               WHERE ${where} AND ${MAYBE_OPEN} LIMIT -1)
             ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`,
         )
@@ -289,9 +298,9 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
 
     // ratings given in the period, through their ticket (filter and group keys); dated by the rating
     {
-      const inner = `SELECT ${[...keys, `${ms('rt.created_at')} AS at`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
+      const inner = `SELECT ${[...keys, 'rt.created_at AS ri', `${msIfTime('rt.created_at')} AS at`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
         FROM ${ratedFrom} WHERE ${where} AND rt.created_at >= ? AND rt.created_at < ? LIMIT -1`;
-      const placed = `SELECT *, ${bucketOf('at').index} AS b FROM (SELECT *, ${periodOf('at')} AS p FROM (${inner}) LIMIT -1)`;
+      const placed = `SELECT *, ${bucketOf('at').index} AS b FROM (SELECT *, ${periodOf('ri')} AS p FROM (${inner}) LIMIT -1)`;
       const rows = db
         .prepare(
           `SELECT ${byKeys('p', 'b')},
