@@ -313,6 +313,9 @@ export function register(program: Command, context: ContextFactory): void {
     }
     const rc = { provider, agent: await provider.currentAgent(), signature: tools.profile.signature, now: () => ctx.clock.now() };
     const byId = new Map(plan.plans.map((p) => [p.ticket.id, p]));
+    const { sendGuard, repeatWindowMs } = await import('../src/store/repeats.js');
+    const since = new Date(ctx.clock.now().getTime() - repeatWindowMs(undefined, tools.profile.repeatWindow));
+    const ledger = sendGuard(await (await ctx.store()).ledger(() => ctx.clock.now()), 'triage', 'triage apply', since, () => ctx.clock.now());
     const results = await executePlans(plan.plans, {
       provider,
       journal: tools.journal,
@@ -320,7 +323,8 @@ export function register(program: Command, context: ContextFactory): void {
       now: () => ctx.clock.now(),
       session: randomUUID(),
       concurrency,
-    });
+      ledger,
+    }).finally(() => ledger.stop());
     const rows: ApplyRow[] = results.map((r) => {
       const p = byId.get(r.ticketId)!;
       const changes = p.changes.map((c) => ({

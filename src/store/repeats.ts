@@ -18,6 +18,7 @@ import {
   type ClaimResult,
   type Holder,
   type MessageRef,
+  type SendSource,
   type SentLedger,
   UNKNOWN_HOLD_MS,
 } from './ledger.js';
@@ -155,22 +156,41 @@ export function bulkLedgerRun(ledger: SentLedger, job: Pick<JobRecord, 'id' | 't
   };
 }
 
-/** The sent ledger's part of `followup run`: one claim session for the run, a record per confirmed send. */
-export function followupLedgerGuard(ledger: SentLedger, since: Date, now: () => Date): FollowupLedgerGuard & { stop(): void } {
+/**
+ * The ledger around one process's sends (tickets reply, followup run, triage apply): one claim session,
+ * a check right before each send (claims, ledger, and the conversation when given), a record after.
+ */
+export function sendGuard(ledger: SentLedger, source: SendSource, label: string, since: Date, now: () => Date) {
   const owner = newOwnerId();
-  const session = new ClaimSession(ledger, { id: `followup-run:${owner}`, label: 'followup run', owner });
-  const ref = (f: FollowUp, m: { body: string; public: boolean }): MessageRef => ({ ticketId: f.ticketId, template: f.template, body: m.body, public: m.public });
+  const session = new ClaimSession(ledger, { id: `${source}:${owner}`, label, owner });
   return {
-    beforeSend(f, m, comments) {
-      const [skip] = skipsOf(session.claim([ref(f, m)], { since, allowRepeat: f.allowRepeat, ownSourceId: String(f.id) }));
+    holderId: session.holder.id,
+    /** The reason not to send `m` now, or undefined (the ticket is then claimed for this process). */
+    beforeSend(m: MessageRef, o: { sourceId?: string | null; allowRepeat?: boolean; comments?: Comment[] } = {}): string | undefined {
+      const [skip] = skipsOf(session.claim([m], { since, allowRepeat: Boolean(o.allowRepeat), ownSourceId: o.sourceId ?? undefined }));
       if (skip) return skip.reason;
-      if (f.allowRepeat) return undefined;
-      const found = findSentReply(comments, m.body, m.public, since.toISOString(), 0);
+      if (o.allowRepeat || !o.comments) return undefined;
+      const found = findSentReply(o.comments, m.body, m.public, since.toISOString(), 0);
       return found ? inConversationReason(found.id, found.createdAt) : undefined;
     },
-    afterSend(f, m, commentId) {
-      ledger.record({ ...ref(f, m), source: 'followup', sourceId: String(f.id), commentId, sentAt: now().toISOString() }, session.holder.id);
+    afterSend(m: MessageRef, sourceId: string | null, commentId: string | null): void {
+      ledger.record({ ...m, source, sourceId, commentId, sentAt: now().toISOString() }, session.holder.id);
     },
-    stop: () => session.stop(),
+    /** Releases the claims; those of `unknown` tickets (the write may have landed) are kept until UNKNOWN_HOLD_MS. */
+    stop(unknown: string[] = []): void {
+      session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS });
+    },
+  };
+}
+export type SendGuardSession = ReturnType<typeof sendGuard>;
+
+/** The sent ledger's part of `followup run`. */
+export function followupLedgerGuard(ledger: SentLedger, since: Date, now: () => Date): FollowupLedgerGuard & { stop(): void } {
+  const guard = sendGuard(ledger, 'followup', 'followup run', since, now);
+  const ref = (f: FollowUp, m: { body: string; public: boolean }): MessageRef => ({ ticketId: f.ticketId, template: f.template, body: m.body, public: m.public });
+  return {
+    beforeSend: (f, m, comments) => guard.beforeSend(ref(f, m), { sourceId: String(f.id), allowRepeat: f.allowRepeat, comments }),
+    afterSend: (f, m, commentId) => guard.afterSend(ref(f, m), String(f.id), commentId),
+    stop: () => guard.stop(),
   };
 }

@@ -2,10 +2,9 @@ import { isUncertain } from '../bulk/executor.js';
 import { mapLimit, renderAll } from '../bulk/selection.js';
 import type { Person, Ticket, TicketPatch } from '../domain/model.js';
 import { DeskctlError, exitCodeOf } from '../errors.js';
-import { newOwnerId } from '../followups/lock.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
-import { UNKNOWN_HOLD_MS, type SentLedger } from '../store/ledger.js';
-import { ClaimSession, findRepeats, skipsOf, type SkippedSend } from '../store/repeats.js';
+import type { SentLedger } from '../store/ledger.js';
+import { findRepeats, sendGuard, type SkippedSend } from '../store/repeats.js';
 import type { Template } from '../templates/types.js';
 import { isEmptyPatch, type ItemResult } from './service.js';
 
@@ -74,15 +73,15 @@ export type SendResult = ItemResult<unknown> & { skipped?: SkippedSend };
 export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, plan: MessagePlan, o: SendOptions): Promise<SendResult[]> {
   const isPublic = plan.kind === 'reply';
   const template = plan.template?.name ?? null;
-  const session = new ClaimSession(ledger, { id: `${plan.kind}:${newOwnerId()}`, label: `tickets ${plan.kind}`, owner: newOwnerId() });
+  const guard = sendGuard(ledger, plan.kind, `tickets ${plan.kind}`, o.since, o.now);
   const unknown: string[] = [];
   const results: SendResult[] = [];
   try {
     for (const { ticket, body } of plan.ready) {
       const message = { ticketId: ticket.id, template, body, public: isPublic };
-      const [skip] = skipsOf(session.claim([message], { since: o.since, allowRepeat: o.allowRepeat }));
+      const skip = guard.beforeSend(message, { allowRepeat: o.allowRepeat });
       if (skip) {
-        results.push({ id: ticket.id, ok: true, skipped: skip });
+        results.push({ id: ticket.id, ok: true, skipped: { ticketId: ticket.id, reason: skip, sentBy: 'another run', sentAt: null } });
         continue;
       }
       let commentId: string | null;
@@ -96,7 +95,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
           continue;
         }
       }
-      ledger.record({ ...message, source: plan.kind, sourceId: null, commentId, sentAt: o.now().toISOString() }, session.holder.id);
+      guard.afterSend(message, null, commentId);
       try {
         if (!isEmptyPatch(o.patch)) await provider.updateTicket(ticket.id, o.patch);
         results.push({ id: ticket.id, ok: true, value: commentId });
@@ -106,7 +105,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
       }
     }
   } finally {
-    session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS });
+    guard.stop(unknown);
   }
   return results;
 }

@@ -1,4 +1,5 @@
 import { resolveAgentRef } from '../domain/agents.js';
+import type { SendGuardSession } from '../store/repeats.js';
 import type { Comment, Person, Ticket } from '../domain/model.js';
 import { UNASSIGNED } from '../domain/query.js';
 import { ApiError, NotFoundError, type DeskctlError } from '../errors.js';
@@ -108,6 +109,8 @@ export interface ExecuteDeps {
   session: string;
   concurrency?: number;
   onTicketDone?: (result: ExecResult) => void;
+  /** The sent ledger: a reply/note the ticket already got (from any deskctl command) is not sent again. */
+  ledger?: SendGuardSession;
 }
 
 export interface ExecResult {
@@ -151,6 +154,11 @@ export async function executePlans(plans: readonly TicketPlan[], deps: ExecuteDe
             continue;
           }
         }
+        const message = { ticketId: ticket.id, template: c.template ?? null, body: rendered.body, public: rendered.public };
+        if (deps.ledger?.beforeSend(message, { sourceId: c.rule })) {
+          result.alreadyDone.push(c);
+          continue;
+        }
         deps.journal.markPending(c.rule, ticket.id, c.kind, ref, hash, deps.now());
         let comment: Comment;
         try {
@@ -163,6 +171,7 @@ export async function executePlans(plans: readonly TicketPlan[], deps: ExecuteDe
           throw e;
         }
         deps.journal.markSent(c.rule, ticket.id, c.kind, ref, comment.id, deps.now());
+        deps.ledger?.afterSend(message, c.rule, comment.id);
         deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: c.kind, detail: { rule: c.rule, ref, commentId: comment.id } });
         result.applied.push(c);
         if (rendered.after) ticket = await rendered.after(ticket);

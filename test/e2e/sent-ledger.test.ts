@@ -238,3 +238,21 @@ describe('a killed holder', () => {
   }, 120_000);
 });
 
+describe('triage apply and the ledger', () => {
+  it("a rule's reply that the ticket already got from another command is 'already done', not sent again; what a rule sent is seen by tickets reply", () => {
+    tpl('tri-ack', '---\ndescription: a\npublic: true\n---\nHello, we are on ticket {{ ticket.id }}. [tri-ack]\n');
+    writeFileSync(join(home, 'tri-rules.yaml'), 'mode: all-match\nrules:\n  - name: acknowledge\n    when:\n      tags: [tri-sel]\n    then:\n      reply: tri-ack\n');
+    expect(runCli(['tickets', 'update', '640', '641', '--status', 'open', '--add-tag', 'tri-sel'], { home }).code).toBe(0);
+    expect(runCli(['tickets', 'reply', '640', '-t', 'tri-ack', '--yes'], { home }).code).toBe(0);
+    const r = runCli(['triage', 'apply', '--rules', 'tri-rules.yaml', '--yes', '--json', '--tag', 'tri-sel'], { home });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { ticketId?: string; ticket?: string; changes: { result: string }[] }[];
+    const row = (id: string) => rows.find((x) => (x.ticketId ?? x.ticket) === id);
+    expect(row('640')?.changes.map((c) => c.result)).toEqual(['already done']);
+    expect(row('641')?.changes.map((c) => c.result)).toEqual(['applied']);
+    expect(Object.fromEntries(perTicket('[tri-ack]'))).toEqual({ '640': 1, '641': 1 });
+    const again = runCli(['tickets', 'reply', '641', '-t', 'tri-ack', '--yes', '--json'], { home });
+    expect(JSON.parse(again.stdout)[0].reason).toMatch(/^already sent by triage apply \(rule acknowledge\) by .+ on /);
+  });
+});
+
