@@ -6,7 +6,7 @@ import type { TicketPatch } from '../src/domain/model.js';
 import { parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import type { TicketQuery } from '../src/domain/query.js';
 import { DeskctlError, PartialFailure, UsageError } from '../src/errors.js';
-import type { ListSpec, OutputFlags } from '../src/output/format.js';
+import { recordSpec, type ListSpec, type OutputFlags } from '../src/output/format.js';
 import { plural, truncate } from '../src/output/formatters.js';
 import type { HelpdeskProvider } from '../src/providers/provider.js';
 import type { IdsFile } from '../src/bulk/selection.js';
@@ -53,6 +53,9 @@ function describeSelection(s: SelectionFlags, count?: number, where = false): st
   if (s.limit) parts.push(`--limit ${s.limit}`);
   return parts.join(' ');
 }
+
+/** The result of a run (bulk reply/update/resume): --fields picks these keys (docs/json.md). */
+const JOB_RESULT_SPEC = recordSpec<object>(['id', 'kind', 'state', 'template', 'public', 'changes', 'selection', 'total', 'createdAt', 'finishedAt', 'counts', 'thisRun', 'failed', 'skipped']);
 
 function addSelectionOptions(cmd: Command): Command {
   return cmd
@@ -197,6 +200,7 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
     { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticketId: i.ticketId, error: i.error })), skipped },
     () => summaryText(result, ctx.io.color, failedItems),
     flags,
+    JOB_RESULT_SPEC,
   );
   if (result.interrupted) {
     throw new DeskctlError(`job ${jobId} was stopped with ${result.counts.pending + result.counts.intent + result.counts.replied} tickets to go`, { hint: `continue with: deskctl bulk resume ${jobId}` });
@@ -209,7 +213,7 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
   }
 }
 
-const FIELDS_HINT = '--fields picks the columns of a --dry-run listing; the run itself prints one result object (pick from it with jq)';
+const FIELDS_HINT = 'a --dry-run lists tickets; the run prints one job object (see docs/json.md)';
 
 export function register(program: Command, context: ContextFactory): void {
   const bulk = program.command('bulk').description('Reply to or update many tickets at once, safely and resumably');
@@ -239,7 +243,7 @@ export function register(program: Command, context: ContextFactory): void {
     const flags = outputFlags(o);
     ctx.output.format(flags);
     const view = await import('../src/bulk/view.js');
-    (await import('../src/output/validate.js')).validateFields(flags, o.dryRun ? view.dryRunSpec : null, FIELDS_HINT);
+    (await import('../src/output/validate.js')).validateFields(flags, o.dryRun ? view.dryRunSpec : JOB_RESULT_SPEC, FIELDS_HINT);
     const { parsed, sel } = parseSelection(o, o as FilterFlags, ctx.clock.now());
     checkConfirmable(ctx, o, 'reply');
     const policy = await repeatPolicy(ctx, o);
@@ -322,7 +326,7 @@ export function register(program: Command, context: ContextFactory): void {
     if (!ready.length) throw new DeskctlError('no ticket can get this reply; nothing was sent');
     if (!toSend.length) {
       // not a failure: the message is already where it should be
-      ctx.output.record({ id: null, state: 'done', template: template.name, total: 0, skipped: [...repeats.values()] }, () => `Nothing to send: ${plural(repeats.size, 'ticket')} already got '${template.name}'.`, flags);
+      ctx.output.record({ id: null, state: 'done', template: template.name, total: 0, skipped: [...repeats.values()] }, () => `Nothing to send: ${plural(repeats.size, 'ticket')} already got '${template.name}'.`, flags, JOB_RESULT_SPEC);
       return;
     }
 
@@ -377,7 +381,7 @@ export function register(program: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const flags = outputFlags(o);
     ctx.output.format(flags);
-    (await import('../src/output/validate.js')).validateFields(flags, o.dryRun ? (await import('../src/output/views/tickets.js')).bulkUpdateDryRunSpec(() => ctx.clock.now(), '') : null, FIELDS_HINT);
+    (await import('../src/output/validate.js')).validateFields(flags, o.dryRun ? (await import('../src/output/views/tickets.js')).bulkUpdateDryRunSpec(() => ctx.clock.now(), '') : JOB_RESULT_SPEC, FIELDS_HINT);
     const refs = parsePatchFlags(o);
     const { isEmptyPatch, resolvePatch } = await import('../src/tickets/service.js');
     if (isEmptyPatch({ ...refs, assigneeId: refs.assignee })) {
@@ -448,7 +452,7 @@ export function register(program: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const flags = outputFlags(o);
     ctx.output.format(flags);
-    (await import('../src/output/validate.js')).validateFields(flags, null);
+    (await import('../src/output/validate.js')).validateFields(flags, JOB_RESULT_SPEC);
     const concurrencyFlag = o.concurrency !== undefined ? parsePositiveInt(String(o.concurrency), '--concurrency') : undefined;
     const journal = await openJournal(ctx);
     const job = journal.getJob(jobId);
@@ -457,7 +461,7 @@ export function register(program: Command, context: ContextFactory): void {
     if (open === 0) {
       const { jobJson } = await import('../src/bulk/view.js');
       ctx.io.info(`Job ${jobId} has nothing left to do (${job.state}: ${c.done} done, ${c.failed} failed, ${c.skipped} skipped).${c.failed && !o.retryFailed ? ' Use --retry-failed to try the failed ones again.' : ''}`);
-      ctx.output.record({ ...jobJson(job), counts: c }, () => `Job ${jobId}: ${job.state}`, flags);
+      ctx.output.record({ ...jobJson(job), counts: c }, () => `Job ${jobId}: ${job.state}`, flags, JOB_RESULT_SPEC);
       return;
     }
     if (c.intent) ctx.io.info(`${c.intent} ticket${c.intent === 1 ? ' has' : 's have'} an unconfirmed attempt; checking the helpdesk before sending again.`);

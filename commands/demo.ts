@@ -19,7 +19,7 @@ export function register(program: Command, context: ContextFactory): void {
     .option('--tickets <n>', 'number of tickets (default 720)')
     .option('--days <n>', 'spread tickets over the last N days (default 90)')
     .option('--seed <n>', 'random seed (same seed and DESKCTL_NOW give the same data)');
-  addOutputOptions(demo).action(async (o: Record<string, unknown>, cmd: Command) => {
+  addOutputOptions(demo, { status: true }).action(async (o: Record<string, unknown>, cmd: Command) => {
     const ctx = context(cmd);
     const tickets = o.tickets ? parsePositiveInt(String(o.tickets), '--tickets') : undefined;
     const days = o.days ? parsePositiveInt(String(o.days), '--days') : undefined;

@@ -38,7 +38,7 @@ export function register(program: Command, context: ContextFactory): void {
     .option('--no-browser', 'do not open a browser; print the sign-in URL only')
     .option('--client-credentials', 'use the client-credentials grant (needs the client secret; for cron and scripts)')
     .option('--timeout <seconds>', 'how long to wait for the browser sign-in (default 300)');
-  addOutputOptions(cmd);
+  addOutputOptions(cmd, { status: true });
   examples(cmd, [
     'deskctl login --profile work                        # opens the Zendesk sign-in page, stores the token',
     'deskctl login --profile work --port 8765            # the OAuth client lists http://127.0.0.1:8765/callback',

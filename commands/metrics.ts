@@ -188,7 +188,7 @@ export function register(program: Command, context: ContextFactory): void {
   // export ----------------------------------------------------------------
   const exp = addOutputOptions(
     addTicketFilterOptions(addPeriodOptions(metrics.command('export').description('Metrics as CSV or JSON for spreadsheets and cron jobs (no prompts, no colour)'), '30d')),
-    { append: true },
+    { append: true, defaultFormat: 'csv, also on a terminal; else from the --out extension' },
   )
     .option('-g, --group-by <dims>', 'one row per agent, channel, group, tag, day, week or month (comma-combined)', collectList)
     .option('--per-ticket', 'one row per ticket created or solved in the period, with its computed fields')
@@ -197,7 +197,7 @@ export function register(program: Command, context: ContextFactory): void {
       const ctx = context(cmd);
       const flags: OutputFlags = { ...outputFlags(o) };
       // exports default to CSV, also on a terminal
-      if (!flags.format && !flags.json && !flags.out) flags.format = 'csv';
+      if (!flags.format && !flags.json && !flags.out && flags.jq === undefined) flags.format = 'csv';
       const period = parsePeriod(o as { since?: string; until?: string; tz?: string }, ctx.clock.now(), '30d');
       const grouping = parseGroupBy(o.groupBy as string[] | undefined);
       if (o.perTicket && grouping.dims.length) throw new UsageError('--per-ticket and --group-by do not go together', 'per-ticket rows carry channel, agent and group columns already');

@@ -7,7 +7,8 @@ import { parseEnum, parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import { SORT_FIELDS, type TicketSort } from '../src/domain/query.js';
 import { DeskctlError, UsageError } from '../src/errors.js';
 import type { ListSpec } from '../src/output/format.js';
-import { renderTicketDetail, ticketJson, ticketListSpec, withSortColumn } from '../src/output/views/tickets.js';
+import { renderTicketDetail, ticketJson, ticketListSpec, ticketShowSpec, withSortColumn } from '../src/output/views/tickets.js';
+import { validateFields } from '../src/output/validate.js';
 import { batchOutcome, findTickets, forEachId, isEmptyPatch, limitNotice, resolvePatch, type FindReport, type PatchRefs } from '../src/tickets/service.js';
 import { addTicketFilterOptions, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
@@ -46,7 +47,7 @@ export function parsePatchFlags(o: Record<string, unknown>): PatchRefs {
 }
 
 /** --body, --body-file, or (on a terminal, like gh) the user's $EDITOR. */
-async function readBody(ctx: Context, o: { body?: string; bodyFile?: string }, kind: 'reply' | 'note', stdin: () => string): Promise<string> {
+async function readBody(ctx: Context, o: { body?: string; bodyFile?: string }, kind: 'reply' | 'note', stdin: () => string, ids: string[] = []): Promise<string> {
   if (o.body !== undefined && o.bodyFile !== undefined) throw new UsageError('give --body or --body-file, not both');
   let body: string;
   if (o.body !== undefined) body = o.body;
@@ -58,10 +59,16 @@ async function readBody(ctx: Context, o: { body?: string; bodyFile?: string }, k
     }
   } else if (ctx.io.interactive) {
     const { editor } = await ctx.prompts('--body');
-    body = await editor({
-      message: `Write the ${kind === 'reply' ? 'reply (the customer sees it)' : 'internal note'}; save and close the editor to send, leave it empty to cancel`,
-      waitForUserInput: false,
-    });
+    const compose = await import('../src/tickets/compose.js');
+    // one ticket: its customer's last message is quoted below the scissors line, for reference
+    const last = ids.length === 1 ? compose.lastCustomerMessage(await (await ctx.provider()).listComments(ids[0]!)) : undefined;
+    body = compose.stripEditorTemplate(
+      await editor({
+        message: `Write the ${kind === 'reply' ? 'reply (the customer sees it)' : 'internal note'}; save and close the editor to send, leave it empty to cancel`,
+        default: ids.length === 1 ? compose.editorTemplate(ids[0]!, last) : undefined,
+        waitForUserInput: false,
+      }),
+    );
     if (!body.trim()) throw new UsageError('the message is empty, nothing was sent', 'write some text in the editor, or give --body TEXT');
   } else throw new UsageError('a message is needed', 'give --body TEXT or --body-file FILE (- for stdin)');
   if (!body.trim()) throw new UsageError('the message is empty', 'give some text with --body or --body-file');
@@ -119,16 +126,19 @@ export function register(program: Command, context: ContextFactory): void {
       const [id] = parseIds(idArg);
       const flags = outputFlags(o);
       ctx.output.format(flags);
+      const spec = ticketShowSpec(() => ctx.clock.now());
+      validateFields(flags, spec); // --fields id,subject,comments: ticket fields and the conversation, before any I/O
       const provider = await ctx.provider();
       const ticket = await provider.getTicket(id!);
       const comments = (await provider.listComments(id!)).filter((c) => o.notes !== false || c.public);
       ctx.output.record(
-        { ticket: ticketJson(ticket), comments },
+        { ...ticket, comments },
         () => renderTicketDetail(ticket, comments, ctx.io.color, ctx.clock.now(), ctx.io.columns),
         flags,
+        spec,
       );
     });
-  examples(show, ['deskctl tickets show 42', 'deskctl tickets show 42 --json | jq .comments[].body']);
+  examples(show, ['deskctl tickets show 42', "deskctl tickets show 42 --jq '.comments[].body'", 'deskctl tickets show 42 --json id,subject,status,comments']);
 
   const update = addPatchOptions(tickets.command('update').alias('edit').argument('<ids...>', 'one or more ticket ids').description('Change status, priority, assignee, group or tags'));
   addOutputOptions(update).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
@@ -187,7 +197,7 @@ export function register(program: Command, context: ContextFactory): void {
       if (template && !o.dryRun && !o.yes && !ctx.io.interactive) {
         throw new UsageError(`tickets ${kind} --template needs a confirmation and there is no terminal to ask on; nothing was sent`, 'preview with --dry-run, then pass --yes to go ahead');
       }
-      const body = template ? undefined : await readBody(ctx, o as { body?: string; bodyFile?: string }, kind, () => readFileSync(0, 'utf8'));
+      const body = template ? undefined : await readBody(ctx, o as { body?: string; bodyFile?: string }, kind, () => readFileSync(0, 'utf8'), idList);
       const provider = await ctx.provider();
       if (kind === 'note' && !provider.capabilities.internalNotes) {
         throw new UsageError(`${provider.displayName} has no internal notes`, "use 'deskctl tickets reply' for a public reply");

@@ -85,7 +85,8 @@ function unknownInPath(program: Command, path: string[]): boolean {
 }
 
 /** "deskctl tickets list": the deepest known (sub)command named on the command line. */
-function commandPath(program: Command, argv: string[]): string {
+/** The subcommand argv names, and its path ("deskctl tickets list"). */
+function commandOf(program: Command, argv: string[]): { cmd: Command; path: string } {
   const names = ['deskctl'];
   let cmd = program;
   for (const a of argv.slice(2)) {
@@ -95,7 +96,20 @@ function commandPath(program: Command, argv: string[]): string {
     names.push(sub.name());
     cmd = sub;
   }
-  return names.join(' ');
+  return { cmd, path: names.join(' ') };
+}
+
+const commandPath = (program: Command, argv: string[]): string => commandOf(program, argv).path;
+
+/**
+ * Options that contain an unknown one as a whole word (`--since` -> --created-since, --solved-since),
+ * which commander's edit-distance suggestion misses.
+ */
+export function optionsContaining(cmd: Command, flag: string): string[] {
+  const word = flag.replace(/^-+/, '').toLowerCase();
+  if (!/^[a-z0-9-]{3,}$/.test(word)) return [];
+  const whole = new RegExp(`(^|-)${word}($|-)`);
+  return cmd.options.filter((o) => !o.hidden && o.long && whole.test(o.long.slice(2))).map((o) => o.long!);
 }
 
 export function buildProgram(argv: string[], contexts: Context[] = [], writeOut?: (text: string) => void): { program: Command; load: () => Promise<void> } {
@@ -116,7 +130,12 @@ export function buildProgram(argv: string[], contexts: Context[] = [], writeOut?
       // usage errors from commander get a hint line like ours: its suggestion, or where the help is
       outputError: (str, write) => {
         const m = /^([\s\S]*?)\n\(Did you mean (.*)\?\)\s*$/.exec(str);
-        write(m ? `${m[1]}\nhint: did you mean ${m[2]}?\n` : `${str.replace(/\s+$/, '')}\nhint: run '${commandPath(program, argv)} --help' for usage\n`);
+        if (m) return write(`${m[1]}\nhint: did you mean ${m[2]}?\n`);
+        const { cmd, path } = commandOf(program, argv);
+        const unknown = /^error: unknown option '([^']+)'/.exec(str);
+        const near = unknown ? optionsContaining(cmd, unknown[1]!.split('=')[0]!) : [];
+        if (near.length) return write(`${str.replace(/\s+$/, '')}\nhint: did you mean ${near.join(', ')}?\n`);
+        write(`${str.replace(/\s+$/, '')}\nhint: run '${path} --help' for usage\n`);
       },
     })
     .exitOverride();

@@ -105,3 +105,11 @@ export function selectColumns<T>(spec: ListSpec<T>, fields: string[] | undefined
     return col;
   });
 }
+
+/** A spec for one result object whose --fields are its top-level keys (a bulk job, a login). */
+export function recordSpec<T extends object>(keys: readonly string[]): ListSpec<T> {
+  return {
+    columns: keys.map((key) => ({ key, header: key, value: (r: T) => (r as Record<string, unknown>)[key] ?? null })),
+    defaultFields: [...keys],
+  };
+}

@@ -156,10 +156,15 @@ export class Output {
   }
 
   /** One object: JSON for scripts, `text(color)` on a terminal. */
-  record(value: unknown, text: () => string, flags: OutputFlags): void {
+  record<T>(full: T, text: () => string, flags: OutputFlags, spec?: ListSpec<T>): void {
     const format = this.format(flags, 'json');
     const target = flags.out ? expandDatePattern(flags.out, this.now()) : undefined;
+    const fields = parseFields(flags.fields);
+    if (fields && !spec) throw new UsageError('--fields does not apply here: this command prints one result object', 'leave --fields out (pick keys with --jq)');
+    // --fields picks from the object, as from a listing's rows
+    const value: unknown = fields && spec ? pickFields(full, selectColumns(spec, fields)) : spec?.toJson ? spec.toJson(full) : full;
     if (flags.jq !== undefined) this.emit(applyJq(value, flags.jq, format === 'ndjson'), target);
+    else if (format === 'table' && fields) this.emit(`${Object.entries(value as object).map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join('\n')}\n`, target);
     else if (format === 'table') this.emit(`${text()}\n`, target);
     else if (format === 'ndjson') this.emit(`${JSON.stringify(value)}\n`, target);
     else if (format === 'json') this.emit(toJson(value), target);

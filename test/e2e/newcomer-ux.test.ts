@@ -1,3 +1,4 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,11 +27,11 @@ const sql = <T>(query: string, ...params: unknown[]): T[] => {
 };
 
 /** deskctl in a pseudo-terminal `cols` wide: what a person sees (stdout and stderr together). */
-async function inTerminal(args: string[], cols = 80): Promise<{ code: number; out: string }> {
+async function inTerminal(args: string[], cols = 80, extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const pty = await import('node-pty');
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI' && k !== 'DESKCTL_PROFILE') childEnv[k] = v;
-  Object.assign(childEnv, { DESKCTL_HOME: home, NO_COLOR: '1', TERM: 'xterm', DESKCTL_NOW: NOW, DESKCTL_PAGER: 'cat', PAGER: 'cat' });
+  Object.assign(childEnv, { DESKCTL_HOME: home, NO_COLOR: '1', TERM: 'xterm', DESKCTL_NOW: NOW, DESKCTL_PAGER: 'cat', PAGER: 'cat' }, extraEnv);
   const p = pty.spawn(process.execPath, [BIN, ...args], { cols, rows: 50, cwd: home, env: childEnv });
   let out = '';
   return new Promise((resolve) => {
@@ -187,5 +188,59 @@ describe('the same filters for tickets list and bulk', () => {
     expect(bang).toEqual(excluded);
     const dry = cli(['bulk', 'reply', '-t', 'acknowledgement', '--status', 'all', '--tag', 'delivery', '--exclude-tag', 'vip', '--dry-run', '--json', 'ticketId']);
     expect((JSON.parse(dry.stdout) as { ticketId: string }[]).length).toBe(excluded.length);
+  });
+});
+
+describe('options that did nothing or disagreed', () => {
+  it('tickets show --fields picks ticket fields and comments; a wrong one exits 2', () => {
+    const r = cli(['tickets', 'show', '716', '--fields', 'id,status,comments']);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(shown)).toEqual(['id', 'status', 'comments']);
+    expect(cli(['tickets', 'show', '716', '--fields', 'foo']).code).toBe(2);
+  });
+
+  it('bulk update --fields nope exits 2 before changing anything; known fields pick from the job', () => {
+    const before = sql<{ tags: string }>(`SELECT group_concat(tag) AS tags FROM ticket_tags WHERE ticket_id = 715`)[0]!.tags;
+    const bad = cli(['bulk', 'update', '--ids', '715', '--add-tag', 'ux-fields', '--yes', '--fields', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown field 'nope'/);
+    expect(sql<{ tags: string }>(`SELECT group_concat(tag) AS tags FROM ticket_tags WHERE ticket_id = 715`)[0]!.tags).toBe(before);
+    const ok = cli(['bulk', 'update', '--ids', '715', '--add-tag', 'ux-fields', '--yes', '--fields', 'state,total']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ state: 'done', total: 1 });
+  });
+
+  it('login and demo take no --fields or --out; metrics export --help says it writes CSV', () => {
+    for (const args of [['demo', '--fields', 'x'], ['demo', '--out', 'x.json'], ['login', '--fields', 'x']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/unknown option/);
+    }
+    const help = cli(['metrics', 'export', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/output format \(default: csv/);
+    expect(cli(['metrics', 'export', '--since', '7d']).stdout.split('\n')[0]).toMatch(/^since,until,/);
+  });
+
+  it('an unknown option that is part of real ones gets them as suggestions', () => {
+    const r = cli(['tickets', 'list', '--since', '7d']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('hint: did you mean --created-since, --updated-since, --solved-since?');
+  });
+
+  it("$EDITOR opens with the customer's last message quoted below a scissors line, which is not sent", async () => {
+    const seen = join(home, 'editor-saw.txt');
+    const editor = join(home, 'editor.sh');
+    // keeps a copy of what the editor was given, then writes the reply above it
+    writeFileSync(editor, `#!/bin/sh\ncp "$1" '${seen}'\n{ printf 'Thanks, on it.\\n'; cat '${seen}'; } > "$1"\n`);
+    chmodSync(editor, 0o755);
+    const [last] = sql<{ body: string }>(`SELECT body FROM comments WHERE ticket_id = 714 AND author_role = 'customer' AND public = 1 ORDER BY created_at DESC, id DESC LIMIT 1`);
+    const r = await inTerminal(['tickets', 'reply', '714'], 120, { EDITOR: editor, VISUAL: editor });
+    expect(r.code, r.out).toBe(0);
+    const given = readFileSync(seen, 'utf8');
+    expect(given).toContain('# ------------------------ >8 ------------------------');
+    expect(given).toContain(`> ${last!.body.split('\n')[0]}`);
+    const sent = JSON.parse(cli(['tickets', 'show', '714', '--json']).stdout) as { comments: { body: string }[] };
+    expect(sent.comments.at(-1)!.body).toBe('Thanks, on it.');
   });
 });

@@ -108,6 +108,22 @@ export function ticketListSpec(now: () => Date, extra: Column<Ticket>[] = []): L
   };
 }
 
+/**
+ * `tickets show`: the ticket and its conversation. Without --fields the JSON is {ticket, comments};
+ * --fields picks ticket fields and `comments` into one object (like `gh issue view --json`).
+ */
+export function ticketShowSpec(now: () => Date): ListSpec<Ticket & { comments: Comment[] }> {
+  const base = ticketListSpec(now) as unknown as ListSpec<Ticket & { comments: Comment[] }>;
+  return {
+    ...base,
+    columns: [...base.columns, { key: 'comments', header: 'comments', value: (t) => t.comments }],
+    toJson: (t) => {
+      const { comments, ...ticket } = t;
+      return { ticket: ticketJson(ticket), comments };
+    },
+  };
+}
+
 /** `bulk update --dry-run`: the selected tickets and the change each would get. */
 export function bulkUpdateDryRunSpec(now: () => Date, change: string): ListSpec<Ticket> {
   const base = ticketListSpec(now, [{ key: 'change', header: 'change', value: () => change, flex: true, min: 16, hideBelow: 120 }]);
