@@ -1,5 +1,5 @@
-import { resolvePaths } from '../config/paths.js';
-import { SETTINGS } from '../config/settings.js';
+import { DEFAULT_PROFILE, resolvePaths } from '../config/paths.js';
+import { readConfigLoosely, SETTINGS } from '../config/settings.js';
 import { writeLines } from '../output/lines.js';
 
 export const DYNAMIC_VALUES = ['profiles', 'templates', 'agents', 'groups', 'config-keys'] as const;
@@ -15,17 +15,19 @@ export async function completionValues(name: DynamicValues, profileFlag: string 
   const paths = resolvePaths(env);
   if (name === 'config-keys') return SETTINGS.map((s) => s.key);
   if (name === 'templates') {
-    const { templateDirs, templateNames } = await import('../templates/library.js');
+    const { templateDirs, templateNames } = await import('../templates/dirs.js');
     return templateNames(templateDirs({ paths }, cwd));
   }
-  const { ConfigStore } = await import('../config/config-store.js');
-  const config = await ConfigStore.open(paths);
-  if (name === 'profiles') return config.profileNames();
-  const profileName = profileFlag ?? env.DESKCTL_PROFILE ?? config.currentProfileName();
-  if (config.getProfile(profileName).provider !== 'local') return [];
+  // config.json read as it is: loading the validating ConfigStore would cost more than the rest
+  const config = readConfigLoosely(paths);
+  const names = Object.keys(config.profiles);
+  if (name === 'profiles') return names.includes(DEFAULT_PROFILE) ? names : [DEFAULT_PROFILE, ...names];
+  const profileName = profileFlag ?? env.DESKCTL_PROFILE ?? config.currentProfile ?? DEFAULT_PROFILE;
+  const provider = config.profiles[profileName]?.provider ?? (profileName === DEFAULT_PROFILE ? 'local' : undefined);
+  if (provider !== 'local') return [];
   const { helpdeskFile, localDirectoryNames } = await import('../providers/local/names.js');
-  const names = await localDirectoryNames(helpdeskFile(paths, profileName));
-  return name === 'agents' ? names.agents : names.groups;
+  const directory = await localDirectoryNames(helpdeskFile(paths, profileName));
+  return name === 'agents' ? directory.agents : directory.groups;
 }
 
 export async function runComplete(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

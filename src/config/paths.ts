@@ -1,6 +1,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** The built-in profile: the embedded helpdesk (here, away from the zod schemas, for start-up paths). */
+export const DEFAULT_PROFILE = 'local';
+
 export interface Paths {
   /** config.json (profiles) and secrets.json (mode 0600) live here. */
   configDir: string;

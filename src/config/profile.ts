@@ -4,7 +4,7 @@ import { CHANNELS } from '../domain/model.js';
 export const PROVIDER_KINDS = ['local', 'zendesk', 'freshdesk', 'helpscout', 'front', 'intercom', 'rt'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
-export const DEFAULT_PROFILE = 'local';
+export { DEFAULT_PROFILE } from './paths.js';
 
 /** Per-channel first-response targets in seconds. */
 export const SlaTargetsSchema = z.partialRecord(z.enum(CHANNELS), z.number().nonnegative());

@@ -48,12 +48,7 @@ export const settingDef = (key: string): SettingDef | undefined => SETTINGS.find
  * start (colour, pager). Unknown keys and bad values are ignored here; `deskctl config` reports them.
  */
 export function readSettings(paths: Paths): Settings {
-  let raw: unknown;
-  try {
-    raw = (JSON.parse(readFileSync(join(paths.configDir, 'config.json'), 'utf8')) as { settings?: unknown }).settings;
-  } catch {
-    return {};
-  }
+  const raw = readConfigLoosely(paths).settings;
   if (!raw || typeof raw !== 'object') return {};
   const s = raw as Record<string, unknown>;
   const out: Settings = {};
@@ -87,4 +82,15 @@ export function effectiveSettings(stored: Record<string, unknown>, currentProfil
         return pick(def, ['NO_COLOR' in env ? 'never' : undefined, 'env NO_COLOR'], [str(stored.color), 'config']);
     }
   });
+}
+
+/** config.json for start-up paths (settings, completion): read as it is, without validation; ConfigStore validates. */
+export function readConfigLoosely(paths: Paths): { currentProfile?: string; profiles: Record<string, { provider?: unknown }>; settings?: unknown } {
+  try {
+    const raw = JSON.parse(readFileSync(join(paths.configDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const profiles = raw.profiles && typeof raw.profiles === 'object' ? (raw.profiles as Record<string, { provider?: unknown }>) : {};
+    return { currentProfile: typeof raw.currentProfile === 'string' ? raw.currentProfile : undefined, profiles, settings: raw.settings };
+  } catch {
+    return { profiles: {} };
+  }
 }

@@ -1,35 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { actionsFromFrontMatter, describeFrontMatterIssues, FrontMatterSchema, splitFrontMatter } from './frontmatter.js';
-import { packageRoot } from '../package-root.js';
+import { filesIn, nameOfFile, orderedDirs, TEMPLATE_EXT } from './dirs.js';
 import { TemplateFileError, type Template, type TemplateDirs, type TemplateOrigin } from './types.js';
 
-export { packageRoot };
-
-export const TEMPLATE_EXT = '.liquid';
-export const ORIGINS: TemplateOrigin[] = ['project', 'user', 'shipped'];
-
-export function templateDirs(ctx: Pick<Context, 'paths'>, cwd = process.cwd()): TemplateDirs {
-  return { project: join(cwd, 'templates'), user: ctx.paths.templatesDir, shipped: join(packageRoot(), 'templates') };
-}
-
-/** The directories in lookup order, without duplicates (running inside the deskctl checkout, ./templates is the shipped one). */
-function orderedDirs(dirs: TemplateDirs): { dir: string; origin: TemplateOrigin }[] {
-  const shipped = resolve(dirs.shipped);
-  const out: { dir: string; origin: TemplateOrigin }[] = [];
-  for (const origin of ORIGINS) {
-    const dir = resolve(dirs[origin]);
-    if (out.some((d) => d.dir === dir)) continue;
-    out.push({ dir, origin: dir === shipped ? 'shipped' : origin });
-  }
-  // keep 'shipped' last even when the project dir is the shipped one
-  return out.sort((a, b) => ORIGINS.indexOf(a.origin) - ORIGINS.indexOf(b.origin));
-}
-
-const nameOfFile = (file: string) => basename(file, TEMPLATE_EXT);
+export { ORIGINS, packageRoot, TEMPLATE_EXT, templateDirs, templateNames } from './dirs.js';
 
 /** Parses a template file's text. Throws TemplateFileError naming the file and the problem. */
 export function parseTemplate(text: string, file: string, origin: TemplateOrigin): Template {
@@ -80,19 +57,6 @@ export interface TemplateEntry {
   error?: TemplateFileError;
   /** Files of the same name further down the lookup order, hidden by this one. */
   shadows: string[];
-}
-
-function filesIn(dir: string): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(TEMPLATE_EXT) && !f.startsWith('.'))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
-/** Template names in every folder of the lookup order, without reading the files (for completion). */
-export function templateNames(dirs: TemplateDirs): string[] {
-  return [...new Set(orderedDirs(dirs).flatMap(({ dir }) => filesIn(dir).map(nameOfFile)))].sort();
 }
 
 /** Every template file in lookup order, first one of each name wins; broken files are reported, not thrown. */
