@@ -10,7 +10,7 @@ import type { ListSpec } from '../src/output/format.js';
 import { renderTicketDetail, ticketJson, ticketListSpec, ticketShowSpec, withSortColumn } from '../src/output/views/tickets.js';
 import { validateFields } from '../src/output/validate.js';
 import { batchOutcome, findTickets, forEachId, isEmptyPatch, limitNotice, resolvePatch, type FindReport, type PatchRefs } from '../src/tickets/service.js';
-import { addTicketFilterOptions, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
+import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 
 const DEFAULT_LIMIT = 30;
@@ -75,6 +75,22 @@ async function readBody(ctx: Context, o: { body?: string; bodyFile?: string }, k
   return body.replace(/\s+$/, '');
 }
 
+/** Opens a helpdesk page in the browser for a person at a terminal; prints the URL otherwise (or if that fails). */
+async function openWeb(ctx: Context, url: string): Promise<void> {
+  const { canOpenBrowser } = await import('../src/tickets/web.js');
+  if (canOpenBrowser(ctx.io, ctx.env)) {
+    const { openInBrowser } = await import('../src/providers/oauth.js');
+    try {
+      await openInBrowser(url, ctx.env);
+      ctx.io.info(`Opening ${url} in your browser.`);
+      return;
+    } catch (err) {
+      ctx.io.warn(`could not start a browser (${(err as Error).message}); here is the address`);
+    }
+  }
+  ctx.output.text(url);
+}
+
 export function register(program: Command, context: ContextFactory): void {
   const tickets = program.command('tickets').alias('ticket').alias('t').description('List, show, update and answer tickets');
   examples(tickets, ['deskctl tickets list --status unsolved --assignee me', 'deskctl tickets show 42', 'deskctl tickets reply 42 --body "Thanks, on it!" --status pending']);
@@ -85,7 +101,8 @@ export function register(program: Command, context: ContextFactory): void {
       .option('--sort <field[:dir]>', `sort by ${SORT_FIELDS.join(', ')} (asc|desc)`)
       .option('--sla <state>', 'only tickets whose first-response SLA is: breached, at-risk, ok, met')
       .option('-L, --limit <n>', `at most N tickets (default ${DEFAULT_LIMIT})`)
-      .option('-a, --all', 'every matching ticket (no limit)'),
+      .option('-a, --all', 'every matching ticket (no limit)')
+      .option('-w, --web', "open the list in the helpdesk's web UI (prints the URL without a browser)"),
   ).action(async (o: FilterFlags & Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const flags = outputFlags(o);
@@ -102,6 +119,13 @@ export function register(program: Command, context: ContextFactory): void {
       ctx.output.format(flags); // validate before any I/O
       const provider = await ctx.provider();
       const query = await resolveQuery(parsed, provider);
+      if (o.web) {
+        if (!provider.webListUrl) throw (await import('../src/tickets/web.js')).noWebUi('a list of tickets');
+        const { url, filtered } = await provider.webListUrl(query);
+        if (!filtered && (hasAnyFilter(o) || o.status !== undefined)) ctx.io.info(`${provider.displayName}'s web UI has no URL for these filters; opening the ticket list.`);
+        await openWeb(ctx, url);
+        return;
+      }
       const report: FindReport = { more: false };
       const rows = triage ? await triage.find(provider, query, { sort, limit, report }) : await findTickets(provider, query, { sort, limit, report });
       ctx.output.list(rows, spec, flags);
@@ -121,6 +145,7 @@ export function register(program: Command, context: ContextFactory): void {
 
   const show = addOutputOptions(tickets.command('show').alias('view').argument('<id>', 'ticket id').description('Show a ticket and its conversation'))
     .option('--no-notes', 'hide internal notes')
+    .option('-w, --web', "open the ticket in the helpdesk's web UI (prints the URL without a browser)")
     .action(async (idArg: string, o: Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
       const [id] = parseIds(idArg);
@@ -130,6 +155,11 @@ export function register(program: Command, context: ContextFactory): void {
       validateFields(flags, spec); // --fields id,subject,comments: ticket fields and the conversation, before any I/O
       const provider = await ctx.provider();
       const ticket = await provider.getTicket(id!);
+      if (o.web) {
+        if (!ticket.url) throw (await import('../src/tickets/web.js')).noWebUi(`ticket ${ticket.id}`);
+        await openWeb(ctx, ticket.url);
+        return;
+      }
       const comments = (await provider.listComments(id!)).filter((c) => o.notes !== false || c.public);
       ctx.output.record(
         { ...ticket, comments },

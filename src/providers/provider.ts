@@ -77,6 +77,11 @@ export interface HelpdeskProvider {
   summarizeMetrics?(req: MetricsRequest): Promise<SummaryResult>;
   /** Optional: the rows of `metrics export --per-ticket` computed where the data lives, in pages. */
   perTicketMetrics?(req: PerTicketRequest): AsyncIterable<PerTicketRow[]>;
+  /**
+   * Optional: the helpdesk's web UI for a list of tickets (`tickets list --web`), with the filters
+   * where its URLs can carry them. The embedded helpdesk has no web UI.
+   */
+  webListUrl?(query: TicketQuery): Promise<{ url: string; filtered: boolean }>;
   /** Optional: how many tickets match, counted where the data lives (for "showing 30 of 412"). */
   countTickets?(query: TicketQuery): Promise<number>;
   /** Releases connections and handles. */

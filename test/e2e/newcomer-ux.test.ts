@@ -244,3 +244,14 @@ describe('options that did nothing or disagreed', () => {
     expect(sent.comments.at(-1)!.body).toBe('Thanks, on it.');
   });
 });
+
+describe('--web', () => {
+  it('the embedded helpdesk has no web UI and says so', () => {
+    for (const args of [['tickets', 'show', '716', '--web'], ['tickets', 'list', '--web']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^error: the embedded helpdesk has no web UI/m);
+      expect(r.stdout).toBe('');
+    }
+  });
+});

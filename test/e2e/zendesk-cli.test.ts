@@ -54,6 +54,20 @@ describe('profile and tickets over the fake Zendesk (API token)', () => {
     assertNoSecrets(r);
   });
 
+  it('--web prints the agent UI address of a ticket and of a filtered list (no terminal, no browser)', async () => {
+    const base = (JSON.parse((await cli(['profile', 'show', 'zd', '--json'])).stdout) as { url: string }).url.replace(/\/+$/, '');
+    const one = await cli(['tickets', 'show', '6', '--web']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout.trim()).toBe(`${base}/agent/tickets/6`);
+    const list = await cli(['tickets', 'list', '--status', 'open', '--tag', 'vip', '--web']);
+    expect(list.code, list.stderr).toBe(0);
+    const url = new URL(list.stdout.trim());
+    expect(`${url.origin}${url.pathname}`).toBe(`${base}/agent/search/1`);
+    expect(url.searchParams.get('type')).toBe('ticket');
+    expect(url.searchParams.get('q')).toMatch(/status:open/);
+    expect(url.searchParams.get('q')).toMatch(/tags:vip/);
+  });
+
   it('lists, filters and shows tickets', async () => {
     const all = JSON.parse((await cli(['tickets', 'list', '--status', 'all', '--all', '--json'])).stdout) as { id: string; status: string }[];
     expect(all).toHaveLength(120);

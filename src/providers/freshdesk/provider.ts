@@ -175,6 +175,11 @@ export class FreshdeskProvider implements HelpdeskProvider {
   // ------------------------------------------------------------------------------------------
   // tickets
 
+  /** Freshdesk's ticket list; its filter URLs are saved views, so the filters stay here. */
+  async webListUrl(): Promise<{ url: string; filtered: boolean }> {
+    return { url: `${this.webUrl}/a/tickets`, filtered: false };
+  }
+
   listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
     return filterTickets(this.serverSide(query), query);
   }

@@ -214,6 +214,11 @@ export class FrontProvider implements HelpdeskProvider {
    * request per conversation. They are read for time-windowed queries (created/updated/solved since, which
    * is what metrics asks), for every query with options.messageFacts=always, and never with =never.
    */
+  /** Front's inbox (its web app has no URL for a filtered list). */
+  async webListUrl(): Promise<{ url: string; filtered: boolean }> {
+    return { url: 'https://app.frontapp.com/', filtered: false };
+  }
+
   async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
     const mode = this.opts.messageFacts ?? 'windowed';
     const windowed = Boolean(query.createdSince || query.updatedSince || query.solvedSince);

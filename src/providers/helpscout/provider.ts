@@ -139,6 +139,11 @@ export class HelpScoutProvider implements HelpdeskProvider {
   // ------------------------------------------------------------------------------------------
   // tickets
 
+  /** The mailboxes (Help Scout's web app has no URL for a filtered list). */
+  async webListUrl(): Promise<{ url: string; filtered: boolean }> {
+    return { url: 'https://secure.helpscout.net/', filtered: false };
+  }
+
   listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
     // Help Scout has one "done" state, shown as closed: asking for solved tickets means those
     const q = query.status?.includes('solved') && !query.status.includes('closed') ? { ...query, status: [...query.status, 'closed' as const] } : query;

@@ -207,6 +207,12 @@ export class IntercomProvider implements HelpdeskProvider {
 
   // ---- reading --------------------------------------------------------------------------------
 
+  /** The workspace's inbox (Intercom's web app has no URL for a filtered list). */
+  async webListUrl(): Promise<{ url: string; filtered: boolean }> {
+    const { appId } = await this.me();
+    return { url: appId ? `https://app.intercom.com/a/inbox/${appId}/inbox/` : 'https://app.intercom.com/', filtered: false };
+  }
+
   async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
     yield* filterTickets(this.listUnfiltered(query), query);
   }

@@ -122,6 +122,11 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     return raw.map((t) => ticketFromRt(t, opts, deriveFromTransactions(byTicket.get(String(t.id)) ?? [], requestorKeys(t))));
   }
 
+  async webListUrl(query: TicketQuery): Promise<{ url: string; filtered: boolean }> {
+    const { sql } = toTicketSql(query, this.opts);
+    return { url: `${this.opts.webBase}/Search/Results.html?Query=${encodeURIComponent(sql)}`, filtered: true };
+  }
+
   async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
     const { sql, empty } = toTicketSql(query, this.opts);
     if (empty) return;

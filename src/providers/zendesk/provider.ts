@@ -332,6 +332,13 @@ export class ZendeskProvider implements HelpdeskProvider {
   }
 
   /** The search-export query for the filters Zendesk search can express (null when there are none). */
+  async webListUrl(q: TicketQuery): Promise<{ url: string; filtered: boolean }> {
+    const base = this.opts.baseUrl.replace(/\/+$/, '');
+    const search = await this.searchQuery(q);
+    // the agent UI's search takes the same query language as the search API
+    return search ? { url: `${base}/agent/search/1?type=ticket&q=${encodeURIComponent(search)}`, filtered: true } : { url: `${base}/agent/filters`, filtered: false };
+  }
+
   async searchQuery(q: TicketQuery): Promise<string | null> {
     const terms: string[] = [];
     const range = <T extends string>(values: T[] | undefined, order: readonly T[], field: string, map: (v: T) => string) => {
