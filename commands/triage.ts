@@ -257,6 +257,7 @@ export function register(program: Command, context: ContextFactory): void {
 
     const provider = await ctx.provider();
     const loaded = await loadRules(ctx, provider, set);
+    for (const w of loaded.warnings) ctx.io.warn(w);
     if (mode) loaded.set.mode = mode;
     const query = await resolveQuery(parsed, provider);
     const tools = await triageTools(ctx);

@@ -1,7 +1,7 @@
 import { resolveAgentRef } from '../domain/agents.js';
 import type { Ticket, TicketPatch } from '../domain/model.js';
 import { compareTickets, sortTickets, UNASSIGNED, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
-import { DeskctlError, PartialFailure, exitCodeOf } from '../errors.js';
+import { DeskctlError, PartialFailure, UsageError, exitCodeOf } from '../errors.js';
 import { collect, type CapabilityHint, type HelpdeskProvider } from '../providers/provider.js';
 
 export type TicketComparator = (field: SortField, a: Ticket, b: Ticket) => number;
@@ -66,10 +66,22 @@ export function checkCapabilities(provider: HelpdeskProvider, patch: TicketPatch
   }
 }
 
-/** Turns agent references into ids (one agents lookup for the whole batch). */
+/** Why a group (or queue, mailbox, team) name does not exist on the helpdesk, or undefined when it does. */
+export async function missingGroup(provider: HelpdeskProvider, name: string): Promise<{ message: string; hint: string } | undefined> {
+  const groups = await provider.listGroups();
+  const lower = name.toLowerCase();
+  if (groups.some((g) => g.name.toLowerCase() === lower || g.id === name)) return undefined;
+  return { message: `no group named '${name}' on ${provider.displayName}`, hint: groups.length ? `groups: ${groups.map((g) => g.name).join(', ')}` : 'this helpdesk has no groups' };
+}
+
+/** Turns agent references into ids (one agents lookup for the whole batch); a group that does not exist is a usage error. */
 export async function resolvePatch(provider: HelpdeskProvider, refs: PatchRefs): Promise<TicketPatch> {
   const { assignee, ...rest } = refs;
   checkCapabilities(provider, refs);
+  if (typeof refs.group === 'string') {
+    const missing = await missingGroup(provider, refs.group);
+    if (missing) throw new UsageError(`${missing.message}; nothing was changed`, missing.hint);
+  }
   if (assignee === undefined) return rest;
   const lower = assignee.toLowerCase();
   const agents = lower === 'none' || lower === 'unassigned' ? [] : await provider.listAgents();

@@ -14,6 +14,8 @@ export interface LoadedRules {
   set: RuleSet;
   assignees: Map<string, ResolvedAssignee>;
   templates: Map<string, Template>;
+  /** References the helpdesk does not know (a group that does not exist): said before anything is applied. */
+  warnings: string[];
 }
 
 /** Reads a rules file (usage error when unreadable). */
@@ -64,7 +66,16 @@ export async function loadRules(ctx: Context, provider: HelpdeskProvider, set: R
     }
   }
   const assignees = await resolveRuleAssignees(set, provider);
-  return { set, assignees, templates };
+  const warnings: string[] = [];
+  if (caps.groups) {
+    const { missingGroup } = await import('../tickets/service.js');
+    for (const rule of set.rules) {
+      if (typeof rule.then.group !== 'string') continue;
+      const missing = await missingGroup(provider, rule.then.group);
+      if (missing) warnings.push(`rule '${rule.name}': ${missing.message}, so its tickets cannot move there (${missing.hint})`);
+    }
+  }
+  return { set, assignees, templates, warnings };
 }
 
 export interface RenderContext {

@@ -116,3 +116,27 @@ describe('validation before the first write: every write command, every kind of 
     }
   }, 120_000);
 });
+
+describe('references are checked before the first write', () => {
+  it('a group that does not exist: tickets update and bulk update (also --dry-run) exit 2 naming the groups, nothing changed', () => {
+    for (const args of [
+      ['tickets', 'update', '706', '707', '--group', 'No Such Team', '--status', 'pending'],
+      ['bulk', 'update', '--ids', '706,707', '--group', 'No Such Team', '--yes'],
+      ['bulk', 'update', '--ids', '706,707', '--group', 'No Such Team', '--dry-run'],
+    ]) {
+      const before = snapshot();
+      const r = runCli(args, { home });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/no group named 'No Such Team'/);
+      expect(r.stderr).toMatch(/groups: .*Billing/);
+      expect(snapshot()).toBe(before);
+    }
+  });
+
+  it('triage apply --dry-run warns about a rule moving tickets to a group that does not exist', () => {
+    writeFileSync(join(home, 'bad-group.yaml'), 'mode: all-match\nrules:\n  - name: vip\n    when:\n      status: unsolved\n    then:\n      group: VIP Nowhere\n');
+    const r = runCli(['triage', 'apply', '--rules', 'bad-group.yaml', '--dry-run', '--limit', '3'], { home });
+    expect(r.stderr).toMatch(/warning: rule 'vip': no group named 'VIP Nowhere' on .*, so its tickets cannot move there \(groups: /);
+  });
+});
+
