@@ -156,11 +156,12 @@ __deskctl_walk() {
 
 # the value source for the word being completed (after __deskctl_walk), in REPLY
 __deskctl_source() {
-  if [[ -n $__deskctl_pending ]]; then
-    __deskctl_values "$__deskctl_path" "$__deskctl_pending"
-  elif [[ $1 == -* ]]; then
+  if [[ $1 == -* ]]; then
+    # a flag, even after one whose value is optional (--json [fields])
     __deskctl_options "$__deskctl_path"
     REPLY="w:$REPLY"
+  elif [[ -n $__deskctl_pending ]]; then
+    __deskctl_values "$__deskctl_path" "$__deskctl_pending"
   else
     __deskctl_subcommands "$__deskctl_path"
     if [[ -n $REPLY ]]; then REPLY="w:$REPLY"; else __deskctl_argvalues "$__deskctl_path"; fi

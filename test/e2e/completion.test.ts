@@ -48,6 +48,7 @@ describe('deskctl completion bash', () => {
     expect(bash('deskctl t ls --li')).toEqual(['--limit']); // aliases resolve
     expect(bash('deskctl --profile sandbox metrics summary --group-')).toEqual(['--group-by']);
     expect(bash('deskctl tickets list --pro')).toEqual(['--profile']); // global flags everywhere
+    expect(bash('deskctl tickets list --json --sta')).toEqual(['--status']); // after a flag whose value is optional
   });
 
   it('completes template names for bulk reply -t, from every template folder', () => {
