@@ -23,14 +23,21 @@ function readCache(file) {
   }
 }
 
-/** Writes the new cache atomically and drops caches of other builds. */
-function writeCache(dir, name, data) {
+/** FNV-1a of a path: tells the caches of two checkouts apart without loading node:crypto at start-up. */
+function pathKey(path) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Writes the new cache atomically and drops older caches of the same bundle file (other checkouts keep theirs). */
+function writeCache(dir, prefix, name, data) {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, `${name}.${process.pid}.tmp`);
     writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, join(dir, name));
-    for (const f of readdirSync(dir)) if (f.startsWith('compile-') && f !== name && !f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (f.startsWith(prefix) && f !== name && !f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
   } catch {
     /* a read-only or full disk: run without a cache */
   }
@@ -41,7 +48,9 @@ export function loadWithCompileCache(file) {
   const source = readFileSync(file, 'utf8');
   const dir = cacheDir();
   const { size, mtimeMs } = statSync(file);
-  const name = `compile-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.bin`;
+  // one cache per bundle file (several checkouts may share the cache folder), renewed with each build
+  const prefix = `compile-${pathKey(file)}-`;
+  const name = `${prefix}${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.bin`;
   const cachedData = dir ? readCache(join(dir, name)) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const mod = new Module(file);
@@ -49,6 +58,6 @@ export function loadWithCompileCache(file) {
   mod.loaded = true;
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
   // the cache is made after the run, so it holds the functions this command compiled too
-  if (dir && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeCache(dir, name, script.createCachedData()));
+  if (dir && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeCache(dir, prefix, name, script.createCachedData()));
   return mod.exports;
 }

@@ -2,23 +2,46 @@
 // Bundles the CLI into one CommonJS file, dist/deskctl.cjs, which bin/deskctl.js loads with a V8 code
 // cache (bin/compile-cache.js). Start-up is the reason: resolving and compiling ~200 ES modules took about
 // two thirds of a `tickets list`; one file whose compiled code is cached between runs takes a fraction.
-// Only what is needed at start or is ESM-only (chalk, got, conf) goes into the bundle. Heavy libraries that
-// load as CommonJS stay in node_modules and are required on first use, so a command pays only for the
-// libraries it touches. Native addons (better-sqlite3, node-pty) always stay outside.
+// Only what every command needs (commander, zod) or what Node 20 cannot require() (ESM-only packages such as
+// chalk, got and conf, found by resolving each dependency) goes into the bundle. Libraries that load as
+// CommonJS stay in node_modules and are required on first use, so a command pays only for the libraries
+// it touches. Native addons (better-sqlite3, node-pty) always stay outside.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** Bundled: needed by every command, or ESM-only (Node 20 cannot require() an ES module). */
-const BUNDLED = new Set(['commander', 'zod', 'chalk', 'got', 'conf']);
-const external = [
-  ...Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d)),
-  ...Object.keys(pkg.optionalDependencies ?? {}),
-  'node-pty',
-];
+/** Needed by every command: compiled once into the bundle (and its code cache) rather than loaded from node_modules. */
+const ALWAYS_BUNDLED = new Set(['commander', 'zod']);
+
+/** Whether Node 20 can require() the package: a CommonJS entry, or an ES module it cannot load that way. */
+function requirable(name) {
+  const requireFromRoot = createRequire(join(root, 'package.json'));
+  let entry;
+  try {
+    entry = requireFromRoot.resolve(name);
+  } catch {
+    return false; // no "require" condition in its exports: ESM-only
+  }
+  if (entry.endsWith('.mjs')) return false;
+  if (!entry.endsWith('.js')) return true;
+  // a .js file is an ES module when the nearest package.json says "type": "module"
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type !== 'module';
+    } catch {
+      /* no package.json here: look further up */
+    }
+  }
+  return true;
+}
+
+// ESM-only libraries (chalk, got, conf, ...) must be bundled; the others load from node_modules on first use.
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const external = [...dependencies.filter((d) => !ALWAYS_BUNDLED.has(d) && requirable(d)), ...Object.keys(pkg.optionalDependencies ?? {}), 'node-pty'];
 
 /** commander requires child_process (and with it net and dgram) at load, for executable subcommands
  * that deskctl never uses; load it when first touched instead. */
@@ -35,6 +58,8 @@ const lazyChildProcess = {
   },
 };
 
+if (process.argv.includes("--print-external")) console.log(external.join(" "));
+
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
@@ -43,7 +68,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  minify: true,
+  minify: !process.env.DESKCTL_BUNDLE_READABLE,
   external,
   // import() of an external becomes require() on first use: the bundle runs as a plain script, which
   // is what lets bin/compile-cache.js cache its compiled code.
