@@ -28,7 +28,8 @@ const importMs = t1 - t0;
 const loadMs = performance.now() - t1;
 const { loadLexiconAnalyzer } = await import('../dist/src/triage/sentiment-lexicon.js');
 const lexicon = await loadLexiconAnalyzer();
-const { trainModel, classReport, predictLabels, assignFolds } = await import('../dist/src/triage/sentiment-train.js');
+const { trainModel, classReport, assignFolds } = await import('../dist/src/triage/sentiment-train.js');
+const { compileModel } = await import('../dist/src/triage/sentiment-model.js');
 const { readLabelled, reviewSentencesDir } = await import('../dist/src/triage/sentiment-data.js');
 const { reviewSentences, supportTraining, supportHeldOut, TRAINING } = await import('../dist/src/triage/sentiment-corpus.js');
 
@@ -48,6 +49,7 @@ const compare = (data, examples, modelLabels) => {
   report(data, 'lexicon', gold, examples.map((e) => lexicon(e.text).label));
 };
 
+const calibration = [];
 // 1. cross-validation: review sentences and the team's support training messages, each cut in the same
 //    number of folds; fold k of both is scored by a model trained on all the other folds
 const datasets = resolve(root, process.env.DESKCTL_DATASETS ?? '../shared/datasets');
@@ -61,13 +63,16 @@ if (reviews.length) {
   const predicted = new Array(all.length);
   const tc = performance.now();
   for (let k = 0; k < folds; k++) {
-    const m = trainModel(all.filter((_, i) => foldOf[i] !== k), { ...TRAINING, name: `cv${k}`, trainedOn: 'cv' });
-    const test = all.map((e, i) => [e, i]).filter(([, i]) => foldOf[i] === k);
-    predictLabels(m, test.map(([e]) => e.text)).forEach((label, j) => (predicted[test[j][1]] = label));
+    const m = compileModel(trainModel(all.filter((_, i) => foldOf[i] !== k), { ...TRAINING, name: `cv${k}`, trainedOn: 'cv' }));
+    all.forEach((e, i) => {
+      if (foldOf[i] === k) predicted[i] = m.predict(e.text);
+    });
   }
   console.log(`(cross-validation: ${folds} folds trained in ${((performance.now() - tc) / 1000).toFixed(1)} s)`);
-  compare(`review sentences, ${folds}-fold CV`, reviews, predicted.slice(0, reviews.length));
-  compare(`support training messages, ${folds}-fold CV`, support, predicted.slice(reviews.length));
+  compare(`review sentences, ${folds}-fold CV`, reviews, predicted.slice(0, reviews.length).map((p) => p.label));
+  compare(`support training messages, ${folds}-fold CV`, support, predicted.slice(reviews.length).map((p) => p.label));
+  calibration.push([`review sentences, ${folds}-fold CV`, reviews, predicted.slice(0, reviews.length)]);
+  calibration.push([`support training messages, ${folds}-fold CV`, support, predicted.slice(reviews.length)]);
 }
 
 // 2. the team's held-out support messages, shipped model
@@ -88,6 +93,24 @@ let last = '';
 for (const r of rows) {
   console.log(line([r[0] === last ? '' : r[0], ...r.slice(1)]));
   last = r[0];
+}
+
+// calibration of P(unhappy): Brier score and expected calibration error over 10 bins (0 = perfect)
+const compiled = compileModel(model);
+calibration.push(['support messages (held out)', held, held.map((e) => compiled.predict(e.text))]);
+for (const [data, examples, preds] of calibration) {
+  const y = examples.map((e) => (e.label === 'negative' ? 1 : 0));
+  const p = preds.map((x) => x.pNegative);
+  const brier = p.reduce((a, x, i) => a + (x - y[i]) ** 2, 0) / p.length;
+  let ece = 0;
+  for (let b = 0; b < 10; b++) {
+    const idx = p.map((x, i) => i).filter((i) => Math.min(9, Math.floor(p[i] * 10)) === b);
+    if (!idx.length) continue;
+    const meanP = idx.reduce((a, i) => a + p[i], 0) / idx.length;
+    const rate = idx.reduce((a, i) => a + y[i], 0) / idx.length;
+    ece += (idx.length / p.length) * Math.abs(meanP - rate);
+  }
+  console.log(`calibration of P(unhappy), ${data.padEnd(38)} Brier ${brier.toFixed(3)}   ECE ${ece.toFixed(3)}`);
 }
 
 // 4. speed: the same messages through both analyzers
