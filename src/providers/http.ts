@@ -244,6 +244,8 @@ export class HttpClient {
   private gotP?: Promise<Got>;
   /** Requests sent (attempts, including retries) — for traces, tests and benchmarks. */
   attemptsSent = 0;
+  /** Responses received (any status): once the server has answered, a refused connection means a restart. */
+  private responsesReceived = 0;
 
   constructor(opts: HttpClientOptions) {
     this.opts = opts;
@@ -390,11 +392,17 @@ export class HttpClient {
         this.trace(`HTTP ${shown} -> ${code} (${ms}ms)`);
         const detail = redact(`${shown}: ${netErr?.message ?? code}`);
         const what = code === 'ETIMEDOUT' ? `timed out after ${formatMs(ms)}` : code;
-        if (!RETRYABLE_ERROR_CODES.has(code) || failures >= this.retry.maxRetries) {
+        const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND';
+        // a server that never answered and refuses the first connection is down or misconfigured:
+        // backing off (10 s over 5 attempts) would only delay the same answer
+        const neverAnswered = unreachable && failures === 0 && this.responsesReceived === 0;
+        if (!RETRYABLE_ERROR_CODES.has(code) || failures >= this.retry.maxRetries || neverAnswered) {
           throw new TransientHttpError(`${this.vendor}: ${method} ${url.pathname} failed: ${what}${failures ? ` (after ${failures + 1} attempts)` : ''}`, {
             code,
             detail,
-            hint: code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? `check the profile's URL (${this.baseUrl.origin})` : undefined,
+            hint: unreachable
+              ? `nothing answers at ${this.baseUrl.origin}: check the profile's URL ('deskctl profile show') or that the helpdesk is up`
+              : undefined,
           });
         }
         // a refused connection never reached the server: always safe to repeat
@@ -407,6 +415,7 @@ export class HttpClient {
       }
 
       const status = res.statusCode;
+      this.responsesReceived++;
       this.trace(`HTTP ${shown} -> ${status} (${ms}ms)`);
       const exhausted = this.opts.hooks?.quotaExhaustedUntil?.(res.headers, this.now());
       if (exhausted && this.limiter && exhausted > this.now()) {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, AuthError, ConfigError, NotFoundError } from '../../src/errors.js';
 import {
@@ -227,6 +229,47 @@ describe('retries', () => {
     expect(trace.join('\n')).toMatch(/ECONNRESET/);
     expect(trace.join('\n')).toMatch(/ETIMEDOUT/);
     expect(trace.join('\n')).toMatch(/malformed JSON/);
+  });
+});
+
+/** A 127.0.0.1 port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('unreachable helpdesk', () => {
+  it('fails at once on a refused connection, with a hint naming the profile URL (no backoff)', async () => {
+    const port = await closedPort();
+    const { c, time, trace } = client({ baseUrl: `http://127.0.0.1:${port}` });
+    const err = await c.get('/api/things').catch((e) => e);
+    expect(err).toBeInstanceOf(TransientHttpError);
+    expect(err.code).toBe('ECONNREFUSED');
+    expect(err.message).toBe('Acme: GET /api/things failed: ECONNREFUSED');
+    expect(err.hint).toContain(`http://127.0.0.1:${port}`);
+    expect(err.exitCode).toBe(1);
+    expect(c.attemptsSent).toBe(1);
+    expect(time.sleeps).toEqual([]);
+    expect(trace.join('\n')).not.toMatch(/retry/);
+  });
+
+  it('still retries a refusal once the server has answered (a restart mid-run), then gives up with the hint', async () => {
+    const s = await FakeServer.start();
+    s.route('GET', '/api/ping', () => ({ json: { ok: true } }));
+    const { c, time } = client({ baseUrl: s.url, retry: { baseDelayMs: 10, maxRetries: 2 } });
+    expect(await c.get('/api/ping')).toEqual({ ok: true });
+    c.close();
+    await s.close();
+    const err = await c.get('/api/ping').catch((e) => e);
+    expect(err).toBeInstanceOf(TransientHttpError);
+    expect(err.code).toBe('ECONNREFUSED');
+    expect(err.message).toContain('after 3 attempts');
+    expect(c.attemptsSent).toBe(4);
+    expect(time.sleeps).toHaveLength(2);
+    expect(err.hint).toContain(s.url.replace(/\/$/, ''));
   });
 });
 
