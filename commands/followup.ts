@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ContextFactory } from '../src/cli.js';
@@ -37,7 +37,7 @@ interface ScheduleFlags extends FilterFlags {
 /** All flag checks that need no I/O: a bad flag exits 2 before anything is read or written. */
 async function parseScheduleFlags(ids: string[], o: ScheduleFlags, now: Date) {
   const { parseTimeZone, resolveWhen, systemTimeZone } = await followups();
-  const ticketIds = ids.length ? parseIds(ids) : [];
+  const ticketIds = ids.length ? await (await import('../src/bulk/selection.js')).readIdArgs(ids, () => readFileSync(0, 'utf8')) : [];
   const filtered = hasAnyFilter(o);
   if (ticketIds.length && filtered) throw new UsageError('give ticket ids or filters, not both', 'e.g. `followup schedule 12 13 ...` or `followup schedule --status solved --tag delivery ...`');
   if (!ticketIds.length && !filtered) throw new UsageError('which tickets?', 'give ticket ids, or select tickets with the `tickets list` filters (--status, --tag, --solved-since, ...)');
@@ -124,7 +124,7 @@ export function register(program: Command, context: ContextFactory): void {
       group
         .command('schedule')
         .alias('add')
-        .argument('[ids...]', 'ticket ids (or select tickets with the filters below)')
+        .argument('[ids...]', 'ticket ids, - to read them from stdin (or select tickets with the filters below)')
         .description('Schedule a template reply for later, skipped if the customer writes first'),
       'IANA time zone for --at and the date filters (default: the system zone for --at, UTC for filters)',
     ),

@@ -9,6 +9,7 @@ import { DeskctlError, UsageError } from '../src/errors.js';
 import type { ListSpec } from '../src/output/format.js';
 import { renderTicketDetail, ticketJson, ticketListSpec, ticketShowSpec, withSortColumn } from '../src/output/views/tickets.js';
 import { validateFields } from '../src/output/validate.js';
+import { readIdArgs } from '../src/bulk/selection.js';
 import { batchOutcome, findTickets, forEachId, isEmptyPatch, limitNotice, resolvePatch, type FindReport, type PatchRefs } from '../src/tickets/service.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
@@ -170,10 +171,10 @@ export function register(program: Command, context: ContextFactory): void {
     });
   examples(show, ['deskctl tickets show 42', "deskctl tickets show 42 --jq '.comments[].body'", 'deskctl tickets show 42 --json id,subject,status,comments']);
 
-  const update = addPatchOptions(tickets.command('update').alias('edit').argument('<ids...>', 'one or more ticket ids').description('Change status, priority, assignee, group or tags'));
+  const update = addPatchOptions(tickets.command('update').alias('edit').argument('<ids...>', 'one or more ticket ids (- reads them from stdin: ids, CSV, or deskctl JSON/NDJSON)').description('Change status, priority, assignee, group or tags'));
   addOutputOptions(update).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
     const ctx = context(cmd);
-    const idList = parseIds(ids);
+    const idList = await readIdArgs(ids, () => readFileSync(0, 'utf8'));
     const refs = parsePatchFlags(o);
     if (isEmptyPatch({ ...refs, assigneeId: refs.assignee })) {
       throw new UsageError('nothing to change', 'give at least one of --status --priority --assignee --group --add-tag --remove-tag');
@@ -200,7 +201,7 @@ export function register(program: Command, context: ContextFactory): void {
   for (const kind of ['reply', 'note'] as const) {
     const c = tickets
       .command(kind)
-      .argument('<ids...>', 'one or more ticket ids')
+      .argument('<ids...>', 'one or more ticket ids (- reads them from stdin: ids, CSV, or deskctl JSON/NDJSON)')
       .description(kind === 'reply' ? 'Send a public reply to the customer' : 'Add an internal note (not visible to the customer)')
       .option('-b, --body <text>', 'the message (on a terminal, without --body, --body-file or --template, your $EDITOR opens)')
       .option('-F, --body-file <file>', 'read the message from FILE (- for stdin)')
@@ -212,7 +213,8 @@ export function register(program: Command, context: ContextFactory): void {
       .option('--repeat-window <duration>', "how far back a sent message counts, e.g. 30d (default: the profile's repeatWindow, else 30d)");
     addOutputOptions(c).action(async (ids: string[], o: Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
-      const idList = parseIds(ids);
+      if (ids.includes('-') && o.bodyFile === '-') throw new UsageError('stdin cannot hold both the ticket ids and the message', 'give the ids as arguments, or the message with --body/--body-file FILE');
+      const idList = await readIdArgs(ids, () => readFileSync(0, 'utf8'));
       const flags = outputFlags(o);
       // everything the command line says is checked before the helpdesk is asked anything
       const { validateFields } = await import('../src/output/validate.js');

@@ -137,6 +137,24 @@ export async function readIdsFile(file: string, stdin?: () => string): Promise<I
   return parseIdsFile(text, file === '-' ? 'stdin' : file);
 }
 
+/**
+ * Ticket id arguments where `-` means "read ids from stdin" in any form --ids-file takes (deskctl's
+ * JSON, NDJSON, CSV, one a line): `deskctl tickets list --tag x --json | deskctl tickets update - --status pending`.
+ */
+export async function readIdArgs(args: string[], stdin: () => string): Promise<string[]> {
+  const given = args.flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
+  if (!given.includes('-')) return parseIds(given);
+  const rest = given.filter((a) => a !== '-');
+  let text: string;
+  try {
+    text = stdin();
+  } catch (err) {
+    throw new UsageError(`cannot read ticket ids from stdin: ${(err as Error).message}`, 'pipe ids in, e.g. deskctl tickets list --json | deskctl tickets update - ...');
+  }
+  const fromStdin = (await parseIdsFile(text, 'stdin')).ids;
+  return [...new Set([...(rest.length ? parseIds(rest) : []), ...fromStdin])];
+}
+
 /** Runs fn over items with at most `limit` at once, keeping the input order in the result. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);

@@ -99,6 +99,19 @@ describe("ids from deskctl's own output", () => {
     }
   });
 
+  it('- as the ids of tickets update and followup schedule reads them from stdin in the same forms', () => {
+    const listed = cli(['tickets', 'list', '--status', 'all', '--limit', '2', '--format', 'ndjson', '--fields', 'id']);
+    const wanted = listed.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const upd = cli(['tickets', 'update', '-', '--add-tag', 'ux-stdin', '--json'], listed.stdout);
+    expect(upd.code, upd.stderr).toBe(0);
+    expect((JSON.parse(upd.stdout) as { ticketId: string }[]).map((r) => r.ticketId)).toEqual(wanted);
+    const sched = cli(['followup', 'schedule', '-', '-t', 'follow-up-check-in', '--in', '3d', '--dry-run', '--json'], `id\n${wanted.join('\n')}\n`);
+    expect(sched.code, sched.stderr).toBe(0);
+    expect((JSON.parse(sched.stdout) as { ticketId: string }[]).map((r) => r.ticketId)).toEqual(wanted);
+    const both = cli(['tickets', 'note', '-', '--body-file', '-'], '1\n');
+    expect(both.code).toBe(2);
+  });
+
   it('follow-up and bulk rows name their ticket in ticketId, which wins over their own id', () => {
     const items = '{"id":7,"ticketId":"716","state":"done"}\n{"id":8,"ticketId":"715","state":"done"}\n';
     const r = dryRun(items);
