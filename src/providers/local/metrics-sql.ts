@@ -247,7 +247,9 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
 
     // reopened and unsolved again: dated by the last update
     {
-      const inner = `SELECT ${[...keys, 't.updated_at AS ui', `${msIfTime('t.updated_at')} AS u`].join(', ')} FROM ${from}
+      // the partial index of reopened open tickets (SQLite would otherwise read every open ticket by status)
+      const reopenedFrom = fromTickets(req.filter, pass.dims, 'tickets t INDEXED BY tickets_reopened_open').from;
+      const inner = `SELECT ${[...keys, 't.updated_at AS ui', `${msIfTime('t.updated_at')} AS u`].join(', ')} FROM ${reopenedFrom}
         WHERE ${where} AND t.reopen_count > 0 AND t.status IN (${UNSOLVED_LIST}) AND t.updated_at >= ? AND t.updated_at < ? LIMIT -1`;
       const placed = `SELECT *, ${bucketOf('u').index} AS b FROM (SELECT *, ${periodOf('ui')} AS p FROM (${inner}) LIMIT -1)`;
       const rows = db.prepare(`SELECT ${byKeys('p', 'b')}, count(*) AS n FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`).all(...params, since, until) as Record<string, number>[];
