@@ -11,6 +11,7 @@ import { AuthError, ExitCode, NotFoundError, UsageError } from '../../src/errors
 import { TicketSchema, CommentSchema } from '../../src/domain/model.js';
 import { FrontFake } from '../support/front-fake.js';
 import { fakeTime } from '../support/fake-server.js';
+import { requestTally } from '../support/request-budget.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
@@ -229,6 +230,38 @@ describe('Front: writing', () => {
     expect(note).toMatchObject({ public: false, body: 'internal', author: { id: 'tea_cho' } });
     const thread = await p.listComments('cnv_004');
     expect(thread.filter((c) => c.body.includes('fixed.'))).toHaveLength(1);
+  });
+});
+
+describe('Front: request budgets (docs/request-budgets.md)', () => {
+  it('tickets show: the conversation and each message page once, with its inboxes and comments', async () => {
+    const conv = front.conversations.get('cnv_003')!;
+    for (let i = 0; i < 150; i++) conv.messages.push({ id: `msg_x${i}`, is_inbound: true, created_at: conv.created_at + 60 * i, body: `<p>more ${i}</p>`, authorId: null });
+    const p = provider();
+    front.server.clearLog();
+    // what `tickets show` does
+    await p.getTicket('cnv_003');
+    const thread = await p.listComments('cnv_003');
+    expect(thread.length).toBeGreaterThan(150);
+    expect(requestTally(front.server.requests)).toEqual({
+      'GET /conversations/cnv_003': 1,
+      'GET /conversations/cnv_003/inboxes': 1,
+      // the inbox directory (names, channels), read once per process
+      'GET /inboxes': 1,
+      'GET /inboxes/inb_sup/channels': 1,
+      'GET /inboxes/inb_chat/channels': 1,
+      'GET /conversations/cnv_003/messages': 2, // 2 pages of 100
+      'GET /conversations/cnv_003/comments': 1,
+    });
+  });
+
+  it('a write is never answered from what was read before it', async () => {
+    const p = provider();
+    expect((await p.listComments('cnv_004')).some((c) => c.body === 'after')).toBe(false);
+    await p.addComment('cnv_004', { body: 'after', public: true });
+    expect((await p.listComments('cnv_004')).filter((c) => c.body === 'after')).toHaveLength(1);
+    expect((await p.updateTicket('cnv_004', { addTags: ['vip'] })).tags).toContain('vip');
+    expect((await p.getTicket('cnv_004')).tags).toContain('vip');
   });
 });
 

@@ -105,6 +105,11 @@ export class FrontProvider implements HelpdeskProvider {
   private teammatesP?: Promise<Person[]>;
   private tagsP?: Promise<FrontTag[]>;
   private meP?: Promise<Person | null>;
+  /**
+   * Conversation and message reads shared by getTicket and listComments (`tickets show` needs both):
+   * each is fetched once per command. Every write empties it, and landing checks never read it.
+   */
+  private readonly reads = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: FrontOptions) {
     this.http = opts.http;
@@ -297,6 +302,16 @@ export class FrontProvider implements HelpdeskProvider {
     return this.pages(`/conversations/search/${enc(text)}`, FrontConversationSchema, 'search result', {}, true);
   }
 
+  private readOnce<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let p = this.reads.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read();
+      this.reads.set(key, p);
+      p.catch(() => this.reads.delete(key));
+    }
+    return p;
+  }
+
   private async conversation(id: string): Promise<FrontConversation> {
     const body = await this.http.get(`/conversations/${enc(id)}`, undefined, {
       notFound: { what: 'ticket', id, hint: `Front conversation ids look like cnv_abc123; list them with 'deskctl tickets list'` },
@@ -314,12 +329,12 @@ export class FrontProvider implements HelpdeskProvider {
 
   /** The conversation, its inbox (group, channel) and its messages (first response, reply count). */
   async getTicket(id: string): Promise<Ticket> {
-    const conv = await this.conversation(id);
+    const conv = await this.readOnce(`conversation:${id}`, () => this.conversation(id));
     const inboxBody = await this.http.get(`/conversations/${enc(conv.id)}/inboxes`);
     const convInboxes = parse(frontPage(FrontInboxSchema), inboxBody, 'inbox list')._results;
     const known = await this.inboxes();
     const inbox = convInboxes.length ? known.find((i) => i.id === convInboxes[0]!.id) : undefined;
-    const messages = await this.messages(conv.id);
+    const messages = await this.readOnce(`messages:${conv.id}`, () => this.messages(conv.id));
     return conversationToTicket(conv, {
       nowMs: this.nowMs(),
       inboxName: inbox?.name ?? convInboxes[0]?.name ?? null,
@@ -329,8 +344,8 @@ export class FrontProvider implements HelpdeskProvider {
   }
 
   async listComments(ticketId: string): Promise<Comment[]> {
-    const conv = await this.conversation(ticketId);
-    const [messages, comments] = [await this.messages(conv.id), await this.comments(conv.id)];
+    const conv = await this.readOnce(`conversation:${ticketId}`, () => this.conversation(ticketId));
+    const [messages, comments] = [await this.readOnce(`messages:${conv.id}`, () => this.messages(conv.id)), await this.comments(conv.id)];
     return mergeThread(conv.id, messages, comments);
   }
 
@@ -351,6 +366,7 @@ export class FrontProvider implements HelpdeskProvider {
       if (!status) throw new UsageError(`Front cannot set a conversation to '${patch.status}'`, 'use open, pending (snooze), solved or closed (archive)');
     }
     if (patch.group === null) throw new UsageError('a Front conversation always lives in an inbox', 'move it to another inbox with --group NAME');
+    this.reads.clear();
     const conv = await this.conversation(id);
     const path = `/conversations/${enc(conv.id)}`;
 
@@ -383,6 +399,7 @@ export class FrontProvider implements HelpdeskProvider {
       );
     }
     if (patch.addTags?.length || patch.removeTags?.length) await this.changeTags(conv, patch.addTags ?? [], patch.removeTags ?? []);
+    this.reads.clear();
     return this.getTicket(conv.id);
   }
 
@@ -423,9 +440,14 @@ export class FrontProvider implements HelpdeskProvider {
     if (!comment.body.trim()) throw new UsageError('the comment is empty', 'give some text');
     const me = await this.currentAgent();
     const authorId = comment.authorId ?? me?.id;
+    this.reads.clear();
     const conv = await this.conversation(ticketId);
     const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
-    return comment.public ? this.reply(conv.id, comment.body, authorId, sinceS) : this.note(conv.id, comment.body, authorId, sinceS);
+    try {
+      return await (comment.public ? this.reply(conv.id, comment.body, authorId, sinceS) : this.note(conv.id, comment.body, authorId, sinceS));
+    } finally {
+      this.reads.clear();
+    }
   }
 
   private async reply(id: string, text: string, authorId: string | undefined, sinceS: number): Promise<Comment> {
