@@ -11,6 +11,7 @@ import { IntercomProvider } from '../../src/providers/intercom/provider.js';
 import { AuthError, ConfigError, ExitCode, NotFoundError, UsageError } from '../../src/errors.js';
 import { CommentSchema, TicketSchema } from '../../src/domain/model.js';
 import { IntercomFake } from '../support/intercom-fake.js';
+import { requestTally } from '../support/request-budget.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
@@ -149,6 +150,19 @@ describe('Intercom: reading', () => {
     ]);
     expect((await p.currentAgent())?.email).toBe('ana@acme.test');
     expect((await provider({ agent: 'cho@acme.test' }).currentAgent())?.id).toBe('993');
+  });
+});
+
+describe('Intercom: request budgets (docs/request-budgets.md)', () => {
+  it('profile test: one GET /me names the workspace, the admin and the rate limit', async () => {
+    const p = provider();
+    ic.server.clearLog();
+    const info = await p.describeAccount();
+    expect(info.user).toContain('ana@acme.test');
+    expect(info.rateLimit).toBe('10000 requests/minute');
+    expect(requestTally(ic.server.requests)).toEqual({ 'GET /me': 1 });
+    await p.currentAgent();
+    expect(requestTally(ic.server.requests)).toEqual({ 'GET /me': 1 });
   });
 });
 

@@ -109,6 +109,7 @@ export class IntercomProvider implements HelpdeskProvider {
   private teamsP?: Promise<Group[]>;
   private tagsP?: Promise<Group[]>;
   private meP?: Promise<{ person: Person | null; appId: string | null }>;
+  private meResP?: Promise<{ me: z.infer<typeof IcMeSchema>; rateLimit?: string }>;
   private ticketsP?: Promise<boolean>;
   private ticketStatesP?: Promise<Map<string, string>>;
 
@@ -158,12 +159,25 @@ export class IntercomProvider implements HelpdeskProvider {
     );
   }
 
+  /** GET /me, once: the token's admin, its workspace, and the app's rate limit (X-RateLimit-Limit). */
+  private meResponse(): Promise<{ me: z.infer<typeof IcMeSchema>; rateLimit?: string }> {
+    return this.once(
+      () => this.meResP,
+      (p) => (this.meResP = p),
+      async () => {
+        const res = await this.http.request({ method: 'GET', path: '/me' });
+        const limit = res.headers['x-ratelimit-limit'];
+        return { me: parse(IcMeSchema, res.body, 'admin (GET /me)'), rateLimit: Array.isArray(limit) ? limit[0] : limit };
+      },
+    );
+  }
+
   private me(): Promise<{ person: Person | null; appId: string | null }> {
     return this.once(
       () => this.meP,
       (p) => (this.meP = p),
       async () => {
-        const me = parse(IcMeSchema, await this.http.get('/me'), 'admin (GET /me)');
+        const { me } = await this.meResponse();
         const appId = me.app?.id_code ?? null;
         const ref = this.opts.agentRef?.trim();
         if (!ref) return { person: adminToPerson(me), appId };
@@ -177,15 +191,13 @@ export class IntercomProvider implements HelpdeskProvider {
 
   /** For `deskctl profile test`: GET /me names the admin and the workspace; X-RateLimit-Limit the app's budget. */
   async describeAccount(): Promise<{ account: string; user?: string; rateLimit?: string }> {
-    const res = await this.http.request({ method: 'GET', path: '/me' });
-    const me = parse(IcMeSchema, res.body, 'admin (GET /me)');
-    const limit = res.headers['x-ratelimit-limit'];
+    const { me, rateLimit: limit } = await this.meResponse();
     const agent = await this.currentAgent();
     const app = me.app as { name?: string | null; region?: string | null; id_code?: string | null } | null | undefined;
     return {
       account: `Intercom: ${app?.name ?? app?.id_code ?? 'workspace'}${app?.region ? ` (${app.region})` : ''}`,
       user: agent ? `${agent.name} <${agent.email ?? agent.id}>` : undefined,
-      rateLimit: limit ? `${Array.isArray(limit) ? limit[0] : limit} requests/minute` : undefined,
+      rateLimit: limit ? `${limit} requests/minute` : undefined,
     };
   }
 
