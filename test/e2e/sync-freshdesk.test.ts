@@ -26,7 +26,7 @@ const sameTimes = (t: Record<string, unknown>) =>
  * out here and checked against the conversations below.
  */
 const list = async (profile: string) =>
-  (await json<Row[]>(['tickets', 'list', '--all', '--profile', profile]))
+  (await json<Row[]>(['tickets', 'list', '--all', '--status', 'all', '--profile', profile]))
     .map(({ url: _u, raw: _r, publicReplyCount: _p, lastCustomerMessageAt: _l, requester, assignee, ...t }) => ({
       ...sameTimes(t),
       requester: (requester as { email?: string }).email,
@@ -55,7 +55,7 @@ describe('sync from Freshdesk (updated_since fallback)', () => {
     expect(first.tickets).toBe(fd.tickets.size);
     expect(first.ratings).toBe(fd.ratings.length);
     expect(await list('fd-mirror')).toEqual(await list('fd'));
-    const counts = await json<Row[]>(['tickets', 'list', '--all', '--profile', 'fd-mirror']);
+    const counts = await json<Row[]>(['tickets', 'list', '--all', '--status', 'all', '--profile', 'fd-mirror']);
     for (const t of counts) {
       // an outbound ticket (source 10) opens with the agent's own message, the description
       const outbound = fd.tickets.get(Number(t.id))!.source === 10 ? 1 : 0;

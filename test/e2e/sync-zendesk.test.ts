@@ -30,7 +30,7 @@ const requests = () => ({
   all: zd.server.requests,
 });
 const mirrorTickets = async (profile = 'zd-mirror') => {
-  const r = await cli(['tickets', 'list', '--all', '--json', '--profile', profile]);
+  const r = await cli(['tickets', 'list', '--all', '--status', 'all', '--json', '--profile', profile]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { id: string; subject: string; status: string; updatedAt: string }[];
 };

@@ -89,8 +89,9 @@ export class MirrorWriter {
         db.prepare(`DELETE FROM comments WHERE ticket_id = ?`).run(id);
         const insertComment = db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
         for (const c of comments) insertComment.run(id, this.person(c.author, c.authorRole === 'customer' ? 'customer' : 'agent'), c.authorRole, c.public ? 1 : 0, c.body, utc(c.createdAt));
-        // the vendor's own reply count when it knows more replies than the conversation shows
-        if (t.publicReplyCount != null) db.prepare(`UPDATE tickets SET public_replies = max(public_replies, ?) WHERE id = ?`).run(t.publicReplyCount, id);
+        // the helpdesk's own reply count when it has one (its definition, e.g. RT counts Correspond only);
+        // else the triggers' count of the conversation's public agent messages
+        if (t.publicReplyCount != null) db.prepare(`UPDATE tickets SET public_replies = ? WHERE id = ?`).run(t.publicReplyCount, id);
       }
       this.saveState(state);
     })();
