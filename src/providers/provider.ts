@@ -40,6 +40,15 @@ export interface Capabilities {
 /** The capabilities a command can be refused for. */
 export type CapabilityHint = 'priority' | 'groups' | 'tags' | 'internalNotes';
 
+/** How the caller will read a ticket list. */
+export interface ListOptions {
+  /** It stops after this many matching tickets: the first page asks for no more (later pages are full size). */
+  wanted?: number;
+}
+
+/** The first page's size: what the caller wants, within the API's maximum. */
+export const firstPageSize = (max: number, opts?: ListOptions): number => Math.max(1, Math.min(max, opts?.wanted ?? max));
+
 export interface HelpdeskProvider {
   /** Registry name: local, zendesk, freshdesk, helpscout, front, intercom, rt. */
   readonly kind: string;
@@ -48,7 +57,7 @@ export interface HelpdeskProvider {
   readonly capabilities: Capabilities;
 
   /** Streams tickets matching the query, one page at a time. Order is provider-defined. */
-  listTickets(query: TicketQuery): AsyncIterable<Ticket[]>;
+  listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]>;
   /** Throws NotFoundError naming the id when it does not exist. */
   getTicket(id: string): Promise<Ticket>;
   /** The conversation, oldest first, internal notes included (public=false). */

@@ -28,7 +28,7 @@ export interface FindReport {
 export async function findTickets(provider: HelpdeskProvider, query: TicketQuery, opts: FindOptions): Promise<Ticket[]> {
   if (!opts.sort) {
     // one more than asked says whether there are more, without reading them all
-    const found = await collect(provider.listTickets(query), opts.limit + 1);
+    const found = await collect(provider.listTickets(query, { wanted: opts.limit + 1 }), opts.limit + 1);
     if (opts.report) {
       opts.report.more = found.length > opts.limit;
       if (opts.report.more && provider.countTickets) opts.report.total = await provider.countTickets(query);

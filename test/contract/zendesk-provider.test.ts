@@ -13,6 +13,8 @@ import { NotFoundError, UsageError } from '../../src/errors.js';
 import { FakeZendesk, ZENDESK_DOCUMENTED, zendeskProvider, zendeskSpecRequests } from '../support/fake-zendesk.js';
 import { loadSpec, type SpecValidator, type SpecRequest } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
+import { requestTally } from '../support/request-budget.js';
+import { findTickets } from '../../src/tickets/service.js';
 
 let zd: FakeZendesk;
 let spec: SpecValidator;
@@ -215,6 +217,34 @@ describe('tickets', () => {
     expect(note.public).toBe(false);
     expect(zd.bodies(11).length).toBe(before + 2);
     expect(zd.server.find('PUT', '/api/v2/tickets/11')[0]!.json).toEqual({ ticket: { comment: { body: 'Your parcel left today.', public: true } } });
+  });
+});
+
+describe('request budgets (docs/request-budgets.md)', () => {
+  it('tickets list --limit 1 asks the search export for 2 (one more says whether there are more), then hydrates those 2', async () => {
+    const p = await provider();
+    await p.listAgents();
+    await p.listGroups();
+    zd.server.clearLog();
+    const report = { more: false };
+    const got = await findTickets(p, { status: ['open', 'pending'] }, { limit: 1, report });
+    expect(got).toHaveLength(1);
+    expect(report.more).toBe(true);
+    const exports = zd.server.find('GET', '/api/v2/search/export');
+    expect(exports.map((r) => r.query.get('page[size]'))).toEqual(['2']);
+    expect(zd.server.find('GET', '/api/v2/tickets/show_many').map((r) => r.query.get('ids')!.split(',').length)).toEqual([2]);
+    const tally = requestTally(zd.server.requests);
+    expect(tally['GET /api/v2/search/export']).toBe(1);
+    expect(tally['GET /api/v2/tickets/show_many']).toBe(1);
+  });
+
+  it('after a small first page the cursor goes on in full pages, missing and repeating nothing', async () => {
+    const p = await provider();
+    const all = await collect(p.listTickets({}));
+    zd.server.clearLog();
+    const got = await collect(p.listTickets({}, { wanted: 7 }));
+    expect(got.map((t) => t.id)).toEqual(all.map((t) => t.id));
+    expect(zd.server.find('GET', '/api/v2/tickets').map((r) => r.query.get('page[size]'))).toEqual(['7', '100', '100', '100']); // 240 tickets: 7 + 100 + 100 + 33
   });
 });
 

@@ -19,7 +19,7 @@ import {
   type HttpResponse,
   type Query,
 } from '../http.js';
-import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import type { ZendeskAuth } from './auth.js';
 import {
   commentFromZendesk,
@@ -213,8 +213,9 @@ export class ZendeskProvider implements HelpdeskProvider {
   // pagination
 
   /** Cursor pagination (`page[size]`, links.next while meta.has_more). */
-  private async *cursorList(path: string, query: Query, key: string, opts: { limiter?: RateLimiter } = {}): AsyncGenerator<unknown[], void, undefined> {
-    let next: { path: string; query?: Query } | null = { path, query: { ...query, 'page[size]': this.pageSize } };
+  private async *cursorList(path: string, query: Query, key: string, opts: { limiter?: RateLimiter; firstPage?: number } = {}): AsyncGenerator<unknown[], void, undefined> {
+    const firstPage = opts.firstPage ?? this.pageSize;
+    let next: { path: string; query?: Query } | null = { path, query: { ...query, 'page[size]': firstPage } };
     const seen = new Set<string>();
     while (next) {
       const k = `${next.path}?${JSON.stringify(next.query ?? {})}`;
@@ -227,18 +228,23 @@ export class ZendeskProvider implements HelpdeskProvider {
       yield items;
       const meta = body.meta as { has_more?: boolean } | undefined;
       const links = body.links as { next?: string | null } | undefined;
-      next = meta?.has_more && links?.next ? { path: links.next } : null;
+      next = meta?.has_more && links?.next ? { path: links.next, query: this.fullPages(firstPage) } : null;
     }
+  }
+
+  /** After a first page sized to what the caller wants, the cursor goes on in full pages. */
+  private fullPages(firstPage: number): Query | undefined {
+    return firstPage < this.pageSize ? { 'page[size]': this.pageSize } : undefined;
   }
 
   // ----------------------------------------------------------------------------------------------
   // tickets
 
-  listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
-    return filterTickets(this.serverSide(query), query);
+  listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]> {
+    return filterTickets(this.serverSide(query, firstPageSize(this.pageSize, opts)), query);
   }
 
-  private async *serverSide(q: TicketQuery): AsyncGenerator<Ticket[], void, undefined> {
+  private async *serverSide(q: TicketQuery, firstPage: number): AsyncGenerator<Ticket[], void, undefined> {
     if (q.ids?.length) {
       yield* this.showMany(q.ids);
       return;
@@ -261,14 +267,14 @@ export class ZendeskProvider implements HelpdeskProvider {
     }
     const search = await this.searchQuery(q);
     if (search) {
-      yield* this.searchExport(search);
+      yield* this.searchExport(search, firstPage);
       return;
     }
-    for await (const raw of this.ticketPages('/api/v2/tickets', { include: TICKET_INCLUDE })) yield raw;
+    for await (const raw of this.ticketPages('/api/v2/tickets', { include: TICKET_INCLUDE }, firstPage)) yield raw;
   }
 
-  private async *ticketPages(path: string, query: Query): AsyncGenerator<Ticket[], void, undefined> {
-    let next: { path: string; query?: Query } | null = { path, query: { ...query, 'page[size]': this.pageSize } };
+  private async *ticketPages(path: string, query: Query, firstPage = this.pageSize): AsyncGenerator<Ticket[], void, undefined> {
+    let next: { path: string; query?: Query } | null = { path, query: { ...query, 'page[size]': firstPage } };
     while (next) {
       const res: HttpResponse<Record<string, unknown> & Sideloads> = await this.http.request({ path: next.path, query: next.query });
       const body = res.body ?? {};
@@ -277,7 +283,7 @@ export class ZendeskProvider implements HelpdeskProvider {
       const meta = body.meta as { has_more?: boolean } | undefined;
       const links = body.links as { next?: string | null } | undefined;
       const following: string | null | undefined = meta?.has_more ? links?.next : null;
-      next = following && following !== next.path ? { path: following } : null;
+      next = following && following !== next.path ? { path: following, query: this.fullPages(firstPage) } : null;
     }
   }
 
@@ -371,9 +377,9 @@ export class ZendeskProvider implements HelpdeskProvider {
   }
 
   /** /api/v2/search/export (no 1,000-result cap); each page is hydrated with show_many + sideloads. */
-  private async *searchExport(search: string): AsyncGenerator<Ticket[], void, undefined> {
+  private async *searchExport(search: string, firstPage?: number): AsyncGenerator<Ticket[], void, undefined> {
     this.opts.io.debug(`zendesk: search export: ${search}`);
-    for await (const results of this.cursorList('/api/v2/search/export', { query: search, 'filter[type]': 'ticket' }, 'results', { limiter: this.opts.searchExportLimiter })) {
+    for await (const results of this.cursorList('/api/v2/search/export', { query: search, 'filter[type]': 'ticket' }, 'results', { limiter: this.opts.searchExportLimiter, firstPage })) {
       const ids = results.map((r) => (r as { id?: unknown }).id).filter((x) => x !== undefined && x !== null).map(String);
       if (!ids.length) continue;
       yield* this.showMany(ids);
