@@ -12,6 +12,7 @@ import type { HelpdeskProvider } from '../src/providers/provider.js';
 import type { IdsFile } from '../src/bulk/selection.js';
 import type { JobRecord } from '../src/bulk/journal.js';
 import type { SkippedSend } from '../src/store/repeats.js';
+import { openCount } from '../src/bulk/journal.js';
 import { addTicketFilterOptions, FILTER_KEYS, hasAnyFilter, parseFilterFlags, parseWhere, resolveQuery, type FilterFlags } from './_shared/filters.js';
 
 export { parseWhere };
@@ -163,7 +164,7 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
   const job = journal.getJob(jobId);
   const ledgerRun = opened ?? (job.kind === 'reply' ? await openLedgerRun(ctx, job) : undefined);
   const c = journal.counts(jobId);
-  const open = c.pending + c.intent + c.replied + (retryFailed ? c.failed : 0);
+  const open = openCount(c) + (retryFailed ? c.failed : 0);
   const ac = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -191,25 +192,39 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
     progress.stop();
     process.off('SIGINT', onSigint);
     // an attempt with no confirmed outcome keeps its ticket claimed until a resume checks it
-    ledgerRun?.stop(journal.items(jobId).filter((i) => i.state === 'intent' || (i.state as string) === 'unknown').map((i) => i.ticketId));
+    ledgerRun?.stop(journal.items(jobId).filter((i) => i.state === 'intent' || i.state === 'unknown').map((i) => i.ticketId));
   }
   const failedItems = journal.items(jobId, ['failed']);
   const skipped = journal.items(jobId, ['skipped']).map((i) => ledgerRun?.skips.get(i.ticketId) ?? { ticketId: i.ticketId, reason: i.error ?? 'skipped', sentBy: null, sentAt: null });
   if (ledgerRun?.skips.size) repeatNotice(ctx, [...ledgerRun.skips.values()], job.allowRepeat);
+  const unknownItems = journal.items(jobId, ['unknown']);
   ctx.output.record(
-    { ...jobJson(result.job, result), failed: failedItems.map((i) => ({ ticketId: i.ticketId, error: i.error })), skipped },
-    () => summaryText(result, ctx.io.color, failedItems),
+    {
+      ...jobJson(result.job, result),
+      failed: failedItems.map((i) => ({ ticketId: i.ticketId, error: i.error, ...(i.changes ? { changes: i.changes } : {}) })),
+      unknown: unknownItems.map((i) => ({ ticketId: i.ticketId, error: i.error })),
+      skipped,
+    },
+    () => summaryText(result, ctx.io.color, failedItems, unknownItems),
     flags,
     JOB_RESULT_SPEC,
   );
+  const { counts } = result;
   if (result.interrupted) {
-    throw new DeskctlError(`job ${jobId} was stopped with ${result.counts.pending + result.counts.intent + result.counts.replied} tickets to go`, { hint: `continue with: deskctl bulk resume ${jobId}` });
+    throw new DeskctlError(`job ${jobId} was stopped with ${openCount(counts)} tickets to go`, { hint: `continue with: deskctl bulk resume ${jobId}` });
   }
-  if (result.counts.failed > 0) {
-    const allFailed = result.counts.done === 0;
-    const msg = `${result.counts.failed} of ${result.job.total} tickets failed in job ${jobId}`;
-    const hint = `see them with 'deskctl bulk status ${jobId}'; retry with 'deskctl bulk resume ${jobId} --retry-failed'`;
-    throw allFailed ? new DeskctlError(msg, { hint }) : new PartialFailure(msg, hint);
+  if (counts.failed > 0 || counts.unknown > 0) {
+    const parts = [counts.failed ? `${counts.failed} of ${result.job.total} tickets failed` : '', counts.unknown ? `${counts.unknown} of ${result.job.total} have an unknown outcome (not sent again)` : ''].filter(Boolean);
+    const msg = `${parts.join(' and ')} in job ${jobId}`;
+    const hint = [
+      counts.unknown ? `'deskctl bulk resume ${jobId}' checks the unknown ones on the helpdesk and sends only where the reply is missing` : '',
+      counts.failed ? `retry the failed ones with 'deskctl bulk resume ${jobId} --retry-failed'` : '',
+      `details: 'deskctl bulk status ${jobId}'`,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    // partial (3) when some tickets changed at all: done, or failed after the reply or part of the changes went through
+    throw counts.done === 0 && !journal.partlyApplied(jobId) ? new DeskctlError(msg, { hint }) : new PartialFailure(msg, hint);
   }
 }
 
@@ -457,14 +472,15 @@ export function register(program: Command, context: ContextFactory): void {
     const journal = await openJournal(ctx);
     const job = journal.getJob(jobId);
     const c = journal.counts(jobId);
-    const open = c.pending + c.intent + c.replied + (o.retryFailed ? c.failed : 0);
+    const open = openCount(c) + (o.retryFailed ? c.failed : 0);
     if (open === 0) {
       const { jobJson } = await import('../src/bulk/view.js');
       ctx.io.info(`Job ${jobId} has nothing left to do (${job.state}: ${c.done} done, ${c.failed} failed, ${c.skipped} skipped).${c.failed && !o.retryFailed ? ' Use --retry-failed to try the failed ones again.' : ''}`);
       ctx.output.record({ ...jobJson(job), counts: c }, () => `Job ${jobId}: ${job.state}`, flags, JOB_RESULT_SPEC);
       return;
     }
-    if (c.intent) ctx.io.info(`${c.intent} ticket${c.intent === 1 ? ' has' : 's have'} an unconfirmed attempt; checking the helpdesk before sending again.`);
+    const unsure = c.intent + c.unknown;
+    if (unsure) ctx.io.info(`${unsure} ticket${unsure === 1 ? ' has' : 's have'} an unconfirmed or unknown outcome; checking the helpdesk before sending again.`);
     const provider = await ctx.provider();
     await runJob(ctx, provider, jobId, concurrencyFlag ?? job.concurrency, flags, Boolean(o.retryFailed));
   });
@@ -476,8 +492,8 @@ export function register(program: Command, context: ContextFactory): void {
       .command('status')
       .argument('[job]', 'a job id: its per-ticket outcomes (default: list the jobs)')
       .description('List bulk jobs, or show what happened to each ticket of one job')
-      .option('--failed', 'only the tickets that failed or were skipped')
-      .option('--failed-out <file>', 'write the failed and skipped ticket ids with the reason as CSV (id,state,reason)')
+      .option('--failed', 'only the tickets that failed, have an unknown outcome or were skipped')
+      .option('--failed-out <file>', 'write the failed, unknown and skipped ticket ids with the reason as CSV (id,state,reason)')
       .option('-L, --limit <n>', 'at most N jobs (default 20)'),
   );
   status.action(async (jobId: string | undefined, o: Record<string, unknown>, cmd: Command) => {
@@ -494,11 +510,11 @@ export function register(program: Command, context: ContextFactory): void {
       return;
     }
     const job = journal.getJob(jobId);
-    const items = journal.items(jobId, o.failed ? ['failed', 'skipped'] : undefined);
+    const items = journal.items(jobId, o.failed ? ['failed', 'unknown', 'skipped'] : undefined);
     if (o.failedOut) {
       const { writeFileAtomic } = await import('../src/output/file.js');
       const { stringify } = await import('csv-stringify/sync');
-      const bad = journal.items(jobId, ['failed', 'skipped']);
+      const bad = journal.items(jobId, ['failed', 'unknown', 'skipped']);
       writeFileAtomic(String(o.failedOut), stringify(bad.map((i) => [i.ticketId, i.state, i.error ?? '']), { header: true, columns: ['id', 'state', 'reason'] }));
       ctx.io.info(`Wrote ${bad.length} ticket${bad.length === 1 ? '' : 's'} to ${String(o.failedOut)}`);
     }
@@ -506,7 +522,7 @@ export function register(program: Command, context: ContextFactory): void {
     if (ctx.output.format(flags) === 'table') {
       ctx.io.info(
         `Job ${job.id} (${job.kind}${job.template ? ` '${job.template}'` : ''}${view.describePatch(job.patch) ? `, ${view.describePatch(job.patch)}` : ''}): ${job.state}; ` +
-          `${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.pending + c.intent + c.replied} open of ${c.total}. Selection: ${job.selection}`,
+          `${c.done} done, ${c.failed} failed, ${c.unknown ? `${c.unknown} unknown (resume checks them), ` : ''}${c.skipped} skipped, ${openCount(c) - c.unknown} open of ${c.total}. Selection: ${job.selection}`,
       );
     }
     ctx.output.list(items, view.itemListSpec, flags);

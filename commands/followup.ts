@@ -253,7 +253,7 @@ export function register(program: Command, context: ContextFactory): void {
   // ---------------------------------------------------------------- list
   const list = addOutputOptions(group.command('list').alias('ls').description('List follow-ups (scheduled ones unless --status says otherwise)'))
     .option('--due', 'only those due now (scheduled, due time passed)')
-    .option('--status <list>', 'scheduled, sending, sent, skipped, failed, cancelled, or all', collectList)
+    .option('--status <list>', 'scheduled, sending, sent, skipped, failed, unknown, cancelled, action-failed (sent, but a ticket change afterwards failed), or all', collectList)
     .option('--ticket <ids>', 'only follow-ups of these tickets', collectList)
     .option('-L, --limit <n>', 'at most N follow-ups')
     .action(async (o: Record<string, unknown>, cmd: Command) => {
@@ -261,12 +261,14 @@ export function register(program: Command, context: ContextFactory): void {
       const flags = outputFlags(o);
       ctx.output.format(flags);
       const { listFollowups, parseStateList, FOLLOWUP_STATES } = await followups();
-      const raw = (o.status as string[] | undefined) ?? [];
-      const states: FollowUpState[] = raw.some((s) => s.toLowerCase() === 'all') ? [...FOLLOWUP_STATES] : raw.length ? parseStateList(raw) : ['scheduled', 'sending'];
+      const given = ((o.status as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      const actionFailed = given.some((v) => v.toLowerCase() === 'action-failed');
+      const raw = given.filter((v) => v.toLowerCase() !== 'action-failed');
+      const states: FollowUpState[] = raw.some((s) => s.toLowerCase() === 'all') ? [...FOLLOWUP_STATES] : raw.length ? parseStateList(raw) : actionFailed ? [] : ['scheduled', 'sending'];
       const ticketIds = o.ticket ? parseIds(o.ticket as string[]) : undefined;
       const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : undefined;
       const now = ctx.clock.now();
-      const rows = listFollowups(await ctx.store(), { states, dueBy: o.due ? now : undefined, ticketIds, limit });
+      const rows = listFollowups(await ctx.store(), { states, actionFailed, dueBy: o.due ? now : undefined, ticketIds, limit });
       const { followupListSpec } = await views();
       ctx.output.list(rows, followupListSpec(() => now), flags);
     });
@@ -275,6 +277,7 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl followup list --due',
     'deskctl followup list --status sent,skipped --ticket 4512',
     'deskctl followup list --status failed --json',
+    'deskctl followup list --status unknown,action-failed',
   ]);
 
   // ---------------------------------------------------------------- show
@@ -378,7 +381,8 @@ export function register(program: Command, context: ContextFactory): void {
         onItem: (r) => {
           const what = `follow-up #${r.id} (ticket ${r.ticketId}${r.template ? `, ${r.template}` : ''})`;
           if (r.outcome === 'failed' || r.outcome === 'would-fail') ctx.io.warn(`${what} ${r.outcome === 'failed' ? 'failed' : 'would fail'}: ${r.reason}`);
-          else if (r.actionError) ctx.io.warn(`${what} sent, but changing the ticket failed: ${r.actionError}`);
+          else if (r.outcome === 'unknown') ctx.io.warn(`${what}: outcome unknown, not sent again (the next run checks the ticket): ${r.reason}`);
+          else if (r.actionError) ctx.io.warn(`${what} sent, but changing the ticket afterwards failed: ${r.actionError}`);
           else ctx.io.debug(`${what}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`);
         },
       }).finally(() => ledger.stop());
@@ -388,9 +392,10 @@ export function register(program: Command, context: ContextFactory): void {
         if (ctx.io.stdoutIsTTY && summary.items.length) ctx.output.list(summary.items, runItemListSpec(), { format: 'table' });
         ctx.output.text(runSummaryLine(summary));
       }
-      if (!summary.dryRun && (summary.failed || summary.actionErrors)) {
-        const n = summary.failed + summary.actionErrors;
-        throw new PartialFailure(`${n} of ${summary.items.length} due follow-ups failed`, "see 'deskctl followup list --status failed'; they are not retried automatically");
+      if (!summary.dryRun && (summary.failed || summary.actionErrors || summary.unknown)) {
+        const { runProblems } = await views();
+        const { message, hint } = runProblems(summary);
+        throw new PartialFailure(message, hint);
       }
     });
   examples(run, ['deskctl followup run', 'deskctl followup run --dry-run', 'deskctl --profile work followup run --json >> followups.log']);

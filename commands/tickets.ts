@@ -10,8 +10,9 @@ import type { ListSpec } from '../src/output/format.js';
 import { renderTicketDetail, ticketJson, ticketListSpec, ticketShowSpec, withSortColumn } from '../src/output/views/tickets.js';
 import { validateFields } from '../src/output/validate.js';
 import { readIdArgs } from '../src/bulk/selection.js';
-import { batchOutcome, findTickets, forEachId, isEmptyPatch, limitNotice, resolvePatch, type FindReport, type PatchRefs } from '../src/tickets/service.js';
+import { batchOutcome, findTickets, forEachId, isEmptyPatch, limitNotice, resolvePatch, type FindReport, type ItemResult, type PatchRefs } from '../src/tickets/service.js';
 import { addTicketFilterOptions, hasAnyFilter, parseFilterFlags, resolveQuery, type FilterFlags } from './_shared/filters.js';
+import { applyChanges, describeChange, type ChangeOutcome } from '../src/tickets/changes.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 
 const DEFAULT_LIMIT = 30;
@@ -187,7 +188,7 @@ export function register(program: Command, context: ContextFactory): void {
       throw new UsageError(`${provider.displayName} has no priority field`, provider.capabilities.hints?.priority ?? 'drop --priority (tags such as --add-tag urgent can mark urgency instead)');
     }
     const patch = await resolvePatch(provider, refs);
-    const results = await forEachId(idList, (id) => provider.updateTicket(id, patch));
+    const results = await forEachId(idList, (id) => applyChanges(provider, id, patch), (r) => r.changes);
     reportBatch(ctx, results, flags, 'updated');
     const err = batchOutcome(results, 'updates');
     if (err) throw err;
@@ -280,7 +281,7 @@ export function register(program: Command, context: ContextFactory): void {
         }
       }
       const results = await sendPlan(provider, ledger, plan, { patch, since, allowRepeat: Boolean(o.allowRepeat), now: () => ctx.clock.now() });
-      const all = [...results, ...plan.skipped.map((s) => ({ id: s.ticketId, ok: true, skipped: s }))];
+      const all = [...results, ...plan.skipped.map((s) => ({ id: s.ticketId, ok: true, outcome: 'ok' as const, skipped: s }))];
       reportBatch(ctx, all, flags, kind === 'reply' ? 'replied' : 'noted');
       const err = batchOutcome(results, kind === 'reply' ? 'replies' : 'notes');
       if (err) throw err;
@@ -322,32 +323,69 @@ interface BatchRow {
   error: string | null;
   /** Why a ticket was skipped (the sent ledger found the message already sent). */
   reason: string | null;
+  /** How to check a ticket whose outcome is unknown. */
+  hint: string | null;
+  commentId: string | null;
+  /** Per change, applied or failed (updates, and a reply's status and template actions). */
+  changes: ChangeOutcome[] | null;
 }
 
 const batchSpec = (verb: string): ListSpec<BatchRow> => ({
   columns: [
     { key: 'ticketId', header: 'ticket', value: (r) => r.ticketId, cell: (r, c) => c.cyan(`#${r.ticketId}`), aliases: ['id'] },
-    { key: 'ok', header: 'ok', value: (r) => r.result !== 'failed' },
+    { key: 'ok', header: 'ok', value: (r) => r.result === verb || r.result === 'skipped' },
     { key: 'result', header: 'result', value: (r) => r.result, cell: (r, c) => (r.result === 'failed' ? c.red(r.result) : r.result === verb ? c.green(r.result) : c.yellow(r.result)) },
     { key: 'error', header: 'error', value: (r) => r.error, flex: true, aliases: ['detail'] },
     { key: 'reason', header: 'reason', value: (r) => r.reason, flex: true },
+    { key: 'hint', header: 'hint', value: (r) => r.hint },
+    { key: 'commentId', header: 'comment', value: (r) => r.commentId },
+    { key: 'changes', header: 'changes', value: (r) => r.changes },
   ],
   defaultFields: ['ticketId', 'result', 'error'],
-  toJson: (r) => ({ ticketId: r.ticketId, ok: r.result !== 'failed', result: r.result, error: r.error, ...(r.result === 'skipped' ? { skipped: true, reason: r.reason } : {}) }),
+  toJson: (r) => ({
+    ticketId: r.ticketId,
+    ok: r.result === verb || r.result === 'skipped',
+    result: r.result,
+    error: r.error,
+    ...(r.result === 'skipped' ? { skipped: true, reason: r.reason } : {}),
+    ...(r.hint ? { hint: r.hint } : {}),
+    ...(r.commentId ? { commentId: r.commentId } : {}),
+    ...(r.changes ? { changes: r.changes } : {}),
+  }),
 });
 
-function reportBatch(ctx: Context, results: Array<{ id: string; ok: boolean; value?: unknown; error?: string; skipped?: { reason: string } }>, flags: ReturnType<typeof outputFlags>, verb: string): void {
+const commentIdOf = (v: unknown): string | null =>
+  typeof v === 'string' ? v : v && typeof v === 'object' && 'comment' in v ? ((v as { comment: { id: string } }).comment.id ?? null) : null;
+
+type BatchResult = ItemResult<unknown> & { skipped?: { reason: string } };
+
+/**
+ * One row per ticket. `result` is the verb ('updated', 'replied', 'noted') when everything went through,
+ * 'partial' (some changes applied, see `changes`), 'unknown' (outcome unknown, not sent again), 'failed' or 'skipped'.
+ */
+function reportBatch(ctx: Context, results: BatchResult[], flags: ReturnType<typeof outputFlags>, verb: string): void {
+  const resultOf = (r: BatchResult) => (r.skipped ? 'skipped' : r.outcome === 'ok' ? verb : r.outcome);
   const rows: BatchRow[] = results.map((r) => ({
     ticketId: r.id,
-    result: r.skipped ? 'skipped' : r.ok ? verb : 'failed',
-    error: r.ok || r.skipped ? null : (r.error ?? 'unknown error'),
+    result: resultOf(r),
+    error: r.skipped || r.outcome === 'ok' ? null : (r.error ?? 'unknown error'),
     reason: r.skipped?.reason ?? null,
+    hint: r.hint ?? null,
+    commentId: commentIdOf(r.value),
+    changes: r.changes ?? null,
   }));
   const format = ctx.output.format(flags);
   if (format === 'table' && !flags.fields && !flags.out) {
     // on a terminal, one line per ticket (like gh); a failure's reason is on its line
     const c = ctx.io.errColor;
-    for (const r of rows) ctx.io.info(r.result === verb ? `${c.green('✓')} #${r.ticketId} ${verb}` : r.result === 'skipped' ? `${c.yellow('-')} #${r.ticketId} skipped: ${r.reason}` : `${c.red('✗')} #${r.ticketId} failed: ${r.error}`);
+    for (const r of results) {
+      const done = (r.changes ?? []).filter((x) => x.outcome === 'applied').map(describeChange);
+      if (r.skipped) ctx.io.info(`${c.yellow('-')} #${r.id} skipped: ${r.skipped.reason}`);
+      else if (r.outcome === 'ok') ctx.io.info(`${c.green('✓')} #${r.id} ${verb}${done.length ? ` (${done.join(', ')})` : ''}`);
+      else if (r.outcome === 'partial') ctx.io.info(`${c.yellow('!')} #${r.id} ${verb === 'updated' ? 'partly updated' : `${verb}, but`}: ${r.error}${done.length ? `; applied: ${done.join(', ')}` : ''}`);
+      else if (r.outcome === 'unknown') ctx.io.info(`${c.yellow('?')} #${r.id} outcome unknown: ${r.error}; ${r.hint}`);
+      else ctx.io.info(`${c.red('✗')} #${r.id} failed: ${r.error ?? 'unknown error'}`);
+    }
     return;
   }
   ctx.output.list(rows, batchSpec(verb), flags);

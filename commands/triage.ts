@@ -19,7 +19,7 @@ interface ApplyRow {
   subject: string;
   rules: string[];
   result: 'would change' | 'applied' | 'partly applied' | 'failed';
-  changes: { rule: string; kind: string; change: string; result: 'would change' | 'applied' | 'already done' | 'failed' | 'not applied' }[];
+  changes: { rule: string; kind: string; change: string; result: 'would change' | 'applied' | 'already done' | 'failed' | 'not applied'; error?: string }[];
   error?: string;
 }
 
@@ -328,12 +328,16 @@ export function register(program: Command, context: ContextFactory): void {
     }).finally(() => ledger.stop());
     const rows: ApplyRow[] = results.map((r) => {
       const p = byId.get(r.ticketId)!;
-      const changes = p.changes.map((c) => ({
-        rule: c.rule,
-        kind: c.kind,
-        change: describe(c),
-        result: r.applied.includes(c) ? ('applied' as const) : r.alreadyDone.includes(c) ? ('already done' as const) : r.error ? ('failed' as const) : ('not applied' as const),
-      }));
+      const changes = p.changes.map((c) => {
+        const refused = r.failed.find((f) => f.change === c);
+        return {
+          rule: c.rule,
+          kind: c.kind,
+          change: describe(c),
+          result: r.applied.includes(c) ? ('applied' as const) : r.alreadyDone.includes(c) ? ('already done' as const) : refused || r.error ? ('failed' as const) : ('not applied' as const),
+          ...(refused ? { error: refused.error } : {}),
+        };
+      });
       const ok = changes.filter((c) => c.result === 'applied' || c.result === 'already done').length;
       return {
         ticketId: r.ticketId,
@@ -345,13 +349,22 @@ export function register(program: Command, context: ContextFactory): void {
       };
     });
     listApply(ctx, rows, flags, true);
-    const failed = results.filter((r) => r.error);
-    const appliedCount = rows.reduce((n, r) => n + r.changes.filter((c) => c.result === 'applied').length, 0);
-    ctx.io.info(`Applied ${plural(appliedCount, 'change')} to ${plural(results.length - failed.length, 'ticket')}; ${plural(tickets.length, 'ticket')} checked, ${matchedOnly} already as the rules want`);
-    if (failed.length) {
-      const ids = failed.map((f) => `#${f.ticketId}`).join(', ');
-      if (failed.length === results.length) throw new DeskctlError(`every ticket failed: ${failed[0]!.error}`, { hint: 'nothing was changed on those tickets; fix the cause and run again' });
-      throw new PartialFailure(`${failed.length} of ${plural(results.length, 'ticket')} failed: ${ids}`, 'run the same command again: what was done is skipped');
+    const count = (result: string) => rows.reduce((n, r) => n + r.changes.filter((c) => c.result === result).length, 0);
+    const appliedCount = count('applied');
+    const failedCount = rows.reduce((n, r) => n + r.changes.filter((c) => c.result === 'failed' || c.result === 'not applied').length, 0);
+    const touched = rows.filter((r) => r.result !== 'failed').length;
+    const withFailures = rows.filter((r) => r.result !== 'applied');
+    ctx.io.info(
+      `Applied ${plural(appliedCount, 'change')} to ${plural(touched, 'ticket')}${failedCount ? `; ${plural(failedCount, 'change')} failed on ${plural(withFailures.length, 'ticket')}` : ''}; ${plural(tickets.length, 'ticket')} checked, ${matchedOnly} already as the rules want`,
+    );
+    if (withFailures.length) {
+      const ids = withFailures.map((f) => `#${f.ticketId}${f.result === 'partly applied' ? ' (partly)' : ''}`).join(', ');
+      const nothing = rows.every((r) => r.result === 'failed') && !count('already done');
+      if (nothing) throw new DeskctlError(`every ticket failed: ${withFailures[0]!.error}`, { hint: 'nothing was changed on those tickets; fix the cause and run again' });
+      throw new PartialFailure(
+        `${plural(failedCount, 'change')} failed on ${withFailures.length} of ${plural(results.length, 'ticket')}: ${ids}`,
+        'the other changes were applied (see the list above or triage log); fix the cause and run the same command again: what was done is skipped',
+      );
     }
   });
   registerSentimentCommands(triage, context);

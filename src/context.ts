@@ -99,6 +99,7 @@ export function createContext(options: GlobalOptions, overrides: ContextOverride
           clock,
           io,
           rateLimit: options.rateLimit,
+          env,
         });
       })()),
     store: () =>

@@ -2,7 +2,9 @@ import { comparableText } from '../domain/text.js';
 import type { Comment, TicketPatch } from '../domain/model.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { isEmptyPatch } from '../tickets/service.js';
-import type { BulkJournal, ItemCounts, ItemRecord, JobRecord } from './journal.js';
+import { isUnknownOutcome } from '../providers/http.js';
+import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
+import { OPEN_STATES, type BulkJournal, type ItemCounts, type ItemRecord, type JobRecord } from './journal.js';
 
 /** Anything with an acquire() that waits for a slot, e.g. the HTTP layer's RateLimiter. */
 export interface Throttle {
@@ -38,6 +40,8 @@ export interface RunTally {
   /** Replies found already on the ticket (an interrupted run had sent them). */
   recovered: number;
   failed: number;
+  /** Replies whose outcome is unknown (ambiguous failure, not seen on the ticket): not sent again; a resume checks them. */
+  unknown: number;
   /** Not reached because the run was stopped. */
   notReached: number;
   /** Left out because another run sent (or is sending) the same message. */
@@ -71,26 +75,31 @@ export function findSentReply(comments: Comment[], body: string, isPublic: boole
 
 const message = (err: unknown): string => ((err as Error)?.message ?? String(err)).split('\n')[0]!;
 
-/** Errors after which the write may or may not have reached the helpdesk. */
-export const isUncertain = (err: unknown): boolean => {
-  const name = (err as Error)?.name;
-  return name === 'UncertainWriteError' || name === 'TransientHttpError';
-};
+/** Some of a ticket's changes failed; `changes` says which were applied. */
+class ChangesFailed extends Error {
+  constructor(
+    message: string,
+    readonly changes: ChangeOutcome[],
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Runs (or resumes) a bulk job: every open ticket of the journal, `concurrency` at a time.
  * Exactly once per ticket: the intent is journaled before each call and the outcome after; a ticket
- * whose last attempt has no outcome (the process died, or the network failed mid-call) is first
- * checked on the helpdesk, and the reply is sent only when it is not there.
+ * whose last attempt has no outcome (the process died) or an unknown one (the network failed mid-call and
+ * the reply was not seen on the ticket after the settle checks) is first checked on the helpdesk, and the
+ * reply is sent only when it is not there. An unknown outcome is never re-sent in the run that met it.
  */
 export async function executeJob(journal: BulkJournal, jobId: string, provider: HelpdeskProvider, opts: ExecuteOptions): Promise<ExecuteResult> {
   const job = journal.claim(jobId);
-  const states: ItemRecord['state'][] = ['pending', 'intent', 'replied'];
+  const states: ItemRecord['state'][] = [...OPEN_STATES];
   if (opts.retryFailed) states.push('failed');
   const todo = journal.items(jobId, states);
   const patch: TicketPatch = job.patch;
   const hasPatch = !isEmptyPatch(patch);
-  const run: RunTally = { sent: 0, recovered: 0, failed: 0, notReached: 0, skipped: 0 };
+  const run: RunTally = { sent: 0, recovered: 0, failed: 0, unknown: 0, notReached: 0, skipped: 0 };
   let next = 0;
   let processed = 0;
 
@@ -99,9 +108,20 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
     return fn();
   };
 
+  /** Applies the job's ticket changes, recording each change's outcome; throws (the item fails) when some failed. */
   const applyPatch = async (item: ItemRecord): Promise<void> => {
-    if (hasPatch) await write(() => provider.updateTicket(item.ticketId, patch));
-    journal.markDone(jobId, item.ticketId);
+    if (!hasPatch) {
+      journal.markDone(jobId, item.ticketId);
+      return;
+    }
+    const { changes } = await write(() => applyChanges(provider, item.ticketId, patch));
+    const failed = changes.filter((c) => c.outcome === 'failed');
+    if (!failed.length) {
+      journal.markDone(jobId, item.ticketId, changes);
+      return;
+    }
+    const applied = changes.filter((c) => c.outcome === 'applied').map(describeChange);
+    throw new ChangesFailed(`${failed.map((c) => `${describeChange(c)} failed: ${c.error}`).join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`, changes);
   };
 
   const replied = (item: ItemRecord, commentId: string | null, recovered = false): void => {
@@ -151,8 +171,7 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
   const updateItem = async (item: ItemRecord): Promise<'sent'> => {
     // ticket changes are idempotent (set a status, add a tag): an unconfirmed attempt is simply repeated
     journal.markIntent(jobId, item.ticketId);
-    await write(() => provider.updateTicket(item.ticketId, patch));
-    journal.markDone(jobId, item.ticketId);
+    await applyPatch(item);
     return 'sent';
   };
 
@@ -170,14 +189,15 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
         run[outcome]++;
       } catch (err) {
         const replied = job.kind === 'reply' && journal.getItem(jobId, item.ticketId).repliedAt;
-        const why = replied ? `the reply was sent but the changes failed: ${message(err)}` : message(err);
-        if (isUncertain(err) && !replied) {
-          // leave the intent open: a resume checks the ticket before trying again
-          run.failed++;
-          journal.markFailed(jobId, item.ticketId, `${why} (it may have reached the helpdesk; a resume checks the ticket first)`);
+        if (!replied && isUnknownOutcome(err)) {
+          // not sent again now; a resume checks the ticket before sending
+          run.unknown++;
+          journal.markUnknown(jobId, item.ticketId, message(err));
         } else {
           run.failed++;
-          journal.markFailed(jobId, item.ticketId, why);
+          const changes = err instanceof ChangesFailed ? err.changes : undefined;
+          const why = replied ? `the reply was sent but ${changes ? 'some changes failed' : 'the changes failed'}: ${message(err)}` : message(err);
+          journal.markFailed(jobId, item.ticketId, why, changes);
         }
       }
       processed++;

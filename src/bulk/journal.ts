@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TicketPatch } from '../domain/model.js';
+import type { ChangeOutcome } from '../tickets/changes.js';
 import { DeskctlError, NotFoundError } from '../errors.js';
 import type { Database } from '../store/sqlite.js';
 
@@ -39,17 +40,31 @@ export const BULK_MIGRATIONS: readonly string[] = [
   // the sent-ledger policy the job was started with, so a resume applies the same one
   `ALTER TABLE bulk_jobs ADD COLUMN allow_repeat INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE bulk_jobs ADD COLUMN repeat_window_ms INTEGER;`,
+  // per-change outcomes of the ticket changes (JSON ChangeOutcome[]), so a report says what was applied
+  `ALTER TABLE bulk_items ADD COLUMN changes TEXT;`,
 ];
 
 export type JobKind = 'reply' | 'update';
-/** ready: created, nothing tried; running: a process is working on it; interrupted: stopped part way; done / partial (some failed) / failed (all failed). */
-export type JobState = 'ready' | 'running' | 'interrupted' | 'done' | 'partial' | 'failed';
+/**
+ * ready: created, nothing tried; running: a process is working on it; interrupted: stopped part way;
+ * unsettled: every ticket was tried but some outcomes are unknown (a resume checks them on the helpdesk);
+ * done / partial (some failed) / failed (all failed).
+ */
+export type JobState = 'ready' | 'running' | 'interrupted' | 'unsettled' | 'done' | 'partial' | 'failed';
 /**
  * pending: nothing tried. intent: a call was about to be made (its outcome is unknown until confirmed).
+ * unknown: the call failed ambiguously (timeout, 5xx, reset) and the reply was not seen on the ticket after the
+ * settle checks; it was not sent again, and a resume checks the ticket before sending.
  * replied: the reply is on the ticket, the template's changes are not applied yet.
  * done / failed / skipped (never sent: could not be rendered or found).
  */
-export type ItemState = 'pending' | 'intent' | 'replied' | 'done' | 'failed' | 'skipped';
+export type ItemState = 'pending' | 'intent' | 'unknown' | 'replied' | 'done' | 'failed' | 'skipped';
+
+/** Items a run (or a resume) still has to settle. */
+export const OPEN_STATES: readonly ItemState[] = ['pending', 'intent', 'unknown', 'replied'];
+
+/** How many items of a job are not settled yet. */
+export const openCount = (c: ItemCounts): number => c.pending + c.intent + c.unknown + c.replied;
 
 export interface JobRecord {
   id: string;
@@ -85,6 +100,8 @@ export interface ItemRecord {
   recovered: boolean;
   outcomeAt: string | null;
   error: string | null;
+  /** The ticket changes, each applied or failed (null until changes were attempted). */
+  changes: ChangeOutcome[] | null;
 }
 
 export type ItemCounts = Record<ItemState, number> & { total: number };
@@ -131,6 +148,7 @@ interface ItemRow {
   recovered: number;
   outcome_at: string | null;
   error: string | null;
+  changes: string | null;
 }
 
 const toJob = (r: JobRow): JobRecord => ({
@@ -163,6 +181,7 @@ const toItem = (r: ItemRow): ItemRecord => ({
   recovered: r.recovered === 1,
   outcomeAt: r.outcome_at,
   error: r.error,
+  changes: r.changes ? (JSON.parse(r.changes) as ChangeOutcome[]) : null,
 });
 
 /** True when a process with this id exists (EPERM: it exists but is not ours). */
@@ -254,7 +273,7 @@ export class BulkJournal {
   }
 
   counts(jobId: string): ItemCounts {
-    const c: ItemCounts = { total: 0, pending: 0, intent: 0, replied: 0, done: 0, failed: 0, skipped: 0 };
+    const c: ItemCounts = { total: 0, pending: 0, intent: 0, unknown: 0, replied: 0, done: 0, failed: 0, skipped: 0 };
     for (const r of this.db.prepare(`SELECT state, COUNT(*) AS n FROM bulk_items WHERE job_id = ? GROUP BY state`).all(jobId) as { state: ItemState; n: number }[]) {
       c[r.state] = r.n;
       c.total += r.n;
@@ -282,13 +301,13 @@ export class BulkJournal {
   }
 
   /** Ends a run: the job's state follows from its items. */
-  release(jobId: string, interrupted: boolean): JobRecord {
+  release(jobId: string, _interrupted = false): JobRecord {
     const c = this.counts(jobId);
-    const open = c.pending + c.intent + c.replied;
+    const open = openCount(c);
     let state: JobState;
-    if (interrupted && open > 0) state = 'interrupted';
-    else if (open > 0) state = 'interrupted';
-    else if (c.failed > 0 && c.done === 0 && c.failed + c.skipped === c.total) state = 'failed';
+    if (open > c.unknown) state = 'interrupted';
+    else if (c.unknown > 0) state = 'unsettled';
+    else if (c.failed > 0 && c.done === 0 && c.failed + c.skipped === c.total && !this.partlyApplied(jobId)) state = 'failed';
     else if (c.failed > 0 || c.skipped > 0) state = 'partial';
     else state = 'done';
     const at = this.ts();
@@ -296,6 +315,15 @@ export class BulkJournal {
       .prepare(`UPDATE bulk_jobs SET state = ?, owner_pid = NULL, updated_at = ?, finished_at = ? WHERE id = ?`)
       .run(state, at, open > 0 ? null : at, jobId);
     return this.getJob(jobId);
+  }
+
+  /** How many failed items still changed their ticket (the reply went out, or some of the changes were applied). */
+  partlyApplied(jobId: string): number {
+    return (
+      this.db
+        .prepare(`SELECT COUNT(*) AS n FROM bulk_items WHERE job_id = ? AND state = 'failed' AND (replied_at IS NOT NULL OR changes LIKE '%"outcome":"applied"%')`)
+        .get(jobId) as { n: number }
+    ).n;
   }
 
   /** Written BEFORE the call to the helpdesk. */
@@ -313,12 +341,21 @@ export class BulkJournal {
       .run(at, commentId, recovered ? 1 : 0, jobId, ticketId);
   }
 
-  markDone(jobId: string, ticketId: string): void {
-    this.db.prepare(`UPDATE bulk_items SET state = 'done', outcome_at = ?, error = NULL WHERE job_id = ? AND ticket_id = ?`).run(this.ts(), jobId, ticketId);
+  markDone(jobId: string, ticketId: string, changes?: ChangeOutcome[]): void {
+    this.db
+      .prepare(`UPDATE bulk_items SET state = 'done', outcome_at = ?, error = NULL, changes = ? WHERE job_id = ? AND ticket_id = ?`)
+      .run(this.ts(), changes ? JSON.stringify(changes) : null, jobId, ticketId);
   }
 
-  markFailed(jobId: string, ticketId: string, error: string): void {
-    this.db.prepare(`UPDATE bulk_items SET state = 'failed', outcome_at = ?, error = ? WHERE job_id = ? AND ticket_id = ?`).run(this.ts(), error, jobId, ticketId);
+  /** The call failed ambiguously and the reply was not found on the ticket: not sent again; a resume checks first. */
+  markUnknown(jobId: string, ticketId: string, error: string): void {
+    this.db.prepare(`UPDATE bulk_items SET state = 'unknown', outcome_at = ?, error = ? WHERE job_id = ? AND ticket_id = ?`).run(this.ts(), error, jobId, ticketId);
+  }
+
+  markFailed(jobId: string, ticketId: string, error: string, changes?: ChangeOutcome[]): void {
+    this.db
+      .prepare(`UPDATE bulk_items SET state = 'failed', outcome_at = ?, error = ?, changes = COALESCE(?, changes) WHERE job_id = ? AND ticket_id = ?`)
+      .run(this.ts(), error, changes ? JSON.stringify(changes) : null, jobId, ticketId);
   }
 
   /** Not sent, and not to be: another run sent it or is sending it (the reason says which). */

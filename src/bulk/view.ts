@@ -3,7 +3,7 @@ import type { Person, TicketPatch } from '../domain/model.js';
 import type { ListSpec } from '../output/format.js';
 import { wrapText } from '../output/formatters.js';
 import type { ExecuteResult } from './executor.js';
-import type { ItemRecord, JobRecord } from './journal.js';
+import { openCount, type ItemCounts, type ItemRecord, type JobRecord } from './journal.js';
 import type { RenderedItem } from './selection.js';
 
 /** "status → solved, +refunded, assign to 12" */
@@ -112,12 +112,11 @@ export function jobJson(job: JobRecord, r?: Pick<ExecuteResult, 'counts' | 'run'
   };
 }
 
-const openCount = (c: JobRow['counts']) => c.pending + c.intent + c.replied;
 const jobWhat = (job: JobRecord) => (job.kind === 'reply' ? `${job.template}${describePatch(job.patch) ? ` (${describePatch(job.patch)})` : ''}` : describePatch(job.patch));
 
 export interface JobRow {
   job: JobRecord;
-  counts: { done: number; failed: number; skipped: number; pending: number; intent: number; replied: number };
+  counts: ItemCounts;
 }
 
 export const jobListSpec: ListSpec<JobRow> = {
@@ -129,26 +128,28 @@ export const jobListSpec: ListSpec<JobRow> = {
       key: 'state',
       header: 'state',
       value: (r) => r.job.state,
-      cell: (r, c) => (r.job.state === 'done' ? c.green(r.job.state) : r.job.state === 'interrupted' || r.job.state === 'running' ? c.yellow(r.job.state) : c.red(r.job.state)),
+      cell: (r, c) =>
+        r.job.state === 'done' ? c.green(r.job.state) : ['interrupted', 'running', 'unsettled'].includes(r.job.state) ? c.yellow(r.job.state) : c.red(r.job.state),
     },
     { key: 'total', header: 'total', value: (r) => r.job.total, align: 'right' },
     { key: 'counts.done', header: 'done', value: (r) => r.counts.done, align: 'right', aliases: ['done'] },
     { key: 'counts.failed', header: 'failed', value: (r) => r.counts.failed, align: 'right', aliases: ['failed'] },
+    { key: 'counts.unknown', header: 'unknown', value: (r) => r.counts.unknown, align: 'right', hideBelow: 100, aliases: ['unknown'] },
     { key: 'counts.skipped', header: 'skipped', value: (r) => r.counts.skipped, align: 'right', aliases: ['skipped'] },
-    { key: 'counts.open', header: 'open', value: (r) => openCount(r.counts), align: 'right', aliases: ['open'] },
+    { key: 'counts.open', header: 'open', value: (r) => openCount(r.counts) - r.counts.unknown, align: 'right', aliases: ['open'] },
     { key: 'createdAt', header: 'created', value: (r) => r.job.createdAt, cell: (r, c) => c.dim(r.job.createdAt.slice(5, 16).replace('T', ' ')), aliases: ['created'] },
     { key: 'finishedAt', header: 'finished', value: (r) => r.job.finishedAt },
     { key: 'template', header: 'template', value: (r) => r.job.template },
     { key: 'selection', header: 'selection', value: (r) => r.job.selection },
     { key: 'counts', header: 'counts', value: (r) => r.counts },
   ],
-  defaultFields: ['id', 'kind', 'what', 'state', 'total', 'counts.done', 'counts.failed', 'counts.skipped', 'counts.open', 'createdAt'],
-  toJson: (r) => ({ ...jobJson(r.job), what: jobWhat(r.job), counts: { ...r.counts, open: openCount(r.counts) } }),
+  defaultFields: ['id', 'kind', 'what', 'state', 'total', 'counts.done', 'counts.failed', 'counts.unknown', 'counts.skipped', 'counts.open', 'createdAt'],
+  toJson: (r) => ({ ...jobJson(r.job), what: jobWhat(r.job), counts: { ...r.counts, open: openCount(r.counts) - r.counts.unknown } }),
   emptyMessage: 'No bulk jobs yet in this profile.',
 };
 
 const itemResult = (i: ItemRecord): string =>
-  i.state === 'done' ? (i.recovered ? 'done (found on resume)' : 'done') : i.state === 'intent' ? 'unconfirmed' : i.state;
+  i.state === 'done' ? (i.recovered ? 'done (found on resume)' : 'done') : i.state === 'intent' ? 'unconfirmed' : i.state === 'unknown' ? 'outcome unknown' : i.state;
 
 export const itemListSpec: ListSpec<ItemRecord> = {
   columns: [
@@ -170,19 +171,20 @@ export const itemListSpec: ListSpec<ItemRecord> = {
     { key: 'body', header: 'body', value: (i) => i.body },
   ],
   defaultFields: ['ticketId', 'state', 'attempts', 'commentId', 'outcomeAt', 'error'],
-  toJson: (i) => ({ ticketId: i.ticketId, state: i.state, attempts: i.attempts, commentId: i.commentId, recovered: i.recovered, intentAt: i.intentAt, repliedAt: i.repliedAt, outcomeAt: i.outcomeAt, error: i.error }),
+  toJson: (i) => ({ ticketId: i.ticketId, state: i.state, attempts: i.attempts, commentId: i.commentId, recovered: i.recovered, intentAt: i.intentAt, repliedAt: i.repliedAt, outcomeAt: i.outcomeAt, error: i.error, changes: i.changes }),
 };
 
 /** The end-of-run summary for a terminal. */
-export function summaryText(r: ExecuteResult, c: ChalkInstance, failed: ItemRecord[]): string {
+export function summaryText(r: ExecuteResult, c: ChalkInstance, failed: ItemRecord[], unknown: ItemRecord[] = []): string {
   const j = r.job;
   const verb = j.kind === 'reply' ? (j.public ? 'replies sent' : 'notes added') : 'tickets updated';
   const rows: [string, number, (s: string) => string][] = [
     [verb, r.run.sent, c.green],
     ['already sent (found on the ticket)', r.run.recovered, c.green],
     ['failed', r.counts.failed, c.red],
+    ['outcome unknown (not sent again; resume checks the ticket)', r.counts.unknown, c.yellow],
     ['skipped (already sent, not rendered or not found)', r.counts.skipped, c.yellow],
-    ['not reached (resume to continue)', r.counts.pending + r.counts.intent + r.counts.replied, c.yellow],
+    ['not reached (resume to continue)', openCount(r.counts) - r.counts.unknown, c.yellow],
   ];
   const shown = rows.filter(([label, n]) => n > 0 || label === verb);
   const ok = j.state === 'done' && !r.counts.failed && !r.counts.skipped;
@@ -194,6 +196,11 @@ export function summaryText(r: ExecuteResult, c: ChalkInstance, failed: ItemReco
     lines.push('', c.bold('Failed:'));
     for (const f of failed.slice(0, 20)) lines.push(`  #${f.ticketId}  ${f.error ?? ''}`);
     if (failed.length > 20) lines.push(`  ... and ${failed.length - 20} more (deskctl bulk status ${j.id})`);
+  }
+  if (unknown.length) {
+    lines.push('', c.bold('Outcome unknown') + c.dim(` (the helpdesk did not confirm and the reply was not seen; check with: deskctl bulk resume ${j.id})`));
+    for (const f of unknown.slice(0, 20)) lines.push(`  #${f.ticketId}  ${f.error ?? ''}`);
+    if (unknown.length > 20) lines.push(`  ... and ${unknown.length - 20} more (deskctl bulk status ${j.id})`);
   }
   return lines.join('\n');
 }

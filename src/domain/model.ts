@@ -107,6 +107,11 @@ export interface NewComment {
   public: boolean;
   /** Agent id of the author; the provider's authenticated agent when absent. */
   authorId?: string;
+  /**
+   * Status to set in the same write as the comment. Only for providers whose capabilities say
+   * `statusWithComment`; the others get it as a separate update (see sendPlan in src/tickets/send.ts).
+   */
+  status?: Status;
 }
 
 export interface DateRange {

@@ -2,7 +2,9 @@ import { comparableText } from '../domain/text.js';
 import { createHash } from 'node:crypto';
 import type { Comment, Ticket, TicketPatch } from '../domain/model.js';
 import { DeskctlError, NotFoundError } from '../errors.js';
+import { isUnknownOutcome } from '../providers/http.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
+import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
 import type { Database } from '../store/sqlite.js';
 import type { StateStore } from '../store/state-store.js';
 import { acquireLock, newOwnerId, ownerMayBeAlive, releaseLock, renewLock, type LockHolder } from './lock.js';
@@ -19,7 +21,11 @@ export interface ComposedMessage {
 /** Renders the follow-up's template for a ticket; null for an action-only follow-up. Throws on render errors. */
 export type Composer = (f: FollowUp, ticket: Ticket, comments: Comment[]) => Promise<ComposedMessage | null>;
 
-export type Outcome = 'sent' | 'skipped' | 'failed' | 'would-send' | 'would-skip' | 'would-fail';
+/**
+ * sent: the reply was posted (or found posted); its after-send ticket changes are reported in `actions`.
+ * unknown: the reply's outcome is unknown and it was not sent again; the next run checks the ticket first.
+ */
+export type Outcome = 'sent' | 'skipped' | 'failed' | 'unknown' | 'would-send' | 'would-skip' | 'would-fail';
 
 export interface ItemResult {
   id: number;
@@ -33,8 +39,10 @@ export interface ItemResult {
   recovered: boolean;
   /** True when the item was picked up from a claim abandoned by a crashed run. */
   resumed: boolean;
-  /** Sent, but applying --set-status/--add-tag (or the template's actions) failed. */
+  /** Sent, but applying --set-status/--add-tag (or the template's actions) failed: what failed, and why. */
   actionError: string | null;
+  /** The after-send ticket changes, each applied or failed (empty when there were none). */
+  actions: ChangeOutcome[];
 }
 
 export interface RunSummary {
@@ -42,9 +50,12 @@ export interface RunSummary {
   dryRun: boolean;
   sent: number;
   skipped: number;
+  /** Not sent: the message could not be rendered or was refused. */
   failed: number;
+  /** Outcome unknown (not sent again; the next run checks the ticket). */
+  unknown: number;
   recovered: number;
-  /** Sent, but the follow-up's or template's ticket changes failed. */
+  /** Sent (counted in `sent`), but some of the follow-up's or template's ticket changes afterwards failed. */
   actionErrors: number;
   /** Items taken over from crashed runs (recovered or sent now). */
   resumed: number;
@@ -131,15 +142,15 @@ export function followupPatch(f: FollowUp, templatePatch: TicketPatch | undefine
 
 const isEmpty = (p: TicketPatch) => Object.values(p).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
 
-/** Atomically claims a scheduled follow-up for `owner`; false when another run got it first. */
-export function claim(db: Database, id: number, owner: string, nowIso = new Date().toISOString()): boolean {
+/** Atomically claims a scheduled (or unknown-outcome) follow-up for `owner`; false when another run got it first. */
+export function claim(db: Database, id: number, owner: string, nowIso = new Date().toISOString(), from: 'scheduled' | 'unknown' = 'scheduled'): boolean {
   return (
     db
       .prepare(
         `UPDATE followups_items SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND state = 'scheduled'`,
+         WHERE id = ? AND state = ?`,
       )
-      .run(owner, nowIso, nowIso, id).changes === 1
+      .run(owner, nowIso, nowIso, id, from).changes === 1
   );
 }
 
@@ -223,6 +234,7 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     sent: 0,
     skipped: 0,
     failed: 0,
+    unknown: 0,
     recovered: 0,
     resumed: 0,
     actionErrors: 0,
@@ -247,6 +259,7 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     if (r.outcome === 'sent') summary.sent++;
     else if (r.outcome === 'skipped') summary.skipped++;
     else if (r.outcome === 'failed') summary.failed++;
+    else if (r.outcome === 'unknown') summary.unknown++;
     if (r.recovered) summary.recovered++;
     if (r.resumed) summary.resumed++;
     if (r.actionError && r.outcome === 'sent') summary.actionErrors++;
@@ -268,6 +281,13 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     for (const row of abandoned) {
       if (!reclaim(db, row.id, row.claimed_by ?? '', owner) && !(row.claimed_by === null && claimNull(db, row.id, owner))) continue;
       record(await processItem(opts, db, owner, load(db, row.id), true));
+    }
+
+    // 1b. Replies whose outcome an earlier run could not tell: the ticket is checked before anything is sent.
+    const unsure = db.prepare(`SELECT id FROM followups_items WHERE state = 'unknown' ORDER BY due_ms, id`).all() as { id: number }[];
+    for (const { id } of unsure) {
+      if (!claim(db, id, owner, undefined, 'unknown')) continue;
+      record(await processItem(opts, db, owner, load(db, id), true));
     }
 
     // 2. Due items, each claimed atomically.
@@ -323,6 +343,7 @@ const result = (f: FollowUp, outcome: Outcome, extra: Partial<ItemResult> = {}):
   recovered: false,
   resumed: false,
   actionError: null,
+  actions: [],
   ...extra,
 });
 
@@ -345,7 +366,7 @@ async function preview(opts: RunOptions, f: FollowUp): Promise<ItemResult> {
 /** Processes one claimed item to a final state. Never throws. */
 async function processItem(opts: RunOptions, db: Database, owner: string, f: FollowUp, recovering: boolean): Promise<ItemResult> {
   const finishedAt = opts.now.toISOString();
-  const finish = (state: 'sent' | 'skipped' | 'failed', set: Record<string, unknown>): void => {
+  const finish = (state: 'sent' | 'skipped' | 'failed' | 'unknown', set: Record<string, unknown>): void => {
     if (!update(db, f.id, owner, { state, finished_at: finishedAt, ...set })) {
       throw new DeskctlError(`follow-up #${f.id}: the claim was taken over by another run while sending`);
     }
@@ -362,11 +383,11 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
         const found = findSentComment(comments, row.body_hash, commentsOwnedElsewhere(db, f));
         if (found) {
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
-          const actionError = await applyActions(opts, f, ticket, templatePatch);
+          const { actions, actionError } = await applyActions(opts, f, ticket, templatePatch);
           const sent = db.prepare(`SELECT body FROM followups_items WHERE id = ?`).get(f.id) as { body: string | null };
           if (sent.body) opts.ledger?.afterSend(f, { body: sent.body, public: found.public }, found.id);
           finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
-          return result(f, 'sent', { commentId: found.id, recovered: true, resumed: recovering, reason: 'recovered: the reply was already on the ticket', actionError });
+          return result(f, 'sent', { commentId: found.id, recovered: true, resumed: recovering, reason: 'recovered: the reply was already on the ticket', actionError, actions });
         }
       }
     }
@@ -393,11 +414,20 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
       opts.ledger?.afterSend(f, msg, commentId);
       opts.afterSendHook?.(f);
     }
-    const actionError = await applyActions(opts, f, ticket!, msg?.patch);
+    const { actions, actionError } = await applyActions(opts, f, ticket!, msg?.patch);
     finish('sent', { comment_id: commentId, sent_at: opts.now.toISOString(), reason: msg ? null : 'actions only', action_error: actionError });
-    return result(f, 'sent', { commentId, actionError, resumed: recovering, reason: msg ? null : 'actions only' });
+    return result(f, 'sent', { commentId, actionError, actions, resumed: recovering, reason: msg ? null : 'actions only' });
   } catch (err) {
     const reason = message(err);
+    if (isUnknownOutcome(err)) {
+      // not sent again: the next run looks for the reply on the ticket before sending
+      try {
+        finish('unknown', { reason });
+      } catch {
+        /* claim lost: the other run records the outcome */
+      }
+      return result(f, 'unknown', { reason, resumed: recovering });
+    }
     try {
       finish('failed', { reason });
     } catch {
@@ -407,13 +437,16 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
   }
 }
 
-async function applyActions(opts: RunOptions, f: FollowUp, ticket: Ticket, templatePatch: TicketPatch | undefined): Promise<string | null> {
+/** The after-send ticket changes, each applied or failed (one refused change does not stop the others). */
+async function applyActions(opts: RunOptions, f: FollowUp, ticket: Ticket, templatePatch: TicketPatch | undefined): Promise<{ actions: ChangeOutcome[]; actionError: string | null }> {
   const patch = followupPatch(f, templatePatch, ticket);
-  if (isEmpty(patch)) return null;
+  if (isEmpty(patch)) return { actions: [], actionError: null };
+  let actions: ChangeOutcome[];
   try {
-    await opts.provider.updateTicket(ticket.id, patch);
-    return null;
+    actions = (await applyChanges(opts.provider, ticket.id, patch)).changes;
   } catch (err) {
-    return message(err);
+    return { actions: [], actionError: message(err) };
   }
+  const failed = actions.filter((a) => a.outcome === 'failed');
+  return { actions, actionError: failed.length ? failed.map((a) => `${describeChange(a)}: ${a.error}`).join('; ') : null };
 }

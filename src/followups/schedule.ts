@@ -173,6 +173,8 @@ export function findFollowup(store: StateStore, id: number): FollowUp | undefine
 
 export interface ListFilter {
   states?: FollowUpState[];
+  /** Also (or, without states, only) sent follow-ups whose after-send ticket changes failed. */
+  actionFailed?: boolean;
   /** Only those due at or before this instant (and still scheduled). */
   dueBy?: Date;
   ticketIds?: string[];
@@ -184,9 +186,11 @@ export function listFollowups(store: StateStore, f: ListFilter = {}): FollowUp[]
   const where: string[] = [];
   const args: unknown[] = [];
   const states = f.dueBy ? (f.states?.length ? f.states : ['scheduled']) : f.states;
-  if (states?.length) {
-    where.push(`state IN (${states.map(() => '?').join(',')})`);
-    args.push(...states);
+  const inStates = states?.length ? `state IN (${states.map(() => '?').join(',')})` : '';
+  const actionFailed = f.actionFailed ? `(state = 'sent' AND action_error IS NOT NULL)` : '';
+  if (inStates || actionFailed) {
+    where.push(`(${[inStates, actionFailed].filter(Boolean).join(' OR ')})`);
+    if (states?.length) args.push(...states);
   }
   if (f.dueBy) {
     where.push('due_ms <= ?');
@@ -270,7 +274,7 @@ export function parseStateList(raw: string[]): FollowUpState[] {
   const values = raw.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean);
   for (const v of values) {
     if (!(FOLLOWUP_STATES as readonly string[]).includes(v)) {
-      throw new UsageError(`invalid --status '${v}'`, `valid values: ${FOLLOWUP_STATES.join(', ')}`);
+      throw new UsageError(`invalid --status '${v}'`, `valid values: ${FOLLOWUP_STATES.join(', ')}, action-failed (sent, a ticket change afterwards failed), all`);
     }
   }
   return values as FollowUpState[];

@@ -54,7 +54,11 @@ export const FOLLOWUP_MIGRATIONS: readonly string[] = [
   `ALTER TABLE followups_items ADD COLUMN allow_repeat INTEGER NOT NULL DEFAULT 0`,
 ];
 
-export const FOLLOWUP_STATES = ['scheduled', 'sending', 'sent', 'skipped', 'failed', 'cancelled'] as const;
+/**
+ * unknown: the reply's outcome is unknown (timeout, 5xx, reset, and not seen on the ticket after the settle
+ * checks); it was not sent again, and the next `followup run` checks the ticket before sending.
+ */
+export const FOLLOWUP_STATES = ['scheduled', 'sending', 'sent', 'skipped', 'failed', 'unknown', 'cancelled'] as const;
 export type FollowUpState = (typeof FOLLOWUP_STATES)[number];
 
 /** A scheduled follow-up as the rest of deskctl sees it (times are ISO strings in UTC). */

@@ -20,6 +20,8 @@ const stateText = (s: FollowUpState | string, c: ChalkInstance): string => {
     case 'failed':
     case 'would-fail':
       return c.red(s);
+    case 'unknown':
+      return c.yellow(s);
     default:
       return c.dim(s);
   }
@@ -89,10 +91,37 @@ export function runSummaryLine(s: RunSummary): string {
     const n = (o: string) => s.items.filter((i) => i.outcome === o).length;
     return `followup run --dry-run ${s.now}: ${n('would-send')} would be sent, ${n('would-skip')} skipped, ${n('would-fail')} would fail; nothing sent${later}`;
   }
-  const extra = [s.recovered ? `${s.recovered} found already sent by an interrupted run` : '', s.actionErrors ? `${s.actionErrors} sent but their ticket changes failed` : '']
+  const extra = [
+    s.recovered ? `${s.recovered} found already sent by an interrupted run` : '',
+    s.actionErrors ? `${s.actionErrors} sent but a ticket change afterwards failed` : '',
+  ]
     .filter(Boolean)
     .join(', ');
-  return `followup run ${s.now}: ${s.sent} sent, ${s.skipped} skipped, ${s.failed} failed${extra ? ` (${extra})` : ''}${later}`;
+  const unknown = s.unknown ? `, ${s.unknown} outcome unknown` : '';
+  return `followup run ${s.now}: ${s.sent} sent, ${s.skipped} skipped, ${s.failed} failed${unknown}${extra ? ` (${extra})` : ''}${later}`;
+}
+
+/**
+ * What went wrong in a run, in the terms of its JSON: `failed` (not sent), `unknown` (outcome unknown, not sent
+ * again) and `actionErrors` (sent, but a ticket change afterwards failed), each with the list that shows them.
+ */
+export function runProblems(s: RunSummary): { message: string; hint: string } {
+  const n = s.items.length;
+  const parts: string[] = [];
+  const look: string[] = [];
+  if (s.failed) {
+    parts.push(`${s.failed} of ${n} due follow-ups failed`);
+    look.push("'deskctl followup list --status failed' (they are not retried automatically; requeue with 'deskctl followup retry')");
+  }
+  if (s.unknown) {
+    parts.push(`${s.unknown} of ${n} due follow-ups have an unknown outcome (not sent again)`);
+    look.push("'deskctl followup list --status unknown' (the next run checks those tickets before sending)");
+  }
+  if (s.actionErrors) {
+    parts.push(`${s.actionErrors} of ${n} due follow-ups were sent, but a ticket change afterwards failed`);
+    look.push("'deskctl followup list --status action-failed'");
+  }
+  return { message: parts.join('; '), hint: `see ${look.join(' and ')}` };
 }
 
 /** `followup show` on a terminal. */

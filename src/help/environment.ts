@@ -14,6 +14,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'XDG_DATA_HOME', description: 'profile data (helpdesk.db, state.db) goes to $XDG_DATA_HOME/deskctl (default ~/.local/share)' },
   { name: 'HOME', description: 'where ~/.config and ~/.local/share are, when the XDG variables are not set' },
   { name: 'DESKCTL_NOW', description: 'pretend "now" is this ISO time (replays, tests): e.g. 2026-11-25T09:00:00Z' },
+  { name: 'DESKCTL_SETTLE_MS', description: 'wait before checking whether an ambiguous write (timeout, 5xx) landed; each later check waits twice as long (default 1000; profile option settleMs)' },
+  { name: 'DESKCTL_SETTLE_CHECKS', description: 'checks before such a write is recorded as "outcome unknown" (default 3; profile option settleChecks)' },
   { name: 'DESKCTL_PAGER', description: 'pager for long output on a terminal (before PAGER; "" or "cat" turns paging off)' },
   { name: 'PAGER', description: 'pager when DESKCTL_PAGER is not set (default: less -FRX)' },
   { name: 'NO_COLOR', description: 'set (to anything) to disable colour, like --no-color' },

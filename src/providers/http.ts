@@ -8,9 +8,11 @@
  * with credentials redacted, and vendor errors mapped to deskctl errors (401/403 -> AuthError exit 4,
  * 404 -> NotFoundError, other 4xx -> ApiError with the vendor's message).
  *
- * Writes that are not idempotent (POST, PATCH, or anything the caller marks `idempotent: false`) are never
- * repeated after the request may have reached the server, unless the caller passes `verifyNotLanded`,
- * which checks the helpdesk and answers whether the first attempt left no trace.
+ * Writes that are not idempotent (POST, PATCH, or anything the caller marks `idempotent: false`) are repeated
+ * only after failures that prove nothing was applied (connection refused, 429, 503 with Retry-After). After an
+ * ambiguous failure (timeout, other 5xx, reset after the request went out) they are reconciled instead: the
+ * caller's `verifyNotLanded` check runs after a settle delay, with backoff (see SettlePolicy); a write it finds
+ * ends in WriteLandedError, one it never finds in UncertainWriteError ("outcome unknown"). Never a resend.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -20,11 +22,24 @@ import { redact, registerSecret } from '../output/redact.js';
 import { VERSION } from '../version.js';
 import type { ProviderContext } from './registry.js';
 import { RateLimiter, realSleep, sharedRateLimiter } from './http/rate-limit.js';
-import { backoffDelay, DEFAULT_RETRY, formatMs, IDEMPOTENT_METHODS, parseRetryAfter, RETRYABLE_ERROR_CODES, RETRYABLE_STATUSES, type RetryPolicy } from './http/retry.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  DEFAULT_SETTLE,
+  formatMs,
+  IDEMPOTENT_METHODS,
+  NOT_SENT_ERROR_CODES,
+  parseRetryAfter,
+  RETRYABLE_ERROR_CODES,
+  RETRYABLE_STATUSES,
+  settleDelays,
+  type RetryPolicy,
+  type SettlePolicy,
+} from './http/retry.js';
 import type { Query } from './http/pagination.js';
 
 export { RateLimiter, sharedRateLimiter, realSleep, DEFAULT_BURST_SECONDS, DEFAULT_SAFETY_MARGIN, type RateLimiterOptions } from './http/rate-limit.js';
-export { parseRetryAfter, backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './http/retry.js';
+export { parseRetryAfter, backoffDelay, DEFAULT_RETRY, DEFAULT_SETTLE, settleDelays, type RetryPolicy, type SettlePolicy } from './http/retry.js';
 export {
   paginate,
   paginateByCursor,
@@ -80,6 +95,8 @@ export interface HttpClientOptions {
   /** Per-attempt timeout (default 30 s). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** How ambiguous writes are checked before giving up on them as "outcome unknown" (default DEFAULT_SETTLE). */
+  settle?: Partial<SettlePolicy>;
   /** Shared client-side limiter; null or absent = none. */
   limiter?: RateLimiter | null;
   hooks?: VendorHooks;
@@ -111,8 +128,9 @@ export interface RequestOptions {
   idempotent?: boolean;
   /**
    * For non-idempotent writes: after an ambiguous failure (reset, timeout, 5xx after the request was sent),
-   * resolve true when the helpdesk shows the write did NOT land (it is then retried), false when it did
-   * (the client throws WriteLandedError, which the caller can catch to fetch the result).
+   * resolve true while the helpdesk shows no trace of the write, false once it does (the client then throws
+   * WriteLandedError, which the caller can catch to fetch the result). It is asked after a settle delay and
+   * again with backoff; still true after the last check, the client throws UncertainWriteError.
    */
   verifyNotLanded?: () => Promise<boolean>;
   /** Names the thing in a NotFoundError: { what: 'ticket', id: '42' }. */
@@ -141,16 +159,24 @@ export class WriteLandedError extends ApiError {
   }
 }
 
-/** A non-idempotent write failed after it may have reached the server, and nothing could tell whether it landed. */
+/**
+ * A non-idempotent write failed after it may have reached the server, and the helpdesk did not show it within
+ * the settle checks: its outcome is unknown. It was not sent again; the caller records it as unknown (a bulk
+ * resume or the next follow-up run checks the ticket again before sending).
+ */
 export class UncertainWriteError extends ApiError {
+  readonly outcome = 'unknown' as const;
   constructor(message: string, detail?: string) {
     super(message, {
-      hint: 'it was not retried because it may already have been applied; check the ticket before trying again',
+      hint: 'it was not sent again because it may still be applied; check the ticket before trying again',
       detail,
     });
     this.name = 'UncertainWriteError';
   }
 }
+
+/** True for a write whose outcome is unknown (it may or may not have been applied). */
+export const isUnknownOutcome = (err: unknown): err is UncertainWriteError => (err as Error | undefined)?.name === 'UncertainWriteError';
 
 /** A failure the client gave up on after retries (network, 5xx, rate limit beyond the maximum wait). */
 export class TransientHttpError extends ApiError {
@@ -236,6 +262,7 @@ export class HttpClient {
   readonly baseUrl: URL;
   readonly limiter: RateLimiter | null;
   readonly retry: RetryPolicy;
+  readonly settle: SettlePolicy;
   private readonly opts: HttpClientOptions;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -253,6 +280,7 @@ export class HttpClient {
     this.baseUrl = checkBaseUrl(opts.baseUrl, opts.vendor);
     this.limiter = opts.limiter ?? null;
     this.retry = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
+    this.settle = { ...DEFAULT_SETTLE, ...(opts.settle ?? {}) };
     this.sleep = opts.sleep ?? realSleep;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
@@ -337,18 +365,31 @@ export class HttpClient {
       contentHeaders['content-type'] = 'application/x-www-form-urlencoded';
     }
 
-    /** After an ambiguous failure of a write: may we send it again? Throws when not. */
+    /**
+     * After an ambiguous failure: an idempotent request may simply be repeated; any other write is reconciled
+     * (checked after a settle delay, with backoff) and never sent again. Throws for those.
+     */
     const mayRepeat = async (what: string, detail: string): Promise<void> => {
       if (idempotent) return;
+      const where = `${this.vendor}: ${method} ${url.pathname}`;
       if (!req.verifyNotLanded) {
-        throw new UncertainWriteError(`${this.vendor}: ${method} ${url.pathname} failed (${what}) after the request was sent`, detail);
+        throw new UncertainWriteError(`${where}: outcome unknown (${what} after the request was sent); not sent again`, detail);
       }
-      this.trace(`  checking whether ${method} ${url.pathname} landed before repeating it`);
-      if (!(await req.verifyNotLanded())) {
-        this.trace(`  it landed: not repeating`);
-        throw new WriteLandedError(`${this.vendor}: ${method} ${url.pathname} was applied although the response was lost (${what})`, detail);
+      const delays = settleDelays(this.settle);
+      for (const [i, wait] of delays.entries()) {
+        this.trace(`  outcome unknown (${what}): checking whether ${method} ${url.pathname} landed in ${formatMs(wait)} (${i + 1}/${delays.length})`);
+        await this.sleep(wait);
+        if (!(await req.verifyNotLanded())) {
+          this.trace(`  it landed: not repeating`);
+          throw new WriteLandedError(`${where} was applied although the response was lost (${what})`, detail);
+        }
       }
-      this.trace(`  it did not land: repeating`);
+      const total = delays.reduce((a, b) => a + b, 0);
+      this.trace(`  not seen after ${delays.length} checks over ${formatMs(total)}: outcome unknown, not repeating`);
+      throw new UncertainWriteError(
+        `${where}: outcome unknown (${what}); not seen on the helpdesk after ${delays.length} check${delays.length === 1 ? '' : 's'} over ${formatMs(total)}, not sent again`,
+        detail,
+      );
     };
 
     for (;;) {
@@ -396,6 +437,8 @@ export class HttpClient {
         // a server that never answered and refuses the first connection is down or misconfigured:
         // backing off (10 s over 5 attempts) would only delay the same answer
         const neverAnswered = unreachable && failures === 0 && this.responsesReceived === 0;
+        // a connection that was never made carried nothing: safe to repeat; anything else is reconciled
+        if (!NOT_SENT_ERROR_CODES.has(code)) await mayRepeat(what, detail);
         if (!RETRYABLE_ERROR_CODES.has(code) || failures >= this.retry.maxRetries || neverAnswered) {
           throw new TransientHttpError(`${this.vendor}: ${method} ${url.pathname} failed: ${what}${failures ? ` (after ${failures + 1} attempts)` : ''}`, {
             code,
@@ -405,8 +448,6 @@ export class HttpClient {
               : undefined,
           });
         }
-        // a refused connection never reached the server: always safe to repeat
-        if (code !== 'ECONNREFUSED') await mayRepeat(what, detail);
         failures++;
         const delay = backoffDelay(failures, this.retry, this.random);
         this.trace(`  retry ${failures}/${this.retry.maxRetries} in ${formatMs(delay)} (${code})`);
@@ -457,15 +498,17 @@ export class HttpClient {
         const errBody = this.parseErrorBody(res.rawBody);
         const msg = this.opts.hooks?.errorMessage?.(errBody, status) ?? defaultErrorMessage(errBody);
         const detail = redact(`${shown} -> ${status}${msg ? `: ${msg}` : ''}`);
+        const retryAfter = parseRetryAfter(header1(res.headers, 'retry-after'), this.now());
+        // 503 with Retry-After says "not processed, come back later"; any other 5xx may follow a write that landed
+        if (!(status === 503 && retryAfter !== undefined)) await mayRepeat(`HTTP ${status}`, detail);
         if (failures >= this.retry.maxRetries) {
           throw new TransientHttpError(`${this.vendor}: ${method} ${url.pathname} failed with ${status}${msg ? `: ${msg}` : ''} (after ${failures + 1} attempts)`, {
             status,
             detail,
           });
         }
-        await mayRepeat(`HTTP ${status}`, detail);
         failures++;
-        const delay = Math.max(parseRetryAfter(header1(res.headers, 'retry-after'), this.now()) ?? 0, backoffDelay(failures, this.retry, this.random));
+        const delay = Math.max(retryAfter ?? 0, backoffDelay(failures, this.retry, this.random));
         if (delay > this.retry.maxRetryAfterMs) {
           throw new TransientHttpError(`${this.vendor}: ${method} ${url.pathname} failed with ${status}`, { status, detail });
         }
@@ -622,10 +665,10 @@ export interface VendorHttpSpec {
   headers?: Record<string, string>;
 }
 
-/** Test and tuning knobs read from profile.options (all optional): timeoutMs, retryBaseMs, maxRetries, maxRetryAfterMs. */
+/** Test and tuning knobs read from profile.options (all optional): timeoutMs, retryBaseMs, maxRetries, maxRetryAfterMs, settleMs, settleChecks. */
 function numberOption(options: Record<string, unknown> | undefined, key: string): number | undefined {
   const v = options?.[key];
-  const n = typeof v === 'string' ? Number(v) : v;
+  const n = typeof v === 'string' ? (v.trim() ? Number(v) : undefined) : v;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
@@ -646,6 +689,12 @@ export function createHttpClient(ctx: ProviderContext, spec: VendorHttpSpec, ove
   const maxAfter = numberOption(options, 'maxRetryAfterMs');
   if (maxAfter !== undefined) retry.maxRetryAfterMs = maxAfter;
   const limiter = sharedRateLimiter(`${spec.kind}:${ctx.profileName}`, { perMinute });
+  // DESKCTL_SETTLE_MS / DESKCTL_SETTLE_CHECKS (tests, one-off runs) win over the profile's settleMs / settleChecks
+  const settle: Partial<SettlePolicy> = {};
+  const settleMs = numberOption(ctx.env, 'DESKCTL_SETTLE_MS') ?? numberOption(options, 'settleMs');
+  if (settleMs !== undefined) settle.delayMs = settleMs;
+  const settleChecks = numberOption(ctx.env, 'DESKCTL_SETTLE_CHECKS') ?? numberOption(options, 'settleChecks');
+  if (settleChecks !== undefined) settle.checks = Math.max(1, Math.floor(settleChecks));
   return new HttpClient({
     vendor: spec.vendor,
     baseUrl: spec.baseUrl,
@@ -655,6 +704,7 @@ export function createHttpClient(ctx: ProviderContext, spec: VendorHttpSpec, ove
     limiter,
     timeoutMs: numberOption(options, 'timeoutMs'),
     retry,
+    settle,
     trace: ctx.io.verbose ? (line) => ctx.io.debug(line) : undefined,
     ...overrides,
   });

@@ -31,6 +31,8 @@ export interface Capabilities {
   ratings: RatingKind[];
   /** Query fields the provider filters on server-side (the rest are filtered locally). */
   serverFilters: (keyof TicketQuery)[];
+  /** A comment and a status change can go in one write (NewComment.status), e.g. Zendesk's ticket PUT. */
+  statusWithComment?: boolean;
   /** Suggested number of concurrent write requests for bulk operations. */
   defaultConcurrency: number;
   /** What to do instead when a capability above is missing, e.g. RT's tags: "--option tagsField=NAME". */

@@ -15,6 +15,8 @@ export interface ProviderContext {
   io: IO;
   /** Overrides the profile's rate limit for this run (--rate-limit). */
   rateLimit?: number;
+  /** The process environment (DESKCTL_SETTLE_MS and other tuning knobs). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type ProviderFactory = (ctx: ProviderContext) => Promise<HelpdeskProvider>;

@@ -1,11 +1,12 @@
-import { isUncertain } from '../bulk/executor.js';
 import { mapLimit, renderAll } from '../bulk/selection.js';
 import type { Person, Ticket, TicketPatch } from '../domain/model.js';
-import { DeskctlError, exitCodeOf } from '../errors.js';
+import { exitCodeOf } from '../errors.js';
+import { isUnknownOutcome } from '../providers/http.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import type { SentLedger } from '../store/ledger.js';
 import { findRepeats, sendGuard, type SkippedSend } from '../store/repeats.js';
 import type { Template } from '../templates/types.js';
+import { applyChanges, changesResult, describeChange, type ChangeOutcome } from './changes.js';
 import { isEmptyPatch, type ItemResult } from './service.js';
 
 /** `tickets reply` / `tickets note`: one message (typed or from a template) to a few tickets, through the sent ledger. */
@@ -68,7 +69,10 @@ export type SendResult = ItemResult<unknown> & { skipped?: SkippedSend };
 
 /**
  * Sends a plan: per ticket, claim it in the ledger (another run may have started meanwhile), post,
- * record, then apply the changes. An unknown outcome keeps the ticket claimed so nobody re-sends it.
+ * record, then apply the changes, each reported applied or failed. Where the helpdesk can, the status goes
+ * in the same write as the message (Zendesk). An unknown outcome (the helpdesk did not confirm and the
+ * message was not seen after the settle checks) is reported as such, never re-sent, and keeps the ticket
+ * claimed so nobody re-sends it.
  */
 export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, plan: MessagePlan, o: SendOptions): Promise<SendResult[]> {
   const isPublic = plan.kind === 'reply';
@@ -76,33 +80,52 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
   const guard = sendGuard(ledger, plan.kind, `tickets ${plan.kind}`, o.since, o.now);
   const unknown: string[] = [];
   const results: SendResult[] = [];
+  const { status, ...rest } = o.patch;
+  const statusInWrite = status !== undefined && Boolean(provider.capabilities.statusWithComment);
+  const after: TicketPatch = statusInWrite ? rest : o.patch;
   try {
     for (const { ticket, body } of plan.ready) {
       const message = { ticketId: ticket.id, template, body, public: isPublic };
       const skip = guard.beforeSend(message, { allowRepeat: o.allowRepeat });
       if (skip) {
-        results.push({ id: ticket.id, ok: true, skipped: { ticketId: ticket.id, reason: skip, sentBy: 'another run', sentAt: null } });
+        results.push({ id: ticket.id, ok: true, outcome: 'ok', skipped: { ticketId: ticket.id, reason: skip, sentBy: 'another run', sentAt: null } });
         continue;
       }
       let commentId: string | null;
       try {
-        commentId = (await provider.addComment(ticket.id, { body, public: isPublic })).id;
+        commentId = (await provider.addComment(ticket.id, { body, public: isPublic, ...(statusInWrite ? { status } : {}) })).id;
       } catch (err) {
         if ((err as Error)?.name === 'WriteLandedError') commentId = null;
         else {
-          if (isUncertain(err)) unknown.push(ticket.id);
-          results.push({ id: ticket.id, ok: false, error: (err as Error).message, exitCode: exitCodeOf(err) });
+          const message = (err as Error).message.split('\n')[0]!;
+          if (isUnknownOutcome(err)) {
+            unknown.push(ticket.id);
+            results.push({ id: ticket.id, ok: false, outcome: 'unknown', error: message, hint: `check with 'deskctl tickets show ${ticket.id}' before trying again`, exitCode: 1 });
+          } else results.push({ id: ticket.id, ok: false, outcome: 'failed', error: message, exitCode: exitCodeOf(err) });
           continue;
         }
       }
       guard.afterSend(message, null, commentId);
-      try {
-        if (!isEmptyPatch(o.patch)) await provider.updateTicket(ticket.id, o.patch);
-        results.push({ id: ticket.id, ok: true, value: commentId });
-      } catch (err) {
-        const why = `the ${plan.kind} was sent but the changes failed: ${(err as Error).message}`;
-        results.push({ id: ticket.id, ok: false, error: why, exitCode: exitCodeOf(new DeskctlError(why)) });
+      const changes: ChangeOutcome[] = statusInWrite ? [{ change: 'status', value: status, outcome: 'applied' }] : [];
+      if (!isEmptyPatch(after)) {
+        try {
+          changes.push(...(await applyChanges(provider, ticket.id, after)).changes);
+        } catch (err) {
+          const why = (err as Error).message.split('\n')[0]!;
+          results.push({ id: ticket.id, ok: false, outcome: 'partial', value: commentId, changes, error: `the ${plan.kind} was sent but the changes failed: ${why}` });
+          continue;
+        }
       }
+      const failed = changes.filter((c) => c.outcome === 'failed');
+      const outcome = changes.length && changesResult(changes) !== 'applied' ? 'partial' : 'ok';
+      results.push({
+        id: ticket.id,
+        ok: outcome === 'ok',
+        outcome,
+        value: commentId,
+        ...(changes.length ? { changes } : {}),
+        ...(failed.length ? { error: `the ${plan.kind} was sent but ${failed.map((c) => `${describeChange(c)} failed: ${c.error}`).join('; ')}` } : {}),
+      });
     }
   } finally {
     guard.stop(unknown);

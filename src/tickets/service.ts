@@ -2,7 +2,9 @@ import { resolveAgentRef } from '../domain/agents.js';
 import type { Ticket, TicketPatch } from '../domain/model.js';
 import { compareTickets, sortTickets, UNASSIGNED, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
 import { DeskctlError, PartialFailure, UsageError, exitCodeOf } from '../errors.js';
+import { isUnknownOutcome } from '../providers/http.js';
 import { collect, type CapabilityHint, type HelpdeskProvider } from '../providers/provider.js';
+import { changesResult, describeChange, type ChangeOutcome } from './changes.js';
 
 export type TicketComparator = (field: SortField, a: Ticket, b: Ticket) => number;
 
@@ -99,40 +101,84 @@ export const isEmptyPatch = (p: TicketPatch): boolean =>
   !p.removeTags?.length &&
   !p.customFields;
 
+/** ok: everything applied; partial: some changes applied, some not; failed: nothing applied; unknown: the write's outcome is unknown. */
+export type TicketOutcome = 'ok' | 'partial' | 'failed' | 'unknown';
+
 export interface ItemResult<T> {
   id: string;
   ok: boolean;
+  outcome: TicketOutcome;
   value?: T;
+  /** Per change, what was applied (updates, and a reply's status). */
+  changes?: ChangeOutcome[];
   error?: string;
+  hint?: string;
   exitCode?: number;
 }
 
-/** Runs `fn` for every id in order, collecting per-id results instead of stopping at the first failure. */
-export async function forEachId<T>(ids: string[], fn: (id: string) => Promise<T>): Promise<ItemResult<T>[]> {
+const firstLine = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+
+/**
+ * Runs `fn` for every id in order, collecting per-id results instead of stopping at the first failure.
+ * `changesOf` reads the per-change outcomes from a result (a ticket with some failed changes is partial).
+ */
+export async function forEachId<T>(ids: string[], fn: (id: string) => Promise<T>, changesOf?: (value: T) => ChangeOutcome[]): Promise<ItemResult<T>[]> {
   const results: ItemResult<T>[] = [];
   for (const id of ids) {
     try {
-      results.push({ id, ok: true, value: await fn(id) });
+      const value = await fn(id);
+      const changes = changesOf?.(value);
+      const state = changes?.length ? changesResult(changes) : 'applied';
+      const failed = changes?.filter((c) => c.outcome === 'failed') ?? [];
+      const outcome: TicketOutcome = state === 'applied' ? 'ok' : state;
+      results.push({
+        id,
+        ok: outcome === 'ok',
+        outcome,
+        value,
+        ...(changes ? { changes } : {}),
+        ...(failed.length ? { error: failed.map((c) => `${describeChange(c)} failed: ${c.error}`).join('; ') } : {}),
+      });
     } catch (err) {
-      results.push({ id, ok: false, error: (err as Error).message, exitCode: exitCodeOf(err) });
+      if (isUnknownOutcome(err)) {
+        results.push({ id, ok: false, outcome: 'unknown', error: firstLine(err), hint: `check with 'deskctl tickets show ${id}' before trying again`, exitCode: 1 });
+      } else results.push({ id, ok: false, outcome: 'failed', error: firstLine(err), exitCode: exitCodeOf(err) });
     }
   }
   return results;
 }
 
 /**
- * The error to end a batch with: none when all succeeded; the single error when the only item
- * failed; a partial failure (exit 3) when some failed.
+ * The error to end a batch with: none when all went through; for a single ticket, its own error (exit 3 when
+ * some of its changes were applied, 1 when its outcome is unknown); for several, exit 3 when some went
+ * through, else the first error's exit code.
  */
 export function batchOutcome<T>(results: ItemResult<T>[], what: string): DeskctlError | undefined {
-  const failed = results.filter((r) => !r.ok);
-  if (!failed.length) return undefined;
+  const bad = results.filter((r) => r.outcome !== 'ok');
+  if (!bad.length) return undefined;
   if (results.length === 1) {
-    return new DeskctlError(failed[0]!.error!, { exitCode: (failed[0]!.exitCode ?? 1) as 1 });
+    const r = bad[0]!;
+    if (r.outcome === 'partial') {
+      const applied = r.changes!.filter((c) => c.outcome === 'applied').map(describeChange).join(', ');
+      return new PartialFailure(`ticket ${r.id}: ${r.error}; applied: ${applied}`, 'fix the cause and run again with just the failed changes');
+    }
+    if (r.outcome === 'unknown') {
+      return new DeskctlError(`ticket ${r.id}: ${r.error}`, { hint: r.hint, exitCode: 1 });
+    }
+    return new DeskctlError(r.error!, { exitCode: (r.exitCode ?? 1) as 1 });
   }
-  if (failed.length === results.length) return new DeskctlError(`all ${results.length} ${what} failed`, { hint: failed[0]!.error });
-  return new PartialFailure(
-    `${failed.length} of ${results.length} ${what} failed: ${failed.map((f) => f.id).join(', ')}`,
-    'the others went through; fix the cause shown for each failed ticket and run again with just those ids',
-  );
+  const by = (o: TicketOutcome) => bad.filter((r) => r.outcome === o).map((r) => r.id);
+  const parts = [
+    by('failed').length ? `${by('failed').length} failed (${by('failed').join(', ')})` : '',
+    by('partial').length ? `${by('partial').length} partly applied (${by('partial').join(', ')})` : '',
+    by('unknown').length ? `${by('unknown').length} with an unknown outcome, not sent again (${by('unknown').join(', ')})` : '',
+  ].filter(Boolean);
+  const msg =
+    bad.length === by('failed').length ? `${bad.length} of ${results.length} ${what} failed: ${by('failed').join(', ')}` : `${parts.join(', ')} of ${results.length} ${what}`;
+  const hint = by('unknown').length
+    ? `check those with 'deskctl tickets show ID' before trying again; the others went through as listed`
+    : 'the others went through; fix the cause shown for each ticket and run again with just those ids';
+  const someWent = results.some((r) => r.outcome === 'ok' || r.outcome === 'partial');
+  if (!someWent) return new DeskctlError(`all ${results.length} ${what} failed or have an unknown outcome: ${parts.join(', ')}`, { hint: bad[0]!.hint ?? bad[0]!.error });
+  return new PartialFailure(msg, hint);
 }

@@ -4,6 +4,7 @@ import type { Comment, Person, Ticket } from '../domain/model.js';
 import { UNASSIGNED } from '../domain/query.js';
 import { ApiError, NotFoundError, type DeskctlError } from '../errors.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
+import { applyChanges, type ChangeOutcome } from '../tickets/changes.js';
 import { applyChangesLocally, changesToPatch, commentRef, planTicket, type Change, type CommentChange, type PlanContext, type ResolvedAssignee, type TicketPlan } from './plan.js';
 import { needsConversation, rulesError, type RuleSet, type TicketFacts } from './rules.js';
 import type { SentimentAnalyzer } from './sentiment.js';
@@ -119,66 +120,101 @@ export interface ExecResult {
   applied: Change[];
   /** Changes found already done on the helpdesk (a reply an interrupted run had sent). */
   alreadyDone: Change[];
+  /** Changes the helpdesk refused, each with its reason; the ticket's other changes were still attempted. */
+  failed: { change: Change; error: string }[];
+  /** Set when something failed: the reasons, one line (or why the ticket could not be changed at all). */
   error?: string;
 }
 
+/** The field change a per-change outcome of applyChanges is about. */
+const outcomeFor = (c: Change, outcomes: readonly ChangeOutcome[]): ChangeOutcome | undefined =>
+  outcomes.find((o) => {
+    switch (c.kind) {
+      case 'addTag':
+      case 'removeTag':
+        return o.change === c.kind && o.value === c.tag;
+      case 'priority':
+      case 'status':
+      case 'assignee':
+      case 'group':
+        return o.change === c.kind;
+      default:
+        return false;
+    }
+  });
+
 /**
- * Applies plans: one ticket update with every field change, then each reply/note, journaled
- * before the call and confirmed after. A failure stops that ticket only.
+ * Applies plans: the field changes (one update; when the helpdesk refuses it, each change on its own), then
+ * each reply/note, journaled before the call and confirmed after. A refused change is reported with its
+ * reason and does not stop the ticket's other changes; the triage log records only what was applied.
  */
 export async function executePlans(plans: readonly TicketPlan[], deps: ExecuteDeps): Promise<ExecResult[]> {
   const todo = plans.filter((p) => p.changes.length);
   return mapPool(todo, deps.concurrency ?? 4, async (plan) => {
-    const result: ExecResult = { ticketId: plan.ticket.id, rules: plan.rules, applied: [], alreadyDone: [] };
+    const result: ExecResult = { ticketId: plan.ticket.id, rules: plan.rules, applied: [], alreadyDone: [], failed: [] };
+    const fail = (change: Change, e: unknown) => result.failed.push({ change, error: (e as Error)?.message?.split('\n')[0] ?? String(e) });
     try {
       let ticket = plan.ticket;
       const fieldChanges = plan.changes.filter((c) => !isComment(c));
       if (fieldChanges.length) {
-        ticket = await deps.provider.updateTicket(ticket.id, changesToPatch(fieldChanges));
-        result.applied.push(...fieldChanges);
-        deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: 'update', detail: fieldChanges });
+        const done = await applyChanges(deps.provider, ticket.id, changesToPatch(fieldChanges));
+        const applied: Change[] = [];
+        for (const c of fieldChanges) {
+          const o = outcomeFor(c, done.changes);
+          if (o?.outcome === 'applied') applied.push(c);
+          else fail(c, new Error(o?.error ?? 'not applied'));
+        }
+        result.applied.push(...applied);
+        if (applied.length) deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: 'update', detail: applied });
+        if (done.ticket) ticket = done.ticket;
       }
       let conversation: Comment[] | undefined;
       for (const c of plan.changes.filter(isComment)) {
-        const ref = commentRef(c);
-        const rendered = await deps.render(c, ticket);
-        const hash = bodyHash(rendered.body);
-        const previous = deps.journal.sentState(c.rule, ticket.id, c.kind, ref);
-        if (previous?.state === 'pending') {
-          // an earlier run stopped between journaling and confirming: look before sending again
-          conversation ??= await deps.provider.listComments(ticket.id);
-          const found = conversation.find((x) => x.authorRole !== 'customer' && bodyHash(x.body) === (previous.bodyHash ?? hash));
-          if (found) {
-            deps.journal.markSent(c.rule, ticket.id, c.kind, ref, found.id, deps.now());
+        try {
+          const ref = commentRef(c);
+          const rendered = await deps.render(c, ticket);
+          const hash = bodyHash(rendered.body);
+          const previous = deps.journal.sentState(c.rule, ticket.id, c.kind, ref);
+          if (previous?.state === 'pending') {
+            // an earlier run stopped between journaling and confirming: look before sending again
+            conversation ??= await deps.provider.listComments(ticket.id);
+            const found = conversation.find((x) => x.authorRole !== 'customer' && bodyHash(x.body) === (previous.bodyHash ?? hash));
+            if (found) {
+              deps.journal.markSent(c.rule, ticket.id, c.kind, ref, found.id, deps.now());
+              result.alreadyDone.push(c);
+              continue;
+            }
+          }
+          const message = { ticketId: ticket.id, template: c.template ?? null, body: rendered.body, public: rendered.public };
+          if (deps.ledger?.beforeSend(message, { sourceId: c.rule })) {
             result.alreadyDone.push(c);
             continue;
           }
-        }
-        const message = { ticketId: ticket.id, template: c.template ?? null, body: rendered.body, public: rendered.public };
-        if (deps.ledger?.beforeSend(message, { sourceId: c.rule })) {
-          result.alreadyDone.push(c);
-          continue;
-        }
-        deps.journal.markPending(c.rule, ticket.id, c.kind, ref, hash, deps.now());
-        let comment: Comment;
-        try {
-          comment = await deps.provider.addComment(ticket.id, { body: rendered.body, public: rendered.public });
-        } catch (e) {
-          // a definite refusal means nothing was posted: allow the next run to try again
-          if (e instanceof NotFoundError || (e instanceof ApiError && e.status !== undefined && e.status >= 400 && e.status < 500)) {
-            deps.journal.clearPending(c.rule, ticket.id, c.kind, ref);
+          deps.journal.markPending(c.rule, ticket.id, c.kind, ref, hash, deps.now());
+          let comment: Comment;
+          try {
+            comment = await deps.provider.addComment(ticket.id, { body: rendered.body, public: rendered.public });
+          } catch (e) {
+            // a definite refusal means nothing was posted: allow the next run to try again
+            if (e instanceof NotFoundError || (e instanceof ApiError && e.status !== undefined && e.status >= 400 && e.status < 500)) {
+              deps.journal.clearPending(c.rule, ticket.id, c.kind, ref);
+            }
+            throw e;
           }
-          throw e;
+          deps.journal.markSent(c.rule, ticket.id, c.kind, ref, comment.id, deps.now());
+          deps.ledger?.afterSend(message, c.rule, comment.id);
+          deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: c.kind, detail: { rule: c.rule, ref, commentId: comment.id } });
+          result.applied.push(c);
+          if (rendered.after) ticket = await rendered.after(ticket);
+        } catch (e) {
+          fail(c, e);
         }
-        deps.journal.markSent(c.rule, ticket.id, c.kind, ref, comment.id, deps.now());
-        deps.ledger?.afterSend(message, c.rule, comment.id);
-        deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: c.kind, detail: { rule: c.rule, ref, commentId: comment.id } });
-        result.applied.push(c);
-        if (rendered.after) ticket = await rendered.after(ticket);
       }
     } catch (e) {
+      // the ticket itself could not be changed (not found, no permission): nothing of it was applied
       result.error = (e as Error).message;
     }
+    if (result.failed.length && !result.error) result.error = result.failed.map((f) => f.error).filter((x, i, a) => a.indexOf(x) === i).join('; ');
     deps.onTicketDone?.(result);
     return result;
   });

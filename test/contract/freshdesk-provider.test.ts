@@ -3,6 +3,7 @@
  * checked against ../shared/api-specs/freshdesk (unofficial; see the relaxations below) and faults
  * injected: 429 + Retry-After, 500s, connection resets, malformed JSON, 401.
  */
+import { UncertainWriteError } from '../../src/providers/http.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -304,9 +305,9 @@ describe('freshdesk: faults', () => {
     }
   });
 
-  it('a reply refused before it landed (reset, 503, 429) is sent again exactly once', async () => {
+  it('a reply refused in a way that proves nothing was applied (503 with Retry-After, 429) is sent again exactly once', async () => {
     const p = await provider();
-    for (const fault of [{ type: 'reset' }, { type: 'status', status: 503 }, { type: '429', retryAfter: 1 }] as const) {
+    for (const fault of [{ type: 'status', status: 503, headers: { 'retry-after': '1' } }, { type: '429', retryAfter: 1 }] as const) {
       fd.server.clearFaults();
       fd.server.inject(fault, { method: 'POST', path: '/api/v2/tickets/7/notes' });
       const body = `sent after ${fault.type}`;
@@ -314,6 +315,15 @@ describe('freshdesk: faults', () => {
       expect(c.public).toBe(false);
       expect(fd.conversationsOf(7).filter((x) => x.body_text === body)).toHaveLength(1);
     }
+  });
+
+  it('a reply whose outcome is unknown (reset before it landed) is not sent again', async () => {
+    const p = await provider({ options: { retryBaseMs: 5, settleMs: 10, settleChecks: 2 } });
+    fd.server.inject({ type: 'reset' }, { method: 'POST', path: '/api/v2/tickets/7/notes' });
+    const err = await p.addComment('7', { body: 'maybe sent', public: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UncertainWriteError);
+    expect(fd.conversationsOf(7).filter((x) => x.body_text === 'maybe sent')).toHaveLength(0);
+    expect(fd.server.find('POST', '/api/v2/tickets/7/notes')).toHaveLength(1);
   });
 
   it('bad credentials are an auth error (exit 4) that never shows the key', async () => {

@@ -15,6 +15,7 @@ import { requestTally } from '../support/request-budget.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
+import { UncertainWriteError } from '../../src/providers/http.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 let spec: SpecValidator;
@@ -298,10 +299,14 @@ describe('Front: faults', () => {
     expect(front.server.find('POST', '/conversations/cnv_007/messages')).toHaveLength(1);
   });
 
-  it('a reply refused before it landed (reset, 500) is sent exactly once more', async () => {
+  it('a reply whose outcome is unknown (reset, 502 before it landed) is not sent again; 503 with Retry-After is', async () => {
     front.server.inject({ type: 'reset' }, { method: 'POST', path: '/conversations/cnv_008/messages' });
-    front.server.inject({ type: 'status', status: 502 }, { method: 'POST', path: '/conversations/cnv_008/messages' });
-    await provider().addComment('cnv_008', { body: 'Second try', public: true });
+    const err = await provider().addComment('cnv_008', { body: 'Second try', public: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UncertainWriteError);
+    expect(front.sentMessages('cnv_008')).toHaveLength(0);
+    expect(front.server.find('POST', '/conversations/cnv_008/messages')).toHaveLength(1);
+    front.server.inject({ type: 'status', status: 503, headers: { 'retry-after': '1' } }, { method: 'POST', path: '/conversations/cnv_008/messages' });
+    await provider().addComment('cnv_008', { body: 'Third try', public: true });
     expect(front.sentMessages('cnv_008')).toHaveLength(1);
     expect(front.server.find('POST', '/conversations/cnv_008/messages')).toHaveLength(3);
   });
@@ -322,13 +327,21 @@ describe('Front: faults', () => {
     expect(sleeps.filter((ms) => ms === 1000)).toHaveLength(2);
   });
 
-  it('30 replies, 4 at a time, through every kind of fault: each conversation gets exactly one', async () => {
+  it('30 replies, 4 at a time, through every kind of fault: each conversation gets one, or none with the outcome reported unknown', async () => {
     const ids = [...front.conversations.keys()].slice(0, 30);
-    injectWriteFaults(front.server, ids, (id) => `/conversations/${id}/messages`);
+    const expected = injectWriteFaults(front.server, ids, (id) => `/conversations/${id}/messages`);
     const p = provider();
-    const comments = await inParallel(ids, 4, (id) => p.addComment(id, { body: `Bulk notice for ${id}`, public: true }));
-    expect(comments.map((c) => c.ticketId)).toEqual(ids);
-    for (const id of ids) expect(front.sentMessages(id).map((m) => m.body), id).toEqual([`<p>Bulk notice for ${id}</p>`]);
+    const results = await inParallel(ids, 4, (id) => p.addComment(id, { body: `Bulk notice for ${id}`, public: true }).catch((e: unknown) => e));
+    ids.forEach((id, i) => {
+      const sent = front.sentMessages(id).map((m) => m.body);
+      if (expected.get(id) === 'once') {
+        expect((results[i] as { ticketId?: string }).ticketId, id).toBe(id);
+        expect(sent, id).toEqual([`<p>Bulk notice for ${id}</p>`]);
+      } else {
+        expect(results[i], id).toBeInstanceOf(UncertainWriteError);
+        expect(sent, id).toEqual([]);
+      }
+    });
   });
 
   it('bad credentials: AuthError, exit code 4, token not echoed', async () => {

@@ -283,30 +283,58 @@ describe('non-idempotent writes are never duplicated', () => {
     expect(items).toHaveLength(1);
   });
 
-  it('repeats the POST when the landing check proves the first attempt did not land', async () => {
+  it('never repeats after an ambiguous failure: the check runs after a settle delay with backoff, then the outcome is unknown', async () => {
     server.inject({ type: 'reset' }, { method: 'POST', phase: 'before' });
-    const { c } = client();
-    const res = await c.post<{ thing: { id: number } }>('/api/things', { thing: { text: 'x' } }, {
-      verifyNotLanded: async () => !items.some((i) => i.text === 'x'),
-    });
-    expect(res.thing.id).toBe(1);
-    expect(items).toHaveLength(1);
-    expect(server.find('POST')).toHaveLength(2);
+    const { c, time } = client({ settle: { delayMs: 1000, checks: 3 } });
+    let checks = 0;
+    const err = await c
+      .post('/api/things', { thing: { text: 'x' } }, { verifyNotLanded: async () => (checks++, !items.some((i) => i.text === 'x')) })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(UncertainWriteError);
+    expect(err.outcome).toBe('unknown');
+    expect(err.message).toMatch(/outcome unknown .*3 checks over 7\.0s, not sent again/);
+    expect(checks).toBe(3);
+    expect(time.sleeps).toEqual([1000, 2000, 4000]);
+    expect(server.find('POST')).toHaveLength(1);
+    expect(items).toHaveLength(0);
   });
 
-  it('stops with WriteLandedError when the check finds the write (500 or timeout after it was applied)', async () => {
-    for (const fault of [{ type: 'status', status: 500 } as const, { type: 'slow', ms: 500 } as const]) {
+  it('finds a write the helpdesk applies 1.5 s after answering 504 or timing out (a check at once would miss it)', async () => {
+    for (const respond of [504, 'hang'] as const) {
       items.length = 0;
       server.clearLog();
-      server.inject(fault, { method: 'POST', phase: 'after' });
-      const { c } = client({ timeoutMs: 150 });
+      server.inject({ type: 'late', respond, applyAfterMs: 300 }, { method: 'POST' });
+      const { c } = client({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), timeoutMs: 150, settle: { delayMs: 100, checks: 4 } });
+      const seen: boolean[] = [];
       const err = await c
-        .post('/api/things', { thing: { text: 'y' } }, { verifyNotLanded: async () => !items.some((i) => i.text === 'y') })
+        .post('/api/things', { thing: { text: 'late' } }, { verifyNotLanded: async () => (seen.push(items.length > 0), items.length === 0) })
         .catch((e) => e);
-      expect(err).toBeInstanceOf(WriteLandedError);
+      expect(err, String(respond)).toBeInstanceOf(WriteLandedError);
+      expect(seen[0], 'not there at the first check').toBe(false);
+      expect(seen.at(-1)).toBe(true);
       expect(items).toHaveLength(1);
       expect(server.find('POST')).toHaveLength(1);
     }
+  });
+
+  it('repeats a write only after a failure that proves nothing was applied: 503 with Retry-After, 429, connection refused', async () => {
+    server.inject({ type: 'status', status: 503, headers: { 'retry-after': '2' } }, { method: 'POST' });
+    server.inject({ type: '429', retryAfter: 1 }, { method: 'POST' });
+    const { c, time } = client();
+    const res = await c.post<{ thing: { id: number } }>('/api/things', { thing: { text: 'r' } });
+    expect(res.thing.id).toBe(1);
+    expect(server.find('POST').map((r) => r.status)).toEqual([503, 429, 201]);
+    expect(time.sleeps).toContain(2000);
+
+    const closed = await FakeServer.start();
+    const url = closed.url;
+    await closed.close();
+    const refused = client({ baseUrl: url, retry: { maxRetries: 2, baseDelayMs: 1 } });
+    const err = await refused.c.post('/api/things', { thing: { text: 'nope' } }, { verifyNotLanded: async () => true }).catch((e) => e);
+    // refused: nothing was sent, so it is a plain failure (not an unknown outcome); a server that never
+    // answered fails at once
+    expect(err).toBeInstanceOf(TransientHttpError);
+    expect(err.message).toMatch(/ECONNREFUSED/);
   });
 
   it('treats a PUT declared non-idempotent like a POST, and a malformed 2xx write as landed', async () => {

@@ -15,6 +15,7 @@ import { requestTally } from '../support/request-budget.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
+import { UncertainWriteError } from '../../src/providers/http.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 let spec: SpecValidator;
@@ -227,8 +228,11 @@ describe('Intercom: faults', () => {
     expect(ic.addedParts('1003', 'comment')).toHaveLength(1);
   });
 
-  it('a reply refused before it landed is sent once more; malformed answer after landing is not', async () => {
+  it('a reply refused with 503 + Retry-After is sent once more; a 500 is never repeated; a malformed answer after landing is found', async () => {
     ic.server.inject({ type: 'status', status: 500 }, { method: 'POST', path: '/conversations/1004/reply' });
+    expect(await provider().addComment('1004', { body: 'maybe', public: true }).catch((e: unknown) => e)).toBeInstanceOf(UncertainWriteError);
+    expect(ic.addedParts('1004', 'comment')).toHaveLength(0);
+    ic.server.inject({ type: 'status', status: 503, headers: { 'retry-after': '1' } }, { method: 'POST', path: '/conversations/1004/reply' });
     await provider().addComment('1004', { body: 'try again', public: true });
     expect(ic.addedParts('1004', 'comment')).toHaveLength(1);
     ic.server.inject({ type: 'malformed' }, { method: 'POST', path: '/conversations/1004/reply', phase: 'after' });
@@ -237,13 +241,21 @@ describe('Intercom: faults', () => {
     expect(ic.addedParts('1004', 'note')).toHaveLength(1);
   });
 
-  it('30 replies, 4 at a time, through every kind of fault: each conversation gets exactly one', async () => {
+  it('30 replies, 4 at a time, through every kind of fault: each conversation gets one, or none with the outcome reported unknown', async () => {
     const ids = [...ic.conversations.keys()].slice(0, 30);
-    injectWriteFaults(ic.server, ids, (id) => `/conversations/${id}/reply`);
+    const expected = injectWriteFaults(ic.server, ids, (id) => `/conversations/${id}/reply`);
     const p = provider();
-    const comments = await inParallel(ids, 4, (id) => p.addComment(id, { body: `Bulk notice for ${id}`, public: true }));
-    expect(comments.map((c) => c.ticketId)).toEqual(ids);
-    for (const id of ids) expect(ic.addedParts(id, 'comment').map((x) => x.body), id).toEqual([`<p>Bulk notice for ${id}</p>`]);
+    const results = await inParallel(ids, 4, (id) => p.addComment(id, { body: `Bulk notice for ${id}`, public: true }).catch((e: unknown) => e));
+    ids.forEach((id, i) => {
+      const sent = ic.addedParts(id, 'comment').map((x) => x.body);
+      if (expected.get(id) === 'once') {
+        expect((results[i] as { ticketId?: string }).ticketId, id).toBe(id);
+        expect(sent, id).toEqual([`<p>Bulk notice for ${id}</p>`]);
+      } else {
+        expect(results[i], id).toBeInstanceOf(UncertainWriteError);
+        expect(sent, id).toEqual([]);
+      }
+    });
   });
 
   it('bad credentials: AuthError with exit code 4 and a hint', async () => {

@@ -3,6 +3,8 @@
  * makes is validated against ../shared/api-specs/zendesk/support-oas.yaml (path, method, required parameters,
  * body schema), and the fake's responses are validated against it too.
  */
+import { UncertainWriteError } from '../../src/providers/http.js';
+import type { Comment } from '../../src/domain/model.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,8 +98,10 @@ describe.runIf(checkSpec)('fake responses follow the description', () => {
       });
       spec.assertResponse(r.method, r.path, res.status, withoutNullPriority(await res.json()));
     }
+    // tag changes ride in the ticket PUT: PutTagsTicket/DeleteTagsTicket (no body declared there) are never used
+    expect(seen.has('PutTagsTicket') || seen.has('DeleteTagsTicket')).toBe(false);
     expect([...seen].sort()).toEqual(
-      expect.arrayContaining(['ListTickets', 'ShowTicket', 'ListTicketComments', 'ListUsers', 'ShowCurrentUser', 'ExportSearchResults', 'IncrementalTicketExportCursor', 'UpdateTicket', 'TicketsShowMany', 'ListSatisfactionRatings', 'PutTagsTicket', 'ListGroups']),
+      expect.arrayContaining(['ListTickets', 'ShowTicket', 'ListTicketComments', 'ListUsers', 'ShowCurrentUser', 'ExportSearchResults', 'IncrementalTicketExportCursor', 'UpdateTicket', 'TicketsShowMany', 'ListSatisfactionRatings', 'ListGroups']),
     );
   });
 });
@@ -198,10 +202,10 @@ describe('tickets', () => {
     expect(t.group).toBe('Tier 2');
     expect(t.tags).toContain('escalated');
     expect(t.tags).not.toContain('refund');
-    const put = zd.server.find('PUT', '/api/v2/tickets/3')[0]!;
-    expect(put.json).toEqual({ ticket: { status: 'hold', priority: null, assignee_id: 9002, group_id: 360002 } });
-    expect(zd.server.find('PUT', '/api/v2/tickets/3/tags')[0]!.json).toEqual({ tags: ['escalated'] });
-    expect(zd.server.find('DELETE', '/api/v2/tickets/3/tags')[0]!.json).toEqual({ tags: ['refund'] });
+    // one write: the tag changes ride in the ticket PUT (no separate /tags call)
+    const writes = zd.server.requests.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /api/v2/tickets/3']);
+    expect(writes[0]!.json).toEqual({ ticket: { status: 'hold', priority: null, assignee_id: 9002, group_id: 360002, additional_tags: ['escalated'], remove_tags: ['refund'] } });
     await expect(p.updateTicket('3', { group: 'Nope' })).rejects.toThrow(UsageError);
     await expect(p.updateTicket('3', { group: 'Nope' })).rejects.toMatchObject({ hint: 'groups: Billing, Support, Tier 2' });
   });
@@ -217,6 +221,17 @@ describe('tickets', () => {
     expect(note.public).toBe(false);
     expect(zd.bodies(11).length).toBe(before + 2);
     expect(zd.server.find('PUT', '/api/v2/tickets/11')[0]!.json).toEqual({ ticket: { comment: { body: 'Your parcel left today.', public: true } } });
+  });
+
+  it('a reply with a status is one PUT (comment and status together)', async () => {
+    const p = await provider();
+    zd.server.clearLog();
+    const reply = await p.addComment('12', { body: 'Replacement on its way.', public: true, status: 'pending' });
+    expect(reply.body).toBe('Replacement on its way.');
+    const writes = zd.server.requests.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /api/v2/tickets/12']);
+    expect(writes[0]!.json).toEqual({ ticket: { comment: { body: 'Replacement on its way.', public: true }, status: 'pending' } });
+    expect(zd.tickets.get(12)!.status).toBe('pending');
   });
 });
 
@@ -310,24 +325,35 @@ describe('faults', () => {
     expect(faults).toEqual(expect.arrayContaining(['429', '500', 'reset', 'slow', 'malformed', '503']));
   });
 
-  it('never duplicates a reply: lost responses are checked against the latest comments', async () => {
-    const p = await provider({ options: { retryBaseMs: 5, timeoutMs: 400 } });
-    const cases: [string, Parameters<typeof zd.server.inject>[0], 'before' | 'after'][] = [
-      ['reset after it landed', { type: 'reset' }, 'after'],
-      ['500 after it landed', { type: 'status', status: 500 }, 'after'],
-      ['timeout after it landed', { type: 'slow', ms: 900 }, 'after'],
-      ['malformed answer after it landed', { type: 'malformed' }, 'after'],
-      ['reset before it landed', { type: 'reset' }, 'before'],
-      ['503 before it landed', { type: 'status', status: 503 }, 'before'],
-      ['429 before it landed', { type: '429', retryAfter: 0 }, 'before'],
+  it('never duplicates a reply: lost responses are checked against the latest comments, an unknown outcome is never re-sent', async () => {
+    const p = await provider({ options: { retryBaseMs: 5, timeoutMs: 400, settleMs: 100, settleChecks: 3 } });
+    const cases: [string, Parameters<typeof zd.server.inject>[0], 'before' | 'after', 'once' | 'unknown'][] = [
+      ['reset after it landed', { type: 'reset' }, 'after', 'once'],
+      ['500 after it landed', { type: 'status', status: 500 }, 'after', 'once'],
+      ['timeout after it landed', { type: 'slow', ms: 900 }, 'after', 'once'],
+      ['malformed answer after it landed', { type: 'malformed' }, 'after', 'once'],
+      ['504, applied 300 ms later', { type: 'late', respond: 504, applyAfterMs: 300 }, 'before', 'once'],
+      ['timeout, applied 300 ms later', { type: 'late', respond: 'hang', applyAfterMs: 300 }, 'before', 'once'],
+      ['reset before it landed', { type: 'reset' }, 'before', 'unknown'],
+      ['503 without Retry-After before it landed', { type: 'status', status: 503 }, 'before', 'unknown'],
+      ['503 with Retry-After before it landed', { type: 'status', status: 503, headers: { 'retry-after': '0' } }, 'before', 'once'],
+      ['429 before it landed', { type: '429', retryAfter: 0 }, 'before', 'once'],
     ];
-    for (const [name, fault, phase] of cases) {
+    for (const [name, fault, phase, outcome] of cases) {
       const id = 20;
       const body = `Reply for case: ${name}`;
       zd.server.inject(fault, { method: 'PUT', path: `/api/v2/tickets/${id}`, phase });
-      const c = await p.addComment(String(id), { body, public: true });
-      expect(c.body, name).toBe(body);
-      expect(zd.bodies(id).filter((b) => b === body), name).toHaveLength(1);
+      const c = await p.addComment(String(id), { body, public: true }).catch((e: unknown) => e);
+      if (outcome === 'once') {
+        expect((c as Comment).body, name).toBe(body);
+        expect(zd.bodies(id).filter((b) => b === body), name).toHaveLength(1);
+      } else {
+        expect(c, name).toBeInstanceOf(UncertainWriteError);
+        expect(zd.bodies(id).filter((b) => b === body), name).toHaveLength(0);
+      }
+      expect(zd.server.find('PUT', `/api/v2/tickets/${id}`).filter((r) => (r.json as { ticket?: { comment?: { body?: string } } })?.ticket?.comment?.body === body), name).toHaveLength(
+        fault.type === '429' || fault.type === 'status' && fault.headers ? 2 : 1,
+      );
     }
   });
 

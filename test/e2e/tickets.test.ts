@@ -143,7 +143,7 @@ describe('changing tickets', () => {
     expect(r.code).toBe(3);
     const results = JSON.parse(r.stdout) as Array<{ ticketId: string; ok: boolean; error: string | null }>;
     expect(results).toEqual([
-      { ticketId: a!.id, ok: true, result: 'updated', error: null },
+      { ticketId: a!.id, ok: true, result: 'updated', error: null, changes: [{ change: 'addTag', value: 'x', outcome: 'applied' }] },
       { ticketId: '999999', ok: false, result: 'failed', error: 'ticket 999999 not found' },
     ]);
     expect(r.stderr).toContain('1 of 2 updates failed: 999999');

@@ -10,7 +10,8 @@
  *   await server.close();
  *
  * Faults: 429 with Retry-After (seconds or an HTTP date), any status (500/502/503/401...), connection reset,
- * slow responses, malformed JSON. Each fault applies `times` times (default 1) to matching requests, either
+ * slow responses, malformed JSON, and writes applied late (answered 504 or left to time out, then applied
+ * 1.5 s later, like a helpdesk whose queue runs behind). Each fault applies `times` times (default 1) to matching requests, either
  * before the handler runs (the request is refused, nothing changes) or after (the handler ran and changed
  * state; only the response is lost or damaged) — the second is how lost-response duplicates are provoked.
  */
@@ -53,7 +54,12 @@ export type Fault =
   | { type: 'unauthorized'; json?: unknown }
   | { type: 'reset' }
   | { type: 'slow'; ms: number }
-  | { type: 'malformed' };
+  | { type: 'malformed' }
+  /**
+   * The helpdesk that answers first and applies later: `respond` (a status such as 504, or 'hang' to answer
+   * nothing until the client times out), then the handler runs `applyAfterMs` later (state changes).
+   */
+  | { type: 'late'; respond: number | 'hang'; applyAfterMs: number };
 
 export interface FaultOptions {
   /** How many matching requests get the fault (default 1; Infinity for all). */
@@ -192,6 +198,8 @@ export class FakeServer {
   }
 
   async close(): Promise<void> {
+    for (const t of this.lateWrites) clearTimeout(t);
+    this.lateWrites.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -207,6 +215,25 @@ export class FakeServer {
       return rule.fault;
     }
     return undefined;
+  }
+
+  /** Late writes not applied yet (see the 'late' fault); close() cancels them. */
+  private readonly lateWrites = new Set<NodeJS.Timeout>();
+
+  /** Writes answered but not applied yet ('late' faults). */
+  get pendingLateWrites(): number {
+    return this.lateWrites.size;
+  }
+
+  /** The route's reply (404 when none matches). Static segments win over :params (/tickets/show_many beats /tickets/:id); then the latest route. */
+  private async dispatch(entry: FakeRequest, method: string, path: string): Promise<FakeReply> {
+    const route = this.routes
+      .filter((r) => r.method === method && r.regex.test(path))
+      .reduce<Route | undefined>((best, r) => (!best || r.keys.length < best.keys.length ? r : best), undefined);
+    if (!route) return { status: 404, json: this.notFoundBody(entry) };
+    const m = route.regex.exec(path)!;
+    route.keys.forEach((k, i) => (entry.params[k] = m[i + 1]!));
+    return route.handler(entry);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -281,6 +308,8 @@ export class FakeServer {
             return true;
           }
           return false;
+        case 'late':
+          return false; // handled in handle(): it needs the route
         case 'malformed': {
           const text = reply?.json !== undefined ? JSON.stringify(reply.json) : '{"ok": true}';
           send({ status: reply?.status ?? 200, headers: { 'content-type': 'application/json' }, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) });
@@ -316,24 +345,27 @@ export class FakeServer {
       }
 
       const before = this.takeFault('before', method, path);
-      if (before && (await applyFault(before))) return;
+      if (before && before.type !== 'late' && (await applyFault(before))) return;
 
       if (this.auth && !this.auth(entry)) {
         send({ status: 401, headers: { 'www-authenticate': 'Bearer realm="fake"' }, json: this.unauthorizedBody });
         return;
       }
 
-      // static segments win over :params (so /tickets/show_many beats /tickets/:id); then the latest route
-      const route = this.routes
-        .filter((r) => r.method === method && r.regex.test(path))
-        .reduce<Route | undefined>((best, r) => (!best || r.keys.length < best.keys.length ? r : best), undefined);
-      let reply: FakeReply;
-      if (!route) reply = { status: 404, json: this.notFoundBody(entry) };
-      else {
-        const m = route.regex.exec(path)!;
-        route.keys.forEach((k, i) => (entry.params[k] = m[i + 1]!));
-        reply = await route.handler(entry);
+      if (before?.type === 'late') {
+        entry.fault = `late-${before.respond}`;
+        if (before.respond === 'hang') entry.status = 'reset';
+        else send({ status: before.respond, json: { error: `Injected ${before.respond}` } });
+        const applyAt = setTimeout(() => {
+          this.lateWrites.delete(applyAt);
+          void this.dispatch(entry, method, path).catch(() => undefined);
+          if (!req.socket.destroyed && before.respond === 'hang') req.socket.destroy();
+        }, before.applyAfterMs);
+        this.lateWrites.add(applyAt);
+        return;
       }
+
+      const reply = await this.dispatch(entry, method, path);
 
       const after = this.takeFault('after', method, path);
       if (after && (await applyFault(after, reply))) return;

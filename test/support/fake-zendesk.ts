@@ -405,6 +405,13 @@ export class FakeZendesk extends VendorFake {
           (t as unknown as Record<string, unknown>)[k] = body[k];
         }
       }
+      // additional_tags / remove_tags add to and remove from the list without replacing it (documented for the
+      // ticket object of Update Many Tickets, which Update Ticket shares)
+      const before = [...t.tags];
+      for (const tag of (body.additional_tags as string[] | undefined) ?? []) if (!t.tags.includes(tag)) t.tags.push(tag);
+      const drop = new Set((body.remove_tags as string[] | undefined) ?? []);
+      if (drop.size) t.tags = t.tags.filter((x) => !drop.has(x));
+      if (before.join(' ') !== t.tags.join(' ')) events.push({ id: this.nextId++, type: 'Change', field_name: 'tags', value: t.tags, previous_value: before });
       if (body.status === 'solved') this.metrics.get(t.id)!.solved_at = iso(Date.now());
       const comment = body.comment as { body?: string; public?: boolean; author_id?: number } | undefined;
       const author = comment?.author_id ?? this.meId;
@@ -416,21 +423,6 @@ export class FakeZendesk extends VendorFake {
       }
       this.touch(t);
       return { json: { ticket: t, audit: { id: this.nextId++, ticket_id: t.id, created_at: t.updated_at, author_id: author, events } } };
-    });
-    s.route('PUT', '/api/v2/tickets/:ticket_id/tags', (req) => {
-      const t = ticketOr404(req);
-      if (isReply(t)) return t;
-      for (const tag of (req.json as { tags: string[] }).tags) if (!t.tags.includes(tag)) t.tags.push(tag);
-      this.touch(t);
-      return { json: { tags: t.tags } };
-    });
-    s.route('DELETE', '/api/v2/tickets/:ticket_id/tags', (req) => {
-      const t = ticketOr404(req);
-      if (isReply(t)) return t;
-      const drop = new Set((req.json as { tags: string[] }).tags);
-      t.tags = t.tags.filter((x) => !drop.has(x));
-      this.touch(t);
-      return { json: { tags: t.tags } };
     });
     s.route('GET', '/api/v2/tickets/:ticket_id/comments', (req) => {
       const t = ticketOr404(req);
@@ -592,7 +584,7 @@ export async function zendeskProvider(zdFake: FakeZendesk, dir: string, profileE
     auth: 'token',
     user: zdFake.agentEmail,
     rateLimit: 60_000,
-    options: { retryBaseMs: 5, incrementalRateLimit: 6000, searchExportRateLimit: 6000 },
+    options: { retryBaseMs: 5, settleMs: 20, incrementalRateLimit: 6000, searchExportRateLimit: 6000 },
     ...profileExtra,
   };
   await config.setProfile('zd', profile);

@@ -1,28 +1,35 @@
 /**
- * Every kind of fault a write can meet, for "exactly once" tests: refused before the handler ran (429, 500,
- * reset: nothing happened, repeat it) or after (502, reset, malformed JSON: it happened, only the answer is
- * lost, never repeat it).
+ * Every kind of fault a write can meet, for "exactly once" tests. Refused in a way that proves nothing was
+ * applied (429, 503 with Retry-After): the write is repeated and lands once. Ambiguous (reset, 502, malformed
+ * JSON): never repeated; the helpdesk is checked, and the write is found when it was applied ('after') or ends
+ * as "outcome unknown" when it was not ('before': nothing there, and nothing sent twice).
  *
- *   injectWriteFaults(server, ids, (id) => `/conversations/${id}/reply`);
- *   await inParallel(ids, 4, (id) => provider.addComment(id, { body, public: true }));
+ *   const expected = injectWriteFaults(server, ids, (id) => `/conversations/${id}/reply`);
+ *   const results = await inParallel(ids, 4, (id) => provider.addComment(id, { body, public: true }).catch((e) => e));
+ *   // expected.get(id): 'once' (the comment is there once) or 'unknown' (UncertainWriteError, nothing there)
  */
 import type { Fault, FakeServer } from './fake-server.js';
 
-export const WRITE_FAULTS: readonly (readonly [Fault, 'before' | 'after'])[] = [
-  [{ type: '429', retryAfter: 1 }, 'before'],
-  [{ type: 'status', status: 500 }, 'before'],
-  [{ type: 'status', status: 502 }, 'after'],
-  [{ type: 'reset' }, 'before'],
-  [{ type: 'reset' }, 'after'],
-  [{ type: 'malformed' }, 'after'],
+export type WriteFaultOutcome = 'once' | 'unknown';
+
+export const WRITE_FAULTS: readonly (readonly [Fault, 'before' | 'after', WriteFaultOutcome])[] = [
+  [{ type: '429', retryAfter: 1 }, 'before', 'once'],
+  [{ type: 'status', status: 503, headers: { 'retry-after': '1' } }, 'before', 'once'],
+  [{ type: 'status', status: 502 }, 'after', 'once'],
+  [{ type: 'reset' }, 'before', 'unknown'],
+  [{ type: 'reset' }, 'after', 'once'],
+  [{ type: 'malformed' }, 'after', 'once'],
 ];
 
-/** One fault per id, cycling through WRITE_FAULTS, on the first POST to pathFor(id). */
-export function injectWriteFaults(server: FakeServer, ids: string[], pathFor: (id: string) => string): void {
+/** One fault per id, cycling through WRITE_FAULTS, on the first POST to pathFor(id); returns what each id should end as. */
+export function injectWriteFaults(server: FakeServer, ids: string[], pathFor: (id: string) => string): Map<string, WriteFaultOutcome> {
+  const expected = new Map<string, WriteFaultOutcome>();
   ids.forEach((id, i) => {
-    const [fault, phase] = WRITE_FAULTS[i % WRITE_FAULTS.length]!;
+    const [fault, phase, outcome] = WRITE_FAULTS[i % WRITE_FAULTS.length]!;
     server.inject(fault, { method: 'POST', path: pathFor(id), phase });
+    expected.set(id, outcome);
   });
+  return expected;
 }
 
 /** Runs fn over items with `limit` in flight; resolves with the results in input order. */

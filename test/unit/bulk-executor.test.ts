@@ -6,6 +6,7 @@ import { BulkJournal, BULK_MIGRATIONS } from '../../src/bulk/journal.js';
 import { executeJob, findSentReply, normalizeBody } from '../../src/bulk/executor.js';
 import { migrate, openDatabase, type Database } from '../../src/store/sqlite.js';
 import { FakeHelpdesk } from './bulk-fake-helpdesk.js';
+import { UncertainWriteError } from '../../src/providers/http.js';
 
 let dir: string;
 let db: Database;
@@ -40,7 +41,7 @@ describe('executeJob', () => {
     const desk = new FakeHelpdesk(40);
     const job = replyJob(desk, ids(40), { status: 'pending', addTags: ['bulk'] });
     const r = await executeJob(journal, job.id, desk, { concurrency: 3 });
-    expect(r.run).toEqual({ sent: 40, recovered: 0, failed: 0, notReached: 0, skipped: 0 });
+    expect(r.run).toEqual({ sent: 40, recovered: 0, failed: 0, unknown: 0, notReached: 0, skipped: 0 });
     expect(r.job.state).toBe('done');
     expect(desk.maxInFlight).toBeLessThanOrEqual(3);
     expect(desk.maxInFlight).toBeGreaterThan(1);
@@ -78,7 +79,7 @@ describe('executeJob', () => {
     db.prepare(`UPDATE bulk_jobs SET state = 'running', owner_pid = 999999 WHERE id = ?`).run(job.id);
 
     const r = await executeJob(journal, job.id, desk, { concurrency: 2 });
-    expect(r.run).toEqual({ sent: 4, recovered: 1, failed: 0, notReached: 0, skipped: 0 });
+    expect(r.run).toEqual({ sent: 4, recovered: 1, failed: 0, unknown: 0, notReached: 0, skipped: 0 });
     for (const id of ids(5)) expect(desk.agentReplies(id)).toHaveLength(1);
     expect(journal.getItem(job.id, '2').recovered).toBe(true);
     expect(desk.calls.listComments).toBe(2); // only the two unsure tickets were checked
@@ -111,6 +112,39 @@ describe('executeJob', () => {
     expect(second.job.state).toBe('done');
     expect(first.run.sent + second.run.sent).toBe(30);
     for (const id of ids(30)) expect(desk.agentReplies(id)).toHaveLength(1);
+  });
+
+  it('an unknown outcome is recorded as unknown (not failed, not re-sent in that run); a resume finds or sends it once', async () => {
+    // tickets 2 and 5: the helpdesk applies the reply but the answer is lost and the settle checks miss it;
+    // ticket 4: nothing was applied and nothing can tell
+    const late = new Set(['2', '5']);
+    const lost = new Set(['4']);
+    const desk = new FakeHelpdesk(6, {
+      beforeWrite: async (kind, id) => {
+        if (kind !== 'comment') return;
+        if (lost.delete(id)) throw new UncertainWriteError(`POST ${id}: outcome unknown (HTTP 504)`);
+        if (late.delete(id)) {
+          const me = { id: 'a1', name: 'Maya Patel', email: 'maya@example.com', role: 'agent' as const };
+          desk.comments.get(id)!.push({ id: `late${id}`, ticketId: id, author: me, authorRole: 'agent', public: true, body: `Hello customer ${id}, your parcel is on its way.`, createdAt: new Date().toISOString() });
+          throw new UncertainWriteError(`POST ${id}: outcome unknown (HTTP 504)`);
+        }
+      },
+    });
+    const job = replyJob(desk, ids(6), { addTags: ['bulk'] });
+    const r = await executeJob(journal, job.id, desk, { concurrency: 2 });
+    expect(r.run).toMatchObject({ sent: 3, unknown: 3, failed: 0 });
+    expect(r.job.state).toBe('unsettled');
+    expect(journal.items(job.id, ['unknown']).map((i) => i.ticketId)).toEqual(['2', '4', '5']);
+    expect(journal.getItem(job.id, '4').error).toMatch(/outcome unknown/);
+    expect(desk.calls.addComment).toBe(6); // nothing re-sent in the run
+
+    const resumed = await executeJob(journal, job.id, desk, { concurrency: 2 });
+    expect(resumed.run).toMatchObject({ sent: 1, recovered: 2, unknown: 0, failed: 0 });
+    expect(resumed.job.state).toBe('done');
+    for (const id of ids(6)) {
+      expect(desk.agentReplies(id), id).toHaveLength(1);
+      expect(desk.tickets.get(id)!.tags).toContain('bulk');
+    }
   });
 
   it('refuses to run a job another live process is running', async () => {

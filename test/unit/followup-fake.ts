@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Comment, Person, Ticket, TicketPatch, NewComment } from '../../src/domain/model.js';
 import { NotFoundError } from '../../src/errors.js';
+import { UncertainWriteError } from '../../src/providers/http.js';
 import type { HelpdeskProvider } from '../../src/providers/provider.js';
 import { StateStore } from '../../src/store/state-store.js';
 
@@ -31,6 +32,10 @@ export class FakeHelpdesk implements HelpdeskProvider {
   failFor = new Set<string>();
   /** Posts the comment, then throws (a timeout after the helpdesk accepted it). */
   failAfterPostFor = new Set<string>();
+  /** Throws `unknownError()` instead of answering; posts the comment first when `postBefore` (the helpdesk applied it late). */
+  unknownFor = new Map<string, { postBefore: boolean }>();
+  /** Tags the helpdesk refuses to add. */
+  refusedTags = new Set<string>();
 
   constructor(count: number, status: Ticket['status'] = 'solved') {
     for (let i = 1; i <= count; i++) this.add(String(i), status);
@@ -84,6 +89,8 @@ export class FakeHelpdesk implements HelpdeskProvider {
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     const t = this.tickets.get(id);
     if (!t) throw new NotFoundError('ticket', id);
+    const refused = (patch.addTags ?? []).filter((x) => this.refusedTags.has(x));
+    if (refused.length) throw new Error(`tag '${refused[0]}' is not allowed`);
     if (patch.status) t.status = patch.status;
     for (const tag of patch.addTags ?? []) if (!t.tags.includes(tag)) t.tags.push(tag);
     return structuredClone(t);
@@ -101,6 +108,13 @@ export class FakeHelpdesk implements HelpdeskProvider {
       body: c.body,
       createdAt: new Date().toISOString(),
     };
+    const unknown = this.unknownFor.get(ticketId);
+    if (unknown) {
+      this.unknownFor.delete(ticketId);
+      if (unknown.postBefore) this.comments.get(ticketId)!.push(comment);
+      else this.sends--;
+      throw new UncertainWriteError(`POST /tickets/${ticketId}/reply: outcome unknown (HTTP 504); not seen on the helpdesk after 3 checks over 7.0s, not sent again`);
+    }
     this.comments.get(ticketId)!.push(comment);
     if (this.failAfterPostFor.has(ticketId)) throw new Error(`timeout waiting for the helpdesk (ticket ${ticketId})`);
     return comment;

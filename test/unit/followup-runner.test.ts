@@ -114,6 +114,46 @@ describe('followup run', () => {
     expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
   });
 
+  it('an unknown outcome is recorded as unknown, not re-sent; the next run finds the reply or sends it once', async () => {
+    const [late, lost, ok] = scheduleFollowups(store, [
+      { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
+      { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
+      { ticketId: '3', template: 't', dueAt: at(1), now: T0 },
+    ]);
+    hd.unknownFor.set('1', { postBefore: true }); // applied by the helpdesk, answer lost, not seen in time
+    hd.unknownFor.set('2', { postBefore: false }); // never applied
+    const first = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(first).toMatchObject({ sent: 1, failed: 0, unknown: 2 });
+    expect(first.items.find((i) => i.id === late!.id)).toMatchObject({ outcome: 'unknown', reason: expect.stringMatching(/outcome unknown/) });
+    expect(listFollowups(store, { states: ['unknown'] }).map((f) => f.id)).toEqual([late!.id, lost!.id]);
+    expect(listFollowups(store, { states: ['failed'] })).toEqual([]);
+    expect(hd.comments.get('1')).toHaveLength(1);
+    expect(hd.comments.get('2')).toHaveLength(0);
+
+    const next = await runDue({ store, provider: hd, compose, now: at(3) });
+    expect(next).toMatchObject({ sent: 2, recovered: 1, unknown: 0, failed: 0 });
+    for (const id of ['1', '2', '3']) expect(hd.comments.get(id), id).toHaveLength(1);
+    expect(getFollowup(store, late!.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
+    expect(getFollowup(store, ok!.id).state).toBe('sent');
+    expect((await runDue({ store, provider: hd, compose, now: at(4) })).items).toEqual([]);
+  });
+
+  it('sent, then an after-send change fails: reported as sent with the failed change, the other changes applied, and listed as action-failed', async () => {
+    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, setStatus: 'closed', addTags: ['followed-up', 'forbidden'] });
+    hd.refusedTags.add('forbidden');
+    const r = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(r).toMatchObject({ sent: 1, failed: 0, unknown: 0, actionErrors: 1 });
+    expect(r.items[0]!.actions).toEqual([
+      { change: 'status', value: 'closed', outcome: 'applied' },
+      { change: 'addTag', value: 'followed-up', outcome: 'applied' },
+      { change: 'addTag', value: 'forbidden', outcome: 'failed', error: "tag 'forbidden' is not allowed" },
+    ]);
+    expect(hd.tickets.get('1')).toMatchObject({ status: 'closed', tags: ['followed-up'] });
+    expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', actionError: "+forbidden: tag 'forbidden' is not allowed" });
+    expect(listFollowups(store, { states: ['failed'] })).toEqual([]);
+    expect(listFollowups(store, { actionFailed: true }).map((x) => x.id)).toEqual([f.id]);
+  });
+
   it('a retried follow-up that never reached the helpdesk is sent', async () => {
     const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     hd.failFor.add('1');

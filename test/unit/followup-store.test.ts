@@ -116,7 +116,7 @@ describe('follow-up store', () => {
     }
     expect(err).toBeInstanceOf(UsageError);
     expect(err!.message).toBe("invalid --status 'done'");
-    expect(err!.hint).toMatch(/valid values: scheduled, sending, sent, skipped, failed, cancelled/);
+    expect(err!.hint).toMatch(/valid values: scheduled, sending, sent, skipped, failed, unknown, cancelled, action-failed/);
   });
 
   it('a second follow-up for the same ticket and template: refused, replaced (in one transaction) or allowed', () => {

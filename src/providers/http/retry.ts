@@ -60,6 +60,27 @@ export const RETRYABLE_ERROR_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/**
+ * Network error codes raised before a connection existed: the request never reached the server, so even a
+ * write that is not idempotent may be sent again.
+ */
+export const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * How a write whose outcome is unknown (timeout, 5xx, reset after it went out) is reconciled: the helpdesk is
+ * checked `checks` times, first after `delayMs`, each wait twice the one before (defaults: 1 s, 2 s, 4 s).
+ * Helpdesks apply some writes a moment after answering, so one immediate check is not enough.
+ */
+export interface SettlePolicy {
+  delayMs: number;
+  checks: number;
+}
+
+export const DEFAULT_SETTLE: SettlePolicy = { delayMs: 1000, checks: 3 };
+
+/** The waits before each check of a settle policy (1000, 2000, 4000 by default). Pure. */
+export const settleDelays = (p: SettlePolicy): number[] => Array.from({ length: Math.max(1, p.checks) }, (_, i) => p.delayMs * 2 ** i);
+
 /** Statuses worth retrying for idempotent requests (besides 429, which always waits). */
 export const RETRYABLE_STATUSES = new Set([408, 409, 500, 502, 503, 504, 520, 521, 522, 524]);
 

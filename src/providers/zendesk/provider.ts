@@ -114,6 +114,7 @@ export class ZendeskProvider implements HelpdeskProvider {
     tags: true,
     ratings: ['csat'],
     serverFilters: ['ids', 'status', 'priority', 'assigneeIds', 'group', 'tags', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil'],
+    statusWithComment: true,
     defaultConcurrency: 4,
   };
   readonly http: HttpClient;
@@ -437,11 +438,12 @@ export class ZendeskProvider implements HelpdeskProvider {
         return { id: Number(k), value };
       });
     }
-    const nf = { what: 'ticket', id };
-    // absolute values: repeating this PUT after a lost answer changes nothing
-    if (Object.keys(ticket).length) await this.http.put(`/api/v2/tickets/${id}`, { ticket }, { notFound: nf });
-    if (patch.addTags?.length) await this.http.put(`/api/v2/tickets/${id}/tags`, { tags: patch.addTags }, { notFound: nf });
-    if (patch.removeTags?.length) await this.http.request({ method: 'DELETE', path: `/api/v2/tickets/${id}/tags`, json: { tags: patch.removeTags }, notFound: nf });
+    // tags go in the same PUT (additional_tags / remove_tags add and remove without replacing the list), so
+    // an update is one write that is applied whole or not at all
+    if (patch.addTags?.length) ticket.additional_tags = patch.addTags;
+    if (patch.removeTags?.length) ticket.remove_tags = patch.removeTags;
+    // absolute values and set-like tag edits: repeating this PUT after a lost answer changes nothing
+    if (Object.keys(ticket).length) await this.http.put(`/api/v2/tickets/${id}`, { ticket }, { notFound: { what: 'ticket', id } });
     return this.getTicket(id);
   }
 
@@ -473,12 +475,15 @@ export class ZendeskProvider implements HelpdeskProvider {
     if (!c.body.trim()) throw new UsageError('the comment is empty', 'give a body');
     const comment: Record<string, unknown> = { body: c.body, public: c.public };
     if (c.authorId) comment.author_id = Number(c.authorId);
+    // a reply's status goes in the same PUT: one write, applied with the comment or not at all
+    const ticket: Record<string, unknown> = { comment };
+    if (c.status) ticket.status = STATUS_TO_ZD[c.status];
     const sentAt = Date.now();
     let landed: Comment | undefined;
     try {
       const res = await this.http.put<{ audit?: { id?: unknown; created_at?: string; author_id?: unknown; events?: unknown[] }; ticket?: unknown }>(
         `/api/v2/tickets/${ticketId}`,
-        { ticket: { comment } },
+        { ticket },
         {
           idempotent: false,
           notFound: { what: 'ticket', id: ticketId },
