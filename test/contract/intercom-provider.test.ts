@@ -12,6 +12,7 @@ import { AuthError, ConfigError, ExitCode, NotFoundError, UsageError } from '../
 import { CommentSchema, TicketSchema } from '../../src/domain/model.js';
 import { IntercomFake } from '../support/intercom-fake.js';
 import { requestTally } from '../support/request-budget.js';
+import { findTickets } from '../../src/tickets/service.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
@@ -164,6 +165,30 @@ describe('Intercom: request budgets (docs/request-budgets.md)', () => {
     expect(requestTally(ic.server.requests)).toEqual({ 'GET /me': 1 });
     await p.currentAgent();
     expect(requestTally(ic.server.requests)).toEqual({ 'GET /me': 1 });
+  });
+});
+
+describe('Intercom: --limit reads only what it needs', () => {
+  it('tickets list --limit 1 searches 2 conversations (one more says whether there are more), and nothing else', async () => {
+    const p = provider({ tickets: 'off' });
+    await p.listGroups();
+    ic.server.clearLog();
+    const report = { more: false };
+    const got = await findTickets(p, { status: ['open', 'pending'] }, { limit: 1, report });
+    expect(got).toHaveLength(1);
+    expect(report.more).toBe(true);
+    // the directory (admins, the token's workspace) once per process, then one search
+    expect(requestTally(ic.server.requests)).toEqual({ 'GET /admins': 1, 'GET /me': 1, 'POST /conversations/search': 1 });
+    const search = ic.server.find('POST', '/conversations/search');
+    expect((search[0]!.json as { pagination: { per_page: number } }).pagination.per_page).toBe(2);
+  });
+
+  it('after a small first page the cursor goes on in full pages, missing and repeating nothing', async () => {
+    const all = await collect(provider({ tickets: 'off' }).listTickets({}));
+    ic.server.clearLog();
+    const got = await collect(provider({ tickets: 'off' }).listTickets({}, { wanted: 5 }));
+    expect(got.map((t) => t.id)).toEqual(all.map((t) => t.id));
+    expect(ic.server.find('GET', '/conversations').map((r) => r.query.get('per_page'))).toEqual(['5', '150', '150', '150']); // 400 = 5 + 150 + 150 + 95
   });
 });
 

@@ -16,7 +16,7 @@ import type { Comment, DateRange, Group, NewComment, Person, Rating, Ticket, Tic
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../../errors.js';
 import type { HttpClient, RequestOptions } from '../http.js';
-import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import { normalizeText } from '../html.js';
 import { vendorParser } from '../vendor-json.js';
 import { writeOnce } from '../write-once.js';
@@ -84,9 +84,9 @@ const norm = normalizeText;
 const enc = encodeURIComponent;
 
 /** A search request body (conversations and tickets alike): the filter and a cursor page of 150. */
-const searchBody = (query: SingleFilter | CompoundFilter, after: string | null) => ({
+const searchBody = (query: SingleFilter | CompoundFilter, after: string | null, perPage = INTERCOM_PAGE_SIZE) => ({
   query,
-  pagination: { per_page: INTERCOM_PAGE_SIZE, ...(after ? { starting_after: after } : {}) },
+  pagination: { per_page: perPage, ...(after ? { starting_after: after } : {}) },
 });
 
 export class IntercomProvider implements HelpdeskProvider {
@@ -225,11 +225,11 @@ export class IntercomProvider implements HelpdeskProvider {
     return { url: appId ? `https://app.intercom.com/a/inbox/${appId}/inbox/` : 'https://app.intercom.com/', filtered: false };
   }
 
-  async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
-    yield* filterTickets(this.listUnfiltered(query), query);
+  async *listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]> {
+    yield* filterTickets(this.listUnfiltered(query, firstPageSize(INTERCOM_PAGE_SIZE, opts)), query);
   }
 
-  private async *listUnfiltered(query: TicketQuery): AsyncGenerator<Ticket[]> {
+  private async *listUnfiltered(query: TicketQuery, firstPage: number): AsyncGenerator<Ticket[]> {
     const dir = await this.directory();
     const ticketRefs = query.ids?.filter(isIntercomTicketRef) ?? [];
     const convQuery: TicketQuery = query.ids ? { ...query, ids: query.ids.filter((x) => !isIntercomTicketRef(x)) } : query;
@@ -239,7 +239,7 @@ export class IntercomProvider implements HelpdeskProvider {
         tagIdByName: query.tags?.length ? nameIndex(await this.tags()) : new Map(),
       });
       if (!plan.empty) {
-        for await (const page of this.conversationPages(plan.query)) yield page.map((c) => conversationToTicket(c, dir));
+        for await (const page of this.conversationPages(plan.query, firstPage)) yield page.map((c) => conversationToTicket(c, dir));
       }
     }
     if (query.ids) {
@@ -256,7 +256,7 @@ export class IntercomProvider implements HelpdeskProvider {
     const plan = buildTicketSearch(query, query.group?.length ? nameIndex(await this.listGroups()) : new Map());
     if (plan.empty) return;
     const pages = this.cursorPages(
-      (after) => ({ method: 'POST', path: '/tickets/search', json: searchBody(plan.query, after), idempotent: true }),
+      (after) => ({ method: 'POST', path: '/tickets/search', json: searchBody(plan.query, after, after === null ? firstPage : INTERCOM_PAGE_SIZE), idempotent: true }),
       (body) => {
         const list = parse(IcTicketListSchema, body, 'ticket list');
         return { items: list.tickets, next: list.pages?.next?.starting_after ?? null };
@@ -285,12 +285,14 @@ export class IntercomProvider implements HelpdeskProvider {
 
   /** Pages of conversations: searched (POST /conversations/search) or listed (GET /conversations). */
   /** Pages of conversations: searched (POST /conversations/search) or listed (GET /conversations). */
-  private conversationPages(filter: SingleFilter | CompoundFilter | null): AsyncGenerator<IcConversation[]> {
+  private conversationPages(filter: SingleFilter | CompoundFilter | null, firstPage = INTERCOM_PAGE_SIZE): AsyncGenerator<IcConversation[]> {
+    // the first page as small as the caller needs, then full pages
+    const perPage = (after: string | null) => (after === null ? firstPage : INTERCOM_PAGE_SIZE);
     return this.cursorPages(
       (after) =>
         filter
-          ? { method: 'POST', path: '/conversations/search', json: searchBody(filter, after), idempotent: true }
-          : { method: 'GET', path: '/conversations', query: { per_page: INTERCOM_PAGE_SIZE, starting_after: after ?? undefined } },
+          ? { method: 'POST', path: '/conversations/search', json: searchBody(filter, after, perPage(after)), idempotent: true }
+          : { method: 'GET', path: '/conversations', query: { per_page: perPage(after), starting_after: after ?? undefined } },
       (body) => {
         const list = parse(IcConversationListSchema, body, 'conversation list');
         return { items: list.conversations, next: list.pages?.next?.starting_after ?? null };
