@@ -12,6 +12,7 @@ import { TicketSchema, CommentSchema } from '../../src/domain/model.js';
 import { FrontFake } from '../support/front-fake.js';
 import { fakeTime } from '../support/fake-server.js';
 import { requestTally } from '../support/request-budget.js';
+import { findTickets } from '../../src/tickets/service.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
 import { injectWriteFaults, inParallel } from '../support/write-faults.js';
@@ -254,6 +255,29 @@ describe('Front: request budgets (docs/request-budgets.md)', () => {
       'GET /conversations/cnv_003/messages': 2, // 2 pages of 100
       'GET /conversations/cnv_003/comments': 1,
     });
+  });
+
+  it('tickets list --limit 1 lists 2 conversations of the first inbox (one more says whether there are more), and nothing else', async () => {
+    const p = provider();
+    await p.listGroups();
+    front.server.clearLog();
+    const report = { more: false };
+    const got = await findTickets(p, { status: ['open'] }, { limit: 1, report });
+    expect(got).toHaveLength(1);
+    expect(report.more).toBe(true);
+    expect(requestTally(front.server.requests)).toEqual({ 'GET /inboxes/inb_sup/conversations': 1 });
+    expect(front.server.requests[0]!.query.get('limit')).toBe('2');
+  });
+
+  it('after a small first page the cursor goes on in full pages, missing and repeating nothing', async () => {
+    const all = await collect(provider().listTickets({ status: ['open'] }));
+    front.server.clearLog();
+    const got = await collect(provider().listTickets({ status: ['open'] }, { wanted: 5 }));
+    expect(got.map((t) => t.id)).toEqual(all.map((t) => t.id));
+    const limits = front.server.requests.filter((r) => r.path.endsWith('/conversations')).map((r) => r.query.get('limit'));
+    expect(limits[0]).toBe('5');
+    expect(limits.slice(1).every((l) => l === '100' || l === '5')).toBe(true);
+    expect(limits.filter((l) => l === '5')).toHaveLength(2); // the first page of each inbox
   });
 
   it('a write is never answered from what was read before it', async () => {

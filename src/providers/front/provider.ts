@@ -15,7 +15,7 @@ import type { Channel, Comment, DateRange, Group, NewComment, Person, Rating, Ti
 import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../../errors.js';
 import { paginate, type HttpClient, type Query } from '../http.js';
-import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import { normalizeText } from '../html.js';
 import { vendorParser } from '../vendor-json.js';
 import { writeOnce } from '../write-once.js';
@@ -125,13 +125,15 @@ export class FrontProvider implements HelpdeskProvider {
    * Every page of a Front list. `limit` is sent only to the endpoints that take it (conversations, messages,
    * tags); the others answer in one go but `_pagination.next` is still followed when present.
    */
-  private async *pages<S extends z.ZodType>(path: string, item: S, what: string, query: Query = {}, paged = false): AsyncGenerator<z.infer<S>[]> {
+  private async *pages<S extends z.ZodType>(path: string, item: S, what: string, query: Query = {}, paged = false, firstPage = FRONT_PAGE_SIZE): AsyncGenerator<z.infer<S>[]> {
     const schema = frontPage(item);
-    const first = { method: 'GET' as const, path, query: paged ? { limit: FRONT_PAGE_SIZE, ...query } : query };
+    const first = { method: 'GET' as const, path, query: paged ? { limit: firstPage, ...query } : query };
+    // a first page sized to what the caller wants; the following ones full size
+    const following = paged ? { ...first.query, limit: FRONT_PAGE_SIZE } : first.query;
     for await (const page of paginate<unknown, z.infer<S>>(this.http, first, (body) => {
       const parsed = parse(schema, body, what);
       const token = pageTokenOf(parsed._pagination?.next);
-      return { items: parsed._results as z.infer<S>[], next: token ? { ...first, query: { ...first.query, page_token: token } } : null };
+      return { items: parsed._results as z.infer<S>[], next: token ? { ...first, query: { ...following, page_token: token } } : null };
     })) {
       yield page;
     }
@@ -224,11 +226,11 @@ export class FrontProvider implements HelpdeskProvider {
     return { url: 'https://app.frontapp.com/', filtered: false };
   }
 
-  async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
+  async *listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]> {
     const mode = this.opts.messageFacts ?? 'windowed';
     const windowed = Boolean(query.createdSince || query.updatedSince || query.solvedSince);
     const enrich = mode === 'always' || (mode === 'windowed' && windowed);
-    for await (const page of filterTickets(this.listUnfiltered(query), query)) {
+    for await (const page of filterTickets(this.listUnfiltered(query, firstPageSize(FRONT_PAGE_SIZE, opts)), query)) {
       yield enrich ? await this.withMessageFacts(page) : page;
     }
   }
@@ -253,7 +255,7 @@ export class FrontProvider implements HelpdeskProvider {
     return out;
   }
 
-  private async *listUnfiltered(query: TicketQuery): AsyncGenerator<Ticket[]> {
+  private async *listUnfiltered(query: TicketQuery, firstPage: number): AsyncGenerator<Ticket[]> {
     if (query.ids?.length) {
       for (const id of query.ids) {
         try {
@@ -284,7 +286,7 @@ export class FrontProvider implements HelpdeskProvider {
     const seen = new Set<string>();
     for (const scope of scopes) {
       const sources = [
-        ...(plan.list?.length !== 0 ? [() => this.pages(scope.list, FrontConversationSchema, 'conversation list', q, true)] : []),
+        ...(plan.list?.length !== 0 ? [() => this.pages(scope.list, FrontConversationSchema, 'conversation list', q, true, firstPage)] : []),
         ...(plan.snoozed ? [() => this.search(scope.snoozed)] : []),
       ];
       for (const source of sources) {
