@@ -373,9 +373,11 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     expect(sql.stdout + sql.stderr).toMatch(/Wrong query, expecting a VALUE/);
     expect(sql.stderr).toMatch(/HTTP 400/);
 
+    // a queue that does not exist is found before anything is sent (exit 2), with the queues there are
     const queue = cli(['tickets', 'update', named.plan5!, '--group', 'No Such Queue']);
-    expect(queue.code).toBe(1);
-    expect(queue.stderr).toMatch(/did not apply queue No Such Queue .*Queue No Such Queue does not exist/);
+    expect(queue.code, queue.stderr).toBe(2);
+    expect(queue.stderr).toMatch(/no group named 'No Such Queue' on Request Tracker; nothing was changed/);
+    expect(queue.stderr).toMatch(/groups: .*General/);
     const owner = cli(['tickets', 'update', named.plan5!, '--assignee', 'guest@example.com']);
     expect(owner.code).not.toBe(0);
     expect(owner.stderr).toMatch(/guest@example.com/);
