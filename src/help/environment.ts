@@ -26,7 +26,9 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'CI', description: 'set: never prompt, even on a terminal (commands that need a decision name the flag instead)' },
   { name: 'VISUAL', description: 'editor for tickets reply/note without --body (before EDITOR)' },
   { name: 'EDITOR', description: 'editor when VISUAL is not set (default vi)' },
-  { name: 'BROWSER', description: 'browser command for deskctl login (default xdg-open, or open on macOS)' },
+  { name: 'BROWSER', description: 'browser command for deskctl login and --web (default xdg-open, or open on macOS)' },
+  { name: 'DISPLAY', description: 'on Linux, --web opens a browser only when this (or WAYLAND_DISPLAY or BROWSER) is set; else it prints the URL' },
+  { name: 'WAYLAND_DISPLAY', description: 'as DISPLAY, for Wayland sessions' },
 ];
 
 /** Read by the test suite only (see docs/development.md). */
