@@ -20,6 +20,8 @@ import { redact } from '../../src/output/redact.js';
 import { FreshdeskFake } from '../support/freshdesk-fake.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
+import { requestTally } from '../support/request-budget.js';
+import { findTickets } from '../../src/tickets/service.js';
 
 const API_KEY = 'fd-contract-key-123';
 let fd: FreshdeskFake;
@@ -228,6 +230,31 @@ describe('freshdesk: reading', () => {
     expect((await p.listGroups()).map((g) => g.name)).toEqual(['Billing', 'Shipping']);
     expect((await p.currentAgent())?.email).toBe('ana@acme.test');
     assertRequestsMatchSpec();
+  });
+});
+
+describe('freshdesk: --limit reads only what it needs', () => {
+  it('tickets list --status all --limit 1 asks the list endpoint for 2 tickets (one more says whether there are more)', async () => {
+    const p = await provider();
+    fd.server.clearLog();
+    const report = { more: false };
+    const got = await findTickets(p, {}, { limit: 1, report });
+    expect(got).toHaveLength(1);
+    expect(report.more).toBe(true);
+    expect(requestTally(fd.server.requests)['GET /api/v2/tickets']).toBe(1);
+    expect(fd.server.find('GET', '/api/v2/tickets').map((r) => r.query.get('per_page'))).toEqual(['2']);
+    assertRequestsMatchSpec();
+    await p.close();
+  });
+
+  it('reading on after the small first page gives every ticket once, newest first', async () => {
+    const p = await provider();
+    const all = await collect(p.listTickets({}));
+    fd.server.clearLog();
+    const got = await collect(p.listTickets({}, { wanted: 4 }));
+    expect(got.map((t) => t.id)).toEqual(all.map((t) => t.id));
+    expect(fd.server.find('GET', '/api/v2/tickets').map((r) => r.query.get('per_page'))).toEqual(['4', '100']);
+    await p.close();
   });
 });
 

@@ -16,7 +16,7 @@ import { filterTickets, type TicketQuery } from '../../domain/query.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { requireDecimalId } from '../../domain/parse.js';
 import { type HttpClient, type HttpResponse, parseLinkHeader } from '../http.js';
-import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import { textToHtml } from '../html.js';
 import { headerValue, vendorParser } from '../vendor-json.js';
 import { postCommentOnce } from '../write-once.js';
@@ -180,11 +180,11 @@ export class FreshdeskProvider implements HelpdeskProvider {
     return { url: `${this.webUrl}/a/tickets`, filtered: false };
   }
 
-  listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
-    return filterTickets(this.serverSide(query), query);
+  listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]> {
+    return filterTickets(this.serverSide(query, firstPageSize(LIST_PAGE_SIZE, opts)), query);
   }
 
-  private async *serverSide(q: TicketQuery): AsyncGenerator<Ticket[]> {
+  private async *serverSide(q: TicketQuery, firstPage: number): AsyncGenerator<Ticket[]> {
     if (q.ids?.length) {
       yield* ticketsByIds(q.ids, (id) => this.getTicket(id), { concurrency: ID_FETCH_CONCURRENCY });
       return;
@@ -200,16 +200,24 @@ export class FreshdeskProvider implements HelpdeskProvider {
       return;
     }
     if (lower) yield* this.listUpdatedSince(lower);
-    else yield* this.listNewestFirst();
+    else yield* this.listNewestFirst(firstPage);
   }
 
   /**
    * Every ticket, newest first (what `tickets list` shows first). Past the list endpoint's page cap,
    * the older rest comes from the filter endpoint by creation day.
    */
-  private async *listNewestFirst(): AsyncGenerator<Ticket[]> {
+  private async *listNewestFirst(firstPage = LIST_PAGE_SIZE): AsyncGenerator<Ticket[]> {
     const seen = new Set<number>();
     let oldest: string | undefined;
+    if (firstPage < LIST_PAGE_SIZE) {
+      // what the caller wants, in one small page; should it read on, the full pages start again at
+      // page 1 (numbered pages cannot change size) and the tickets already given are skipped
+      const raw = await this.ticketPage({ updated_since: EPOCH, order_by: 'created_at', order_type: 'desc', page: 1 }, firstPage);
+      for (const t of raw) seen.add(t.id);
+      if (raw.length) yield await this.mapTickets(raw);
+      if (raw.length < firstPage) return;
+    }
     for (let page = 1; page <= this.listMaxPages; page++) {
       const raw = await this.ticketPage({ updated_since: EPOCH, order_by: 'created_at', order_type: 'desc', page });
       const fresh = raw.filter((t) => !seen.has(t.id));
@@ -298,8 +306,8 @@ export class FreshdeskProvider implements HelpdeskProvider {
     this.opts.warn?.(`Freshdesk: could not read every ticket created on ${day} (more than ${this.listMaxPages * LIST_PAGE_SIZE} tickets updated since); narrow the query with dates`);
   }
 
-  private async ticketPage(query: Record<string, string | number>): Promise<FdTicket[]> {
-    const body = await this.http.get('/tickets', { ...query, per_page: LIST_PAGE_SIZE, include: TICKET_INCLUDE }, { cost: TICKET_COST });
+  private async ticketPage(query: Record<string, string | number>, perPage = LIST_PAGE_SIZE): Promise<FdTicket[]> {
+    const body = await this.http.get('/tickets', { ...query, per_page: perPage, include: TICKET_INCLUDE }, { cost: TICKET_COST });
     return parse(FdTicketListSchema, body, 'ticket list');
   }
 
