@@ -257,6 +257,17 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     expect(json<Row[]>(['tickets', 'list', '--json', '--status', 'on_hold'])).toEqual([]);
   });
 
+  it('request budget: tickets list --limit 1 searches 2 tickets (one more says whether there are more) and their transactions once', () => {
+    const r = cli(['tickets', 'list', '--status', 'all', '--limit', '1', '--json', '--verbose']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(1);
+    const requests = r.stderr.split('\n').filter((l) => /^HTTP [A-Z]+ /.test(l.trim()));
+    const searches = requests.filter((l) => /\/REST\/2\.0\/tickets\?/.test(l));
+    expect(searches, requests.join('\n')).toHaveLength(1);
+    expect(new URL(searches[0]!.trim().split(' ')[2]!).searchParams.get('per_page')).toBe('2');
+    expect(requests.filter((l) => /\/REST\/2\.0\/transactions\?/.test(l)), requests.join('\n')).toHaveLength(1);
+  });
+
   it('derives first response, reopens and solve times from the transaction log', () => {
     type T = { id: string; status: string; firstResponseAt: string | null; reopenCount: number; solvedAt: string | null; publicReplyCount: number };
     const refund = json<{ ticket: T }>(['tickets', 'show', named.refund!, '--json']).ticket;

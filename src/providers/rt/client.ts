@@ -145,14 +145,14 @@ export class RtClient {
    * Tickets matching TicketSQL, newest first, with every field the domain needs. Pages are keyed on the id
    * (`AND id < last`) rather than numbered, so tickets created while a long list is read do not shift pages.
    */
-  async *searchTickets(sql: string): AsyncGenerator<RtTicket[]> {
+  async *searchTickets(sql: string, firstPage = RT_PAGE_SIZE): AsyncGenerator<RtTicket[]> {
     let below: number | undefined;
-    for (;;) {
+    for (let size = firstPage; ; size = RT_PAGE_SIZE) {
       const query = below === undefined ? sql : `(${sql}) AND id < ${below}`;
       const fields = ticketFields(await this.withCustomFields());
-      const res = await this.searchPage('/tickets', { query, ...fields, orderby: 'id', order: 'DESC' }, RtTicketSchema, 'a ticket search', 1);
+      const res = await this.searchPage('/tickets', { query, ...fields, orderby: 'id', order: 'DESC' }, RtTicketSchema, 'a ticket search', 1, size);
       if (res.items.length) yield res.items;
-      if (res.items.length < RT_PAGE_SIZE) return;
+      if (res.items.length < size) return;
       const last = Math.min(...res.items.map((t) => Number(t.id)));
       if (!Number.isFinite(last) || (below !== undefined && last >= below)) return;
       below = last;

@@ -21,9 +21,9 @@ import { decimalId } from '../../domain/parse.js';
 import { createHttpClient, type AuthStrategy, type HttpBackedProvider, type HttpClient } from '../http.js';
 import { basicAuth, headerAuth } from '../http.js';
 import { registerSecret } from '../../output/redact.js';
-import type { Capabilities, HelpdeskProvider } from '../provider.js';
+import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import type { ProviderContext } from '../registry.js';
-import { RtClient, rtUrls } from './client.js';
+import { RT_PAGE_SIZE, RtClient, rtUrls } from './client.js';
 import { rtSessionAuth, type RtSessionAuth } from './session.js';
 import {
   commentsFromRt,
@@ -127,14 +127,14 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     return { url: `${this.opts.webBase}/Search/Results.html?Query=${encodeURIComponent(sql)}`, filtered: true };
   }
 
-  async *listTickets(query: TicketQuery): AsyncIterable<Ticket[]> {
+  async *listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]> {
     const { sql, empty } = toTicketSql(query, this.opts);
     if (empty) return;
     let first = true;
     // From the second page on (the caller wants more than one page), the next page of tickets is fetched
     // while this page's transactions are read. The first page is never followed unasked: a
     // `tickets list --limit 30` costs no second search.
-    const pages = this.client.searchTickets(sql);
+    const pages = this.client.searchTickets(sql, firstPageSize(RT_PAGE_SIZE, opts));
     try {
       let pending: Promise<IteratorResult<RtTicket[], void>> | undefined = pages.next();
       for (let index = 0; ; index++) {
