@@ -280,6 +280,26 @@ describe('Front: request budgets (docs/request-budgets.md)', () => {
     expect(limits.filter((l) => l === '5')).toHaveLength(2); // the first page of each inbox
   });
 
+  it('reply and update, after the directory is read', async () => {
+    const p = provider();
+    await p.listAgents();
+    await p.listGroups();
+    await p.currentAgent();
+    front.server.clearLog();
+    await p.addComment('cnv_005', { body: 'Budgeted reply.', public: true });
+    expect(requestTally(front.server.requests)).toEqual({ 'GET /conversations/cnv_005': 1, 'POST /conversations/cnv_005/messages': 1 });
+    front.server.clearLog();
+    await p.updateTicket('cnv_005', { status: 'solved', addTags: ['billing'] });
+    expect(requestTally(front.server.requests)).toEqual({
+      'GET /conversations/cnv_005': 2, // its current tags, and the read-back
+      'PATCH /conversations/cnv_005': 1,
+      'GET /tags': 1, // the tag directory, once per process
+      'POST /conversations/cnv_005/tags': 1,
+      'GET /conversations/cnv_005/inboxes': 1, // read-back
+      'GET /conversations/cnv_005/messages': 1, // read-back
+    });
+  });
+
   it('a write is never answered from what was read before it', async () => {
     const p = provider();
     expect((await p.listComments('cnv_004')).some((c) => c.body === 'after')).toBe(false);

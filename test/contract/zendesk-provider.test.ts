@@ -235,6 +235,12 @@ describe('tickets', () => {
   });
 });
 
+const SHOW_BUDGET = { 'GET /api/v2/tickets/12': 1, 'GET /api/v2/tickets/12/comments': 1 };
+/** The reply is a comment in one ticket PUT (a lost response is checked against the latest comments, not repeated). */
+const REPLY_BUDGET = { 'PUT /api/v2/tickets/12': 1 };
+/** One PUT (status, tags and the rest together), then the ticket read back with its sideloads. */
+const UPDATE_BUDGET = { 'PUT /api/v2/tickets/12': 1, 'GET /api/v2/tickets/12': 1 };
+
 describe('request budgets (docs/request-budgets.md)', () => {
   it('tickets list --limit 1 asks the search export for 2 (one more says whether there are more), then hydrates those 2', async () => {
     const p = await provider();
@@ -251,6 +257,23 @@ describe('request budgets (docs/request-budgets.md)', () => {
     const tally = requestTally(zd.server.requests);
     expect(tally['GET /api/v2/search/export']).toBe(1);
     expect(tally['GET /api/v2/tickets/show_many']).toBe(1);
+  });
+
+  it('tickets show, reply and update, after the directory is read', async () => {
+    const p = await provider();
+    await p.listAgents();
+    await p.listGroups();
+    await p.currentAgent();
+    zd.server.clearLog();
+    await p.getTicket('12');
+    await p.listComments('12');
+    expect(requestTally(zd.server.requests)).toEqual(SHOW_BUDGET);
+    zd.server.clearLog();
+    await p.addComment('12', { body: 'Budgeted reply.', public: true });
+    expect(requestTally(zd.server.requests)).toEqual(REPLY_BUDGET);
+    zd.server.clearLog();
+    await p.updateTicket('12', { status: 'pending', addTags: ['budget'] });
+    expect(requestTally(zd.server.requests)).toEqual(UPDATE_BUDGET);
   });
 
   it('after a small first page the cursor goes on in full pages, missing and repeating nothing', async () => {
