@@ -119,7 +119,7 @@ describe('profile and tickets over the fake Zendesk (API token)', () => {
       expect(r.code, r.stderr).toBe(0);
       assertNoSecrets(r);
     }
-    expect(runs[0]!.stderr).toMatch(/HTTP GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/tickets\?include=users%2Cgroups%2Cmetric_sets&page%5Bsize%5D=100 -> 200 \(\d+ms\)/);
+    expect(runs[0]!.stderr).toMatch(/HTTP GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/tickets\?include=users%2Cgroups%2Cmetric_sets&page%5Bsize%5D=31 -> 200 \(\d+ms\)/); // the default --limit 30, and one more
   });
 
   it('fails with exit 4 and a clear message for bad credentials', async () => {
