@@ -26,6 +26,11 @@ export interface ExecuteOptions {
   skewMs?: number;
   /** The sent ledger's view of each reply (see src/store/repeats.ts bulkSendGuard). */
   guard?: SendGuard;
+  /**
+   * Waits before each further look for a reply whose attempt died in flight (a killed run): the helpdesk may
+   * still be applying it. Empty where a write is atomic (the embedded helpdesk).
+   */
+  settleDelays?: number[];
 }
 
 /** Asked right before a reply goes out (a reason to skip it: sent or being sent by another run), told once it is on the ticket. */
@@ -137,9 +142,16 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
       await applyPatch(item);
       return outcome;
     }
-    // an earlier attempt has no confirmed outcome: look before sending again
+    // an earlier attempt has no confirmed outcome: look before sending again, and again after each settle
+    // delay (a request whose sender was killed may still be applied by the helpdesk after the first look)
     if (item.intentAt) {
-      const found = findSentReply(await provider.listComments(item.ticketId), item.body ?? '', job.public, item.intentAt, opts.skewMs);
+      const look = async () => findSentReply(await provider.listComments(item.ticketId), item.body ?? '', job.public, item.intentAt, opts.skewMs);
+      let found = await look();
+      for (const delay of opts.settleDelays ?? []) {
+        if (found) break;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        found = await look();
+      }
       if (found) {
         replied(item, found.id, true);
         await applyPatch(item);

@@ -70,6 +70,8 @@ export interface RunSummary {
 export interface RunOptions {
   store: StateStore;
   provider: HelpdeskProvider;
+  /** Waits before each further look for a follow-up whose earlier attempt has no outcome (see executeJob's settleDelays). */
+  settleDelays?: number[];
   compose: Composer;
   /** ctx.clock.now(): what is due. */
   now: Date;
@@ -373,14 +375,22 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
   };
   try {
     const ticket = await getTicketOrNull(opts.provider, f.ticketId);
-    const comments = ticket ? await opts.provider.listComments(ticket.id) : [];
+    let comments = ticket ? await opts.provider.listComments(ticket.id) : [];
 
     // An earlier attempt (a crashed run, or a failure after posting, retried) may have posted the reply already:
-    // never send it twice.
+    // never send it twice. A request whose sender died may still be applied by the helpdesk after the first
+    // look, so it is looked for again after each settle delay.
     if (ticket) {
       const row = db.prepare(`SELECT body_hash FROM followups_items WHERE id = ?`).get(f.id) as { body_hash: string | null };
       if (row.body_hash) {
-        const found = findSentComment(comments, row.body_hash, commentsOwnedElsewhere(db, f));
+        const ownedElsewhere = commentsOwnedElsewhere(db, f);
+        let found = findSentComment(comments, row.body_hash, ownedElsewhere);
+        for (const delay of opts.settleDelays ?? []) {
+          if (found) break;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          comments = await opts.provider.listComments(ticket.id);
+          found = findSentComment(comments, row.body_hash, ownedElsewhere);
+        }
         if (found) {
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const { actions, actionError } = await applyActions(opts, f, ticket, templatePatch);

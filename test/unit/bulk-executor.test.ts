@@ -85,6 +85,39 @@ describe('executeJob', () => {
     expect(desk.calls.listComments).toBe(2); // only the two unsure tickets were checked
   });
 
+  it('a reply whose sender was killed in flight and that the helpdesk applies late is looked for again after each settle delay, not sent twice', async () => {
+    const desk = new FakeHelpdesk(3);
+    const job = replyJob(desk, ids(3));
+    // killed while ticket 2's request was in flight; the helpdesk applies it after the resume's first look
+    journal.markIntent(job.id, '2');
+    db.prepare(`UPDATE bulk_jobs SET state = 'running', owner_pid = 999999 WHERE id = ?`).run(job.id);
+    const listComments = desk.listComments.bind(desk);
+    let looks = 0;
+    desk.listComments = async (id: string) => {
+      if (id === '2' && ++looks === 2) await desk.addComment('2', { body: 'Hello customer 2, your parcel is on its way.', public: true });
+      return listComments(id);
+    };
+
+    const r = await executeJob(journal, job.id, desk, { concurrency: 2, settleDelays: [5, 10, 20] });
+    expect(r.run).toMatchObject({ sent: 2, recovered: 1, failed: 0, unknown: 0 });
+    for (const id of ids(3)) expect(desk.agentReplies(id)).toHaveLength(1);
+    expect(looks).toBe(2);
+
+    // without settle delays the first look decides: that is what sent twice
+    const desk2 = new FakeHelpdesk(1);
+    const job2 = replyJob(desk2, ids(1));
+    journal.markIntent(job2.id, '1');
+    db.prepare(`UPDATE bulk_jobs SET state = 'running', owner_pid = 999999 WHERE id = ?`).run(job2.id);
+    const list2 = desk2.listComments.bind(desk2);
+    let looks2 = 0;
+    desk2.listComments = async (id: string) => {
+      if (++looks2 === 2) await desk2.addComment('1', { body: 'Hello customer 1, your parcel is on its way.', public: true });
+      return list2(id);
+    };
+    await executeJob(journal, job2.id, desk2, { concurrency: 1, settleDelays: [] });
+    expect(looks2).toBe(1);
+  });
+
   it('only applies the changes when the reply was confirmed but the update was not', async () => {
     const desk = new FakeHelpdesk(2);
     const job = replyJob(desk, ['1', '2'], { status: 'solved' });
