@@ -2,7 +2,7 @@ import { comparableText } from '../domain/text.js';
 import type { Comment, TicketPatch } from '../domain/model.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { isEmptyPatch } from '../tickets/service.js';
-import { isUnknownOutcome } from '../providers/http.js';
+import { isUnknownOutcome } from '../providers/http/outcome.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
 import { OPEN_STATES, type BulkJournal, type ItemCounts, type ItemRecord, type JobRecord } from './journal.js';
 

@@ -2,7 +2,7 @@ import { comparableText } from '../domain/text.js';
 import { createHash } from 'node:crypto';
 import type { Comment, Ticket, TicketPatch } from '../domain/model.js';
 import { DeskctlError, NotFoundError } from '../errors.js';
-import { isUnknownOutcome } from '../providers/http.js';
+import { isUnknownOutcome } from '../providers/http/outcome.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
 import type { Database } from '../store/sqlite.js';

@@ -37,6 +37,7 @@ import {
   type SettlePolicy,
 } from './http/retry.js';
 import type { Query } from './http/pagination.js';
+import { UncertainWriteError, WriteLandedError } from './http/outcome.js';
 
 export { RateLimiter, sharedRateLimiter, realSleep, DEFAULT_BURST_SECONDS, DEFAULT_SAFETY_MARGIN, type RateLimiterOptions } from './http/rate-limit.js';
 export { parseRetryAfter, backoffDelay, DEFAULT_RETRY, DEFAULT_SETTLE, settleDelays, type RetryPolicy, type SettlePolicy } from './http/retry.js';
@@ -151,32 +152,7 @@ export interface HttpResponse<T = unknown> {
   attempts: number;
 }
 
-/** The write was applied by the helpdesk but no usable response came back (or a check found it). */
-export class WriteLandedError extends ApiError {
-  constructor(message: string, detail?: string) {
-    super(message, { hint: 'the change was applied; nothing was sent twice', detail });
-    this.name = 'WriteLandedError';
-  }
-}
-
-/**
- * A non-idempotent write failed after it may have reached the server, and the helpdesk did not show it within
- * the settle checks: its outcome is unknown. It was not sent again; the caller records it as unknown (a bulk
- * resume or the next follow-up run checks the ticket again before sending).
- */
-export class UncertainWriteError extends ApiError {
-  readonly outcome = 'unknown' as const;
-  constructor(message: string, detail?: string) {
-    super(message, {
-      hint: 'it was not sent again because it may still be applied; check the ticket before trying again',
-      detail,
-    });
-    this.name = 'UncertainWriteError';
-  }
-}
-
-/** True for a write whose outcome is unknown (it may or may not have been applied). */
-export const isUnknownOutcome = (err: unknown): err is UncertainWriteError => (err as Error | undefined)?.name === 'UncertainWriteError';
+export { isUnknownOutcome, UncertainWriteError, WriteLandedError } from './http/outcome.js';
 
 /** A failure the client gave up on after retries (network, 5xx, rate limit beyond the maximum wait). */
 export class TransientHttpError extends ApiError {

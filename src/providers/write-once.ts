@@ -5,7 +5,7 @@
  * writing again.
  */
 import type { Comment, NewComment } from '../domain/model.js';
-import { WriteLandedError } from './http.js';
+import { WriteLandedError } from './http/outcome.js';
 import { htmlToText, normalizeText, textToHtml } from './html.js';
 
 /**

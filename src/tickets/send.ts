@@ -1,7 +1,7 @@
 import { mapLimit, renderAll } from '../bulk/selection.js';
 import type { Person, Ticket, TicketPatch } from '../domain/model.js';
 import { exitCodeOf } from '../errors.js';
-import { isUnknownOutcome } from '../providers/http.js';
+import { isUnknownOutcome } from '../providers/http/outcome.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import type { SentLedger } from '../store/ledger.js';
 import { findRepeats, sendGuard, type SkippedSend } from '../store/repeats.js';

@@ -2,7 +2,7 @@ import { resolveAgentRef } from '../domain/agents.js';
 import type { Ticket, TicketPatch } from '../domain/model.js';
 import { compareTickets, sortTickets, UNASSIGNED, type SortField, type TicketQuery, type TicketSort } from '../domain/query.js';
 import { DeskctlError, PartialFailure, UsageError, exitCodeOf } from '../errors.js';
-import { isUnknownOutcome } from '../providers/http.js';
+import { isUnknownOutcome } from '../providers/http/outcome.js';
 import { collect, type CapabilityHint, type HelpdeskProvider } from '../providers/provider.js';
 import { changesResult, describeChange, type ChangeOutcome } from './changes.js';
 
