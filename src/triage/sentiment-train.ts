@@ -1,5 +1,6 @@
 import { extractFeatures, PATTERN_LABELS } from './sentiment-features.js';
 import { compileModel, MODEL_FORMAT, sigmoid, type HeadParams, type SentimentLabel, type SentimentModel } from './sentiment-model.js';
+import { seededRandom } from '../domain/random.js';
 
 /**
  * Training and evaluation of sentiment models (sentiment-model.ts). Pure and deterministic: the same
@@ -44,17 +45,7 @@ interface Encoded {
 const HEADS = ['negative', 'positive'] as const;
 type HeadName = (typeof HEADS)[number];
 
-/** mulberry32 (same generator as the demo): a seeded shuffle for fold assignment. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Fold number of each example: stratified by label, shuffled with the seed. */
 export function assignFolds(labels: readonly SentimentLabel[], folds: number, seed = 1): number[] {

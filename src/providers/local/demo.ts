@@ -13,18 +13,9 @@ import {
   RATING_COMMENTS,
   type Category,
 } from './demo-content.js';
+import { seededRandom } from '../../domain/random.js';
 
-/** mulberry32: a small seeded PRNG, so the demo is the same on every machine for the same "now". */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
