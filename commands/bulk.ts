@@ -158,7 +158,7 @@ type LedgerRun = Awaited<ReturnType<typeof openLedgerRun>>;
 /** Runs a job with a progress bar and Ctrl-C handling, prints the summary, and fails with exit 3 when some tickets failed. */
 async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, concurrency: number, flags: OutputFlags, retryFailed = false, opened?: LedgerRun): Promise<void> {
   const { executeJob } = await import('../src/bulk/executor.js');
-  const { hasHttp, settleDelays } = await import('../src/providers/http.js');
+  const { providerSettleDelays } = await import('../src/providers/http.js');
   const { createProgress } = await import('../src/bulk/progress.js');
   const { jobJson, summaryText } = await import('../src/bulk/view.js');
   const journal = await openJournal(ctx);
@@ -187,7 +187,7 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
       signal: ac.signal,
       retryFailed,
       guard: ledgerRun?.guard,
-      settleDelays: hasHttp(provider) ? settleDelays(provider.http.settle) : [],
+      settleDelays: providerSettleDelays(provider),
       onProgress: ({ processed }) => progress.update(processed),
     });
   } finally {

@@ -368,13 +368,13 @@ export function register(program: Command, context: ContextFactory): void {
       const { followupLedgerGuard, repeatWindowMs } = await import('../src/store/repeats.js');
       const windowMs = repeatWindowMs(undefined, (await ctx.profile()).repeatWindow);
       const ledger = followupLedgerGuard(await store.ledger(() => ctx.clock.now()), new Date(now.getTime() - windowMs), () => ctx.clock.now());
-      const { hasHttp, settleDelays } = await import('../src/providers/http.js');
+      const { providerSettleDelays } = await import('../src/providers/http.js');
       const summary = await runDue({
         store,
         provider,
         compose,
         ledger,
-        settleDelays: hasHttp(provider) ? settleDelays(provider.http.settle) : [],
+        settleDelays: providerSettleDelays(provider),
         now,
         dryRun: Boolean(o.dryRun),
         lock: o.lock !== false,

@@ -2,7 +2,7 @@ import { comparableText } from '../domain/text.js';
 import type { Comment, TicketPatch } from '../domain/model.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { isEmptyPatch } from '../tickets/service.js';
-import { isUnknownOutcome } from '../providers/http/outcome.js';
+import { isUnknownOutcome, lookUntilSettled } from '../providers/http/outcome.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
 import { OPEN_STATES, type BulkJournal, type ItemCounts, type ItemRecord, type JobRecord } from './journal.js';
 
@@ -146,12 +146,7 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
     // delay (a request whose sender was killed may still be applied by the helpdesk after the first look)
     if (item.intentAt) {
       const look = async () => findSentReply(await provider.listComments(item.ticketId), item.body ?? '', job.public, item.intentAt, opts.skewMs);
-      let found = await look();
-      for (const delay of opts.settleDelays ?? []) {
-        if (found) break;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        found = await look();
-      }
+      const found = await lookUntilSettled(look, opts.settleDelays ?? []);
       if (found) {
         replied(item, found.id, true);
         await applyPatch(item);

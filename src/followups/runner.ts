@@ -2,7 +2,7 @@ import { comparableText } from '../domain/text.js';
 import { createHash } from 'node:crypto';
 import type { Comment, Ticket, TicketPatch } from '../domain/model.js';
 import { DeskctlError, NotFoundError } from '../errors.js';
-import { isUnknownOutcome } from '../providers/http/outcome.js';
+import { isUnknownOutcome, lookUntilSettled } from '../providers/http/outcome.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
 import type { Database } from '../store/sqlite.js';
@@ -384,13 +384,11 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
       const row = db.prepare(`SELECT body_hash FROM followups_items WHERE id = ?`).get(f.id) as { body_hash: string | null };
       if (row.body_hash) {
         const ownedElsewhere = commentsOwnedElsewhere(db, f);
-        let found = findSentComment(comments, row.body_hash, ownedElsewhere);
-        for (const delay of opts.settleDelays ?? []) {
-          if (found) break;
-          await new Promise((resolve) => setTimeout(resolve, delay));
-          comments = await opts.provider.listComments(ticket.id);
-          found = findSentComment(comments, row.body_hash, ownedElsewhere);
-        }
+        let looks = 0;
+        const found = await lookUntilSettled(async () => {
+          if (looks++ > 0) comments = await opts.provider.listComments(ticket.id);
+          return findSentComment(comments, row.body_hash!, ownedElsewhere);
+        }, opts.settleDelays ?? []);
         if (found) {
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const { actions, actionError } = await applyActions(opts, f, ticket, templatePatch);

@@ -693,3 +693,6 @@ export interface HttpBackedProvider {
 
 export const hasHttp = (p: unknown): p is HttpBackedProvider =>
   Boolean(p && typeof p === 'object' && typeof (p as { http?: { request?: unknown } }).http?.request === 'function');
+
+/** The waits before each further look for an attempt with no outcome: the HTTP layer's settle policy; none where writes are atomic. */
+export const providerSettleDelays = (p: unknown): number[] => (hasHttp(p) ? settleDelays(p.http.settle) : []);

@@ -30,3 +30,17 @@ export class UncertainWriteError extends ApiError {
 
 /** True for a write whose outcome is unknown (it may or may not have been applied). */
 export const isUnknownOutcome = (err: unknown): err is UncertainWriteError => (err as Error | undefined)?.name === 'UncertainWriteError';
+
+/**
+ * Looks once, then again after each delay until something is found: for an attempt whose sender died (or
+ * whose answer was lost) and that the helpdesk may still be applying. Empty delays: the first look decides.
+ */
+export async function lookUntilSettled<T>(look: () => Promise<T | undefined>, delays: readonly number[]): Promise<T | undefined> {
+  let found = await look();
+  for (const delay of delays) {
+    if (found) break;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    found = await look();
+  }
+  return found;
+}
