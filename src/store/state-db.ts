@@ -1,0 +1,71 @@
+/**
+ * The SQL connection behind deskctl's own state (bulk journals, follow-ups, triage log, sent ledger):
+ * one asynchronous interface with two implementations, SQLite (a file per profile, the default) and
+ * PostgreSQL (team mode, DESKCTL_STATE_URL). Capabilities write their SQL once, with `?` placeholders;
+ * what differs between the two dialects is asked of the connection (`dialect`, `skipLocked`, `lock`).
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export type SqlParams = readonly unknown[];
+
+export interface RunResult {
+  /** Rows inserted, updated or deleted. */
+  changes: number;
+}
+
+export interface StateDb {
+  readonly dialect: Dialect;
+  /** Every row of a query (`?` placeholders). Integers come back as numbers on both dialects. */
+  all<T>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** The first row, or undefined. */
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
+  run(sql: string, params?: SqlParams): Promise<RunResult>;
+  /**
+   * Runs `work` in one write transaction and commits it, or rolls back when it throws. Statements
+   * must go through the `tx` handle it receives. SQLite: BEGIN IMMEDIATE (one writer per file, so a
+   * transaction is already serialised); PostgreSQL: READ COMMITTED on one pooled connection, so
+   * use `tx.lock(...)` or `FOR UPDATE` where a check-then-write must not race another host.
+   */
+  transaction<T>(work: (tx: StateDb) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction: waits for, then holds until commit, the lock named `key` (PostgreSQL
+   * pg_advisory_xact_lock, shared by every process on every host). No-op on SQLite (see above).
+   */
+  lock(key: string): Promise<void>;
+  /** `FOR UPDATE SKIP LOCKED` on PostgreSQL (rows another transaction holds are passed over); '' on SQLite. */
+  readonly skipLocked: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One capability's tables: its name and its append-only migrations per dialect. Never edit an
+ * applied entry; add a new one. PostgreSQL's list may differ in count from SQLite's (it started
+ * later, with the final shape of each table).
+ */
+export interface SchemaNamespace {
+  name: string;
+  sqlite: readonly string[];
+  postgres: readonly string[];
+}
+
+/** `?` placeholders as PostgreSQL's `$1, $2, ...`; a `?` inside a quoted string or identifier is left alone. */
+export function numberPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
