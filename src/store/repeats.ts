@@ -1,6 +1,6 @@
 import { findSentReply, type SendGuard } from '../bulk/executor.js';
 import type { JobRecord } from '../bulk/journal.js';
-import { newOwnerId } from '../followups/lock.js';
+import { newOwnerId } from './owner.js';
 import type { FollowupLedgerGuard } from '../followups/runner.js';
 import type { FollowUp } from '../followups/store.js';
 import { mapLimit } from '../bulk/selection.js';

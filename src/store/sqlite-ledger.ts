@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import { ownerMayBeAlive } from '../followups/lock.js';
+import { ownerMayBeAlive } from './owner.js';
 import type { Database } from './sqlite.js';
 import {
   bodyHash,

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './sqlite.js';
 import type { RunResult, SchemaNamespace, SqlParams, StateDb } from './state-db.js';
+import { ownerMayBeAlive } from './owner.js';
 import { migrate } from './sqlite.js';
 
 /**
@@ -45,6 +46,12 @@ export class SqliteStateDb implements StateDb {
   }
 
   async lock(): Promise<void> {}
+
+  async registerOwner(): Promise<void> {}
+
+  async ownerAlive(owner: string): Promise<boolean> {
+    return ownerMayBeAlive(owner);
+  }
 
   async migrate(ns: SchemaNamespace): Promise<void> {
     await this.serial(() => migrate(this.raw, ns.name, ns.sqlite));
@@ -95,6 +102,12 @@ class SqliteTransaction implements StateDb {
   }
 
   async lock(): Promise<void> {}
+
+  async registerOwner(): Promise<void> {}
+
+  async ownerAlive(owner: string): Promise<boolean> {
+    return ownerMayBeAlive(owner);
+  }
 
   async close(): Promise<void> {}
 }

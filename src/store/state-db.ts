@@ -35,6 +35,18 @@ export interface StateDb {
   lock(key: string): Promise<void>;
   /** `FOR UPDATE SKIP LOCKED` on PostgreSQL (rows another transaction holds are passed over); '' on SQLite. */
   readonly skipLocked: string;
+  /**
+   * Makes this process's owner id (src/store/owner.ts) known as alive to every process sharing the
+   * state. SQLite: nothing to do (a pid on this host tells). PostgreSQL: recorded with this
+   * process's connection, which the server drops when the process dies or its connection is lost.
+   */
+  registerOwner(owner: string): Promise<void>;
+  /**
+   * False when the owner is known to be gone: its pid no longer exists on this host or, on
+   * PostgreSQL, its registered connection is closed. True when alive or not known to be gone
+   * (then leases and expiry decide).
+   */
+  ownerAlive(owner: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
