@@ -36,13 +36,13 @@ try {
     skipIfClosed: false,
   }));
   let t = process.hrtime.bigint();
-  scheduleFollowups(store, inputs, { dedupe: false });
+  await scheduleFollowups(store, inputs, { dedupe: false });
   const scheduleMs = ms(t);
   console.log(`schedule ${N} follow-ups (one transaction): ${scheduleMs.toFixed(0)} ms (${((N / scheduleMs) * 1000).toFixed(0)}/s)`);
 
   // 2. due selection
   t = process.hrtime.bigint();
-  const due = listFollowups(store, { dueBy: new Date(now.getTime() + 30 * 60_000) });
+  const due = await listFollowups(store, { dueBy: new Date(now.getTime() + 30 * 60_000) });
   console.log(`list due (${due.length} of ${N}): ${ms(t).toFixed(1)} ms`);
 
   // 3. run over the first 600 due (one process, then what is left is not due)

@@ -216,7 +216,7 @@ export function register(program: Command, context: ContextFactory): void {
       const when = `${formatInZone(p.dueAt, p.tz)} (${p.dueAt.toISOString()})`;
       const pending = o.replace ? 'replace' : o.allowRepeat ? 'allow' : 'refuse';
       const store = await ctx.store();
-      const dups = pendingDuplicates(store, inputs);
+      const dups = await pendingDuplicates(store, inputs);
       // scheduleFollowups refuses again inside its transaction; this is the same answer before the preview
       if (dups.length && pending === 'refuse') throw duplicateError(dups);
       for (const d of dups) ctx.io.info(`${pending === 'replace' ? 'Replaces' : 'In addition to'} follow-up #${d.id} for ticket ${d.ticketId} (${d.template}, due ${d.dueAt})`);
@@ -237,7 +237,7 @@ export function register(program: Command, context: ContextFactory): void {
           return;
         }
       }
-      const scheduled = scheduleFollowups(store, inputs, { pending });
+      const scheduled = await scheduleFollowups(store, inputs, { pending });
       ctx.io.info(`${ctx.io.errColor.green('✓')} Scheduled ${scheduled.length} follow-up${scheduled.length === 1 ? '' : 's'} for ${when}`);
       const { followupListSpec } = await views();
       ctx.output.list(scheduled, followupListSpec(() => now), flags);
@@ -268,7 +268,7 @@ export function register(program: Command, context: ContextFactory): void {
       const ticketIds = o.ticket ? parseIds(o.ticket as string[]) : undefined;
       const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : undefined;
       const now = ctx.clock.now();
-      const rows = listFollowups(await ctx.store(), { states, actionFailed, dueBy: o.due ? now : undefined, ticketIds, limit });
+      const rows = await listFollowups(await ctx.store(), { states, actionFailed, dueBy: o.due ? now : undefined, ticketIds, limit });
       const { followupListSpec } = await views();
       ctx.output.list(rows, followupListSpec(() => now), flags);
     });
@@ -288,7 +288,7 @@ export function register(program: Command, context: ContextFactory): void {
       ctx.output.format(flags);
       const { getFollowup, parseFollowupId } = await followups();
       const id = parseFollowupId(idArg);
-      const f = getFollowup(await ctx.store(), id);
+      const f = await getFollowup(await ctx.store(), id);
       const { renderFollowupDetail } = await views();
       ctx.output.record(f, () => renderFollowupDetail(f, ctx.io.color, ctx.clock.now()), flags);
     });
@@ -309,14 +309,14 @@ export function register(program: Command, context: ContextFactory): void {
         const ticketIds = o.ticket ? parseIds(o.ticket as string[]) : [];
         if (!wanted.length && !ticketIds.length) throw new UsageError('which follow-ups?', `give follow-up ids, or --ticket ID for all ${from} ones of a ticket`);
         const store = await ctx.store();
-        if (ticketIds.length) wanted.push(...listFollowups(store, { states: [from], ticketIds }).map((f) => f.id));
+        if (ticketIds.length) wanted.push(...(await listFollowups(store, { states: [from], ticketIds })).map((f) => f.id));
         const unique = [...new Set(wanted)];
         if (!unique.length) {
           ctx.io.info(`No ${from} follow-ups for ticket ${ticketIds.join(', ')}`);
           return;
         }
         const now = ctx.clock.now();
-        const r = name === 'cancel' ? cancelFollowups(store, unique, now) : retryFollowups(store, unique, now);
+        const r = await (name === 'cancel' ? cancelFollowups(store, unique, now) : retryFollowups(store, unique, now));
         for (const x of r.refused) ctx.io.warn(`follow-up #${x.id} not ${verb}: ${x.reason}`);
         if (r.changed.length) {
           ctx.io.info(`${verb} ${r.changed.length} follow-up${r.changed.length === 1 ? '' : 's'}${name === 'retry' ? '; the next `followup run` sends them' : ''}`);

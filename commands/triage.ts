@@ -194,7 +194,7 @@ export function register(program: Command, context: ContextFactory): void {
             const dueAt = await f.parseAt(when, now, tz, 'snooze time');
             if (dueAt.getTime() <= now.getTime()) throw new UsageError(`'${when}' is in the past`, 'give a time in the future');
             // wake-up: a follow-up that reopens the ticket unless the customer writes first
-            f.scheduleFollowup(tools.store, {
+            await f.scheduleFollowup(tools.store, {
               ticketId: ticket.id,
               dueAt,
               now,

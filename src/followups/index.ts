@@ -2,7 +2,7 @@
  * Scheduled follow-ups: "check back in 7 days unless the customer wrote", stored per profile in
  * deskctl's StateStore (namespace 'followups') and sent by `deskctl followup run` from cron.
  */
-export { FOLLOWUP_MIGRATIONS, FOLLOWUP_NAMESPACE, FOLLOWUP_STATES, followupDb, rowToFollowUp } from './store.js';
+export { FOLLOWUP_MIGRATIONS, FOLLOWUP_NAMESPACE, FOLLOWUP_PG_MIGRATIONS, FOLLOWUP_STATES, FOLLOWUPS, followupState, rowToFollowUp } from './store.js';
 export type { FollowUp, FollowUpRow, FollowUpState } from './store.js';
 export {
   cancelFollowups,
@@ -21,7 +21,7 @@ export {
 export type { ChangeResult, ListFilter, ScheduleInput, ScheduleOptions } from './schedule.js';
 export { formatInZone, parseAt, parseIn, parseTimeZone, resolveWhen, systemTimeZone, wallClockAt, wallClockToInstant, zoneOffsetMinutes, WHEN_HINT } from './when.js';
 export type { WallClock, WhenFlags } from './when.js';
-export { abandonedClaims, bodyHash, claim, findSentComment, followupPatch, normalizeBody, reclaim, runDue, skipReason, LOCK_NAME } from './runner.js';
+export { abandonedClaims, bodyHash, claim, claimDue, findSentComment, followupPatch, normalizeBody, reclaim, runDue, skipReason, LOCK_NAME } from './runner.js';
 export type { ComposedMessage, Composer, ItemResult, Outcome, RunOptions, RunSummary } from './runner.js';
 export { acquireLock, newOwnerId, ownerMayBeAlive, releaseLock, renewLock } from './lock.js';
 export type { LockHolder } from './lock.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { ownerMayBeAlive, parseOwner } from '../store/owner.js';
-import type { Database } from '../store/sqlite.js';
+import { parseOwner } from '../store/owner.js';
+import type { StateDb } from '../store/state-db.js';
 
 export { newOwnerId, ownerMayBeAlive, parseOwner } from '../store/owner.js';
 
@@ -22,40 +22,41 @@ interface LockRow {
 }
 
 /**
- * A lease in SQLite: taken when free, expired (the holder stopped renewing) or held by a process
- * that no longer exists on this host. Times are wall-clock (Date.now), not DESKCTL_NOW.
+ * A lease in the state store: taken when free, expired (the holder stopped renewing) or held by a
+ * process known to be gone (StateDb.ownerAlive). Times are wall-clock (Date.now), not DESKCTL_NOW.
  */
-export function acquireLock(
-  db: Database,
+export async function acquireLock(
+  db: StateDb,
   name: string,
   owner: string,
   ttlMs: number,
   nowMs = Date.now(),
-): { ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder } {
-  const tx = db.transaction(() => {
-    const row = db.prepare(`SELECT * FROM followups_locks WHERE name = ?`).get(name) as LockRow | undefined;
+): Promise<{ ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder }> {
+  return db.transaction(async (tx) => {
+    await tx.lock(`followups:lock:${name}`);
+    const row = await tx.get<LockRow>(`SELECT * FROM followups_locks WHERE name = ?`, [name]);
     const holder = row ? toHolder(row) : undefined;
-    if (row && row.owner !== owner && row.expires_ms > nowMs && ownerMayBeAlive(row.owner)) {
+    if (row && row.owner !== owner && Number(row.expires_ms) > nowMs && (await tx.ownerAlive(row.owner))) {
       return { ok: false as const, holder: holder! };
     }
     const o = parseOwner(owner);
-    db.prepare(
+    await tx.run(
       `INSERT INTO followups_locks (name, owner, pid, host, acquired_at, expires_ms) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host,
          acquired_at = excluded.acquired_at, expires_ms = excluded.expires_ms`,
-    ).run(name, owner, o?.pid ?? process.pid, o?.host ?? hostname(), new Date(nowMs).toISOString(), nowMs + ttlMs);
+      [name, owner, o?.pid ?? process.pid, o?.host ?? hostname(), new Date(nowMs).toISOString(), nowMs + ttlMs],
+    );
     return row && row.owner !== owner ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
   });
-  return tx.immediate();
 }
 
 /** Extends the lease; false when the lock was lost (taken over after expiry). */
-export function renewLock(db: Database, name: string, owner: string, ttlMs: number, nowMs = Date.now()): boolean {
-  return db.prepare(`UPDATE followups_locks SET expires_ms = ? WHERE name = ? AND owner = ?`).run(nowMs + ttlMs, name, owner).changes === 1;
+export async function renewLock(db: StateDb, name: string, owner: string, ttlMs: number, nowMs = Date.now()): Promise<boolean> {
+  return (await db.run(`UPDATE followups_locks SET expires_ms = ? WHERE name = ? AND owner = ?`, [nowMs + ttlMs, name, owner])).changes === 1;
 }
 
-export function releaseLock(db: Database, name: string, owner: string): void {
-  db.prepare(`DELETE FROM followups_locks WHERE name = ? AND owner = ?`).run(name, owner);
+export async function releaseLock(db: StateDb, name: string, owner: string): Promise<void> {
+  await db.run(`DELETE FROM followups_locks WHERE name = ? AND owner = ?`, [name, owner]);
 }
 
 const toHolder = (r: LockRow): LockHolder => ({
@@ -63,5 +64,5 @@ const toHolder = (r: LockRow): LockHolder => ({
   pid: r.pid,
   host: r.host,
   acquiredAt: r.acquired_at,
-  expiresAt: new Date(r.expires_ms).toISOString(),
+  expiresAt: new Date(Number(r.expires_ms)).toISOString(),
 });

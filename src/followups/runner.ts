@@ -5,10 +5,10 @@ import { DeskctlError, NotFoundError } from '../errors.js';
 import { isUnknownOutcome, lookUntilSettled } from '../providers/http/outcome.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
-import type { Database } from '../store/sqlite.js';
+import type { StateDb } from '../store/state-db.js';
 import type { StateStore } from '../store/state-store.js';
-import { acquireLock, newOwnerId, ownerMayBeAlive, releaseLock, renewLock, type LockHolder } from './lock.js';
-import { followupDb, rowToFollowUp, type FollowUp, type FollowUpRow } from './store.js';
+import { acquireLock, newOwnerId, releaseLock, renewLock, type LockHolder } from './lock.js';
+import { followupState, rowToFollowUp, type FollowUp, type FollowUpRow } from './store.js';
 
 /** What a follow-up sends: the rendered reply and the template's own actions. */
 export interface ComposedMessage {
@@ -76,7 +76,11 @@ export interface RunOptions {
   /** ctx.clock.now(): what is due. */
   now: Date;
   dryRun?: boolean;
-  /** Take the per-profile run lock (default true). Without it, per-item claims alone prevent double sends. */
+  /**
+   * Take the per-profile run lock on SQLite (default true): one runner at a time per state file, a second
+   * one reports the holder and does nothing. Without it, per-item claims alone prevent double sends.
+   * PostgreSQL has no run lock: runners on every host share the work through row claims.
+   */
   lock?: boolean;
   /** At most this many due follow-ups in this run. */
   limit?: number;
@@ -90,14 +94,17 @@ export interface RunOptions {
   /** The sent ledger (src/store/repeats.ts followupLedgerGuard): asked before a reply goes out, told after. */
   ledger?: FollowupLedgerGuard;
   /** Test hook: called after the comment is added, before the outcome is recorded (simulates a crash). */
-  afterSendHook?: (f: FollowUp) => void;
+  afterSendHook?: (f: FollowUp) => void | Promise<void>;
 }
 
-/** What runDue asks the sent ledger (kept to an interface so the runner does not depend on the store). */
+/**
+ * What runDue asks the sent ledger (kept to an interface so the runner does not depend on the store).
+ * Either answer may be a promise (the ledger on PostgreSQL is asynchronous).
+ */
 export interface FollowupLedgerGuard {
   /** A reason to skip: the ticket already got this message, or another run is sending it. */
-  beforeSend(f: FollowUp, message: { body: string; public: boolean }, comments: Comment[]): string | undefined;
-  afterSend(f: FollowUp, message: { body: string; public: boolean }, commentId: string | null): void;
+  beforeSend(f: FollowUp, message: { body: string; public: boolean }, comments: Comment[]): string | undefined | Promise<string | undefined>;
+  afterSend(f: FollowUp, message: { body: string; public: boolean }, commentId: string | null): void | Promise<void>;
 }
 
 export const LOCK_NAME = 'run';
@@ -145,38 +152,55 @@ export function followupPatch(f: FollowUp, templatePatch: TicketPatch | undefine
 const isEmpty = (p: TicketPatch) => Object.values(p).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
 
 /** Atomically claims a scheduled (or unknown-outcome) follow-up for `owner`; false when another run got it first. */
-export function claim(db: Database, id: number, owner: string, nowIso = new Date().toISOString(), from: 'scheduled' | 'unknown' = 'scheduled'): boolean {
-  return (
-    db
-      .prepare(
-        `UPDATE followups_items SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND state = ?`,
-      )
-      .run(owner, nowIso, nowIso, id, from).changes === 1
+export async function claim(db: StateDb, id: number, owner: string, nowIso = new Date().toISOString(), from: 'scheduled' | 'unknown' = 'scheduled'): Promise<boolean> {
+  const { changes } = await db.run(
+    `UPDATE followups_items SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
+     WHERE id = ? AND state = ?`,
+    [owner, nowIso, nowIso, id, from],
   );
+  return changes === 1;
 }
 
-/** Takes over a 'sending' claim left by `previousOwner`; false when someone else already did. */
-export function reclaim(db: Database, id: number, previousOwner: string, owner: string, nowIso = new Date().toISOString()): boolean {
-  return (
-    db
-      .prepare(
-        `UPDATE followups_items SET claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND state = 'sending' AND claimed_by = ?`,
-      )
-      .run(owner, nowIso, nowIso, id, previousOwner).changes === 1
-  );
+/**
+ * Claims up to `max` due follow-ups for `owner` in one transaction, marking them 'sending'. On
+ * PostgreSQL rows another run is claiming are passed over (FOR UPDATE SKIP LOCKED), so runners on
+ * several hosts take different batches; on SQLite the write transaction already serialises them.
+ */
+export async function claimDue(db: StateDb, owner: string, dueByMs: number, max: number, nowIso = new Date().toISOString()): Promise<FollowUp[]> {
+  return db.transaction(async (tx) => {
+    const ids = await tx.all<{ id: number }>(
+      `SELECT id FROM followups_items WHERE state = 'scheduled' AND due_ms <= ? ORDER BY due_ms, id LIMIT ? ${tx.skipLocked}`,
+      [dueByMs, Math.max(1, Math.floor(max))],
+    );
+    if (!ids.length) return [];
+    const rows = await tx.all<FollowUpRow>(
+      `UPDATE followups_items SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (${ids.map(() => '?').join(', ')}) AND state = 'scheduled' RETURNING *`,
+      [owner, nowIso, nowIso, ...ids.map((r) => r.id)],
+    );
+    return rows.map(rowToFollowUp).sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt) || x.id - y.id);
+  });
 }
 
-function load(db: Database, id: number): FollowUp {
-  return rowToFollowUp(db.prepare(`SELECT * FROM followups_items WHERE id = ?`).get(id) as FollowUpRow);
+/** Takes over a 'sending' claim left by `previousOwner` (null: a claim with no owner); false when someone else already did. */
+export async function reclaim(db: StateDb, id: number, previousOwner: string | null, owner: string, nowIso = new Date().toISOString()): Promise<boolean> {
+  const { changes } = await db.run(
+    `UPDATE followups_items SET claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
+     WHERE id = ? AND state = 'sending' AND claimed_by IS NOT DISTINCT FROM ?`,
+    [owner, nowIso, nowIso, id, previousOwner],
+  );
+  return changes === 1;
+}
+
+async function load(db: StateDb, id: number): Promise<FollowUp> {
+  return rowToFollowUp((await db.get<FollowUpRow>(`SELECT * FROM followups_items WHERE id = ?`, [id]))!);
 }
 
 /** Updates a claimed item only while we still own the claim. */
-function update(db: Database, id: number, owner: string, set: Record<string, unknown>): boolean {
+async function update(db: StateDb, id: number, owner: string, set: Record<string, unknown>): Promise<boolean> {
   const keys = Object.keys(set);
   const sql = `UPDATE followups_items SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = ? WHERE id = ? AND state = 'sending' AND claimed_by = ?`;
-  return db.prepare(sql).run(...keys.map((k) => set[k]), new Date().toISOString(), id, owner).changes === 1;
+  return (await db.run(sql, [...keys.map((k) => set[k]), new Date().toISOString(), id, owner])).changes === 1;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -191,21 +215,29 @@ async function getTicketOrNull(provider: HelpdeskProvider, id: string): Promise<
 }
 
 /** Comment ids already recorded by other sent follow-ups of the ticket (so two identical replies are told apart). */
-function commentsOwnedElsewhere(db: Database, f: FollowUp): Set<string> {
-  const rows = db
-    .prepare(`SELECT comment_id FROM followups_items WHERE ticket_id = ? AND id != ? AND comment_id IS NOT NULL`)
-    .all(f.ticketId, f.id) as { comment_id: string }[];
+async function commentsOwnedElsewhere(db: StateDb, f: FollowUp): Promise<Set<string>> {
+  const rows = await db.all<{ comment_id: string }>(`SELECT comment_id FROM followups_items WHERE ticket_id = ? AND id != ? AND comment_id IS NOT NULL`, [f.ticketId, f.id]);
   return new Set(rows.map((r) => r.comment_id));
 }
 
-/** Abandoned 'sending' items: their process is gone (same host) or their claim is older than staleAfterMs. */
-export function abandonedClaims(db: Database, owner: string, staleAfterMs: number, nowMs = Date.now()): FollowUpRow[] {
-  const rows = db.prepare(`SELECT * FROM followups_items WHERE state = 'sending' ORDER BY due_ms, id`).all() as FollowUpRow[];
-  return rows.filter(
-    (r) =>
-      r.claimed_by !== owner &&
-      (!r.claimed_by || !ownerMayBeAlive(r.claimed_by) || !r.claimed_at || nowMs - Date.parse(r.claimed_at) > staleAfterMs),
-  );
+/**
+ * Abandoned 'sending' items: their process is known to be gone (StateDb.ownerAlive: a dead pid on this
+ * host or, on PostgreSQL, a closed connection on any host), or their claim is older than staleAfterMs.
+ */
+export async function abandonedClaims(db: StateDb, owner: string, staleAfterMs: number, nowMs = Date.now()): Promise<FollowUpRow[]> {
+  const rows = await db.all<FollowUpRow>(`SELECT * FROM followups_items WHERE state = 'sending' ORDER BY due_ms, id`);
+  const alive = new Map<string, boolean>();
+  const out: FollowUpRow[] = [];
+  for (const r of rows) {
+    if (r.claimed_by === owner) continue;
+    if (!r.claimed_by || !r.claimed_at || nowMs - Date.parse(r.claimed_at) > staleAfterMs) {
+      out.push(r);
+      continue;
+    }
+    if (!alive.has(r.claimed_by)) alive.set(r.claimed_by, await db.ownerAlive(r.claimed_by));
+    if (!alive.get(r.claimed_by)) out.push(r);
+  }
+  return out;
 }
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, stop: () => boolean): Promise<void> {
@@ -220,13 +252,14 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 }
 
 /**
- * Sends every due follow-up once. Each item is claimed atomically in SQLite before anything is
- * sent, the rendered body is journaled before the reply is posted, and the outcome is recorded
- * after. An item left 'sending' by a dead process is checked against the ticket's comments: if the
- * reply is there it is recorded as sent, otherwise it is sent.
+ * Sends every due follow-up once. Due items are claimed in small batches before anything is sent
+ * (on PostgreSQL with SKIP LOCKED, so runners on several hosts share the work), the rendered body is
+ * journaled before the reply is posted, and the outcome is recorded after. An item left 'sending' by
+ * a dead process is checked against the ticket's comments: if the reply is there it is recorded as
+ * sent, otherwise it is sent.
  */
 export async function runDue(opts: RunOptions): Promise<RunSummary> {
-  const db = followupDb(opts.store);
+  const db = await followupState(opts.store);
   const owner = opts.owner ?? newOwnerId();
   const dryRun = Boolean(opts.dryRun);
   const nowMs = opts.now.getTime();
@@ -246,16 +279,16 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     items: [],
   };
   const ttl = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
-  const useLock = opts.lock !== false && !dryRun;
+  const useLock = opts.lock !== false && !dryRun && db.dialect === 'sqlite';
+  if (!dryRun) await db.registerOwner(owner);
   if (useLock) {
-    const got = acquireLock(db, LOCK_NAME, owner, ttl);
+    const got = await acquireLock(db, LOCK_NAME, owner, ttl);
     if (!got.ok) {
       summary.lockedBy = got.holder;
-      fillPending(db, nowMs, summary);
+      await fillPending(db, nowMs, summary);
       return summary;
     }
   }
-  let lockLost = false;
   const record = (r: ItemResult) => {
     summary.items.push(r);
     if (r.outcome === 'sent') summary.sent++;
@@ -270,68 +303,85 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
   const concurrency = Math.max(1, opts.concurrency ?? Math.min(4, opts.provider.capabilities.defaultConcurrency || 1));
   try {
     if (dryRun) {
-      const due = db
-        .prepare(`SELECT * FROM followups_items WHERE state = 'scheduled' AND due_ms <= ? ORDER BY due_ms, id ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`)
-        .all(nowMs) as FollowUpRow[];
+      const due = await db.all<FollowUpRow>(
+        `SELECT * FROM followups_items WHERE state = 'scheduled' AND due_ms <= ? ORDER BY due_ms, id ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`,
+        [nowMs],
+      );
       await pool(due.map(rowToFollowUp), concurrency, async (f) => record(await preview(opts, f)), () => false);
-      fillPending(db, nowMs, summary);
+      await fillPending(db, nowMs, summary);
       return summary;
     }
 
     // 1. Claims abandoned by crashed runs.
-    const abandoned = abandonedClaims(db, owner, opts.staleAfterMs ?? DEFAULT_STALE_MS);
-    for (const row of abandoned) {
-      if (!reclaim(db, row.id, row.claimed_by ?? '', owner) && !(row.claimed_by === null && claimNull(db, row.id, owner))) continue;
-      record(await processItem(opts, db, owner, load(db, row.id), true));
-    }
+    await takeOverAbandoned(opts, db, owner, record);
 
     // 1b. Replies whose outcome an earlier run could not tell: the ticket is checked before anything is sent.
-    const unsure = db.prepare(`SELECT id FROM followups_items WHERE state = 'unknown' ORDER BY due_ms, id`).all() as { id: number }[];
+    const unsure = await db.all<{ id: number }>(`SELECT id FROM followups_items WHERE state = 'unknown' ORDER BY due_ms, id`);
     for (const { id } of unsure) {
-      if (!claim(db, id, owner, undefined, 'unknown')) continue;
-      record(await processItem(opts, db, owner, load(db, id), true));
+      if (!(await claim(db, id, owner, undefined, 'unknown'))) continue;
+      record(await processItem(opts, db, owner, await load(db, id), true));
     }
 
-    // 2. Due items, each claimed atomically.
-    const due = db
-      .prepare(`SELECT id FROM followups_items WHERE state = 'scheduled' AND due_ms <= ? ORDER BY due_ms, id ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`)
-      .all(nowMs) as { id: number }[];
-    await pool(
-      due.map((d) => d.id),
-      concurrency,
-      async (id) => {
-        if (useLock && !renewLock(db, LOCK_NAME, owner, ttl)) {
-          lockLost = true;
-          return;
-        }
-        if (!claim(db, id, owner)) return; // another run has it
-        record(await processItem(opts, db, owner, load(db, id), false));
-      },
-      () => lockLost,
+    // 2. Due items, claimed a small batch at a time while the workers send.
+    const next = dueClaims(db, owner, nowMs, concurrency, opts.limit, useLock ? () => renewLock(db, LOCK_NAME, owner, ttl) : undefined);
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let f = await next(); f; f = await next()) record(await processItem(opts, db, owner, f, false));
+      }),
     );
+
+    // 3. Claims of runs that died while this one worked (another host's runner killed meanwhile).
+    if (!opts.limit || summary.items.length < opts.limit) await takeOverAbandoned(opts, db, owner, record);
   } finally {
-    if (useLock) releaseLock(db, LOCK_NAME, owner);
+    if (useLock) await releaseLock(db, LOCK_NAME, owner);
   }
-  fillPending(db, nowMs, summary);
+  await fillPending(db, nowMs, summary);
   return summary;
 }
 
-function claimNull(db: Database, id: number, owner: string): boolean {
-  const now = new Date().toISOString();
-  return (
-    db
-      .prepare(`UPDATE followups_items SET claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'sending' AND claimed_by IS NULL`)
-      .run(owner, now, now, id).changes === 1
-  );
+async function takeOverAbandoned(opts: RunOptions, db: StateDb, owner: string, record: (r: ItemResult) => void): Promise<void> {
+  for (const row of await abandonedClaims(db, owner, opts.staleAfterMs ?? DEFAULT_STALE_MS)) {
+    if (!(await reclaim(db, row.id, row.claimed_by, owner))) continue; // another run took it over first
+    record(await processItem(opts, db, owner, await load(db, row.id), true));
+  }
 }
 
-function fillPending(db: Database, nowMs: number, summary: RunSummary): void {
-  const row = db.prepare(`SELECT COUNT(*) AS n, MIN(due_ms) AS next FROM followups_items WHERE state = 'scheduled' AND due_ms > ?`).get(nowMs) as {
-    n: number;
-    next: number | null;
+/**
+ * The next claimed due follow-up for a worker, or undefined when none is left (or the run lock was
+ * lost). Claims a batch of `batch` when the local queue runs dry; one claim at a time per process.
+ */
+function dueClaims(db: StateDb, owner: string, nowMs: number, batch: number, limit: number | undefined, renewLock?: () => Promise<boolean>): () => Promise<FollowUp | undefined> {
+  const queue: FollowUp[] = [];
+  let claimed = 0;
+  let done = false;
+  let refill: Promise<void> | undefined;
+  const claimMore = async () => {
+    const want = Math.min(batch, limit === undefined ? batch : limit - claimed);
+    if (want <= 0 || (renewLock && !(await renewLock()))) {
+      done = true;
+      return;
+    }
+    const got = await claimDue(db, owner, nowMs, want);
+    claimed += got.length;
+    if (!got.length) done = true;
+    queue.push(...got);
   };
-  summary.pending = row.n;
-  summary.nextDueAt = row.next === null ? null : new Date(row.next).toISOString();
+  return async () => {
+    while (!queue.length && !done) {
+      refill ??= claimMore().finally(() => (refill = undefined));
+      await refill;
+    }
+    return queue.shift();
+  };
+}
+
+async function fillPending(db: StateDb, nowMs: number, summary: RunSummary): Promise<void> {
+  const row = await db.get<{ n: number | string; next: number | string | null }>(
+    `SELECT COUNT(*) AS n, MIN(due_ms) AS next FROM followups_items WHERE state = 'scheduled' AND due_ms > ?`,
+    [nowMs],
+  );
+  summary.pending = Number(row?.n ?? 0);
+  summary.nextDueAt = row?.next === null || row?.next === undefined ? null : new Date(Number(row.next)).toISOString();
 }
 
 const result = (f: FollowUp, outcome: Outcome, extra: Partial<ItemResult> = {}): ItemResult => ({
@@ -357,7 +407,7 @@ async function preview(opts: RunOptions, f: FollowUp): Promise<ItemResult> {
     const why = skipReason(f, ticket, comments);
     if (why) return result(f, 'would-skip', { reason: why });
     const msg = await opts.compose(f, ticket!, comments);
-    const repeat = msg ? opts.ledger?.beforeSend(f, msg, comments) : undefined;
+    const repeat = msg ? await opts.ledger?.beforeSend(f, msg, comments) : undefined;
     if (repeat) return result(f, 'would-skip', { reason: repeat });
     return result(f, 'would-send');
   } catch (err) {
@@ -366,10 +416,10 @@ async function preview(opts: RunOptions, f: FollowUp): Promise<ItemResult> {
 }
 
 /** Processes one claimed item to a final state. Never throws. */
-async function processItem(opts: RunOptions, db: Database, owner: string, f: FollowUp, recovering: boolean): Promise<ItemResult> {
+async function processItem(opts: RunOptions, db: StateDb, owner: string, f: FollowUp, recovering: boolean): Promise<ItemResult> {
   const finishedAt = opts.now.toISOString();
-  const finish = (state: 'sent' | 'skipped' | 'failed' | 'unknown', set: Record<string, unknown>): void => {
-    if (!update(db, f.id, owner, { state, finished_at: finishedAt, ...set })) {
+  const finish = async (state: 'sent' | 'skipped' | 'failed' | 'unknown', set: Record<string, unknown>): Promise<void> => {
+    if (!(await update(db, f.id, owner, { state, finished_at: finishedAt, ...set }))) {
       throw new DeskctlError(`follow-up #${f.id}: the claim was taken over by another run while sending`);
     }
   };
@@ -381,9 +431,9 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
     // never send it twice. A request whose sender died may still be applied by the helpdesk after the first
     // look, so it is looked for again after each settle delay.
     if (ticket) {
-      const row = db.prepare(`SELECT body_hash FROM followups_items WHERE id = ?`).get(f.id) as { body_hash: string | null };
+      const row = (await db.get<{ body_hash: string | null; body: string | null }>(`SELECT body_hash, body FROM followups_items WHERE id = ?`, [f.id]))!;
       if (row.body_hash) {
-        const ownedElsewhere = commentsOwnedElsewhere(db, f);
+        const ownedElsewhere = await commentsOwnedElsewhere(db, f);
         let looks = 0;
         const found = await lookUntilSettled(async () => {
           if (looks++ > 0) comments = await opts.provider.listComments(ticket.id);
@@ -392,9 +442,8 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
         if (found) {
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const { actions, actionError } = await applyActions(opts, f, ticket, templatePatch);
-          const sent = db.prepare(`SELECT body FROM followups_items WHERE id = ?`).get(f.id) as { body: string | null };
-          if (sent.body) opts.ledger?.afterSend(f, { body: sent.body, public: found.public }, found.id);
-          finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
+          if (row.body) await opts.ledger?.afterSend(f, { body: row.body, public: found.public }, found.id);
+          await finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
           return result(f, 'sent', { commentId: found.id, recovered: true, resumed: recovering, reason: 'recovered: the reply was already on the ticket', actionError, actions });
         }
       }
@@ -402,42 +451,42 @@ async function processItem(opts: RunOptions, db: Database, owner: string, f: Fol
 
     const why = skipReason(f, ticket, comments);
     if (why) {
-      finish('skipped', { reason: why });
+      await finish('skipped', { reason: why });
       return result(f, 'skipped', { reason: why, resumed: recovering });
     }
     const msg = await opts.compose(f, ticket!, comments);
     let commentId: string | null = null;
-    const repeat = msg ? opts.ledger?.beforeSend(f, msg, comments) : undefined;
+    const repeat = msg ? await opts.ledger?.beforeSend(f, msg, comments) : undefined;
     if (repeat) {
-      finish('skipped', { reason: repeat });
+      await finish('skipped', { reason: repeat });
       return result(f, 'skipped', { reason: repeat, resumed: recovering });
     }
     if (msg) {
       // Journal the exact body before posting, so a crash between post and record is recognisable.
-      if (!update(db, f.id, owner, { body: msg.body, body_hash: bodyHash(msg.body) })) {
+      if (!(await update(db, f.id, owner, { body: msg.body, body_hash: bodyHash(msg.body) }))) {
         throw new DeskctlError(`follow-up #${f.id}: the claim was taken over by another run`);
       }
       const comment = await opts.provider.addComment(ticket!.id, { body: msg.body, public: msg.public });
       commentId = comment.id;
-      opts.ledger?.afterSend(f, msg, commentId);
-      opts.afterSendHook?.(f);
+      await opts.ledger?.afterSend(f, msg, commentId);
+      await opts.afterSendHook?.(f);
     }
     const { actions, actionError } = await applyActions(opts, f, ticket!, msg?.patch);
-    finish('sent', { comment_id: commentId, sent_at: opts.now.toISOString(), reason: msg ? null : 'actions only', action_error: actionError });
+    await finish('sent', { comment_id: commentId, sent_at: opts.now.toISOString(), reason: msg ? null : 'actions only', action_error: actionError });
     return result(f, 'sent', { commentId, actionError, actions, resumed: recovering, reason: msg ? null : 'actions only' });
   } catch (err) {
     const reason = message(err);
     if (isUnknownOutcome(err)) {
       // not sent again: the next run looks for the reply on the ticket before sending
       try {
-        finish('unknown', { reason });
+        await finish('unknown', { reason });
       } catch {
         /* claim lost: the other run records the outcome */
       }
       return result(f, 'unknown', { reason, resumed: recovering });
     }
     try {
-      finish('failed', { reason });
+      await finish('failed', { reason });
     } catch {
       /* claim lost: the other run records the outcome */
     }

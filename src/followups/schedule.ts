@@ -1,9 +1,8 @@
 import { STATUSES, type Status } from '../domain/model.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import type { Database } from '../store/sqlite.js';
+import type { StateDb } from '../store/state-db.js';
 import type { StateStore } from '../store/state-store.js';
-import type { Statement } from 'better-sqlite3';
-import { followupDb, FOLLOWUP_STATES, rowToFollowUp, type FollowUp, type FollowUpRow, type FollowUpState } from './store.js';
+import { followupState, FOLLOWUP_STATES, rowToFollowUp, type FollowUp, type FollowUpRow, type FollowUpState } from './store.js';
 
 export interface ScheduleInput {
   ticketId: string;
@@ -44,9 +43,14 @@ export interface ScheduleOptions {
 const PENDING_SQL = `SELECT * FROM followups_items WHERE ticket_id = ? AND template = ? AND state = 'scheduled' ORDER BY due_ms`;
 
 /** Follow-ups already scheduled with the same ticket and template as one of these inputs. */
-export function pendingDuplicates(store: StateStore, inputs: ScheduleInput[]): FollowUp[] {
-  const stmt = followupDb(store).prepare(PENDING_SQL);
-  return inputs.filter((i) => i.template).flatMap((i) => (stmt.all(i.ticketId, i.template) as FollowUpRow[]).map(rowToFollowUp));
+export async function pendingDuplicates(store: StateStore, inputs: ScheduleInput[]): Promise<FollowUp[]> {
+  return duplicatesIn(await followupState(store), inputs);
+}
+
+async function duplicatesIn(db: StateDb, inputs: ScheduleInput[]): Promise<FollowUp[]> {
+  const out: FollowUp[] = [];
+  for (const i of inputs) if (i.template) out.push(...(await db.all<FollowUpRow>(PENDING_SQL, [i.ticketId, i.template])).map(rowToFollowUp));
+  return out;
 }
 
 export function duplicateError(dups: FollowUp[]): UsageError {
@@ -87,29 +91,21 @@ export function validateScheduleInput(input: ScheduleInput): void {
 const INSERT_SQL = `INSERT INTO followups_items
    (ticket_id, template, template_file, due_at, due_ms, tz, scheduled_at, scheduled_by, source, note,
     unless_replied, skip_if_closed, only_if_status, set_status, add_tags, state, updated_at, allow_repeat)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)`;
-const SAME_SQL = `SELECT * FROM followups_items WHERE ticket_id = ? AND template IS ? AND due_at = ? AND state = 'scheduled' LIMIT 1`;
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)
+ RETURNING *`;
+const SAME_SQL = `SELECT * FROM followups_items WHERE ticket_id = ? AND template IS NOT DISTINCT FROM ? AND due_at = ? AND state = 'scheduled' LIMIT 1`;
 const BY_ID_SQL = `SELECT * FROM followups_items WHERE id = ?`;
+const CANCEL_SQL = `UPDATE followups_items SET state = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`;
 
-type Statements = { insert: Statement; same: Statement; byId: Statement };
-const statementCache = new WeakMap<Database, Statements>();
-function statements(store: StateStore): Statements {
-  const db = followupDb(store);
-  let s = statementCache.get(db);
-  if (!s) statementCache.set(db, (s = { insert: db.prepare(INSERT_SQL), same: db.prepare(SAME_SQL), byId: db.prepare(BY_ID_SQL) }));
-  return s;
-}
-
-function insertOne(store: StateStore, input: ScheduleInput, opts: ScheduleOptions): FollowUp {
-  const st = statements(store);
+async function insertOne(db: StateDb, input: ScheduleInput, opts: ScheduleOptions): Promise<FollowUp> {
   const template = input.template ?? null;
   const dueAt = input.dueAt.toISOString();
   if (opts.dedupe !== false) {
-    const existing = st.same.get(input.ticketId, template, dueAt) as FollowUpRow | undefined;
+    const existing = await db.get<FollowUpRow>(SAME_SQL, [input.ticketId, template, dueAt]);
     if (existing) return rowToFollowUp(existing);
   }
   const now = input.now.toISOString();
-  const info = st.insert.run(
+  const row = await db.get<FollowUpRow>(INSERT_SQL, [
     input.ticketId,
     template,
     input.templateFile ?? null,
@@ -127,47 +123,50 @@ function insertOne(store: StateStore, input: ScheduleInput, opts: ScheduleOption
     input.addTags?.length ? JSON.stringify(input.addTags.map((t) => t.trim())) : null,
     now,
     input.allowRepeat ? 1 : 0,
-  );
-  return rowToFollowUp(st.byId.get(Number(info.lastInsertRowid)) as FollowUpRow);
+  ]);
+  return rowToFollowUp(row!);
 }
 
 /**
  * Schedules one follow-up (validated first; nothing is written when the input is bad).
  * Used by `followup schedule` and by triage's "snooze".
  */
-export function scheduleFollowup(store: StateStore, input: ScheduleInput, opts: ScheduleOptions = {}): FollowUp {
-  validateScheduleInput(input);
-  return insertOne(store, input, opts);
+export async function scheduleFollowup(store: StateStore, input: ScheduleInput, opts: ScheduleOptions = {}): Promise<FollowUp> {
+  return (await scheduleFollowups(store, [input], opts))[0]!;
 }
 
 /** Schedules many follow-ups all-or-nothing: every input is validated, then all are written in one transaction. */
-export function scheduleFollowups(store: StateStore, inputs: ScheduleInput[], opts: ScheduleOptions = {}): FollowUp[] {
+export async function scheduleFollowups(store: StateStore, inputs: ScheduleInput[], opts: ScheduleOptions = {}): Promise<FollowUp[]> {
   for (const input of inputs) validateScheduleInput(input);
-  const db = followupDb(store);
-  const tx = db.transaction(() => {
-    // checked inside the write transaction: two schedules at once cannot both pass
-    const dups = opts.pending && opts.pending !== 'allow' ? pendingDuplicates(store, inputs) : [];
+  const db = await followupState(store);
+  return db.transaction(async (tx) => {
+    // checked inside the write transaction, under a lock every host shares: two schedules at once cannot both pass
+    await tx.lock('followups:schedule');
+    const dups = opts.pending && opts.pending !== 'allow' ? await duplicatesIn(tx, inputs) : [];
     if (dups.length && opts.pending === 'refuse') throw duplicateError(dups);
-    const cancel = db.prepare(`UPDATE followups_items SET state = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`);
-    const created = inputs.map((i) => insertOne(store, i, { ...opts, dedupe: dups.length ? false : opts.dedupe }));
+    const created: FollowUp[] = [];
+    for (const i of inputs) created.push(await insertOne(tx, i, { ...opts, dedupe: dups.length ? false : opts.dedupe }));
     for (const d of dups) {
       const by = created.find((c) => c.ticketId === d.ticketId && c.template === d.template);
       const at = inputs[0]!.now.toISOString();
-      cancel.run(`replaced by follow-up #${by?.id}`, at, at, d.id);
+      await tx.run(CANCEL_SQL, [`replaced by follow-up #${by?.id}`, at, at, d.id]);
     }
     return created;
   });
-  return tx.immediate();
 }
 
-export function getFollowup(store: StateStore, id: number): FollowUp {
-  const row = followupDb(store).prepare(`SELECT * FROM followups_items WHERE id = ?`).get(id) as FollowUpRow | undefined;
+export async function getFollowup(store: StateStore, id: number): Promise<FollowUp> {
+  const row = await findIn(await followupState(store), id);
   if (!row) throw new NotFoundError('follow-up', `#${id}`, 'see `deskctl followup list --status scheduled,sent,skipped,failed,cancelled`');
-  return rowToFollowUp(row);
+  return row;
 }
 
-export function findFollowup(store: StateStore, id: number): FollowUp | undefined {
-  const row = followupDb(store).prepare(`SELECT * FROM followups_items WHERE id = ?`).get(id) as FollowUpRow | undefined;
+export async function findFollowup(store: StateStore, id: number): Promise<FollowUp | undefined> {
+  return findIn(await followupState(store), id);
+}
+
+async function findIn(db: StateDb, id: number): Promise<FollowUp | undefined> {
+  const row = await db.get<FollowUpRow>(BY_ID_SQL, [id]);
   return row ? rowToFollowUp(row) : undefined;
 }
 
@@ -182,7 +181,7 @@ export interface ListFilter {
   limit?: number;
 }
 
-export function listFollowups(store: StateStore, f: ListFilter = {}): FollowUp[] {
+export async function listFollowups(store: StateStore, f: ListFilter = {}): Promise<FollowUp[]> {
   const where: string[] = [];
   const args: unknown[] = [];
   const states = f.dueBy ? (f.states?.length ? f.states : ['scheduled']) : f.states;
@@ -207,7 +206,7 @@ export function listFollowups(store: StateStore, f: ListFilter = {}): FollowUp[]
   const sql = `SELECT * FROM followups_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_ms, id${
     f.limit ? ` LIMIT ${Math.max(1, Math.floor(f.limit))}` : ''
   }`;
-  return (followupDb(store).prepare(sql).all(...args) as FollowUpRow[]).map(rowToFollowUp);
+  return (await (await followupState(store)).all<FollowUpRow>(sql, args)).map(rowToFollowUp);
 }
 
 /** Outcome of cancel/retry: the follow-ups changed, and the ids refused with the reason. */
@@ -216,52 +215,45 @@ export interface ChangeResult {
   refused: { id: number; reason: string }[];
 }
 
-/** Cancels scheduled follow-ups. Unknown ids, and ones already sent/being sent, are refused (each with a reason). */
-export function cancelFollowups(store: StateStore, ids: number[], now: Date, reason = 'cancelled'): ChangeResult {
-  const db = followupDb(store);
-  const out: ChangeResult = { changed: [], refused: [] };
-  const tx = db.transaction(() => {
+/**
+ * Moves follow-ups from one state to another in one transaction: ids not in `from` are refused, each
+ * with the reason (`refusal` words it from the state found, or undefined when not found).
+ */
+async function changeState(
+  store: StateStore,
+  ids: number[],
+  update: { sql: string; params: (id: number) => unknown[] },
+  refusal: (f: FollowUp | undefined) => string,
+): Promise<ChangeResult> {
+  const db = await followupState(store);
+  return db.transaction(async (tx) => {
+    const out: ChangeResult = { changed: [], refused: [] };
     for (const id of ids) {
-      const changes = db
-        .prepare(`UPDATE followups_items SET state = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'`)
-        .run(reason, now.toISOString(), now.toISOString(), id).changes;
-      if (changes === 1) {
-        out.changed.push(getFollowup(store, id));
-        continue;
-      }
-      const f = findFollowup(store, id);
-      out.refused.push({ id, reason: f ? `it is ${f.state}${f.state === 'sending' ? ' right now' : ''}` : 'not found' });
+      const { changes } = await tx.run(update.sql, update.params(id));
+      const f = await findIn(tx, id);
+      if (changes === 1 && f) out.changed.push(f);
+      else out.refused.push({ id, reason: refusal(f) });
     }
+    return out;
   });
-  tx.immediate();
-  return out;
+}
+
+/** Cancels scheduled follow-ups. Unknown ids, and ones already sent/being sent, are refused (each with a reason). */
+export function cancelFollowups(store: StateStore, ids: number[], now: Date, reason = 'cancelled'): Promise<ChangeResult> {
+  const at = now.toISOString();
+  return changeState(store, ids, { sql: CANCEL_SQL, params: (id) => [reason, at, at, id] }, (f) =>
+    f ? `it is ${f.state}${f.state === 'sending' ? ' right now' : ''}` : 'not found',
+  );
 }
 
 /**
  * Puts failed follow-ups back in the queue; the next run sends them (their due time has passed). If an
  * earlier attempt did post the reply, the run finds it on the ticket and does not post it again.
  */
-export function retryFollowups(store: StateStore, ids: number[], now: Date): ChangeResult {
-  const db = followupDb(store);
-  const out: ChangeResult = { changed: [], refused: [] };
-  const tx = db.transaction(() => {
-    for (const id of ids) {
-      const changes = db
-        .prepare(
-          `UPDATE followups_items SET state = 'scheduled', reason = NULL, finished_at = NULL, claimed_by = NULL, claimed_at = NULL, updated_at = ?
-           WHERE id = ? AND state = 'failed'`,
-        )
-        .run(now.toISOString(), id).changes;
-      if (changes === 1) {
-        out.changed.push(getFollowup(store, id));
-        continue;
-      }
-      const f = findFollowup(store, id);
-      out.refused.push({ id, reason: f ? `it is ${f.state}, not failed` : 'not found' });
-    }
-  });
-  tx.immediate();
-  return out;
+export function retryFollowups(store: StateStore, ids: number[], now: Date): Promise<ChangeResult> {
+  const sql = `UPDATE followups_items SET state = 'scheduled', reason = NULL, finished_at = NULL, claimed_by = NULL, claimed_at = NULL, updated_at = ?
+     WHERE id = ? AND state = 'failed'`;
+  return changeState(store, ids, { sql, params: (id) => [now.toISOString(), id] }, (f) => (f ? `it is ${f.state}, not failed` : 'not found'));
 }
 
 export function parseFollowupId(raw: string): number {

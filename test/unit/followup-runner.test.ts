@@ -3,7 +3,7 @@ import {
   acquireLock,
   bodyHash,
   claim,
-  followupDb,
+  FOLLOWUPS,
   getFollowup,
   listFollowups,
   releaseLock,
@@ -33,7 +33,7 @@ describe('followup run', () => {
   afterEach(() => cleanup());
 
   it('sends exactly the due ones, once, and nothing on a second run', async () => {
-    scheduleFollowups(
+    await scheduleFollowups(
       store,
       Array.from({ length: 20 }, (_, i) => ({ ticketId: String(i + 1), template: 'check-in', dueAt: at(i + 1), now: T0 })),
     );
@@ -42,7 +42,7 @@ describe('followup run', () => {
     expect(hd.sends).toBe(10);
     for (let i = 1; i <= 10; i++) expect(hd.comments.get(String(i))!.map((c) => c.body)).toEqual([`Hi Customer ${i}, checking in on "Ticket ${i}" (check-in).`]);
     for (let i = 11; i <= 20; i++) expect(hd.comments.get(String(i))).toEqual([]);
-    const sent = listFollowups(store, { states: ['sent'] });
+    const sent = await listFollowups(store, { states: ['sent'] });
     expect(sent).toHaveLength(10);
     expect(sent.every((f) => f.commentId && f.sentAt === at(10).toISOString() && f.attempts === 1)).toBe(true);
 
@@ -52,7 +52,7 @@ describe('followup run', () => {
   });
 
   it('skips when the customer replied after scheduling, the ticket is closed or deleted, or the status does not match', async () => {
-    const [replied, before, closed, deleted, status, noCond] = scheduleFollowups(store, [
+    const [replied, before, closed, deleted, status, noCond] = await scheduleFollowups(store, [
       { ticketId: '1', template: 't', dueAt: at(5), now: T0 },
       { ticketId: '2', template: 't', dueAt: at(5), now: T0 },
       { ticketId: '3', template: 't', dueAt: at(5), now: T0 },
@@ -69,53 +69,53 @@ describe('followup run', () => {
     const r = await runDue({ store, provider: hd, compose, now: at(6) });
     expect(r).toMatchObject({ sent: 2, skipped: 4, failed: 0 });
     const reason = (id: number) => getFollowup(store, id);
-    expect(reason(replied!.id)).toMatchObject({ state: 'skipped', reason: `customer replied at ${at(2).toISOString()}` });
-    expect(reason(before!.id).state).toBe('sent');
-    expect(reason(closed!.id)).toMatchObject({ state: 'skipped', reason: 'ticket closed' });
-    expect(reason(deleted!.id)).toMatchObject({ state: 'skipped', reason: 'ticket deleted' });
-    expect(reason(status!.id)).toMatchObject({ state: 'skipped', reason: 'ticket is open, not solved' });
-    expect(reason(noCond!.id).state).toBe('sent');
+    expect(await reason(replied!.id)).toMatchObject({ state: 'skipped', reason: `customer replied at ${at(2).toISOString()}` });
+    expect((await reason(before!.id)).state).toBe('sent');
+    expect(await reason(closed!.id)).toMatchObject({ state: 'skipped', reason: 'ticket closed' });
+    expect(await reason(deleted!.id)).toMatchObject({ state: 'skipped', reason: 'ticket deleted' });
+    expect(await reason(status!.id)).toMatchObject({ state: 'skipped', reason: 'ticket is open, not solved' });
+    expect((await reason(noCond!.id)).state).toBe('sent');
   });
 
   it('applies --set-status and --add-tag after sending, and action-only follow-ups', async () => {
-    const a = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, setStatus: 'closed', addTags: ['followed-up'] });
-    const snooze = scheduleFollowup(store, { ticketId: '2', dueAt: at(1), now: T0, setStatus: 'open', source: 'snooze' });
+    const a = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, setStatus: 'closed', addTags: ['followed-up'] });
+    const snooze = await scheduleFollowup(store, { ticketId: '2', dueAt: at(1), now: T0, setStatus: 'open', source: 'snooze' });
     const r = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(r.sent).toBe(2);
     expect(hd.tickets.get('1')).toMatchObject({ status: 'closed', tags: ['followed-up'] });
     expect(hd.tickets.get('2')!.status).toBe('open');
     expect(hd.comments.get('2')).toEqual([]);
-    expect(getFollowup(store, snooze.id)).toMatchObject({ state: 'sent', reason: 'actions only', commentId: null });
-    expect(getFollowup(store, a.id).actionError).toBeNull();
+    expect(await getFollowup(store, snooze.id)).toMatchObject({ state: 'sent', reason: 'actions only', commentId: null });
+    expect((await getFollowup(store, a.id)).actionError).toBeNull();
   });
 
   it('records failures with the reason and keeps going', async () => {
-    scheduleFollowups(store, [
+    await scheduleFollowups(store, [
       { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
       { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
     ]);
     hd.failFor.add('1');
     const r = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(r).toMatchObject({ sent: 1, failed: 1 });
-    expect(listFollowups(store, { states: ['failed'] })[0]).toMatchObject({ ticketId: '1', reason: 'helpdesk refused the reply on 1' });
+    expect((await listFollowups(store, { states: ['failed'] }))[0]).toMatchObject({ ticketId: '1', reason: 'helpdesk refused the reply on 1' });
   });
 
   it('a retried follow-up whose reply did get posted is recorded, not posted again', async () => {
-    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     hd.failAfterPostFor.add('1');
     expect(await runDue({ store, provider: hd, compose, now: at(2) })).toMatchObject({ sent: 0, failed: 1 });
-    expect(getFollowup(store, f.id)).toMatchObject({ state: 'failed', reason: 'timeout waiting for the helpdesk (ticket 1)' });
+    expect(await getFollowup(store, f.id)).toMatchObject({ state: 'failed', reason: 'timeout waiting for the helpdesk (ticket 1)' });
     expect(hd.sends).toBe(1);
     hd.failAfterPostFor.clear();
-    expect(retryFollowups(store, [f.id, f.id], at(3))).toMatchObject({ changed: [{ id: f.id, state: 'scheduled' }], refused: [{ id: f.id, reason: 'it is scheduled, not failed' }] });
+    expect(await retryFollowups(store, [f.id, f.id], at(3))).toMatchObject({ changed: [{ id: f.id, state: 'scheduled' }], refused: [{ id: f.id, reason: 'it is scheduled, not failed' }] });
     const r = await runDue({ store, provider: hd, compose, now: at(3) });
     expect(r).toMatchObject({ sent: 1, recovered: 1, failed: 0 });
     expect(hd.sends).toBe(1);
-    expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
+    expect(await getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
   });
 
   it('an unknown outcome is recorded as unknown, not re-sent; the next run finds the reply or sends it once', async () => {
-    const [late, lost, ok] = scheduleFollowups(store, [
+    const [late, lost, ok] = await scheduleFollowups(store, [
       { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
       { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
       { ticketId: '3', template: 't', dueAt: at(1), now: T0 },
@@ -125,21 +125,21 @@ describe('followup run', () => {
     const first = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(first).toMatchObject({ sent: 1, failed: 0, unknown: 2 });
     expect(first.items.find((i) => i.id === late!.id)).toMatchObject({ outcome: 'unknown', reason: expect.stringMatching(/outcome unknown/) });
-    expect(listFollowups(store, { states: ['unknown'] }).map((f) => f.id)).toEqual([late!.id, lost!.id]);
-    expect(listFollowups(store, { states: ['failed'] })).toEqual([]);
+    expect((await listFollowups(store, { states: ['unknown'] })).map((f) => f.id)).toEqual([late!.id, lost!.id]);
+    expect(await listFollowups(store, { states: ['failed'] })).toEqual([]);
     expect(hd.comments.get('1')).toHaveLength(1);
     expect(hd.comments.get('2')).toHaveLength(0);
 
     const next = await runDue({ store, provider: hd, compose, now: at(3) });
     expect(next).toMatchObject({ sent: 2, recovered: 1, unknown: 0, failed: 0 });
     for (const id of ['1', '2', '3']) expect(hd.comments.get(id), id).toHaveLength(1);
-    expect(getFollowup(store, late!.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
-    expect(getFollowup(store, ok!.id).state).toBe('sent');
+    expect(await getFollowup(store, late!.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id });
+    expect((await getFollowup(store, ok!.id)).state).toBe('sent');
     expect((await runDue({ store, provider: hd, compose, now: at(4) })).items).toEqual([]);
   });
 
   it('sent, then an after-send change fails: reported as sent with the failed change, the other changes applied, and listed as action-failed', async () => {
-    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, setStatus: 'closed', addTags: ['followed-up', 'forbidden'] });
+    const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, setStatus: 'closed', addTags: ['followed-up', 'forbidden'] });
     hd.refusedTags.add('forbidden');
     const r = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(r).toMatchObject({ sent: 1, failed: 0, unknown: 0, actionErrors: 1 });
@@ -149,23 +149,23 @@ describe('followup run', () => {
       { change: 'addTag', value: 'forbidden', outcome: 'failed', error: "tag 'forbidden' is not allowed" },
     ]);
     expect(hd.tickets.get('1')).toMatchObject({ status: 'closed', tags: ['followed-up'] });
-    expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', actionError: "+forbidden: tag 'forbidden' is not allowed" });
-    expect(listFollowups(store, { states: ['failed'] })).toEqual([]);
-    expect(listFollowups(store, { actionFailed: true }).map((x) => x.id)).toEqual([f.id]);
+    expect(await getFollowup(store, f.id)).toMatchObject({ state: 'sent', actionError: "+forbidden: tag 'forbidden' is not allowed" });
+    expect(await listFollowups(store, { states: ['failed'] })).toEqual([]);
+    expect((await listFollowups(store, { actionFailed: true })).map((x) => x.id)).toEqual([f.id]);
   });
 
   it('a retried follow-up that never reached the helpdesk is sent', async () => {
-    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     hd.failFor.add('1');
     await runDue({ store, provider: hd, compose, now: at(2) });
     hd.failFor.clear();
-    retryFollowups(store, [f.id], at(3));
+    await retryFollowups(store, [f.id], at(3));
     expect(await runDue({ store, provider: hd, compose, now: at(3) })).toMatchObject({ sent: 1, recovered: 0 });
     expect(hd.sends).toBe(1);
   });
 
   it('--dry-run previews without claiming or sending', async () => {
-    scheduleFollowups(store, [
+    await scheduleFollowups(store, [
       { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
       { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
       { ticketId: '3', template: 't', dueAt: at(9), now: T0 },
@@ -177,12 +177,12 @@ describe('followup run', () => {
       ['2', 'would-skip'],
     ]);
     expect(hd.sends).toBe(0);
-    expect(listFollowups(store, { states: ['scheduled'] })).toHaveLength(3);
+    expect(await listFollowups(store, { states: ['scheduled'] })).toHaveLength(3);
   });
 
   it('claims are exclusive: two runs without the lock over one database send each item once', async () => {
     hd = new FakeHelpdesk(200);
-    scheduleFollowups(store, Array.from({ length: 200 }, (_, i) => ({ ticketId: String(i + 1), template: 't', dueAt: at(1), now: T0 })));
+    await scheduleFollowups(store, Array.from({ length: 200 }, (_, i) => ({ ticketId: String(i + 1), template: 't', dueAt: at(1), now: T0 })));
     const other = await reopen();
     const [a, b] = await Promise.all([
       runDue({ store, provider: hd, compose, now: at(2), lock: false, concurrency: 3 }),
@@ -195,32 +195,32 @@ describe('followup run', () => {
     for (const list of hd.comments.values()) expect(list).toHaveLength(1);
   });
 
-  it('claim() succeeds once', () => {
-    const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
-    const db = followupDb(store);
-    expect(claim(db, f.id, 'h/1/aa')).toBe(true);
-    expect(claim(db, f.id, 'h/2/bb')).toBe(false);
-    expect(getFollowup(store, f.id)).toMatchObject({ state: 'sending', claimedBy: 'h/1/aa', attempts: 1 });
+  it('claim() succeeds once', async () => {
+    const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = await store.ensure(FOLLOWUPS);
+    expect(await claim(db, f.id, 'h/1/aa')).toBe(true);
+    expect(await claim(db, f.id, 'h/2/bb')).toBe(false);
+    expect(await getFollowup(store, f.id)).toMatchObject({ state: 'sending', claimedBy: 'h/1/aa', attempts: 1 });
   });
 
   it('a second run finds the lock held and does nothing', async () => {
-    scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
-    const db = followupDb(store);
+    await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = await store.ensure(FOLLOWUPS);
     const holder = `${(await import('node:os')).hostname()}/${process.pid}/0badc0de`;
-    expect(acquireLock(db, 'run', holder, 60_000).ok).toBe(true);
+    expect((await acquireLock(db, 'run', holder, 60_000)).ok).toBe(true);
     const r = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(r.lockedBy).toMatchObject({ owner: holder, pid: process.pid });
     expect(r.sent).toBe(0);
     expect(hd.sends).toBe(0);
-    releaseLock(db, 'run', holder);
+    await releaseLock(db, 'run', holder);
     expect((await runDue({ store, provider: hd, compose, now: at(2) })).sent).toBe(1);
   });
 
   it('takes over a lock whose process is gone', async () => {
-    scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
-    const db = followupDb(store);
+    await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = await store.ensure(FOLLOWUPS);
     const dead = `${(await import('node:os')).hostname()}/2147483646/deadbeef`;
-    expect(acquireLock(db, 'run', dead, 60_000).ok).toBe(true);
+    expect((await acquireLock(db, 'run', dead, 60_000)).ok).toBe(true);
     const r = await runDue({ store, provider: hd, compose, now: at(2) });
     expect(r.lockedBy).toBeNull();
     expect(r.sent).toBe(1);
@@ -230,53 +230,53 @@ describe('followup run', () => {
     const dead = async () => `${(await import('node:os')).hostname()}/2147483646/deadbeef`;
 
     it('finds the reply a dead run posted and does not send it again', async () => {
-      const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, addTags: ['followed-up'] });
-      const db = followupDb(store);
+      const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0, addTags: ['followed-up'] });
+      const db = await store.ensure(FOLLOWUPS);
       // the dead run claimed it, journaled the body and posted the reply, then died
-      expect(claim(db, f.id, await dead())).toBe(true);
+      expect(await claim(db, f.id, await dead())).toBe(true);
       const body = (await compose(f, hd.tickets.get('1')!, []))!.body;
-      db.prepare(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`).run(body, bodyHash(body), f.id);
+      await db.run(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`, [body, bodyHash(body), f.id]);
       await hd.addComment('1', { body, public: true });
       expect(hd.sends).toBe(1);
       const r = await runDue({ store, provider: hd, compose, now: at(2) });
       expect(r).toMatchObject({ sent: 1, recovered: 1, resumed: 1 });
       expect(hd.sends).toBe(1);
-      expect(getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id, attempts: 2 });
+      expect(await getFollowup(store, f.id)).toMatchObject({ state: 'sent', commentId: hd.comments.get('1')![0]!.id, attempts: 2 });
       expect(hd.tickets.get('1')!.tags).toEqual(['followed-up']);
     });
 
     it('sends when the dead run had not posted yet', async () => {
-      const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
-      const db = followupDb(store);
-      expect(claim(db, f.id, await dead())).toBe(true);
+      const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      const db = await store.ensure(FOLLOWUPS);
+      expect(await claim(db, f.id, await dead())).toBe(true);
       const body = (await compose(f, hd.tickets.get('1')!, []))!.body;
-      db.prepare(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`).run(body, bodyHash(body), f.id);
+      await db.run(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`, [body, bodyHash(body), f.id]);
       const r = await runDue({ store, provider: hd, compose, now: at(2) });
       expect(r).toMatchObject({ sent: 1, recovered: 0, resumed: 1 });
       expect(hd.sends).toBe(1);
     });
 
     it('tells two identical replies apart: an earlier follow-up\'s reply is not taken as this one\'s', async () => {
-      const first = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      const first = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
       expect((await runDue({ store, provider: hd, compose, now: at(1) })).sent).toBe(1);
-      const second = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(3), now: at(1), unlessReplied: false });
-      const db = followupDb(store);
-      expect(claim(db, second.id, await dead())).toBe(true);
+      const second = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(3), now: at(1), unlessReplied: false });
+      const db = await store.ensure(FOLLOWUPS);
+      expect(await claim(db, second.id, await dead())).toBe(true);
       const body = (await compose(second, hd.tickets.get('1')!, []))!.body;
-      db.prepare(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`).run(body, bodyHash(body), second.id);
+      await db.run(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`, [body, bodyHash(body), second.id]);
       const r = await runDue({ store, provider: hd, compose, now: at(4) });
       expect(r).toMatchObject({ sent: 1, recovered: 0, resumed: 1 });
       expect(hd.comments.get('1')).toHaveLength(2);
-      expect(getFollowup(store, first.id).commentId).not.toBe(getFollowup(store, second.id).commentId);
+      expect((await getFollowup(store, first.id)).commentId).not.toBe((await getFollowup(store, second.id)).commentId);
     });
 
     it('leaves a claim of a live process alone', async () => {
-      const f = scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
       const live = `${(await import('node:os')).hostname()}/${process.pid}/c0ffee00`;
-      expect(claim(followupDb(store), f.id, live)).toBe(true);
+      expect(await claim(await store.ensure(FOLLOWUPS), f.id, live)).toBe(true);
       const r = await runDue({ store, provider: hd, compose, now: at(2) });
       expect(r.items).toEqual([]);
-      expect(getFollowup(store, f.id).state).toBe('sending');
+      expect((await getFollowup(store, f.id)).state).toBe('sending');
     });
   });
 });

@@ -23,8 +23,8 @@ describe('follow-up store', () => {
   });
   afterEach(() => cleanup());
 
-  it('schedules with default conditions and reads it back', () => {
-    const f = scheduleFollowup(store, { ticketId: '42', template: 'follow-up-check-in', dueAt: inDays(7), now: NOW, tz: 'Europe/Paris' });
+  it('schedules with default conditions and reads it back', async () => {
+    const f = await scheduleFollowup(store, { ticketId: '42', template: 'follow-up-check-in', dueAt: inDays(7), now: NOW, tz: 'Europe/Paris' });
     expect(f).toMatchObject({
       ticketId: '42',
       template: 'follow-up-check-in',
@@ -36,10 +36,10 @@ describe('follow-up store', () => {
       conditions: { unlessReplied: true, skipIfClosed: true, onlyIfStatus: null },
       actions: { setStatus: null, addTags: [] },
     });
-    expect(getFollowup(store, f.id)).toEqual(f);
+    expect(await getFollowup(store, f.id)).toEqual(f);
   });
 
-  it('keeps options, and returns the existing item for an identical schedule', () => {
+  it('keeps options, and returns the existing item for an identical schedule', async () => {
     const input = {
       ticketId: '7',
       template: 't',
@@ -50,57 +50,57 @@ describe('follow-up store', () => {
       setStatus: 'closed' as const,
       addTags: ['followed-up'],
     };
-    const a = scheduleFollowup(store, input);
-    const b = scheduleFollowup(store, input);
+    const a = await scheduleFollowup(store, input);
+    const b = await scheduleFollowup(store, input);
     expect(b.id).toBe(a.id);
     expect(a.conditions).toEqual({ unlessReplied: false, skipIfClosed: true, onlyIfStatus: ['solved', 'pending'] });
     expect(a.actions).toEqual({ setStatus: 'closed', addTags: ['followed-up'] });
-    expect(listFollowups(store)).toHaveLength(1);
+    expect(await listFollowups(store)).toHaveLength(1);
   });
 
-  it('action-only follow-ups (snooze) need an action', () => {
-    const snooze = scheduleFollowup(store, { ticketId: '9', dueAt: inDays(2), now: NOW, setStatus: 'open', source: 'snooze' });
+  it('action-only follow-ups (snooze) need an action', async () => {
+    const snooze = await scheduleFollowup(store, { ticketId: '9', dueAt: inDays(2), now: NOW, setStatus: 'open', source: 'snooze' });
     expect(snooze).toMatchObject({ template: null, source: 'snooze', actions: { setStatus: 'open' } });
-    expect(() => scheduleFollowup(store, { ticketId: '9', dueAt: inDays(2), now: NOW })).toThrow(/needs a template/);
+    await expect(scheduleFollowup(store, { ticketId: '9', dueAt: inDays(2), now: NOW })).rejects.toThrow(/needs a template/);
   });
 
-  it('writes nothing when any input is bad', () => {
+  it('writes nothing when any input is bad', async () => {
     const good = { ticketId: '1', template: 't', dueAt: inDays(1), now: NOW };
-    expect(() => scheduleFollowups(store, [good, { ...good, ticketId: '2', dueAt: inDays(-1) }])).toThrow(/in the past/);
-    expect(() => scheduleFollowups(store, [good, { ...good, ticketId: 'bad id' }])).toThrow(UsageError);
-    expect(() => scheduleFollowups(store, [good, { ...good, setStatus: 'done' as never }])).toThrow(/invalid status 'done'/);
-    expect(() => scheduleFollowups(store, [good, { ...good, dueAt: new Date(NaN) }])).toThrow(UsageError);
-    expect(listFollowups(store)).toEqual([]);
-    expect(scheduleFollowups(store, [good, { ...good, ticketId: '2' }])).toHaveLength(2);
+    await expect(scheduleFollowups(store, [good, { ...good, ticketId: '2', dueAt: inDays(-1) }])).rejects.toThrow(/in the past/);
+    await expect(scheduleFollowups(store, [good, { ...good, ticketId: 'bad id' }])).rejects.toThrow(UsageError);
+    await expect(scheduleFollowups(store, [good, { ...good, setStatus: 'done' as never }])).rejects.toThrow(/invalid status 'done'/);
+    await expect(scheduleFollowups(store, [good, { ...good, dueAt: new Date(NaN) }])).rejects.toThrow(UsageError);
+    expect(await listFollowups(store)).toEqual([]);
+    expect(await scheduleFollowups(store, [good, { ...good, ticketId: '2' }])).toHaveLength(2);
   });
 
-  it('lists by state, due time and ticket, in due order', () => {
-    scheduleFollowups(store, [
+  it('lists by state, due time and ticket, in due order', async () => {
+    await scheduleFollowups(store, [
       { ticketId: '1', template: 't', dueAt: inDays(3), now: NOW },
       { ticketId: '2', template: 't', dueAt: inDays(1), now: NOW },
       { ticketId: '3', template: 't', dueAt: inDays(2), now: NOW },
     ]);
-    expect(listFollowups(store).map((f) => f.ticketId)).toEqual(['2', '3', '1']);
-    expect(listFollowups(store, { dueBy: inDays(2) }).map((f) => f.ticketId)).toEqual(['2', '3']);
-    expect(listFollowups(store, { ticketIds: ['1'] }).map((f) => f.ticketId)).toEqual(['1']);
-    expect(listFollowups(store, { states: ['sent'] })).toEqual([]);
-    expect(listFollowups(store, { limit: 1 })).toHaveLength(1);
+    expect((await listFollowups(store)).map((f) => f.ticketId)).toEqual(['2', '3', '1']);
+    expect((await listFollowups(store, { dueBy: inDays(2) })).map((f) => f.ticketId)).toEqual(['2', '3']);
+    expect((await listFollowups(store, { ticketIds: ['1'] })).map((f) => f.ticketId)).toEqual(['1']);
+    expect(await listFollowups(store, { states: ['sent'] })).toEqual([]);
+    expect(await listFollowups(store, { limit: 1 })).toHaveLength(1);
   });
 
-  it('cancels scheduled ones only, saying why for the rest', () => {
-    const [a, b] = scheduleFollowups(store, [
+  it('cancels scheduled ones only, saying why for the rest', async () => {
+    const [a, b] = await scheduleFollowups(store, [
       { ticketId: '1', template: 't', dueAt: inDays(3), now: NOW },
       { ticketId: '2', template: 't', dueAt: inDays(1), now: NOW },
     ]);
-    const r = cancelFollowups(store, [a!.id, a!.id, 999], NOW);
+    const r = await cancelFollowups(store, [a!.id, a!.id, 999], NOW);
     expect(r.changed.map((f) => f.id)).toEqual([a!.id]);
     expect(r.refused).toEqual([
       { id: a!.id, reason: 'it is cancelled' },
       { id: 999, reason: 'not found' },
     ]);
-    expect(getFollowup(store, a!.id).state).toBe('cancelled');
-    expect(getFollowup(store, b!.id).state).toBe('scheduled');
-    expect(() => getFollowup(store, 999)).toThrow(NotFoundError);
+    expect((await getFollowup(store, a!.id)).state).toBe('cancelled');
+    expect((await getFollowup(store, b!.id)).state).toBe('scheduled');
+    await expect(getFollowup(store, 999)).rejects.toThrow(NotFoundError);
   });
 
   it('parses ids and states', () => {
@@ -119,17 +119,17 @@ describe('follow-up store', () => {
     expect(err!.hint).toMatch(/valid values: scheduled, sending, sent, skipped, failed, unknown, cancelled, action-failed/);
   });
 
-  it('a second follow-up for the same ticket and template: refused, replaced (in one transaction) or allowed', () => {
-    const first = scheduleFollowup(store, { ticketId: '716', template: 'follow-up-check-in', dueAt: inDays(3), now: NOW });
+  it('a second follow-up for the same ticket and template: refused, replaced (in one transaction) or allowed', async () => {
+    const first = await scheduleFollowup(store, { ticketId: '716', template: 'follow-up-check-in', dueAt: inDays(3), now: NOW });
     const again = { ticketId: '716', template: 'follow-up-check-in', dueAt: inDays(5), now: NOW };
-    expect(() => scheduleFollowups(store, [again], { pending: 'refuse' })).toThrow(UsageError);
-    expect(() => scheduleFollowups(store, [again], { pending: 'refuse' })).toThrow(/ticket 716 already has follow-up #\d+ 'follow-up-check-in'/);
-    expect(listFollowups(store, { states: ['scheduled'] })).toHaveLength(1);
+    await expect(scheduleFollowups(store, [again], { pending: 'refuse' })).rejects.toThrow(UsageError);
+    await expect(scheduleFollowups(store, [again], { pending: 'refuse' })).rejects.toThrow(/ticket 716 already has follow-up #\d+ 'follow-up-check-in'/);
+    expect(await listFollowups(store, { states: ['scheduled'] })).toHaveLength(1);
     // another template or ticket is not a repeat
-    expect(scheduleFollowups(store, [{ ...again, template: 'satisfaction-survey' }, { ...again, ticketId: '717' }], { pending: 'refuse' })).toHaveLength(2);
-    const [replacement] = scheduleFollowups(store, [again], { pending: 'replace' });
-    expect(getFollowup(store, first.id)).toMatchObject({ state: 'cancelled', reason: `replaced by follow-up #${replacement!.id}` });
-    scheduleFollowups(store, [{ ...again, dueAt: inDays(9) }], { pending: 'allow' });
-    expect(listFollowups(store, { states: ['scheduled'], ticketIds: ['716'] }).filter((f) => f.template === 'follow-up-check-in')).toHaveLength(2);
+    expect(await scheduleFollowups(store, [{ ...again, template: 'satisfaction-survey' }, { ...again, ticketId: '717' }], { pending: 'refuse' })).toHaveLength(2);
+    const [replacement] = await scheduleFollowups(store, [again], { pending: 'replace' });
+    expect(await getFollowup(store, first.id)).toMatchObject({ state: 'cancelled', reason: `replaced by follow-up #${replacement!.id}` });
+    await scheduleFollowups(store, [{ ...again, dueAt: inDays(9) }], { pending: 'allow' });
+    expect((await listFollowups(store, { states: ['scheduled'], ticketIds: ['716'] })).filter((f) => f.template === 'follow-up-check-in')).toHaveLength(2);
   });
 });
