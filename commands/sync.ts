@@ -12,7 +12,7 @@ export function register(program: Command, context: ContextFactory): void {
     .description('Pull tickets, conversations and ratings changed since the last sync into a local mirror profile (docs/sync.md)')
     .requiredOption('--from <profile>', 'the helpdesk profile to read (Zendesk, Freshdesk, RT, ...)')
     .option('--into <name>', 'local profile to keep the mirror in (default: FROM-mirror; created when missing)')
-    .option('--full', 'fetch everything again instead of the changes since the last sync');
+    .option('--full', 'list every ticket again instead of the changes since the last sync (removes tickets deleted in the helpdesk)');
   addOutputOptions(cmd).action(async (o: Record<string, unknown>, c: Command) => {
     const ctx = context(c);
     const config = await ctx.config();
@@ -37,7 +37,8 @@ export function register(program: Command, context: ContextFactory): void {
         onProgress: (p) => status.update(`syncing… ${p.tickets.toLocaleString('en-US')} tickets, ${p.comments.toLocaleString('en-US')} messages`),
       });
       status.stop();
-      ctx.io.info(`${ctx.io.errColor.green('✓')} Synced ${result.tickets} changed tickets (${result.comments} messages, ${result.ratings} new ratings) from '${from}' into '${into}'.`);
+      const removed = result.removed ? `, ${result.removed} deleted in the helpdesk removed` : '';
+      ctx.io.info(`${ctx.io.errColor.green('✓')} Synced ${result.tickets} changed tickets (${result.comments} messages, ${result.ratings} new ratings${removed}) from '${from}' into '${into}'.`);
       ctx.output.record({ from, into, ...result }, () => `Try: deskctl metrics summary --profile ${into}`, outputFlags(o));
     } finally {
       status.stop();

@@ -46,6 +46,11 @@ export type CapabilityHint = 'priority' | 'groups' | 'tags' | 'internalNotes';
 export interface ListOptions {
   /** It stops after this many matching tickets: the first page asks for no more (later pages are full size). */
   wanted?: number;
+  /**
+   * It reads the conversation of each ticket it keeps through `ticketWithConversation` (sync): the
+   * listing need not read conversations for facts itself.
+   */
+  conversationsFollow?: boolean;
 }
 
 /** The first page's size: what the caller wants, within the API's maximum. */
@@ -78,9 +83,9 @@ export interface HelpdeskProvider {
    * Optional: tickets changed since a cursor (or, without one, since a time), in change order, each page
    * with the cursor that resumes after it; the last page may be empty and still move the cursor. Only
    * helpdesks with a resumable incremental listing have it (Zendesk); `deskctl sync` falls back to
-   * listTickets({ updatedSince }) elsewhere.
+   * listTickets({ updatedSince }) elsewhere. `removed`: ids of tickets the listing reports deleted.
    */
-  changedTickets?(from: { cursor?: string; since: Date }): AsyncIterable<{ tickets: Ticket[]; cursor: string }>;
+  changedTickets?(from: { cursor?: string; since: Date }): AsyncIterable<{ tickets: Ticket[]; cursor: string; removed?: string[] }>;
   /**
    * Optional: the metrics summary computed where the data lives (the embedded helpdesk does it in SQL),
    * with the same definitions and results as streaming tickets through src/metrics (the reference).
@@ -95,6 +100,12 @@ export interface HelpdeskProvider {
   webListUrl?(query: TicketQuery): Promise<{ url: string; filtered: boolean }>;
   /** Optional: how many tickets match, counted where the data lives (for "showing 30 of 412"). */
   countTickets?(query: TicketQuery): Promise<number>;
+  /**
+   * Optional: a listed ticket's conversation, with the ticket completed by what only the conversation
+   * tells (Front: first response, replies, last customer message), in the fewest requests. `deskctl sync`
+   * uses it where a provider has it, listComments elsewhere.
+   */
+  ticketWithConversation?(ticket: Ticket): Promise<{ ticket: Ticket; comments: Comment[] }>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

@@ -1,14 +1,15 @@
 /**
  * deskctl sync from a fake Zendesk with 5,000 tickets into a local mirror: the first sync reads everything
  * through the incremental cursor export; after 100 tickets change, the next sync fetches only those 100
- * (counted on the fake's request log); a sync with no changes reads one cursor page; a sync that fails
- * halfway resumes from the last page it wrote.
+ * (counted on the fake's request log); a sync with no changes reads one cursor page; tickets deleted in
+ * Zendesk leave the mirror; a sync that fails halfway, or is killed, resumes from the last page it wrote.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, startCli, type CliResult } from '../support/cli.js';
 import { FakeZendesk, ZENDESK_DOCUMENTED, zendeskProfileAddArgs, zendeskSpecRequests } from '../support/fake-zendesk.js';
 import { loadSpec, type SpecRequest } from '../support/openapi.js';
 import { mustSkip, specPrereq } from '../support/prereqs.js';
+import { requestTally } from '../support/request-budget.js';
 
 const SPEC_FILE = 'zendesk/support-oas.yaml';
 const checkSpec = !mustSkip('deskctl sync requests checked against the Zendesk API description', specPrereq(SPEC_FILE));
@@ -89,8 +90,12 @@ describe('sync from Zendesk', () => {
     zd.server.clearLog();
     const third = await sync();
     expect(third.tickets).toBe(0);
-    expect(requests().incremental).toHaveLength(1);
-    expect(requests().comments).toHaveLength(0);
+    // the cursor page, the ratings listing and the CSAT survey probe, nothing else
+    expect(requestTally(zd.server.requests)).toEqual({
+      'GET /api/v2/incremental/tickets/cursor': 1,
+      'GET /api/v2/satisfaction_ratings': 1,
+      'GET /api/v2/guide/survey_responses': 1,
+    });
   }, 120_000);
 
   it('resumes after a failure from the last page it wrote', async () => {
@@ -108,4 +113,46 @@ describe('sync from Zendesk', () => {
     expect(requests().incremental[0]!.query.get('start_time')).toBeNull();
     expect(await mirrorTickets('zd-resume')).toHaveLength(5000);
   }, 300_000);
+
+  it('removes the tickets deleted in Zendesk (listed by the export with status deleted)', async () => {
+    const gone = [11, 12, 4999];
+    for (const id of gone) zd.deleteTicket(id);
+    zd.server.clearLog();
+    const r = await sync();
+    expect(r).toMatchObject({ tickets: 0, removed: 3 });
+    expect(requests().incremental).toHaveLength(1);
+    expect(requests().comments).toHaveLength(0);
+    const mirror = (await mirrorTickets()).map((t) => Number(t.id));
+    expect(mirror).toHaveLength(4997);
+    for (const id of gone) expect(mirror).not.toContain(id);
+  }, 120_000);
+
+  it('ends equal to Zendesk, nothing duplicated, when killed (SIGKILL) mid-run and run again', async () => {
+    const args = ['sync', '--from', 'zd', '--into', 'zd-killed', '--rate-limit', '1000000'];
+    zd.server.clearLog();
+    const run = startCli(args, { home, env });
+    // killed while the second export page's conversations are being fetched: the first page is written
+    while (requests().comments.length < 1500) {
+      if (run.child.exitCode !== null) throw new Error(`sync ended before it could be killed: ${run.output().stderr}`);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    run.child.kill('SIGKILL');
+    expect((await run.done).code).not.toBe(0);
+    const written = (await mirrorTickets('zd-killed')).length;
+    expect(written).toBeGreaterThanOrEqual(1000);
+    expect(written).toBeLessThan(4997);
+
+    zd.server.clearLog();
+    const again = await cli([...args, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    // the tickets written before the kill are not fetched again
+    expect(requests().comments).toHaveLength(4997 - written);
+    const exported = await cli(['export', '--profile', 'zd-killed']);
+    expect(exported.code, exported.stderr).toBe(0);
+    const records = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; subject: string; comments: unknown[] });
+    const live = [...zd.tickets.values()].filter((t) => t.status !== 'deleted');
+    expect(records.map((t) => t.id).sort((a, b) => a - b)).toEqual(live.map((t) => t.id).sort((a, b) => a - b));
+    for (const t of records) expect(t.comments.length, `ticket ${t.id}`).toBe(zd.comments.get(t.id)!.length);
+  }, 300_000);
+
 });

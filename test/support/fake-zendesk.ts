@@ -347,6 +347,20 @@ export class FakeZendesk extends VendorFake {
     return true;
   }
 
+  /**
+   * Deletes a ticket as an agent would: the API no longer shows it, and the incremental export lists it
+   * with status "deleted" (Zendesk: "deleted tickets ... appear in the export with a status of deleted").
+   */
+  deleteTicket(id: number): void {
+    const t = this.tickets.get(id)!;
+    t.status = 'deleted';
+    this.touch(t);
+  }
+
+  private live(): ZdFakeTicket[] {
+    return [...this.tickets.values()].filter((t) => t.status !== 'deleted');
+  }
+
   /** Marks a ticket changed now (as a write through the API would). */
   touch(t: ZdFakeTicket): void {
     const now = Date.now();
@@ -358,7 +372,7 @@ export class FakeZendesk extends VendorFake {
     const s = this.server;
     const ticketOr404 = (req: FakeRequest): ZdFakeTicket | FakeReply => {
       const t = this.tickets.get(Number(req.params.ticket_id));
-      return t ?? { status: 404, json: { error: 'RecordNotFound', description: 'Not found' } };
+      return t && t.status !== 'deleted' ? t : { status: 404, json: { error: 'RecordNotFound', description: 'Not found' } };
     };
     const isReply = (x: unknown): x is FakeReply => typeof x === 'object' && x !== null && !('id' in x);
 
@@ -378,12 +392,12 @@ export class FakeZendesk extends VendorFake {
       return { json: { groups: p.items, meta: p.meta, links: p.links } };
     });
     s.route('GET', '/api/v2/tickets', (req) => {
-      const p = this.cursorPage(req, [...this.tickets.values()]);
+      const p = this.cursorPage(req, this.live());
       return { json: { tickets: p.items, ...this.sideloads(req, p.items), meta: p.meta, links: p.links } };
     });
     s.route('GET', '/api/v2/tickets/show_many', (req) => {
       const ids = (req.query.get('ids') ?? '').split(',').map(Number);
-      const list = ids.map((id) => this.tickets.get(id)).filter((t): t is ZdFakeTicket => Boolean(t));
+      const list = ids.map((id) => this.tickets.get(id)).filter((t): t is ZdFakeTicket => Boolean(t) && t!.status !== 'deleted');
       return { json: { tickets: list, ...this.sideloads(req, list) } };
     });
     s.route('GET', '/api/v2/tickets/:ticket_id', (req) => {
@@ -480,7 +494,7 @@ export class FakeZendesk extends VendorFake {
         return { status: 400, json: { error: 'InvalidSearchFilter', description: 'filter[type] is required' } };
       }
       const query = req.query.get('query') ?? '';
-      const all = [...this.tickets.values()].filter((t) => this.matchSearch(t, query)).sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+      const all = this.live().filter((t) => this.matchSearch(t, query)).sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
       const p = this.cursorPage(req, all, 1000);
       return { json: { results: p.items.map((t) => ({ ...t, result_type: 'ticket' })), facets: null, meta: p.meta, links: p.links } };
     });
@@ -489,7 +503,7 @@ export class FakeZendesk extends VendorFake {
       const page = Number(req.query.get('page') ?? 1);
       const per = Number(req.query.get('per_page') ?? 100);
       if (page * per > 1000) return { status: 422, json: { error: 'invalid', description: 'Search results are limited to 1000' } };
-      const all = [...this.tickets.values()].filter((t) => this.matchSearch(t, (req.query.get('query') ?? '').replace(/type:ticket/, '')));
+      const all = this.live().filter((t) => this.matchSearch(t, (req.query.get('query') ?? '').replace(/type:ticket/, '')));
       return { json: { results: all.slice((page - 1) * per, page * per), count: all.length, next_page: null, previous_page: null } };
     });
     s.route('GET', '/api/v2/satisfaction_ratings', (req) => {

@@ -86,6 +86,12 @@ const PRIORITY_HINT = 'leave out --priority for Front profiles (use a tag instea
 const norm = normalizeText;
 const enc = encodeURIComponent;
 
+/** A listed ticket completed with the facts only its messages tell. */
+const withFacts = (t: Ticket, messages: FrontMessage[]): Ticket => {
+  const facts = messageFacts(messages);
+  return { ...t, firstResponseAt: facts.firstResponseAt, publicReplyCount: facts.publicReplyCount, lastCustomerMessageAt: facts.lastCustomerMessageAt ?? t.lastCustomerMessageAt };
+};
+
 export class FrontProvider implements HelpdeskProvider {
   readonly kind = 'front';
   readonly displayName = 'Front';
@@ -229,7 +235,7 @@ export class FrontProvider implements HelpdeskProvider {
   async *listTickets(query: TicketQuery, opts?: ListOptions): AsyncIterable<Ticket[]> {
     const mode = this.opts.messageFacts ?? 'windowed';
     const windowed = Boolean(query.createdSince || query.updatedSince || query.solvedSince);
-    const enrich = mode === 'always' || (mode === 'windowed' && windowed);
+    const enrich = !opts?.conversationsFollow && (mode === 'always' || (mode === 'windowed' && windowed));
     for await (const page of filterTickets(this.listUnfiltered(query, firstPageSize(FRONT_PAGE_SIZE, opts)), query)) {
       yield enrich ? await this.withMessageFacts(page) : page;
     }
@@ -242,13 +248,7 @@ export class FrontProvider implements HelpdeskProvider {
       while (next < page.length) {
         const i = next++;
         const t = page[i]!;
-        const facts = messageFacts(await this.messages(t.id));
-        out[i] = {
-          ...t,
-          firstResponseAt: facts.firstResponseAt,
-          publicReplyCount: facts.publicReplyCount,
-          lastCustomerMessageAt: facts.lastCustomerMessageAt ?? t.lastCustomerMessageAt,
-        };
+        out[i] = withFacts(t, await this.messages(t.id));
       }
     };
     await Promise.all(Array.from({ length: Math.min(MESSAGE_FACTS_CONCURRENCY, page.length) }, worker));
@@ -349,6 +349,12 @@ export class FrontProvider implements HelpdeskProvider {
     const conv = await this.readOnce(`conversation:${ticketId}`, () => this.conversation(ticketId));
     const [messages, comments] = [await this.readOnce(`messages:${conv.id}`, () => this.messages(conv.id)), await this.comments(conv.id)];
     return mergeThread(conv.id, messages, comments);
+  }
+
+  /** Two requests (messages, comments): the listed conversation is not read again. */
+  async ticketWithConversation(ticket: Ticket): Promise<{ ticket: Ticket; comments: Comment[] }> {
+    const [messages, comments] = await Promise.all([this.messages(ticket.id), this.comments(ticket.id)]);
+    return { ticket: withFacts(ticket, messages), comments: mergeThread(ticket.id, messages, comments) };
   }
 
   /** Front keeps ratings inside its analytics (aggregates only): there is nothing per conversation to list. */

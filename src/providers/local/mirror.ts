@@ -45,11 +45,17 @@ export class MirrorWriter {
     this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(this.stateKey, JSON.stringify(state));
   }
 
-  /** The local id of a vendor ticket id: the same number when it is one, else a mapped one. */
-  private localId(sourceId: string): number {
+  /** The local id of a vendor ticket id when the mirror knows it (numeric ids are their own). */
+  private knownId(sourceId: string): number | undefined {
     if (/^\d{1,15}$/.test(sourceId)) return Number(sourceId);
     const row = this.db.prepare(`SELECT ticket_id FROM sync_ids WHERE source = ? AND source_id = ?`).get(this.stateKey, sourceId) as { ticket_id: number } | undefined;
-    if (row) return row.ticket_id;
+    return row?.ticket_id;
+  }
+
+  /** The local id of a vendor ticket id: the same number when it is one, else a mapped one. */
+  private localId(sourceId: string): number {
+    const known = this.knownId(sourceId);
+    if (known !== undefined) return known;
     // mapped ids count down from the top of the range, away from the vendor's numeric ids
     const min = (this.db.prepare(`SELECT min(ticket_id) AS m FROM sync_ids`).get() as { m: number | null }).m;
     const id = (min ?? 9_000_000_000_000_000) - 1;
@@ -64,12 +70,54 @@ export class MirrorWriter {
     return p.id;
   }
 
-  /** Upserts a batch of changed tickets and saves the state, in one transaction. */
-  writeBatch(batch: ChangedTicket[], state: SyncState): void {
+  /** The local id and updatedAt (ms) of each of these vendor tickets the mirror has. */
+  held(sourceIds: string[]): Map<string, { id: number; updatedAt: number }> {
+    const out = new Map<string, { id: number; updatedAt: number }>();
+    const get = this.db.prepare(`SELECT updated_at FROM tickets WHERE id = ?`);
+    for (const sourceId of sourceIds) {
+      const id = this.knownId(sourceId);
+      const row = id === undefined ? undefined : (get.get(id) as { updated_at: string | null } | undefined);
+      if (row?.updated_at) out.set(sourceId, { id: id!, updatedAt: Date.parse(row.updated_at) });
+    }
+    return out;
+  }
+
+  /** Removes tickets deleted in the helpdesk (their tags, conversation and ratings go with them); returns how many the mirror had. */
+  removeTickets(sourceIds: string[], state: SyncState): number {
+    let removed = 0;
+    this.db.transaction(() => {
+      const del = this.db.prepare(`DELETE FROM tickets WHERE id = ?`);
+      for (const sourceId of sourceIds) {
+        const id = this.knownId(sourceId);
+        if (id !== undefined) removed += del.run(id).changes;
+      }
+      this.saveState(state);
+    })();
+    return removed;
+  }
+
+  /** After a complete listing: removes the tickets it did not return (gone from the helpdesk); returns how many. */
+  removeAllBut(seenLocalIds: Set<number>, state: SyncState): number {
+    let removed = 0;
+    this.db.transaction(() => {
+      this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS sync_seen (id INTEGER PRIMARY KEY); DELETE FROM sync_seen`);
+      const add = this.db.prepare(`INSERT OR IGNORE INTO sync_seen (id) VALUES (?)`);
+      for (const id of seenLocalIds) add.run(id);
+      removed = this.db.prepare(`DELETE FROM tickets WHERE id NOT IN (SELECT id FROM sync_seen)`).run().changes;
+      this.db.exec(`DELETE FROM sync_ids WHERE source = '${this.stateKey.replace(/'/g, "''")}' AND ticket_id NOT IN (SELECT id FROM sync_seen); DROP TABLE sync_seen`);
+      this.saveState(state);
+    })();
+    return removed;
+  }
+
+  /** Upserts a batch of changed tickets and saves the state, in one transaction; returns their local ids. */
+  writeBatch(batch: ChangedTicket[], state: SyncState): number[] {
     const db = this.db;
+    const ids: number[] = [];
     db.transaction(() => {
       for (const { ticket: t, comments } of batch) {
         const id = this.localId(t.id);
+        ids.push(id);
         const requester = this.person(t.requester, 'customer');
         const assignee = t.assignee ? this.person(t.assignee, 'agent') : null;
         if (t.group) db.prepare(`INSERT OR IGNORE INTO groups (id, name) VALUES (?, ?)`).run(`g-${t.group.toLowerCase()}`, t.group);
@@ -95,6 +143,7 @@ export class MirrorWriter {
       }
       this.saveState(state);
     })();
+    return ids;
   }
 
   /** Adds ratings not already there; ratings of tickets the mirror does not have are left out (counted). */
@@ -104,9 +153,7 @@ export class MirrorWriter {
     this.db.transaction(() => {
       for (const rating of ratings) {
         const r = { ...rating, createdAt: utc(rating.createdAt)! };
-        const id = /^\d{1,15}$/.test(r.ticketId)
-          ? Number(r.ticketId)
-          : (this.db.prepare(`SELECT ticket_id FROM sync_ids WHERE source = ? AND source_id = ?`).get(this.stateKey, r.ticketId) as { ticket_id: number } | undefined)?.ticket_id;
+        const id = this.knownId(r.ticketId);
         if (id === undefined || !this.db.prepare(`SELECT 1 FROM tickets WHERE id = ?`).get(id)) {
           orphans++;
           continue;

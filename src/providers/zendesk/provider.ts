@@ -323,16 +323,19 @@ export class ZendeskProvider implements HelpdeskProvider {
    * sync. Each page comes with its after_cursor (also the empty last page), so a sync resumes where it
    * stopped and a sync with nothing new costs one request.
    */
-  async *changedTickets(from: { cursor?: string; since: Date }): AsyncGenerator<{ tickets: Ticket[]; cursor: string }, void, undefined> {
+  async *changedTickets(from: { cursor?: string; since: Date }): AsyncGenerator<{ tickets: Ticket[]; cursor: string; removed: string[] }, void, undefined> {
     let query: Query = from.cursor ? { cursor: from.cursor, include: TICKET_INCLUDE } : { start_time: epoch(from.since), include: TICKET_INCLUDE };
     const path = '/api/v2/incremental/tickets/cursor';
     for (;;) {
       await this.opts.incrementalLimiter.acquire();
       const body = await this.http.get<Record<string, unknown> & Sideloads>(path, query);
-      const tickets = await this.mapTickets((body?.tickets as unknown[]) ?? [], body ?? {});
+      const raw = (body?.tickets as unknown[]) ?? [];
+      const tickets = await this.mapTickets(raw, body ?? {});
+      // the export lists deleted tickets (and spam, which Zendesk deletes) with status "deleted"
+      const removed = raw.filter((r) => (r as { status?: unknown }).status === 'deleted').map((r) => String((r as { id: unknown }).id));
       const cursor = typeof body?.after_cursor === 'string' ? body.after_cursor : (from.cursor ?? '');
       if (!cursor) throw new ApiError('Zendesk returned an incremental export page without after_cursor');
-      yield { tickets, cursor };
+      yield { tickets, cursor, removed };
       if (body?.end_of_stream !== false) return;
       query = { cursor, include: TICKET_INCLUDE };
     }
