@@ -104,8 +104,13 @@ export function createContext(options: GlobalOptions, overrides: ContextOverride
       })()),
     store: () =>
       (storeP ??= (async () => {
-        const { StateStore } = await import('./store/state-store.js');
-        return StateStore.open(paths, await profileName());
+        const [{ StateStore }, { resolveStateTarget }] = await Promise.all([import('./store/state-store.js'), import('./store/state-url.js')]);
+        const name = await profileName();
+        const cfg = await config();
+        // a profile that does not exist keeps today's behaviour (its own SQLite file) unless DESKCTL_STATE_URL is set
+        const known = cfg.hasProfile(name) ? cfg.getProfile(name) : undefined;
+        const target = resolveStateTarget({ env, profileName: name, profile: known, secret: (key, envName) => cfg.getSecret(name, key, envName) });
+        return StateStore.open(paths, name, target);
       })()),
     async prompts(flagHint) {
       if (!io.interactive) {
@@ -116,7 +121,7 @@ export function createContext(options: GlobalOptions, overrides: ContextOverride
     },
     async close() {
       if (providerP) await (await providerP.catch(() => undefined))?.close();
-      if (storeP) (await storeP.catch(() => undefined))?.close();
+      if (storeP) await (await storeP.catch(() => undefined))?.close();
     },
   };
   return ctx;

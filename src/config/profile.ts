@@ -34,6 +34,12 @@ export const ProfileSchema = z.looseObject({
   concurrency: z.number().int().positive().optional(),
   /** How long a message sent to a ticket blocks sending it again without --allow-repeat (e.g. 30d). */
   repeatWindow: z.string().optional(),
+  /** Team mode: deskctl's own state in this PostgreSQL database (postgres://USER@HOST/DB, no password). */
+  stateUrl: z.string().optional(),
+  /** Name of an environment variable holding the state database's password instead of the secrets file. */
+  statePasswordEnv: z.string().optional(),
+  /** Shares state under this name instead of the helpdesk account (see src/store/state-url.ts). */
+  stateNamespace: z.string().optional(),
   /** Vendor-specific settings that do not deserve a top-level field. */
   options: z.record(z.string(), z.unknown()).optional(),
 });

@@ -13,6 +13,9 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'XDG_CONFIG_HOME', description: 'config.json, secrets.json and templates/ go to $XDG_CONFIG_HOME/deskctl (default ~/.config)' },
   { name: 'XDG_DATA_HOME', description: 'profile data (helpdesk.db, state.db) goes to $XDG_DATA_HOME/deskctl (default ~/.local/share)' },
   { name: 'HOME', description: 'where ~/.config and ~/.local/share are, when the XDG variables are not set' },
+  { name: 'DESKCTL_STATE_URL', description: "team mode: keep deskctl's own state (jobs, follow-ups, triage log, ledger) in this PostgreSQL database, postgres://USER[:PASSWORD]@HOST:PORT/DB (before the profile's state URL; see docs/team-mode.md)" },
+  { name: 'DESKCTL_STATE_NAMESPACE', description: 'team mode: share state under this name instead of the helpdesk account (one PostgreSQL schema per name)' },
+  { name: 'PGPASSWORD', description: 'team mode: password for the state database when the URL and the profile give none (also ~/.pgpass, as for psql)' },
   { name: 'DESKCTL_NOW', description: 'pretend "now" is this ISO time (replays, tests): e.g. 2026-11-25T09:00:00Z' },
   { name: 'DESKCTL_SETTLE_MS', description: 'wait before checking whether an ambiguous write (timeout, 5xx) landed; each later check waits twice as long (default 1000; profile option settleMs)' },
   { name: 'DESKCTL_SETTLE_CHECKS', description: 'checks before such a write is recorded as "outcome unknown" (default 3; profile option settleChecks)' },
@@ -35,6 +38,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
 export const TEST_ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'DESKCTL_API_SPECS', description: 'directory of vendor API descriptions for the contract tests (default ../shared/api-specs)' },
   { name: 'DESKCTL_DATASETS', description: 'directory of labelled datasets for the tests, bench and scripts/train-sentiment.js (default ../shared/datasets)' },
+  { name: 'DESKCTL_TEST_PG', description: '1: install (apt-get) and start a throwaway PostgreSQL for the team-mode suites even outside CI' },
+  { name: 'DESKCTL_TEST_PG_URL', description: 'a PostgreSQL superuser URL the team-mode suites use instead of starting their own server' },
   { name: 'DESKCTL_SENTIMENT_EVAL', description: 'labelled message files (FILE[:FILE...]) the sentiment benchmark also scores (see docs/sentiment.md)' },
 ];
 

@@ -1,30 +1,65 @@
 import { join } from 'node:path';
 import { profileDataDir, type Paths } from '../config/paths.js';
+import { DeskctlError, ExitCode } from '../errors.js';
 import type { SentLedger } from './ledger.js';
+import type { PgStateDb } from './pg-state-db.js';
 import { migrate as migrateSync, openDatabase, type Database } from './sqlite.js';
 import type { SchemaNamespace, StateDb } from './state-db.js';
+import type { PgStateTarget } from './state-url.js';
 import { SqliteStateDb } from './sqlite-state-db.js';
+
+/** Where a profile's state lives, for `state status` and messages (never a password). */
+export type StateLocation =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema: string; account: string; source: string };
+
+type MigratingStateDb = StateDb & { migrate(ns: SchemaNamespace): Promise<void> };
 
 /**
  * deskctl's own state for one profile (bulk journals, follow-ups, triage log, sent ledger): state.db
- * in the profile's data folder. Capabilities reach it through `state` (a StateDb, see state-db.ts)
- * after `ensure`-ing their own namespace of migrations.
+ * in the profile's data folder, or a schema of a shared PostgreSQL database in team mode
+ * (DESKCTL_STATE_URL or the profile's stateUrl, see state-url.ts). Capabilities reach it through
+ * `state` (a StateDb, see state-db.ts) after `ensure`-ing their own namespace of migrations.
  */
 export class StateStore {
   private readonly ensured = new Set<string>();
 
   private constructor(
-    /** The raw SQLite handle, for modules not yet moved to `state` (going away). */
-    readonly db: Database,
-    readonly state: SqliteStateDb,
-    /** Where the state lives, for messages: the file. */
-    readonly file: string,
+    private readonly sqlite: Database | undefined,
+    readonly state: MigratingStateDb,
+    readonly location: StateLocation,
   ) {}
 
-  static async open(paths: Paths, profile: string): Promise<StateStore> {
+  /** The profile's SQLite file, or `pg` (see state-url.ts resolveStateTarget) for team mode. Never falls back. */
+  static async open(paths: Paths, profile: string, pg?: PgStateTarget): Promise<StateStore> {
+    if (pg) {
+      const { PgStateDb } = await import('./pg-state-db.js');
+      const db: PgStateDb = await PgStateDb.open(pg);
+      return new StateStore(undefined, db, { kind: 'postgres', url: pg.shown, schema: pg.schema, account: pg.account, source: pg.source });
+    }
     const file = join(profileDataDir(paths, profile), 'state.db');
     const db = await openDatabase(file);
-    return new StateStore(db, new SqliteStateDb(db), file);
+    return new StateStore(db, new SqliteStateDb(db), { kind: 'sqlite', file });
+  }
+
+  /** The raw SQLite handle, for modules not yet moved to `state` (going away). Team mode has none. */
+  get db(): Database {
+    if (!this.sqlite) {
+      throw new DeskctlError(
+        `this command does not support a PostgreSQL state store yet (state at ${this.describe()})`,
+        { hint: 'unset DESKCTL_STATE_URL (and the profile\'s state URL) to use local state for it', exitCode: ExitCode.auth },
+      );
+    }
+    return this.sqlite;
+  }
+
+  /** Where the state lives, for messages: the file, or the URL (no password) and schema. */
+  get file(): string {
+    return this.describe();
+  }
+
+  describe(): string {
+    return this.location.kind === 'sqlite' ? this.location.file : `${this.location.url} (schema ${this.location.schema})`;
   }
 
   /** Migrates a capability's namespace once per process; returns the connection to use. */
@@ -48,7 +83,12 @@ export class StateStore {
     return new SqliteLedger(this.db, now);
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  /** Closes the connection (SQLite: at once, synchronously; PostgreSQL: the pool and the owner session). */
+  close(): Promise<void> {
+    if (this.sqlite) {
+      if (this.sqlite.open) this.sqlite.close();
+      return Promise.resolve();
+    }
+    return this.state.close();
   }
 }

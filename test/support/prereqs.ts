@@ -4,6 +4,8 @@
  *   DESKCTL_API_SPECS   vendor API descriptions (default: ../shared/api-specs beside the project)
  *   DESKCTL_DATASETS    labelled data sets (default: ../shared/datasets beside the project)
  *   DESKCTL_TEST_RT     1: install and start a real Request Tracker (scripts/start-rt.sh) even outside CI
+ *   DESKCTL_TEST_PG     1: install and start a throwaway PostgreSQL (scripts/start-postgres.sh) even outside CI
+ *   DESKCTL_TEST_PG_URL a PostgreSQL superuser URL to use instead of starting one
  *
  * Outside CI a missing prerequisite skips what needs it, with one line saying what and how to enable it.
  * Under CI=true a missing prerequisite fails the run instead: CI must test everything.
@@ -50,6 +52,19 @@ export function rtPrereq(rtServerBin: string): Prereq {
   return wanted
     ? { what: 'a Request Tracker 5 server', enable: 'scripts/start-rt.sh installs it' }
     : { what: 'a Request Tracker 5 server', missing: rtServerBin, enable: 'set DESKCTL_TEST_RT=1 to install it with apt-get (root) and run it' };
+}
+
+/**
+ * A real PostgreSQL server: wanted under CI, with DESKCTL_TEST_PG=1 or DESKCTL_TEST_PG_URL, or when the
+ * server binaries are installed (`pgBin`, e.g. installedPgBin() from pg-server.ts); starting one takes
+ * about two seconds, installing it through apt much longer, so a plain `npm test` installs nothing unasked.
+ */
+export function pgPrereq(pgBin: string | undefined): Prereq {
+  const what = 'a PostgreSQL server';
+  const wanted = IN_CI || process.env.DESKCTL_TEST_PG === '1' || Boolean(process.env.DESKCTL_TEST_PG_URL) || pgBin !== undefined;
+  return wanted
+    ? { what, enable: 'scripts/start-postgres.sh installs and starts it' }
+    : { what, missing: '/usr/lib/postgresql/*/bin', enable: 'set DESKCTL_TEST_PG=1 to install it with apt-get (root) and run it, or DESKCTL_TEST_PG_URL' };
 }
 
 /** A data set below DESKCTL_DATASETS, e.g. datasetPrereq('sentiment-labelled-sentences'). */

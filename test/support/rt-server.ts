@@ -49,9 +49,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function runScript(port: number, stateDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs one of the project's start scripts (scripts/start-*.sh PORT STATE_DIR) to its end. */
+export function runStartScript(script: string, port: number, stateDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', [START_RT, String(port), stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script, String(port), stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -71,7 +72,7 @@ export async function startRt(): Promise<RtStart> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const r = await runScript(port, stateDir);
+    const r = await runStartScript(START_RT, port, stateDir);
     if (r.code === 0) {
       const url = r.stdout.trim().split('\n').pop()!.trim();
       const server = makeServer(url, port, stateDir);
@@ -110,7 +111,7 @@ function killPidFile(stateDir: string): number | undefined {
   return pid;
 }
 
-const alive = (pid: number): boolean => {
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,0 +1,291 @@
+import { hostname } from 'node:os';
+import type { Client, ClientConfig, Pool, PoolClient, QueryResultRow } from 'pg';
+import { ownerMayBeAlive } from './owner.js';
+import { stateDbError } from './pg-errors.js';
+import { numberPlaceholders, type RunResult, type SchemaNamespace, type SqlParams, type StateDb } from './state-db.js';
+
+type PgModule = typeof import('pg');
+
+/** int8 (counts, ids, sums) and numeric come back as numbers, as SQLite gives them. */
+const NUMBER_TYPES = new Set([20, 1700]);
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export interface PgTarget {
+  /** The URL with its password: handed to the driver only. */
+  url: string;
+  /** The URL without its password, for messages. */
+  shown: string;
+  /** The PostgreSQL schema holding this account's state (search_path of every connection). */
+  schema: string;
+}
+
+/** Runs statements on one client: the pool for single statements, a checked-out client inside a transaction. */
+interface Queryable {
+  query<R extends QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** Who this process's owners are to every host: the connection it keeps open (see registerOwner). */
+const SESSIONS_TABLE = `CREATE TABLE IF NOT EXISTS owner_sessions (
+  owner TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  backend_pid INTEGER NOT NULL,
+  backend_start TIMESTAMPTZ NOT NULL,
+  registered_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`;
+const VERSIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_versions (namespace TEXT PRIMARY KEY, version INTEGER NOT NULL)`;
+
+/**
+ * StateDb over a pg.Pool: one schema per helpdesk account (search_path), `?` placeholders numbered,
+ * transactions on one checked-out client, advisory locks shared by every host. A connection that
+ * cannot be made or is lost becomes a one-line DeskctlError (exit 4 for settings, 1 for an absent server).
+ */
+export class PgStateDb implements StateDb {
+  readonly dialect = 'postgres' as const;
+  readonly skipLocked = 'FOR UPDATE SKIP LOCKED';
+  private ownerClient?: Promise<Client>;
+
+  private constructor(
+    private readonly pg: PgModule,
+    private readonly pool: Pool,
+    private readonly config: ClientConfig,
+    readonly target: PgTarget,
+  ) {}
+
+  /** Connects, creates the account's schema and deskctl's bookkeeping tables if missing; fails fast and clearly. */
+  static async open(target: PgTarget): Promise<PgStateDb> {
+    const imported = (await import('pg')) as PgModule & { default?: PgModule };
+    const pg = imported.default ?? imported;
+    const config = clientConfig(pg, target);
+    const pool = new pg.Pool({ ...config, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    // an idle pooled client whose server went away: the next statement reports it
+    pool.on('error', () => undefined);
+    const db = new PgStateDb(pg, pool, config, target);
+    try {
+      await db.transactionOn(async (tx) => {
+        // search_path names this schema before it exists: create it qualified, under a lock (two
+        // processes creating it at once would otherwise collide on the catalog's unique index)
+        await tx.lock(`deskctl:schema:${target.schema}`);
+        await tx.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
+        await tx.run(VERSIONS_TABLE);
+        await tx.run(SESSIONS_TABLE);
+      });
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return db;
+  }
+
+  all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+    return new PgStatements(this.pool, this.target.shown).all<T>(sql, params);
+  }
+
+  get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    return new PgStatements(this.pool, this.target.shown).get<T>(sql, params);
+  }
+
+  run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    return new PgStatements(this.pool, this.target.shown).run(sql, params);
+  }
+
+  transaction<T>(work: (tx: StateDb) => Promise<T>): Promise<T> {
+    return this.transactionOn((tx) => work(tx));
+  }
+
+  private async transactionOn<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw stateDbError(err, this.target.shown) ?? err;
+    }
+    const tx = new PgTransaction(client, this);
+    let broken: unknown;
+    try {
+      await tx.run('BEGIN');
+      const result = await work(tx);
+      await tx.run('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr; // the connection is gone: do not hand it back to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  async lock(key: string): Promise<void> {
+    throw new Error(`StateDb.lock('${key}') outside a transaction: an advisory transaction lock would be released at once`);
+  }
+
+  /** Applies `ns.postgres` once: in one transaction, under an advisory lock, so concurrent processes apply it once. */
+  async migrate(ns: SchemaNamespace): Promise<void> {
+    await this.transactionOn(async (tx) => {
+      await tx.lock(`deskctl:migrate:${this.target.schema}`);
+      const row = await tx.get<{ version: number }>(`SELECT version FROM schema_versions WHERE namespace = ?`, [ns.name]);
+      const current = row?.version ?? 0;
+      for (let i = current; i < ns.postgres.length; i++) await tx.exec(ns.postgres[i]!);
+      if (ns.postgres.length > current) {
+        await tx.run(
+          `INSERT INTO schema_versions (namespace, version) VALUES (?, ?)
+           ON CONFLICT (namespace) DO UPDATE SET version = excluded.version`,
+          [ns.name, ns.postgres.length],
+        );
+      }
+    });
+  }
+
+  /**
+   * Records `owner` with this process's own connection (its server pid and start time), kept open until
+   * close(): when the process dies or loses the network, the server ends that backend and every host sees it.
+   */
+  async registerOwner(owner: string): Promise<void> {
+    const client = await (this.ownerClient ??= this.connectOwnerClient());
+    const socket = socketOf(client);
+    socket?.ref?.(); // while we wait on it; unref'd again below
+    try {
+      await client.query(
+        `INSERT INTO owner_sessions (owner, host, pid, backend_pid, backend_start)
+         SELECT $1, $2, $3, pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()
+         ON CONFLICT (owner) DO UPDATE SET host = excluded.host, pid = excluded.pid,
+           backend_pid = excluded.backend_pid, backend_start = excluded.backend_start, registered_at = now()`,
+        [owner, hostname(), process.pid],
+      );
+    } catch (err) {
+      throw stateDbError(err, this.target.shown) ?? err;
+    } finally {
+      socket?.unref?.();
+    }
+  }
+
+  private async connectOwnerClient(): Promise<Client> {
+    const client = new this.pg.Client(this.config);
+    // the server ending this connection is what tells others we are gone; nothing to do here
+    client.on('error', () => {
+      this.ownerClient = undefined;
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      this.ownerClient = undefined;
+      throw stateDbError(err, this.target.shown) ?? err;
+    }
+    return client;
+  }
+
+  /** False when the owner registered and its connection is gone (same backend pid and start no longer there). */
+  async ownerAlive(owner: string): Promise<boolean> {
+    const row = await this.get<{ alive: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid
+                        AND (a.backend_start = s.backend_start OR a.backend_start IS NULL)) AS alive
+       FROM owner_sessions s WHERE s.owner = ?`,
+      [owner],
+    );
+    return row ? row.alive : ownerMayBeAlive(owner);
+  }
+
+  async close(): Promise<void> {
+    const owner = this.ownerClient;
+    this.ownerClient = undefined;
+    const client = owner && (await owner.catch(() => undefined));
+    if (client) {
+      socketOf(client)?.ref?.(); // or the process may exit before the server has seen the session end
+      await client.end().catch(() => undefined);
+    }
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+/** Single statements: on the pool (each may take any connection) or on a transaction's client. */
+class PgStatements {
+  constructor(
+    protected readonly on: Queryable,
+    protected readonly shown: string,
+  ) {}
+
+  async all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+    return (await this.query(sql, params)).rows as T[];
+  }
+
+  async get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    return (await this.query(sql, params)).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
+  }
+
+  /** Several statements in one string (a migration), without parameters. */
+  async exec(sql: string): Promise<void> {
+    await this.query(sql, undefined);
+  }
+
+  protected async query(sql: string, params: SqlParams | undefined) {
+    try {
+      return params === undefined ? await this.on.query(sql) : await this.on.query(numberPlaceholders(sql), [...params]);
+    } catch (err) {
+      throw stateDbError(err, this.shown) ?? err;
+    }
+  }
+}
+
+/** The handle a transaction's work receives: its own client, so every statement is inside it. */
+class PgTransaction extends PgStatements implements StateDb {
+  readonly dialect = 'postgres' as const;
+  readonly skipLocked = 'FOR UPDATE SKIP LOCKED';
+
+  constructor(
+    client: PoolClient,
+    private readonly db: PgStateDb,
+  ) {
+    super(client, db.target.shown);
+  }
+
+  transaction<T>(work: (tx: StateDb) => Promise<T>): Promise<T> {
+    return work(this);
+  }
+
+  async lock(key: string): Promise<void> {
+    await this.run(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, [key]);
+  }
+
+  registerOwner(owner: string): Promise<void> {
+    return this.db.registerOwner(owner);
+  }
+
+  ownerAlive(owner: string): Promise<boolean> {
+    return this.db.ownerAlive(owner);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The owner session's socket: unref'd between uses, so an open session does not keep a finished command alive. */
+function socketOf(client: Client): { ref?: () => void; unref?: () => void } | undefined {
+  return (client as unknown as { connection?: { stream?: { ref?: () => void; unref?: () => void } } }).connection?.stream;
+}
+
+function clientConfig(pg: PgModule, target: PgTarget): ClientConfig {
+  return {
+    connectionString: target.url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: 'deskctl',
+    // the same unqualified SQL on both stores: this account's schema first, nothing else
+    options: `-c search_path=${quoteIdent(target.schema)}`,
+    // per client, not pg.types' global table: another user of pg in the process keeps its parsers
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        NUMBER_TYPES.has(oid) ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
+    },
+  };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
