@@ -2,11 +2,12 @@
 // parsing and compiling it (Node 20 has no built-in module compile cache; 22 does). The cache lives in
 // DESKCTL_CACHE_DIR, else $XDG_CACHE_HOME/deskctl, else ~/.cache/deskctl; DESKCTL_NO_COMPILE_CACHE=1
 // turns it off. Any problem with the cache is ignored: it can only make a run slower, never fail it.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import vm from 'node:vm';
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { createRequire } = Module;
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 function cacheDir() {
   if (process.env.DESKCTL_NO_COMPILE_CACHE === '1') return undefined;
@@ -44,7 +45,7 @@ function writeCache(dir, prefix, name, data) {
 }
 
 /** Runs a CommonJS file like require() would, and returns its exports. */
-export function loadWithCompileCache(file) {
+function loadWithCompileCache(file) {
   const source = readFileSync(file, 'utf8');
   const dir = cacheDir();
   const { size, mtimeMs } = statSync(file);
@@ -61,3 +62,5 @@ export function loadWithCompileCache(file) {
   if (dir && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => writeCache(dir, prefix, name, script.createCachedData()));
   return mod.exports;
 }
+
+module.exports = { loadWithCompileCache };

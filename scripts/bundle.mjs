@@ -5,7 +5,8 @@
 // Only what every command needs (commander, zod) or what Node 20 cannot require() (ESM-only packages such as
 // chalk, got and conf, found by resolving each dependency) goes into the bundle. Libraries that load as
 // CommonJS stay in node_modules and are required on first use, so a command pays only for the libraries
-// it touches. Native addons (better-sqlite3, node-pty) always stay outside.
+// it touches. Native addons (better-sqlite3's, node-pty) always stay outside; better-sqlite3's JavaScript is
+// bundled (every command opens a SQLite file) and told where its addon is (src/store/sqlite.ts).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** Needed by every command: compiled once into the bundle (and its code cache) rather than loaded from node_modules. */
-const ALWAYS_BUNDLED = new Set(['commander', 'zod']);
+/** Needed by every command (or nearly): compiled once into the bundle (and its code cache) rather than loaded from node_modules. */
+const ALWAYS_BUNDLED = new Set(['commander', 'zod', 'better-sqlite3']);
 
 /** Whether Node 20 can require() the package: a CommonJS entry, or an ES module it cannot load that way. */
 function requirable(name) {
@@ -58,6 +59,16 @@ const lazyChildProcess = {
   },
 };
 
+/** zod's index re-exports its error messages in some fifty languages (about half of zod's size in the
+ * bundle); deskctl uses only the English ones zod installs by default, so the bundle keeps only those
+ * (z.locales then holds just `en`). Less to read and deserialize on every start. */
+const englishZodOnly = {
+  name: 'english-zod-only',
+  setup(b) {
+    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";\n', loader: 'js' }));
+  },
+};
+
 if (process.argv.includes("--print-external")) console.log(external.join(" "));
 
 await build({
@@ -75,6 +86,13 @@ await build({
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__deskctlModuleUrl', 'import.meta.dirname': '__dirname' },
   banner: { js: "const __deskctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, englishZodOnly],
   logLevel: 'warning',
 });
+
+// one character outside ASCII (esbuild leaves them in regular expressions) makes V8 hold the whole bundle
+// as a two-byte string: slower to read and to check against its code cache on every start
+const bundled = readFileSync(join(root, 'dist', 'deskctl.cjs'), 'latin1');
+const wide = /[^\x00-\x7f]/.exec(bundled);
+if (wide) console.warn(`bundle: a non-ASCII character at offset ${wide.index} (near ${JSON.stringify(bundled.slice(Math.max(0, wide.index - 30), wide.index + 10))}); write it as a \\u escape in the source`);
+

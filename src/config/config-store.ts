@@ -5,7 +5,6 @@ import { ConfigError, UsageError } from '../errors.js';
 import { registerSecret } from '../output/redact.js';
 import type { Paths } from './paths.js';
 import {
-  ConfigFileSchema,
   DEFAULT_PROFILE,
   implicitLocalProfile,
   PROFILE_NAME,
@@ -59,13 +58,22 @@ function checkProfileName(name: string): void {
 export class ConfigStore {
   private ConfCtor?: typeof Conf;
   private cache?: ConfigFile;
+  /** zod's schemas of config.json: loaded when there is a file to validate (or one to write). */
+  private schemas?: typeof import('./profile-schema.js');
 
   private constructor(readonly paths: Paths) {}
 
   static async open(paths: Paths): Promise<ConfigStore> {
     const store = new ConfigStore(paths);
-    store.read(); // validate early so a corrupt file fails before any work
+    // validate early so a corrupt file fails before any work
+    const raw = readJsonFile(store.file);
+    if (Object.keys(raw).length) await store.loadSchemas();
+    store.validate(raw);
     return store;
+  }
+
+  private async loadSchemas(): Promise<void> {
+    this.schemas ??= await import('./profile-schema.js');
   }
 
   get file(): string {
@@ -87,11 +95,20 @@ export class ConfigStore {
   /** Loads conf; every method that writes awaits this first. */
   async ensureWriter(): Promise<void> {
     this.ConfCtor ??= (await import('conf')).default;
+    await this.loadSchemas();
   }
 
   private read(): ConfigFile {
-    if (this.cache) return this.cache;
-    const parsed = ConfigFileSchema.safeParse(readJsonFile(this.file));
+    return this.cache ?? this.validate(readJsonFile(this.file));
+  }
+
+  private validate(raw: Record<string, unknown>): ConfigFile {
+    if (!this.schemas) {
+      // open() and ensureWriter() load the schemas whenever there is something to validate
+      if (Object.keys(raw).length) throw new Error('ConfigStore: config file read before its schemas were loaded');
+      return (this.cache = { profiles: {} });
+    }
+    const parsed = this.schemas.ConfigFileSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ConfigError(

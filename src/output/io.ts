@@ -1,5 +1,6 @@
 import { wrapText } from './formatters.js';
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { resolvePager } from './pager.js';
 import { redact } from './redact.js';
@@ -62,9 +63,9 @@ export function createIO(opts: IOOptions = {}): IO {
   const env = opts.env ?? process.env;
   const stdout = opts.stdout ?? processStdout();
   const stderr = opts.stderr ?? process.stderr;
-  const stdin = opts.stdin ?? process.stdin;
   const stdoutIsTTY = Boolean(stdout.isTTY);
-  const stdinIsTTY = Boolean(stdin.isTTY);
+  // process.stdin is made on first use: building it (a stream over a pipe or file) costs start-up time
+  const stdinIsTTY = opts.stdin ? Boolean(opts.stdin.isTTY) : isatty(0);
   const color = new Chalk({ level: colorLevel(stdoutIsTTY, env, opts.noColor, opts.colorSetting) });
   const errColor = new Chalk({ level: colorLevel(Boolean(stderr.isTTY), env, opts.noColor, opts.colorSetting) });
   const verbose = Boolean(opts.verbose);
@@ -79,7 +80,9 @@ export function createIO(opts: IOOptions = {}): IO {
   return {
     stdout,
     stderr,
-    stdin,
+    get stdin() {
+      return opts.stdin ?? process.stdin;
+    },
     stdoutIsTTY,
     stdinIsTTY,
     interactive: stdoutIsTTY && stdinIsTTY && !env.CI,

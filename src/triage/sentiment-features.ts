@@ -59,7 +59,7 @@ export const PATTERN_LABELS: Readonly<Record<string, string>> = {
   '<repeat-contact>': 'repeated contact',
 };
 
-const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[.,;:!?()]/gu;
+const TOKEN = /[\p{L}\p{N}]+(?:['\u2019][\p{L}]+)*|[.,;:!?()]/gu;
 const CLAUSE_END = new Set(['.', ',', ';', ':', '!', '?', '(', ')']);
 
 function add(f: Features, key: string, value: number, evidence: string): void {
@@ -86,7 +86,7 @@ export function extractFeatures(text: string): Features {
   const happyFaces = (text.match(POSITIVE_EMOTICON) ?? []).map((m) => m.trim());
   if (happy.length || happyFaces.length) add(f, '<emoji-pos>', 1, [...new Set([...happy, ...happyFaces])].slice(0, 3).join(' '));
 
-  const lower = text.toLowerCase().replace(/’/g, "'");
+  const lower = text.toLowerCase().replace(/\u2019/g, "'");
   for (const re of REPEAT_CONTACT) {
     const m = re.exec(lower);
     if (m) {

@@ -8,7 +8,7 @@ import { HttpClient, bearerAuth } from '../../src/providers/http.js';
 import { frontHooks, resetAtMs } from '../../src/providers/front/index.js';
 import { FrontProvider } from '../../src/providers/front/provider.js';
 import { AuthError, ExitCode, NotFoundError, UsageError } from '../../src/errors.js';
-import { TicketSchema, CommentSchema } from '../../src/domain/model.js';
+import { TicketSchema, CommentSchema } from '../../src/domain/schemas.js';
 import { FrontFake } from '../support/front-fake.js';
 import { fakeTime } from '../support/fake-server.js';
 import { requestTally } from '../support/request-budget.js';

@@ -9,7 +9,7 @@ import { HttpClient, bearerAuth } from '../../src/providers/http.js';
 import { intercomBaseUrl, intercomHooks } from '../../src/providers/intercom/index.js';
 import { IntercomProvider } from '../../src/providers/intercom/provider.js';
 import { AuthError, ConfigError, ExitCode, NotFoundError, UsageError } from '../../src/errors.js';
-import { CommentSchema, TicketSchema } from '../../src/domain/model.js';
+import { CommentSchema, TicketSchema } from '../../src/domain/schemas.js';
 import { IntercomFake } from '../support/intercom-fake.js';
 import { requestTally } from '../support/request-budget.js';
 import { findTickets } from '../../src/tickets/service.js';

@@ -12,7 +12,7 @@ import {
   textToHtml,
 } from '../../src/providers/front/map.js';
 import { FrontConversationSchema, FrontMessageSchema, frontPage } from '../../src/providers/front/schemas.js';
-import { TicketSchema } from '../../src/domain/model.js';
+import { TicketSchema } from '../../src/domain/schemas.js';
 
 const NOW = Date.parse('2026-11-25T09:00:00Z');
 const s = (iso: string) => Date.parse(iso) / 1000;

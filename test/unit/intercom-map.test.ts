@@ -17,7 +17,7 @@ import {
   type IntercomDirectory,
 } from '../../src/providers/intercom/map.js';
 import { IcConversationSchema } from '../../src/providers/intercom/schemas.js';
-import { TicketSchema } from '../../src/domain/model.js';
+import { TicketSchema } from '../../src/domain/schemas.js';
 
 const s = (iso: string) => Date.parse(iso) / 1000;
 const dir: IntercomDirectory = {

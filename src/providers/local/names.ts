@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileDataDir, type Paths } from '../../config/paths.js';
+import { sqliteAddon } from '../../store/sqlite.js';
 
 export const helpdeskFile = (paths: Paths, profile: string): string => join(profileDataDir(paths, profile), 'helpdesk.db');
 
@@ -11,7 +12,7 @@ export const helpdeskFile = (paths: Paths, profile: string): string => join(prof
 export async function localDirectoryNames(file: string): Promise<{ agents: string[]; groups: string[] }> {
   if (!existsSync(file)) return { agents: [], groups: [] };
   const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(file, { readonly: true, fileMustExist: true, timeout: 2_000 });
+  const db = new Sqlite(file, { readonly: true, fileMustExist: true, timeout: 2_000, nativeBinding: sqliteAddon() });
   try {
     const agents = db.prepare(`SELECT coalesce(email, id) AS v FROM people WHERE role IN ('agent','admin') ORDER BY name`).pluck().all() as string[];
     const groups = db.prepare(`SELECT name FROM groups ORDER BY name`).pluck().all() as string[];
