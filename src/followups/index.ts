@@ -25,3 +25,5 @@ export { abandonedClaims, bodyHash, claim, claimDue, findSentComment, followupPa
 export type { ComposedMessage, Composer, ItemResult, Outcome, RunOptions, RunSummary } from './runner.js';
 export { acquireLock, newOwnerId, ownerMayBeAlive, releaseLock, renewLock } from './lock.js';
 export type { LockHolder } from './lock.js';
+export { followupStatus } from './status.js';
+export type { FollowupClaimHolder, FollowupStatus } from './status.js';

@@ -162,24 +162,23 @@ export async function claim(db: StateDb, id: number, owner: string, nowIso = new
 }
 
 /**
- * Claims up to `max` due follow-ups for `owner` in one transaction, marking them 'sending'. On
- * PostgreSQL rows another run is claiming are passed over (FOR UPDATE SKIP LOCKED), so runners on
- * several hosts take different batches; on SQLite the write transaction already serialises them.
+ * Claims up to `max` due follow-ups for `owner`, marking them 'sending', in one statement (one round
+ * trip). On PostgreSQL rows another run is claiming are passed over (FOR UPDATE SKIP LOCKED), so
+ * runners on several hosts take different batches; on SQLite the statement's write lock serialises them.
  */
 export async function claimDue(db: StateDb, owner: string, dueByMs: number, max: number, nowIso = new Date().toISOString()): Promise<FollowUp[]> {
-  return db.transaction(async (tx) => {
-    const ids = await tx.all<{ id: number }>(
-      `SELECT id FROM followups_items WHERE state = 'scheduled' AND due_ms <= ? ORDER BY due_ms, id LIMIT ? ${tx.skipLocked}`,
-      [dueByMs, Math.max(1, Math.floor(max))],
-    );
-    if (!ids.length) return [];
-    const rows = await tx.all<FollowUpRow>(
-      `UPDATE followups_items SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id IN (${ids.map(() => '?').join(', ')}) AND state = 'scheduled' RETURNING *`,
-      [owner, nowIso, nowIso, ...ids.map((r) => r.id)],
-    );
-    return rows.map(rowToFollowUp).sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt) || x.id - y.id);
-  });
+  // the batch is picked once in a materialised CTE: PostgreSQL may re-run a plain `IN (subquery)` per row
+  // and then lock (and take) more than `max`
+  const rows = await db.all<FollowUpRow>(
+    `WITH batch AS MATERIALIZED (
+       SELECT id FROM followups_items WHERE state = 'scheduled' AND due_ms <= ? ORDER BY due_ms, id LIMIT ? ${db.skipLocked}
+     )
+     UPDATE followups_items SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, updated_at = ?
+     WHERE id IN (SELECT id FROM batch) AND state = 'scheduled'
+     RETURNING *`,
+    [dueByMs, Math.max(1, Math.floor(max)), owner, nowIso, nowIso],
+  );
+  return rows.map(rowToFollowUp).sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt) || x.id - y.id);
 }
 
 /** Takes over a 'sending' claim left by `previousOwner` (null: a claim with no owner); false when someone else already did. */

@@ -5,6 +5,7 @@ import type { Comment, Person, Ticket, TicketPatch, NewComment } from '../../src
 import { NotFoundError } from '../../src/errors.js';
 import { UncertainWriteError } from '../../src/providers/http.js';
 import type { HelpdeskProvider } from '../../src/providers/provider.js';
+import type { Dialect } from '../../src/store/state-db.js';
 import { StateStore } from '../../src/store/state-store.js';
 
 export const AGENT: Person = { id: 'a1', name: 'Ada Agent', email: 'ada@example.com', role: 'agent' };
@@ -132,7 +133,22 @@ export class FakeHelpdesk implements HelpdeskProvider {
   async close() {}
 }
 
-export async function tempStore(): Promise<{ store: StateStore; dir: string; reopen: () => Promise<StateStore>; cleanup: () => void }> {
+/** The stores the follow-up suites run against: SQLite always, PostgreSQL when the test server is there. */
+export const STORE_DIALECTS: Dialect[] = ['sqlite'];
+
+export interface TempStore {
+  store: StateStore;
+  /** Another connection to the same state (a second process or host). */
+  reopen: () => Promise<StateStore>;
+  cleanup: () => Promise<void>;
+}
+
+/** A fresh state store of this dialect: a temporary SQLite file, or a schema of its own in the test PostgreSQL. */
+export async function tempStore(dialect: Dialect = 'sqlite'): Promise<TempStore> {
+  return dialect === 'sqlite' ? tempSqliteStore() : tempPgStore();
+}
+
+async function tempSqliteStore(): Promise<TempStore> {
   const dir = mkdtempSync(join(tmpdir(), 'deskctl-fu-'));
   const paths = { configDir: dir, dataDir: join(dir, 'data'), templatesDir: join(dir, 'templates') };
   const opened: StateStore[] = [];
@@ -144,11 +160,14 @@ export async function tempStore(): Promise<{ store: StateStore; dir: string; reo
   const store = await reopen();
   return {
     store,
-    dir,
     reopen,
-    cleanup: () => {
-      for (const s of opened) s.close();
+    cleanup: async () => {
+      for (const s of opened) await s.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function tempPgStore(): Promise<TempStore> {
+  throw new Error('the PostgreSQL state store is not in this tree yet');
 }

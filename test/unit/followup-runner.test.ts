@@ -3,6 +3,7 @@ import {
   acquireLock,
   bodyHash,
   claim,
+  claimDue,
   FOLLOWUPS,
   getFollowup,
   listFollowups,
@@ -14,20 +15,20 @@ import {
   type Composer,
 } from '../../src/followups/index.js';
 import type { StateStore } from '../../src/store/state-store.js';
-import { FakeHelpdesk, tempStore } from './followup-fake.js';
+import { FakeHelpdesk, STORE_DIALECTS, tempStore } from './followup-fake.js';
 
 const T0 = new Date('2026-11-25T08:00:00Z');
 const at = (h: number) => new Date(T0.getTime() + h * 3_600_000);
 const compose: Composer = async (f, ticket) =>
   f.template ? { body: `Hi ${ticket.requester.name}, checking in on "${ticket.subject}" (${f.template}).`, public: true, patch: {} } : null;
 
-describe('followup run', () => {
+describe.each(STORE_DIALECTS)('followup run on %s', (dialect) => {
   let store: StateStore;
   let reopen: () => Promise<StateStore>;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   let hd: FakeHelpdesk;
   beforeEach(async () => {
-    ({ store, reopen, cleanup } = await tempStore());
+    ({ store, reopen, cleanup } = await tempStore(dialect));
     hd = new FakeHelpdesk(20);
   });
   afterEach(() => cleanup());
@@ -180,19 +181,36 @@ describe('followup run', () => {
     expect(await listFollowups(store, { states: ['scheduled'] })).toHaveLength(3);
   });
 
-  it('claims are exclusive: two runs without the lock over one database send each item once', async () => {
+  // SQLite: without the run lock; PostgreSQL: as `followup run` runs (there is no run lock there)
+  it('claims are exclusive: two runs over one database share the work and send each item once', async () => {
     hd = new FakeHelpdesk(200);
     await scheduleFollowups(store, Array.from({ length: 200 }, (_, i) => ({ ticketId: String(i + 1), template: 't', dueAt: at(1), now: T0 })));
     const other = await reopen();
     const [a, b] = await Promise.all([
-      runDue({ store, provider: hd, compose, now: at(2), lock: false, concurrency: 3 }),
-      runDue({ store: other, provider: hd, compose, now: at(2), lock: false, concurrency: 3 }),
+      runDue({ store, provider: hd, compose, now: at(2), lock: dialect === 'postgres', concurrency: 3 }),
+      runDue({ store: other, provider: hd, compose, now: at(2), lock: dialect === 'postgres', concurrency: 3 }),
     ]);
+    expect([a.lockedBy, b.lockedBy]).toEqual([null, null]);
     expect(a.sent + b.sent).toBe(200);
     expect(a.sent).toBeGreaterThan(0);
     expect(b.sent).toBeGreaterThan(0);
     expect(hd.sends).toBe(200);
     for (const list of hd.comments.values()) expect(list).toHaveLength(1);
+  });
+
+  it('claimDue() takes at most the batch size of due ones, and claims made at once get disjoint batches', async () => {
+    await scheduleFollowups(store, Array.from({ length: 20 }, (_, i) => ({ ticketId: String(i + 1), template: 't', dueAt: at(i < 15 ? 1 : 9), now: T0 })));
+    const a = await store.ensure(FOLLOWUPS);
+    const b = await (await reopen()).ensure(FOLLOWUPS);
+    const by = at(2).getTime();
+    const batches = await Promise.all([claimDue(a, 'h/1/aa', by, 4), claimDue(b, 'h/2/bb', by, 4), claimDue(a, 'h/1/aa', by, 4), claimDue(b, 'h/2/bb', by, 4)]);
+    for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(4);
+    const claimed = batches.flat();
+    expect(claimed).toHaveLength(15);
+    expect(new Set(claimed.map((f) => f.id)).size).toBe(15);
+    expect(claimed.every((f) => f.state === 'sending' && f.attempts === 1 && f.dueAt === at(1).toISOString())).toBe(true);
+    expect(await claimDue(a, 'h/1/aa', by, 4)).toEqual([]);
+    expect(await listFollowups(store, { states: ['scheduled'] })).toHaveLength(5);
   });
 
   it('claim() succeeds once', async () => {
@@ -203,7 +221,7 @@ describe('followup run', () => {
     expect(await getFollowup(store, f.id)).toMatchObject({ state: 'sending', claimedBy: 'h/1/aa', attempts: 1 });
   });
 
-  it('a second run finds the lock held and does nothing', async () => {
+  it.runIf(dialect === 'sqlite')('a second run finds the lock held and does nothing', async () => {
     await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     const db = await store.ensure(FOLLOWUPS);
     const holder = `${(await import('node:os')).hostname()}/${process.pid}/0badc0de`;
@@ -216,7 +234,17 @@ describe('followup run', () => {
     expect((await runDue({ store, provider: hd, compose, now: at(2) })).sent).toBe(1);
   });
 
-  it('takes over a lock whose process is gone', async () => {
+  it.runIf(dialect === 'postgres')('has no run lock on PostgreSQL: a lock row held by a live process does not stop a run', async () => {
+    await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+    const db = await store.ensure(FOLLOWUPS);
+    const holder = `${(await import('node:os')).hostname()}/${process.pid}/0badc0de`;
+    expect((await acquireLock(db, 'run', holder, 60_000)).ok).toBe(true);
+    expect((await acquireLock(db, 'run', 'elsewhere/1/aa', 60_000)).ok).toBe(false); // the lock itself works
+    const r = await runDue({ store, provider: hd, compose, now: at(2) });
+    expect(r).toMatchObject({ lockedBy: null, sent: 1 });
+  });
+
+  it.runIf(dialect === 'sqlite')('takes over a lock whose process is gone', async () => {
     await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     const db = await store.ensure(FOLLOWUPS);
     const dead = `${(await import('node:os')).hostname()}/2147483646/deadbeef`;
@@ -268,6 +296,45 @@ describe('followup run', () => {
       expect(r).toMatchObject({ sent: 1, recovered: 0, resumed: 1 });
       expect(hd.comments.get('1')).toHaveLength(2);
       expect((await getFollowup(store, first.id)).commentId).not.toBe((await getFollowup(store, second.id)).commentId);
+    });
+
+    it.runIf(dialect === 'postgres')('takes over the claims of a runner on another host once its connection is gone, not before', async () => {
+      const [f, g] = await scheduleFollowups(store, [
+        { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
+        { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
+      ]);
+      const other = await reopen();
+      const otherDb = await other.ensure(FOLLOWUPS);
+      const remote = 'cron-host-2/4242/0123abcd'; // another host: its pid tells this host nothing
+      await otherDb.registerOwner(remote);
+      expect(await claim(otherDb, f!.id, remote)).toBe(true);
+      // journaled and posted, then the host went away before recording it
+      const body = (await compose(f!, hd.tickets.get('1')!, []))!.body;
+      await otherDb.run(`UPDATE followups_items SET body = ?, body_hash = ? WHERE id = ?`, [body, bodyHash(body), f!.id]);
+      await hd.addComment('1', { body, public: true });
+      expect(await claim(otherDb, g!.id, remote)).toBe(true);
+
+      const whileAlive = await runDue({ store, provider: hd, compose, now: at(2) });
+      expect(whileAlive.items).toEqual([]);
+      expect((await getFollowup(store, f!.id)).state).toBe('sending');
+
+      await other.close(); // the process dies: the server ends its connection
+      const db = await store.ensure(FOLLOWUPS);
+      for (let i = 0; i < 100 && (await db.ownerAlive(remote)); i++) await new Promise((r) => setTimeout(r, 20));
+      const r = await runDue({ store, provider: hd, compose, now: at(2) });
+      expect(r).toMatchObject({ sent: 2, recovered: 1, resumed: 2 });
+      expect(hd.sends).toBe(2);
+      for (const id of ['1', '2']) expect(hd.comments.get(id)).toHaveLength(1);
+    });
+
+    it('takes over a claim older than the stale expiry even when its holder may be alive', async () => {
+      const f = await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
+      const db = await store.ensure(FOLLOWUPS);
+      expect(await claim(db, f.id, 'unreachable-host/77/00ff00ff', new Date(Date.now() - 120_000).toISOString())).toBe(true);
+      expect((await runDue({ store, provider: hd, compose, now: at(2) })).items).toEqual([]);
+      const r = await runDue({ store, provider: hd, compose, now: at(2), staleAfterMs: 60_000 });
+      expect(r).toMatchObject({ sent: 1, resumed: 1 });
+      expect(hd.comments.get('1')).toHaveLength(1);
     });
 
     it('leaves a claim of a live process alone', async () => {

@@ -1,6 +1,10 @@
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelFollowups,
+  claim,
+  FOLLOWUPS,
+  followupStatus,
   getFollowup,
   listFollowups,
   parseFollowupId,
@@ -10,16 +14,16 @@ import {
 } from '../../src/followups/index.js';
 import { NotFoundError, UsageError } from '../../src/errors.js';
 import type { StateStore } from '../../src/store/state-store.js';
-import { tempStore } from './followup-fake.js';
+import { STORE_DIALECTS, tempStore } from './followup-fake.js';
 
 const NOW = new Date('2026-11-25T08:00:00Z');
 const inDays = (d: number) => new Date(NOW.getTime() + d * 86_400_000);
 
-describe('follow-up store', () => {
+describe.each(STORE_DIALECTS)('follow-up store on %s', (dialect) => {
   let store: StateStore;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
+    ({ store, cleanup } = await tempStore(dialect));
   });
   afterEach(() => cleanup());
 
@@ -131,5 +135,21 @@ describe('follow-up store', () => {
     expect(await getFollowup(store, first.id)).toMatchObject({ state: 'cancelled', reason: `replaced by follow-up #${replacement!.id}` });
     await scheduleFollowups(store, [{ ...again, dueAt: inDays(9) }], { pending: 'allow' });
     expect((await listFollowups(store, { states: ['scheduled'], ticketIds: ['716'] })).filter((f) => f.template === 'follow-up-check-in')).toHaveLength(2);
+  });
+
+  it('status: follow-ups by state, and who holds the ones being sent', async () => {
+    const [a, b, c] = await scheduleFollowups(store, [
+      { ticketId: '1', template: 't', dueAt: inDays(1), now: NOW },
+      { ticketId: '2', template: 't', dueAt: inDays(1), now: NOW },
+      { ticketId: '3', template: 't', dueAt: inDays(1), now: NOW },
+    ]);
+    await cancelFollowups(store, [c!.id], NOW);
+    const db = await store.ensure(FOLLOWUPS);
+    const gone = `${hostname()}/2147483646/deadbeef`;
+    await claim(db, a!.id, gone, '2026-11-25T09:00:00.000Z');
+    await claim(db, b!.id, gone, '2026-11-25T09:05:00.000Z');
+    const s = await followupStatus(store);
+    expect(s.byState).toEqual({ scheduled: 0, sending: 2, sent: 0, skipped: 0, failed: 0, unknown: 0, cancelled: 1 });
+    expect(s.holders).toEqual([{ owner: gone, host: hostname(), pid: 2147483646, claims: 2, oldestClaimAt: '2026-11-25T09:00:00.000Z', alive: false }]);
   });
 });
