@@ -44,6 +44,11 @@ export class Samples {
     this.sum += value;
   }
 
+  /** The values, in the order pushed (a view: valid until the next push). */
+  values(): Float64Array {
+    return this.buf.subarray(0, this.len);
+  }
+
   /** Adds every value of `other` (null: nothing). */
   append(other: Samples | null): void {
     if (!other) return;

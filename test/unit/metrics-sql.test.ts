@@ -128,6 +128,32 @@ describe.each(['demo', 'generated'])('SQL metrics equal the JS calculators on th
   });
 });
 
+describe('times stored in other ISO shapes', () => {
+  it('date the metrics by the instant, as the JS calculators do (an offset, no milliseconds, near the period edges)', async () => {
+    const db = await openHelpdesk(join(dir, 'shapes.db'));
+    db.exec(`INSERT INTO people (id, name, email, role) VALUES ('c1','Cara','c1@x.example','customer')`);
+    const ins = db.prepare(`INSERT INTO tickets (subject, status, priority, channel, requester_id, created_at, updated_at, first_response_at, solved_at, reopen_count)
+      VALUES ('s', ?, 'normal', ?, 'c1', ?, ?, ?, ?, ?)`);
+    const edge = '2026-10-26T09:00:00'; // the start of 'last 30 days'
+    // created 23:30 the day before in UTC though its text sorts after the edge, and the reverse
+    ins.run('solved', 'chat', `${edge}+02:00`, '2026-10-27T10:00:00+02:00', `${edge}+01:59`, '2026-10-27T10:00:00+02:00', 0);
+    ins.run('open', 'email', '2026-10-26T08:30:00-01:00', '2026-10-27T08:00:00Z', '2026-10-26T09:30:00Z', null, 1);
+    ins.run('closed', 'web', `${edge}Z`, `${edge}Z`, null, null, 0);
+    ins.run('solved', 'phone', '2026-11-24T09:00:00.5Z', '2026-11-25T08:59:59Z', '2026-11-24T09:00:00.5Z', '2026-11-25T08:59:59.999Z', 2);
+    const provider = new LocalProvider(db, { now: () => NOW });
+    const [, since, until] = PERIODS[0]!;
+    for (const g of ['', 'day', 'channel']) {
+      const req: MetricsRequest = { since, until, now: NOW, filter: {}, grouping: parseGroupBy(g || undefined), slaTargets: DEFAULT_SLA_TARGETS, compare: g !== 'day' };
+      const js = await streamSummary(provider, req);
+      expect(js.current.totals.volume.created).toBe(3);
+      expectSame({ current: summaryInSql(db, req).current, previous: summaryInSql(db, req).previous }, { current: js.current, previous: js.previous });
+    }
+    const req = { since, until, now: NOW, filter: {}, slaTargets: DEFAULT_SLA_TARGETS };
+    expectSame(await all(perTicketInSql(db, req)), await all(streamPerTicket(provider, req)));
+    db.close();
+  });
+});
+
 const all = async (pages: AsyncIterable<PerTicketRow[]>) => {
   const rows: PerTicketRow[] = [];
   for await (const p of pages) rows.push(...p);

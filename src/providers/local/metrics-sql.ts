@@ -1,8 +1,9 @@
-import { isUnsolved, STATUSES, type Channel } from '../../domain/model.js';
+import type { Channel } from '../../domain/model.js';
 import type { TicketQuery } from '../../domain/query.js';
 import { bucketStart, type TimeUnit } from '../../metrics/buckets.js';
 import { perTicketRow, type MetricsRequest, type PerTicketRequest, type PerTicketRow, type SummaryResult } from '../../metrics/engine.js';
 import { NO_AGENT, NO_GROUP, NO_GROUPING, NO_TAG, type AttrDim, type Grouping } from '../../metrics/grouping.js';
+import type { MetricSet } from '../../metrics/metric-set.js';
 import { PeriodAccumulator } from '../../metrics/period.js';
 import { Samples } from '../../metrics/stats.js';
 import type { Database } from '../../store/sqlite.js';
@@ -10,31 +11,16 @@ import { buildWhere, splitTags, TAGS_SQL } from './local-provider.js';
 
 /**
  * The metrics of the embedded helpdesk computed in SQLite: per period, a handful of indexed range
- * queries that count in GROUP BY (created, SLA, solved, FCR, reopens, backlog, ratings) and read only
- * the response/resolution durations back (for exact nearest-rank percentiles). The counts land in the
- * same PeriodAccumulator as the streaming JS path (src/metrics/period.ts), which stays the reference:
- * test/unit/metrics-sql.test.ts compares both on every metric, grouping and period.
+ * queries that count in GROUP BY (created, solved, FCR, reopens, backlog, ratings) and hand only the
+ * response/resolution durations to JS (for exact nearest-rank percentiles and the SLA judgement). The
+ * counts land in the same PeriodAccumulator as the streaming JS path (src/metrics/period.ts), which stays
+ * the reference: test/unit/metrics-sql.test.ts compares both on every metric, grouping and period.
  *
- * Dates are stored as ISO strings in UTC (toISOString), so ranges compare as strings on the indexes;
- * durations and "as of the end" comparisons use integer epoch milliseconds, as the JS path does.
+ * Times are read from the epoch-millisecond generated columns (created_ms, first_response_ms, updated_ms,
+ * solved_ms: src/providers/local/schema.ts), which the indexes hold: a summary reads integers from index
+ * entries and parses no date.
  */
 
-const ms = (col: string) => `CAST(round(unixepoch(${col}, 'subsec') * 1000) AS INTEGER)`;
-const SOLVED = `t.status IN ('solved','closed')`;
-const UNSOLVED_LIST = STATUSES.filter((st) => isUnsolved(st)).map((st) => `'${st}'`).join(',');
-/**
- * Solved in [?, ?) (four parameters: since, until, since, until). Written so that SQLite reads two index
- * ranges (solved_at; updated_at of solved tickets without solved_at), not every solved ticket by status.
- */
-const SOLVED_IN = `((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NULL AND t.updated_at >= ? AND t.updated_at < ?)) AND +${SOLVED}`;
-/**
- * Created before ? and possibly still open at ? (parameters: end, at, at): unsolved, or solved at or after
- * `at` - three index ranges (status and creation; solved_at; updated_at), not every ticket created before.
- */
-const MAYBE_OPEN = `+t.created_at < ? AND (t.status IN (${UNSOLVED_LIST}) AND t.created_at < ? OR t.solved_at >= ? OR (t.solved_at IS NULL AND t.updated_at >= ?))`;
-/** The last solve (or, for a solved ticket without one, its last update), null while unsolved: ticketFacts().solved. */
-const SOLVED_MS = `CASE WHEN ${SOLVED} THEN coalesce(${ms('t.solved_at')}, ${ms('t.updated_at')}, ${ms('t.created_at')}) END`;
-const isoOf = (msValue: number) => new Date(msValue).toISOString();
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 const DIM_SQL: Record<AttrDim, string> = {
@@ -123,6 +109,39 @@ function durationSamples(db: Database): { take(handle: number | null): Samples |
 }
 const registered = new WeakMap<Database, { take(handle: number | null): Samples | null }>();
 
+/**
+ * The channels the tickets table holds, read from the created index in one seek per channel. A range
+ * query restricted to them reads the index channel by channel, so its rows come out grouped by channel.
+ */
+function channelsPresent(db: Database): string[] {
+  return db
+    .prepare(
+      `WITH RECURSIVE ch(c) AS (SELECT min(channel) FROM tickets UNION ALL SELECT (SELECT min(channel) FROM tickets WHERE channel > ch.c) FROM ch WHERE c IS NOT NULL)
+       SELECT c FROM ch WHERE c IS NOT NULL`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
+/**
+ * Tickets of one channel created in a period and group, as MetricSet.addCreated would count them one by
+ * one: `answered` holds the first response times (seconds) of those answered before the judging end,
+ * `waiting` the age at that end of the others. The SLA outcome follows slaOutcomeMs.
+ */
+function addCreatedGroup(set: MetricSet, channel: Channel, created: number, answered: Samples | null, waiting: Samples | null, target: number | undefined): void {
+  const frts = answered?.values() ?? new Float64Array(0);
+  const ages = waiting?.values() ?? new Float64Array(0);
+  let met = 0;
+  let late = 0;
+  if (target !== undefined) {
+    for (const v of frts) if (v <= target) met++;
+    for (const v of ages) if (v > target) late++;
+  }
+  const judged = target === undefined ? 0 : 1;
+  set.addCreatedCounts(channel, { created, unanswered: ages.length, met, missed: judged * (frts.length - met + late), pending: judged * (ages.length - late) });
+  for (const v of frts) set.frt.push(Math.max(0, v));
+}
+
 /** Above this share of the table in the period, a full scan beats index lookups (measured: 1M tickets, a year 2.4x faster). */
 const WIDE_SHARE = 0.25;
 
@@ -133,22 +152,22 @@ interface Period {
 }
 
 /**
- * The metrics of adjacent periods (the period and the previous one) into their accumulators: totals
- * (combo null) and, when grouped, each combination and bucket. Periods sharing a grouping are read in
- * the same queries, each row routed to its period (column p), so every range is read once.
+ * The metrics of periods (the period and the previous one) into their accumulators: totals (combo null)
+ * and, when grouped, each combination and bucket. Each period's ranges are read by their own queries.
  */
 function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest): number {
-  const targets = Object.entries(req.slaTargets).filter(([, s]) => typeof s === 'number') as [Channel, number][];
-  const targetSql = targets.length ? `CASE t.channel ${targets.map(([ch, s]) => `WHEN ${sqlString(ch)} THEN ${s}`).join(' ')} END` : 'NULL';
-  const since = new Date(Math.min(...periods.map((p) => p.scope.since))).toISOString();
-  const until = new Date(Math.max(...periods.map((p) => p.scope.until))).toISOString();
   let tickets = 0;
   const samples = durationSamples(db);
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).pluck().get(...args) as number) ?? 0;
-  // the table's size from its largest rowid (a heuristic needs no exact count, and this one costs nothing)
-  const share = (inRange: number, total: number) => total > 0 && inRange / total > WIDE_SHARE;
-  const wide = share(count(`SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT max(rowid) FROM tickets`));
-  const wideRatings = share(count(`SELECT count(*) FROM ratings WHERE created_at >= ? AND created_at < ?`, since, until), count(`SELECT max(rowid) FROM ratings`));
+  // a period holding a large share of the tickets is read faster in one sequential scan than through an
+  // index when the rows themselves are needed (a filter or a group key); the table's size from its
+  // largest rowid (a heuristic needs no exact count, and this one costs nothing)
+  const share = (table: string, range: string, scope: Scope) => {
+    const total = count(`SELECT max(rowid) FROM ${table}`);
+    return total > 0 && count(`SELECT count(*) FROM ${table} WHERE ${range} >= ? AND ${range} < ?`, scope.since, scope.until) / total > WIDE_SHARE;
+  };
+  const channels = channelsPresent(db);
+  const inChannels = channels.length ? `t.channel IN (${channels.map(sqlString).join(',')})` : '0';
 
   // the totals once, then the groups (a ticket with three tags is in three tag groups but counted once in the totals)
   interface Pass {
@@ -158,162 +177,134 @@ function aggregatePeriods(db: Database, periods: Period[], req: MetricsRequest):
     combo: (row: Record<string, unknown>) => string[] | null;
   }
   const passes: Pass[] = [{ dims: [], time: undefined, periods, combo: () => null }];
-  const grouped = periods.filter((p) => p.scope.grouping.dims.length);
-  const sameGrouping = grouped.every((p) => !p.scope.grouping.time && p.scope.grouping.dims.join() === grouped[0]!.scope.grouping.dims.join());
-  for (const set of sameGrouping && grouped.length ? [grouped] : grouped.map((p) => [p])) {
-    const g = set[0]!.scope.grouping;
-    passes.push({ dims: g.attrDims, time: g.time, periods: set, combo: (row) => keysOf(row, g.attrDims.length) });
+  for (const p of periods.filter((p) => p.scope.grouping.dims.length)) {
+    const g = p.scope.grouping;
+    passes.push({ dims: g.attrDims, time: g.time, periods: [p], combo: (row) => keysOf(row, g.attrDims.length) });
   }
 
   for (const pass of passes) {
-    const { from, where, params } = fromTickets(req.filter, pass.dims);
-    // a period holding a large share of the tickets is read faster in one sequential scan than through an index
-    // (the totals without a filter read covering indexes, sequential either way)
-    const bare = !pass.dims.length && !Object.keys(req.filter).length;
-    const scanned = wide && !bare ? fromTickets(req.filter, pass.dims, 'tickets t NOT INDEXED').from : from;
-    // a rating's ticket is needed only for a filter or a group key (the helpdesk deletes ratings with their ticket)
-    const ratedFrom = bare
-      ? `ratings rt${wideRatings ? ' NOT INDEXED' : ''}`
-      : fromTickets(req.filter, pass.dims, `ratings rt${wideRatings ? ' NOT INDEXED' : ''} JOIN tickets t ON t.id = rt.ticket_id`).from;
     const keys = keyColumns(pass.dims);
     const groupKeys = pass.dims.map((_, i) => `k${i}`);
-    const byKeys = (...more: string[]) => [...groupKeys, ...more].join(', ');
-    /** The period (index into pass.periods) a stored ISO time falls in, null outside them (compared as text, no parsing). */
-    const periodOf = (iso: string) =>
-      `CASE ${pass.periods.map((p, i) => `WHEN ${iso} >= '${isoOf(p.scope.since)}' AND ${iso} < '${isoOf(p.scope.until)}' THEN ${i}`).join(' ')} END`;
-    /** Epoch ms of a stored time, parsed only when grouped by time (for the bucket). */
-    const msIfTime = (col: string) => (pass.time ? ms(col) : 'NULL');
-    /** The bucket index and judging end of a row, from its period p and its epoch-ms column. */
-    const bucketOf = (at: string) => {
-      const per = pass.periods.map((p) => bucketSql(pass.time, at, { ...p.scope, grouping: p.scope.grouping }));
-      const pick = (k: 'index' | 'end') => (per.length === 1 ? per[0]![k] : `CASE p ${per.map((b, i) => `WHEN ${i} THEN ${b[k]}`).join(' ')} END`);
-      return { index: pick('index'), end: pick('end') };
-    };
-    const route = (r: Record<string, number>) => {
-      const period = pass.periods[r.p!];
-      const b = r.b ?? 0;
-      if (!period || b < 0 || (pass.time ? b >= period.acc.buckets.length : b !== 0)) return undefined;
-      return period.acc.aggregateSet(pass.combo(r), b);
-    };
+    // the bucket b is a group key only by time (grouping by a constant would still sort every row)
+    const bucketKeys = pass.time ? ['b'] : [];
+    const byKeys = (...more: string[]) => [...groupKeys, ...bucketKeys, ...more].join(', ');
+    const groupBy = (...more: string[]) => (byKeys(...more) ? `GROUP BY ${byKeys(...more)}` : '');
+    // the totals without a filter read covering indexes only
+    const bare = !pass.dims.length && !Object.keys(req.filter).length;
+    for (const { acc, scope } of pass.periods) {
+      const wide = !bare && share('tickets', 'created_ms', scope);
+      const { from, where, params } = fromTickets(req.filter, pass.dims);
+      const scanned = wide ? fromTickets(req.filter, pass.dims, 'tickets t NOT INDEXED').from : from;
+      const wideRatings = !bare && share('ratings', 'created_ms', scope);
+      // a rating's ticket is needed only for a filter or a group key (the helpdesk deletes ratings with their ticket)
+      const ratings = `ratings rt${wideRatings ? ' NOT INDEXED' : ''}`;
+      const ratedFrom = bare ? ratings : fromTickets(req.filter, pass.dims, `${ratings} JOIN tickets t ON t.id = rt.ticket_id`).from;
+      const route = (r: Record<string, number>) => {
+        const b = r.b ?? 0;
+        if (b < 0 || (pass.time ? b >= acc.buckets.length : b !== 0)) return undefined;
+        return acc.aggregateSet(pass.combo(r), b);
+      };
 
-    // created in the period: volume, first response and SLA, each judged at the end of its bucket/period
-    {
-      const inner = `SELECT ${[...keys, 't.channel AS channel', 't.created_at AS ci', `${ms('t.created_at')} AS c`, `${ms('t.first_response_at')} AS fr`, `${targetSql} AS target`].join(', ')}
-        FROM ${scanned} WHERE ${where} AND t.created_at >= ? AND t.created_at < ? LIMIT -1`;
-      const bucket = bucketOf('c');
-      const placed = `SELECT *, ${bucket.index} AS b, ${bucket.end} AS e FROM (SELECT *, ${periodOf('ci')} AS p FROM (${inner}) LIMIT -1) LIMIT -1`;
-      const judged = `SELECT *, CASE WHEN fr < e THEN (fr - c) / 1000.0 END AS frt FROM (${placed})`;
-      const rows = db
-        .prepare(
-          `SELECT ${byKeys('p', 'b', 'channel')}, count(*) AS created, sum(frt IS NULL) AS unanswered,
-                  sum(target IS NOT NULL AND frt IS NOT NULL AND frt <= target) AS met,
-                  sum(target IS NOT NULL AND ((frt IS NOT NULL AND frt > target) OR (frt IS NULL AND (e - c) / 1000.0 > target))) AS missed,
-                  sum(target IS NOT NULL AND frt IS NULL AND (e - c) / 1000.0 <= target) AS pending,
-                  ${SAMPLES}(max(0, frt)) AS samples
-             FROM (${judged}) GROUP BY ${byKeys('p', 'b', 'channel')}`,
-        )
-        .all(...params, since, until) as Record<string, number>[];
-      for (const r of rows) {
-        const set = route(r);
-        const taken = samples.take(r.samples!);
-        if (!set) continue;
-        if (!pass.dims.length && !pass.time) tickets += r.created!;
-        set.addCreatedCounts(r.channel as unknown as Channel, r as never);
-        set.frt.append(taken);
+      // created in the period: volume, first response and SLA, each judged at the end of its bucket/period
+      {
+        const bucket = bucketSql(pass.time, 't.created_ms', scope);
+        const rows = db
+          .prepare(
+            `SELECT ${[...groupKeys, 'channel', 'max(b) AS b'].join(', ')}, count(*) AS created,
+                    ${SAMPLES}((fr - c) / 1000.0) FILTER (WHERE fr < e) AS answered,
+                    ${SAMPLES}((e - c) / 1000.0) FILTER (WHERE fr IS NULL OR fr >= e) AS waiting
+               FROM (SELECT ${[...keys, `${bucket.index} AS b`, `${bucket.end} AS e`, 't.channel AS channel', 't.created_ms AS c', 't.first_response_ms AS fr'].join(', ')}
+                       FROM ${scanned} WHERE ${where} AND ${inChannels} AND t.created_ms >= ? AND t.created_ms < ?)
+              ${groupBy('channel')}`,
+          )
+          .all(...params, scope.since, scope.until) as Record<string, number>[];
+        for (const r of rows) {
+          const set = route(r);
+          const answered = samples.take(r.answered!);
+          const waiting = samples.take(r.waiting!);
+          if (!set) continue;
+          if (!pass.dims.length) tickets += r.created!;
+          const channel = r.channel as unknown as Channel;
+          addCreatedGroup(set, channel, r.created!, answered, waiting, req.slaTargets[channel]);
+        }
       }
-    }
 
-    // solved in the period (last solve, or last update of a solved ticket without one): resolution, FCR, reopens
-    {
-      const inner = `SELECT ${[...keys, 'coalesce(t.solved_at, t.updated_at, t.created_at) AS si', `${SOLVED_MS} AS s`, `${ms('t.created_at')} AS c`, 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
-        FROM ${scanned} WHERE ${where} AND ${SOLVED_IN} LIMIT -1`;
-      const placed = `SELECT *, ${bucketOf('s').index} AS b, max(0, (s - c) / 1000.0) AS v FROM (SELECT *, ${periodOf('si')} AS p FROM (${inner}) LIMIT -1)`;
-      const rows = db
-        .prepare(
-          `SELECT ${byKeys('p', 'b')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
-                  sum(reopens > 0) AS reopenedSolved, sum(reopens) AS reopens, ${SAMPLES}(v) AS samples
-             FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`,
-        )
-        .all(...params, since, until, since, until) as Record<string, number>[];
-      for (const r of rows) {
-        const set = route(r);
-        const taken = samples.take(r.samples!);
-        if (!set) continue;
-        set.addSolvedCounts(r as never);
-        set.reopened += r.reopenedSolved!; // a solved reopened ticket's latest activity is its last solve
-        set.res.append(taken);
+      // solved in the period (last solve, or last update of a solved ticket without one): resolution, FCR, reopens
+      {
+        const rows = db
+          .prepare(
+            `SELECT ${[...groupKeys, 'max(b) AS b'].join(', ')}, count(*) AS solved, sum(replies = 1 AND reopens = 0) AS firstContact,
+                    sum(reopens > 0) AS reopenedSolved, sum(reopens) AS reopens, ${SAMPLES}(max(0, (s - c) / 1000.0)) AS samples
+               FROM (SELECT ${[...keys, `${bucketSql(pass.time, 't.solved_ms', scope).index} AS b`, 't.solved_ms AS s', 't.created_ms AS c', 't.public_replies AS replies', 't.reopen_count AS reopens'].join(', ')}
+                       FROM ${scanned} WHERE ${where} AND t.solved_ms >= ? AND t.solved_ms < ?)
+              ${groupBy()}`,
+          )
+          .all(...params, scope.since, scope.until) as Record<string, number>[];
+        for (const r of rows) {
+          const set = route(r);
+          const taken = samples.take(r.samples!);
+          if (!set) continue;
+          set.addSolvedCounts(r as never);
+          set.reopened += r.reopenedSolved!; // a solved reopened ticket's latest activity is its last solve
+          set.res.append(taken);
+        }
       }
-    }
 
-    // reopened and unsolved again: dated by the last update
-    {
-      // the partial index of reopened open tickets (SQLite would otherwise read every open ticket by status)
-      const reopenedFrom = fromTickets(req.filter, pass.dims, 'tickets t INDEXED BY tickets_reopened_open').from;
-      const inner = `SELECT ${[...keys, 't.updated_at AS ui', `${msIfTime('t.updated_at')} AS u`].join(', ')} FROM ${reopenedFrom}
-        WHERE ${where} AND t.reopen_count > 0 AND t.status IN (${UNSOLVED_LIST}) AND t.updated_at >= ? AND t.updated_at < ? LIMIT -1`;
-      const placed = `SELECT *, ${bucketOf('u').index} AS b FROM (SELECT *, ${periodOf('ui')} AS p FROM (${inner}) LIMIT -1)`;
-      const rows = db.prepare(`SELECT ${byKeys('p', 'b')}, count(*) AS n FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`).all(...params, since, until) as Record<string, number>[];
-      for (const r of rows) {
-        const set = route(r);
-        if (set) set.reopened += r.n!;
+      // reopened and unsolved again: dated by the last update (the partial index holds only those tickets)
+      {
+        const reopenedFrom = fromTickets(req.filter, pass.dims, 'tickets t INDEXED BY tickets_reopened_open_ms').from;
+        const rows = db
+          .prepare(
+            `SELECT ${[...groupKeys, 'max(b) AS b'].join(', ')}, count(*) AS n FROM (
+               SELECT ${[...keys, `${bucketSql(pass.time, 't.updated_ms', scope).index} AS b`].join(', ')} FROM ${reopenedFrom}
+                WHERE ${where} AND t.reopen_count > 0 AND t.status IN ('new','open','pending','on_hold') AND t.updated_ms >= ? AND t.updated_ms < ?)
+              ${groupBy()}`,
+          )
+          .all(...params, scope.since, scope.until) as Record<string, number>[];
+        for (const r of rows) {
+          const set = route(r);
+          if (set) set.reopened += r.n!;
+        }
       }
-    }
 
-    // backlog: created before the end and not solved by it, at the end of each period or of each bucket
-    if (!pass.time) {
-      const ends = pass.periods.map((p) => p.scope.until);
-      // open at `end`: compared as stored text (ISO UTC sorts as time), no date parsing per ticket
-      const open = ends.map((end, i) => `sum(ci < '${isoOf(end)}' AND (si IS NULL OR si >= '${isoOf(end)}')) AS n${i}`);
-      const rows = db
-        .prepare(
-          `SELECT ${[...groupKeys, ...open].join(', ')} FROM (
-             SELECT ${[...keys, 't.created_at AS ci', `CASE WHEN ${SOLVED} THEN coalesce(t.solved_at, t.updated_at, t.created_at) END AS si`].join(', ')} FROM ${from}
-              WHERE ${where} AND ${MAYBE_OPEN} LIMIT -1)
-            ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`,
-        )
-        .all(...params, until, until, new Date(Math.min(...ends)).toISOString(), new Date(Math.min(...ends)).toISOString()) as Record<string, number>[];
-      for (const r of rows) {
-        pass.periods.forEach((p, i) => {
-          const n = r[`n${i}`] ?? 0;
-          if (n > 0) p.acc.aggregateSet(pass.combo(r), 0).backlog += n; // no empty group where the streaming path has none
-        });
+      // backlog: created before the end and not solved by it (unsolved, or solved at or after `from`): two index ranges
+      const openRows = (columns: string[], from: number) =>
+        `SELECT ${columns.join(', ')} FROM ${scanned} WHERE ${where} AND t.solved_ms IS NULL AND t.created_ms < ?
+         UNION ALL
+         SELECT ${columns.join(', ')} FROM ${scanned} WHERE ${where} AND t.solved_ms >= ${from} AND t.created_ms < ?`;
+      if (!pass.time) {
+        // at the end of the period
+        const rows = db
+          .prepare(`SELECT ${[...groupKeys, 'count(*) AS n'].join(', ')} FROM (${openRows(keys.length ? keys : ['1'], scope.until)}) ${groupKeys.length ? `GROUP BY ${groupKeys.join(', ')}` : ''}`)
+          .all(...params, scope.until, ...params, scope.until) as Record<string, number>[];
+        for (const r of rows) if (r.n! > 0) acc.aggregateSet(pass.combo(r), 0).backlog += r.n!; // no empty group where the streaming path has none
+      } else {
+        // at the end of each bucket: open from the bucket its creation falls in (0 if before the period) to the one before its solve
+        const c = 't.created_ms';
+        const first = `CASE WHEN ${c} < ${scope.since} THEN 0 ELSE ${bucketSql(pass.time, c, scope).index} END`;
+        const last = `CASE WHEN t.solved_ms IS NULL OR t.solved_ms >= ${scope.until} THEN ${acc.buckets.length - 1} ELSE ${bucketSql(pass.time, 't.solved_ms', scope).index} - 1 END`;
+        const rows = db
+          .prepare(`SELECT ${[...groupKeys, 'first', 'last'].join(', ')}, count(*) AS n FROM (${openRows([...keys, `${first} AS first`, `${last} AS last`], scope.since)}) GROUP BY ${[...groupKeys, 'first', 'last'].join(', ')}`)
+          .all(...params, scope.until, ...params, scope.until) as Record<string, number>[];
+        for (const r of rows) acc.addBacklogSpan(pass.combo(r)!, r.first!, r.last!, r.n!);
       }
-    } else {
-      // one period: open from the bucket its creation falls in (0 if before the period) to the one before its solve
-      const { acc, scope } = pass.periods[0]!;
-      const c = ms('t.created_at');
-      const first = `CASE WHEN ${c} < ${scope.since} THEN 0 ELSE ${bucketSql(pass.time, c, scope).index} END`;
-      const solvedIdx = bucketSql(pass.time, 's', scope).index;
-      const last = `CASE WHEN s IS NULL OR s >= ${scope.until} THEN ${acc.buckets.length - 1} ELSE ${solvedIdx} - 1 END`;
-      const periodSince = new Date(scope.since).toISOString();
-      const rows = db
-        .prepare(
-          `SELECT ${byKeys('first', 'last')}, count(*) AS n FROM (
-             SELECT *, ${last} AS last FROM (
-               SELECT ${[...keys, `${first} AS first`, `${SOLVED_MS} AS s`].join(', ')} FROM ${from}
-                WHERE ${where} AND ${MAYBE_OPEN}))
-            GROUP BY ${byKeys('first', 'last')}`,
-        )
-        .all(...params, until, until, periodSince, periodSince) as Record<string, number>[];
-      for (const r of rows) acc.addBacklogSpan(pass.combo(r)!, r.first!, r.last!, r.n!);
-    }
 
-    // ratings given in the period, through their ticket (filter and group keys); dated by the rating
-    {
-      const inner = `SELECT ${[...keys, 'rt.created_at AS ri', `${msIfTime('rt.created_at')} AS at`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
-        FROM ${ratedFrom} WHERE ${where} AND rt.created_at >= ? AND rt.created_at < ? LIMIT -1`;
-      const placed = `SELECT *, ${bucketOf('at').index} AS b FROM (SELECT *, ${periodOf('ri')} AS p FROM (${inner}) LIMIT -1)`;
-      const rows = db
-        .prepare(
-          `SELECT ${byKeys('p', 'b')},
-                  sum(kind = 'csat') AS csat, sum(kind = 'csat' AND pos >= 0.75 - 1e-9) AS satisfied,
-                  sum(kind = 'nps') AS nps, sum(kind = 'nps' AND nps >= 9) AS promoters,
-                  sum(kind = 'nps' AND nps < 9 AND nps > 6) AS passives, sum(kind = 'nps' AND nps <= 6) AS detractors,
-                  sum(kind = 'ces') AS ces, total(CASE WHEN kind = 'ces' THEN ces END) AS cesSum, sum(kind = 'ces' AND ces >= 5 - 1e-9) AS cesEasy
-             FROM (${placed}) GROUP BY ${byKeys('p', 'b')}`,
-        )
-        .all(...params, since, until) as Record<string, number>[];
-      for (const r of rows) route(r)?.addRatingCounts(r as never);
+      // ratings given in the period, through their ticket (filter and group keys); dated by the rating
+      {
+        const rows = db
+          .prepare(
+            `SELECT ${[...groupKeys, 'max(b) AS b'].join(', ')},
+                    sum(kind = 'csat') AS csat, sum(kind = 'csat' AND pos >= 0.75 - 1e-9) AS satisfied,
+                    sum(kind = 'nps') AS nps, sum(kind = 'nps' AND nps >= 9) AS promoters,
+                    sum(kind = 'nps' AND nps < 9 AND nps > 6) AS passives, sum(kind = 'nps' AND nps <= 6) AS detractors,
+                    sum(kind = 'ces') AS ces, total(CASE WHEN kind = 'ces' THEN ces END) AS cesSum, sum(kind = 'ces' AND ces >= 5 - 1e-9) AS cesEasy
+               FROM (SELECT ${[...keys, `${bucketSql(pass.time, 'rt.created_ms', scope).index} AS b`, 'rt.kind AS kind', `${POSITION} AS pos`, `${NPS_0_10} AS nps`, `${CES_1_7} AS ces`].join(', ')}
+                       FROM ${ratedFrom} WHERE ${where} AND rt.created_ms >= ? AND rt.created_ms < ?)
+              ${groupBy()}`,
+          )
+          .all(...params, scope.since, scope.until) as Record<string, number>[];
+        for (const r of rows) route(r)?.addRatingCounts(r as never);
+      }
     }
   }
   return tickets;
@@ -359,14 +350,16 @@ export async function* perTicketInSql(db: Database, req: PerTicketRequest): Asyn
   const stmt = db.prepare(
     `SELECT t.id, t.subject, t.status, t.channel, t.grp,
             CASE WHEN t.assignee_id IS NULL THEN NULL ELSE coalesce(nullif(coalesce(a.name, t.assignee_id), ''), nullif(a.email, ''), t.assignee_id) END AS agent,
-            ${TAGS_SQL} AS tags, ${ms('t.created_at')} AS created, ${ms('t.first_response_at')} AS fr, ${SOLVED_MS} AS solved,
+            ${TAGS_SQL} AS tags, t.created_ms AS created, t.first_response_ms AS fr, t.solved_ms AS solved,
             t.public_replies AS replies, t.reopen_count AS reopens, ${latest('csat')} AS csat, ${latest('nps')} AS nps, ${latest('ces')} AS ces
        FROM ${from}
       WHERE ${where} AND t.created_at < ? AND t.updated_at >= ?
-        AND (t.created_at >= ? OR (${SOLVED} AND ((t.solved_at >= ? AND t.solved_at < ?) OR (t.solved_at IS NULL AND t.updated_at < ?))))
+        AND ((t.created_ms >= ? AND t.created_ms < ?) OR (t.solved_ms >= ? AND t.solved_ms < ?))
       ORDER BY t.id DESC`,
   );
-  const args = [since, until, since, until, since, until, ...params, until, since, since, since, until, until];
+  // the streaming path's query (updated since, created before: compared as text, as listTickets does), then created or solved in the period
+  const [s, u] = [req.since.getTime(), req.until.getTime()];
+  const args = [since, until, since, until, since, until, ...params, until, since, s, u, s, u];
   let page: PerTicketRow[] = [];
   for (const r of stmt.iterate(...args) as Iterable<PerTicketSqlRow>) {
     page.push(
