@@ -105,9 +105,8 @@ async function confirm(ctx: Context, message: string): Promise<boolean> {
 }
 
 async function openJournal(ctx: Context) {
-  const [{ BulkJournal, BULK_MIGRATIONS }, store] = await Promise.all([import('../src/bulk/journal.js'), ctx.store()]);
-  store.ensureSchema('bulk', BULK_MIGRATIONS);
-  return new BulkJournal(store.db, () => ctx.clock.now());
+  const [{ BulkJournal }, store] = await Promise.all([import('../src/bulk/journal.js'), ctx.store()]);
+  return BulkJournal.open(store, () => ctx.clock.now());
 }
 
 /** Reads --ids-file (a usage error when it is unusable), before anything talks to the helpdesk. */
@@ -162,9 +161,9 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
   const { createProgress } = await import('../src/bulk/progress.js');
   const { jobJson, summaryText } = await import('../src/bulk/view.js');
   const journal = await openJournal(ctx);
-  const job = journal.getJob(jobId);
+  const job = await journal.getJob(jobId);
   const ledgerRun = opened ?? (job.kind === 'reply' ? await openLedgerRun(ctx, job) : undefined);
-  const c = journal.counts(jobId);
+  const c = await journal.counts(jobId);
   const open = openCount(c) + (retryFailed ? c.failed : 0);
   const ac = new AbortController();
   let interrupts = 0;
@@ -194,12 +193,12 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
     progress.stop();
     process.off('SIGINT', onSigint);
     // an attempt with no confirmed outcome keeps its ticket claimed until a resume checks it
-    ledgerRun?.stop(journal.items(jobId).filter((i) => i.state === 'intent' || i.state === 'unknown').map((i) => i.ticketId));
+    await ledgerRun?.stop((await journal.items(jobId, ['intent', 'unknown'])).map((i) => i.ticketId));
   }
-  const failedItems = journal.items(jobId, ['failed']);
-  const skipped = journal.items(jobId, ['skipped']).map((i) => ledgerRun?.skips.get(i.ticketId) ?? { ticketId: i.ticketId, reason: i.error ?? 'skipped', sentBy: null, sentAt: null });
+  const failedItems = await journal.items(jobId, ['failed']);
+  const skipped = (await journal.items(jobId, ['skipped'])).map((i) => ledgerRun?.skips.get(i.ticketId) ?? { ticketId: i.ticketId, reason: i.error ?? 'skipped', sentBy: null, sentAt: null });
   if (ledgerRun?.skips.size) repeatNotice(ctx, [...ledgerRun.skips.values()], job.allowRepeat);
-  const unknownItems = journal.items(jobId, ['unknown']);
+  const unknownItems = await journal.items(jobId, ['unknown']);
   ctx.output.record(
     {
       ...jobJson(result.job, result),
@@ -226,7 +225,7 @@ async function runJob(ctx: Context, provider: HelpdeskProvider, jobId: string, c
       .filter(Boolean)
       .join('; ');
     // partial (3) when some tickets changed at all: done, or failed after the reply or part of the changes went through
-    throw counts.done === 0 && !journal.partlyApplied(jobId) ? new DeskctlError(msg, { hint }) : new PartialFailure(msg, hint);
+    throw counts.done === 0 && !(await journal.partlyApplied(jobId)) ? new DeskctlError(msg, { hint }) : new PartialFailure(msg, hint);
   }
 }
 
@@ -353,7 +352,7 @@ export function register(program: Command, context: ContextFactory): void {
       return;
     }
     const journal = await openJournal(ctx);
-    const job = journal.createJob({
+    const job = await journal.createJob({
       kind: 'reply',
       template: template.name,
       public: template.public,
@@ -372,7 +371,7 @@ export function register(program: Command, context: ContextFactory): void {
     // claimed before the first send: a run that started meanwhile keeps the tickets it claimed first
     const ledgerRun = await openLedgerRun(ctx, job);
     for (const r of repeats.values()) ledgerRun.skips.set(r.ticketId, r);
-    for (const r of ledgerRun.claimAll(journal.items(job.id, ['pending']))) journal.markSkipped(job.id, r.ticketId, r.reason);
+    for (const r of await ledgerRun.claimAll(await journal.items(job.id, ['pending']))) await journal.markSkipped(job.id, r.ticketId, r.reason);
     ctx.io.info(`Started job ${job.id} (if it is interrupted: deskctl bulk resume ${job.id}).`);
     await runJob(ctx, provider, job.id, concurrency, flags, false, ledgerRun);
   });
@@ -440,7 +439,7 @@ export function register(program: Command, context: ContextFactory): void {
       return;
     }
     const journal = await openJournal(ctx);
-    const job = journal.createJob({
+    const job = await journal.createJob({
       kind: 'update',
       patch,
       selection: selected.description,
@@ -472,8 +471,8 @@ export function register(program: Command, context: ContextFactory): void {
     (await import('../src/output/validate.js')).validateFields(flags, JOB_RESULT_SPEC);
     const concurrencyFlag = o.concurrency !== undefined ? parsePositiveInt(String(o.concurrency), '--concurrency') : undefined;
     const journal = await openJournal(ctx);
-    const job = journal.getJob(jobId);
-    const c = journal.counts(jobId);
+    const job = await journal.getJob(jobId);
+    const c = await journal.counts(jobId);
     const open = openCount(c) + (o.retryFailed ? c.failed : 0);
     if (open === 0) {
       const { jobJson } = await import('../src/bulk/view.js');
@@ -507,20 +506,20 @@ export function register(program: Command, context: ContextFactory): void {
     const view = await import('../src/bulk/view.js');
     const journal = await openJournal(ctx);
     if (!jobId) {
-      const rows = journal.listJobs(limit).map((job) => ({ job, counts: journal.counts(job.id) }));
+      const rows = await Promise.all((await journal.listJobs(limit)).map(async (job) => ({ job, counts: await journal.counts(job.id) })));
       ctx.output.list(rows, view.jobListSpec, flags);
       return;
     }
-    const job = journal.getJob(jobId);
-    const items = journal.items(jobId, o.failed ? ['failed', 'unknown', 'skipped'] : undefined);
+    const job = await journal.getJob(jobId);
+    const items = await journal.items(jobId, o.failed ? ['failed', 'unknown', 'skipped'] : undefined);
     if (o.failedOut) {
       const { writeFileAtomic } = await import('../src/output/file.js');
       const { stringify } = await import('csv-stringify/sync');
-      const bad = journal.items(jobId, ['failed', 'unknown', 'skipped']);
+      const bad = await journal.items(jobId, ['failed', 'unknown', 'skipped']);
       writeFileAtomic(String(o.failedOut), stringify(bad.map((i) => [i.ticketId, i.state, i.error ?? '']), { header: true, columns: ['id', 'state', 'reason'] }));
       ctx.io.info(`Wrote ${bad.length} ticket${bad.length === 1 ? '' : 's'} to ${String(o.failedOut)}`);
     }
-    const c = journal.counts(jobId);
+    const c = await journal.counts(jobId);
     if (ctx.output.format(flags) === 'table') {
       ctx.io.info(
         `Job ${job.id} (${job.kind}${job.template ? ` '${job.template}'` : ''}${view.describePatch(job.patch) ? `, ${view.describePatch(job.patch)}` : ''}): ${job.state}; ` +

@@ -113,8 +113,8 @@ async function triageTools(ctx: Context) {
     import('../src/triage/store.js'),
   ]);
   const [profile, store] = await Promise.all([ctx.profile(), ctx.store()]);
-  const { analyze, model } = profileSentiment(store);
-  return { analyze, model, profile, targets: resolveSlaTargets(profile.sla), journal: TriageJournal.open(store), store };
+  const [{ analyze, model }, journal] = await Promise.all([profileSentiment(store), TriageJournal.open(store)]);
+  return { analyze, model, profile, targets: resolveSlaTargets(profile.sla), journal, store };
 }
 
 export function register(program: Command, context: ContextFactory): void {
@@ -384,7 +384,7 @@ export function register(program: Command, context: ContextFactory): void {
     const limit = o.limit ? parsePositiveInt(String(o.limit), '--limit') : 50;
     ctx.output.format(flags);
     const [{ TriageJournal }, { describeLogDetail }] = await Promise.all([import('../src/triage/store.js'), import('../src/triage/view.js')]);
-    let rows = TriageJournal.open(await ctx.store()).entries({ ticketId, source: source as 'walk' | 'apply' | undefined, limit });
+    let rows = await (await TriageJournal.open(await ctx.store())).entries({ ticketId, source: source as 'walk' | 'apply' | undefined, limit });
     const isAssign = (r: LogRow) => r.action === 'assign' && typeof r.detail === 'object' && r.detail !== null && !Array.isArray(r.detail);
     if (ctx.output.format(flags) === 'table' && !flags.fields && rows.some(isAssign)) {
       // on a terminal, agents by name rather than by id (the JSON keeps the ids)
@@ -481,14 +481,14 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
     const since = parseDateArg(o.since === undefined ? '365d' : String(o.since), now, '--since');
     ctx.output.format(flags);
     const { SentimentModels } = await import('../src/triage/sentiment-store.js');
-    const models = SentimentModels.open(await ctx.store());
+    const models = await SentimentModels.open(await ctx.store());
     if (o.list) {
-      const rows = models.list();
+      const rows = await models.list();
       ctx.output.list(rows, learnedModelsSpec, flags);
       return;
     }
     if (o.reset) {
-      const was = models.deactivate();
+      const was = await models.deactivate();
       ctx.output.record({ reset: true, wasActive: was ?? null }, () => (was ? `Triage uses the shipped model again (profile v${was} is kept; 'deskctl triage learn' learns anew).` : 'Triage already uses the shipped model.'), flags);
       return;
     }
@@ -506,7 +506,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
       ctx.io.info(`Reading the ratings since ${since.toISOString().slice(0, 10)} and the rated tickets' conversations...`);
       const concurrency = (await ctx.profile()).concurrency ?? provider.capabilities.defaultConcurrency;
       const rated = await ratedTickets(provider, { since, until: now }, { concurrency, max: maxTickets });
-      const version = models.nextVersion();
+      const version = await models.nextVersion();
       let result;
       try {
         result = learnFromRatings(rated, loadDefaultModel(), {
@@ -519,7 +519,7 @@ function registerSentimentCommands(triage: Command, context: ContextFactory): vo
         throw e;
       }
       const dryRun = Boolean(o.dryRun);
-      const saved = dryRun ? undefined : models.save(result.model, { tickets: result.counts, heldOut: result.heldOut, better: result.better }, result.better, now);
+      const saved = dryRun ? undefined : await models.save(result.model, { tickets: result.counts, heldOut: result.heldOut, better: result.better }, result.better, now);
       const outcome = { result, version: saved, used: !dryRun && result.better, dryRun, since };
       ctx.output.record(learnJson(outcome), () => renderLearn(outcome, ctx.io.color, ctx.io.columns), flags);
     } finally {

@@ -4,7 +4,9 @@ import type { HelpdeskProvider } from '../providers/provider.js';
 import { isEmptyPatch } from '../tickets/service.js';
 import { isUnknownOutcome, lookUntilSettled } from '../providers/http/outcome.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
-import { OPEN_STATES, type BulkJournal, type ItemCounts, type ItemRecord, type JobRecord } from './journal.js';
+import { DEFAULT_LEASE_MS } from '../store/ledger.js';
+import { newOwnerId } from '../store/owner.js';
+import { JobTakenOver, OPEN_STATES, type BulkJournal, type ItemCounts, type ItemRecord, type JobHold, type JobRecord } from './journal.js';
 
 /** Anything with an acquire() that waits for a slot, e.g. the HTTP layer's RateLimiter. */
 export interface Throttle {
@@ -31,12 +33,14 @@ export interface ExecuteOptions {
    * still be applying it. Empty where a write is atomic (the embedded helpdesk).
    */
   settleDelays?: number[];
+  /** This run's hold on the job (default: a new owner id of this process, DEFAULT_LEASE_MS, renewed at a third). */
+  hold?: JobHold;
 }
 
 /** Asked right before a reply goes out (a reason to skip it: sent or being sent by another run), told once it is on the ticket. */
 export interface SendGuard {
-  beforeSend(item: ItemRecord): string | undefined;
-  afterSend(item: ItemRecord, commentId: string | null): void;
+  beforeSend(item: ItemRecord): Promise<string | undefined>;
+  afterSend(item: ItemRecord, commentId: string | null): Promise<void>;
 }
 
 export interface RunTally {
@@ -98,10 +102,20 @@ class ChangesFailed extends Error {
  * reply is sent only when it is not there. An unknown outcome is never re-sent in the run that met it.
  */
 export async function executeJob(journal: BulkJournal, jobId: string, provider: HelpdeskProvider, opts: ExecuteOptions): Promise<ExecuteResult> {
-  const job = journal.claim(jobId);
+  const hold: JobHold = opts.hold ?? { owner: newOwnerId(), leaseMs: DEFAULT_LEASE_MS };
+  const job = await journal.claim(jobId, hold);
+  // the hold is renewed while the run works; losing it (another run took over) stops this one
+  let takenOver = false;
+  const heartbeat = setInterval(() => {
+    journal.renew(jobId, hold).then(
+      (kept) => (takenOver ||= !kept),
+      () => undefined, // a busy or briefly unreachable store: the next beat renews
+    );
+  }, Math.max(1000, Math.floor(hold.leaseMs / 3)));
+  heartbeat.unref();
   const states: ItemRecord['state'][] = [...OPEN_STATES];
   if (opts.retryFailed) states.push('failed');
-  const todo = journal.items(jobId, states);
+  const todo = await journal.items(jobId, states);
   const patch: TicketPatch = job.patch;
   const hasPatch = !isEmptyPatch(patch);
   const run: RunTally = { sent: 0, recovered: 0, failed: 0, unknown: 0, notReached: 0, skipped: 0 };
@@ -116,22 +130,22 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
   /** Applies the job's ticket changes, recording each change's outcome; throws (the item fails) when some failed. */
   const applyPatch = async (item: ItemRecord): Promise<void> => {
     if (!hasPatch) {
-      journal.markDone(jobId, item.ticketId);
+      await journal.markDone(jobId, item.ticketId);
       return;
     }
     const { changes } = await write(() => applyChanges(provider, item.ticketId, patch));
     const failed = changes.filter((c) => c.outcome === 'failed');
     if (!failed.length) {
-      journal.markDone(jobId, item.ticketId, changes);
+      await journal.markDone(jobId, item.ticketId, changes);
       return;
     }
     const applied = changes.filter((c) => c.outcome === 'applied').map(describeChange);
     throw new ChangesFailed(`${failed.map((c) => `${describeChange(c)} failed: ${c.error}`).join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`, changes);
   };
 
-  const replied = (item: ItemRecord, commentId: string | null, recovered = false): void => {
-    journal.markReplied(jobId, item.ticketId, commentId, recovered);
-    opts.guard?.afterSend(item, commentId);
+  const replied = async (item: ItemRecord, commentId: string | null, recovered = false): Promise<void> => {
+    await journal.markReplied(jobId, item.ticketId, commentId, recovered);
+    await opts.guard?.afterSend(item, commentId);
   };
 
   const replyItem = async (item: ItemRecord): Promise<'sent' | 'recovered' | 'skipped'> => {
@@ -148,36 +162,36 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
       const look = async () => findSentReply(await provider.listComments(item.ticketId), item.body ?? '', job.public, item.intentAt, opts.skewMs);
       const found = await lookUntilSettled(look, opts.settleDelays ?? []);
       if (found) {
-        replied(item, found.id, true);
+        await replied(item, found.id, true);
         await applyPatch(item);
         return 'recovered';
       }
     }
-    const skip = opts.guard?.beforeSend(item);
+    const skip = await opts.guard?.beforeSend(item);
     if (skip) {
-      journal.markSkipped(jobId, item.ticketId, skip);
+      await journal.markSkipped(jobId, item.ticketId, skip);
       return 'skipped';
     }
-    journal.markIntent(jobId, item.ticketId);
+    await journal.markIntent(jobId, item.ticketId, hold.owner);
     let comment: Comment;
     try {
       comment = await write(() => provider.addComment(item.ticketId, { body: item.body ?? '', public: job.public }));
     } catch (err) {
       if ((err as Error)?.name === 'WriteLandedError') {
-        replied(item, null);
+        await replied(item, null);
         await applyPatch(item);
         return 'sent';
       }
       throw err;
     }
-    replied(item, comment.id);
+    await replied(item, comment.id);
     await applyPatch(item);
     return outcome;
   };
 
   const updateItem = async (item: ItemRecord): Promise<'sent'> => {
     // ticket changes are idempotent (set a status, add a tag): an unconfirmed attempt is simply repeated
-    journal.markIntent(jobId, item.ticketId);
+    await journal.markIntent(jobId, item.ticketId, hold.owner);
     await applyPatch(item);
     return 'sent';
   };
@@ -188,6 +202,7 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
       // signals (Ctrl-C) and the progress bar's timer run
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (opts.signal?.aborted) return;
+      if (takenOver) throw new JobTakenOver(jobId);
       const i = next++;
       if (i >= todo.length) return;
       const item = todo[i]!;
@@ -195,20 +210,22 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
         const outcome = job.kind === 'reply' ? await replyItem(item) : await updateItem(item);
         run[outcome]++;
       } catch (err) {
-        const replied = job.kind === 'reply' && journal.getItem(jobId, item.ticketId).repliedAt;
+        // the job is another run's now: its ticket is left as it stands for that run to settle
+        if (err instanceof JobTakenOver) throw err;
+        const replied = job.kind === 'reply' && (await journal.getItem(jobId, item.ticketId)).repliedAt;
         if (!replied && isUnknownOutcome(err)) {
           // not sent again now; a resume checks the ticket before sending
           run.unknown++;
-          journal.markUnknown(jobId, item.ticketId, message(err));
+          await journal.markUnknown(jobId, item.ticketId, message(err));
         } else {
           run.failed++;
           const changes = err instanceof ChangesFailed ? err.changes : undefined;
           const why = replied ? `the reply was sent but ${changes ? 'some changes failed' : 'the changes failed'}: ${message(err)}` : message(err);
-          journal.markFailed(jobId, item.ticketId, why, changes);
+          await journal.markFailed(jobId, item.ticketId, why, changes);
         }
       }
       processed++;
-      opts.onProgress?.({ processed, todo: todo.length, item: journal.getItem(jobId, item.ticketId) });
+      opts.onProgress?.({ processed, todo: todo.length, item: await journal.getItem(jobId, item.ticketId) });
     }
   };
 
@@ -216,9 +233,10 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
   try {
     await Promise.all(Array.from({ length: n }, worker));
   } finally {
+    clearInterval(heartbeat);
     run.notReached = todo.length - processed;
-    journal.release(jobId, Boolean(opts.signal?.aborted));
+    await journal.release(jobId, hold.owner);
   }
-  const final = journal.getJob(jobId);
-  return { job: final, counts: journal.counts(jobId), run, interrupted: final.state === 'interrupted' };
+  const final = await journal.getJob(jobId);
+  return { job: final, counts: await journal.counts(jobId), run, interrupted: final.state === 'interrupted' };
 }

@@ -4,7 +4,8 @@ import { comparableText } from '../domain/text.js';
 /**
  * The sent ledger: which message went to which ticket, from any command of the profile, and the
  * claims that keep two runs from sending the same message to one ticket at once.
- * This file is the store-neutral contract (SQLite today, PostgreSQL for team mode); see docs/exactly-once.md.
+ * This file is the store-neutral contract; db-ledger.ts implements it over either state store
+ * (SQLite per profile, PostgreSQL in team mode). See docs/exactly-once.md.
  */
 
 /** What sent it: a bulk job, a follow-up, `tickets reply`/`note`, a triage rule. */
@@ -43,7 +44,7 @@ export interface Holder {
   id: string;
   /** For messages: "job k7m2qx", "tickets reply". */
   label: string;
-  /** host/pid/random of the process (see followups/lock newOwnerId): tells whether it is still alive. */
+  /** host/pid/random of the process (src/store/owner.ts newOwnerId): tells whether it is still alive. */
   owner: string;
 }
 
@@ -73,24 +74,31 @@ export interface ClaimResult {
 }
 
 export interface SentLedger {
+  /**
+   * Makes this process's owner id (Holder.owner) known to every process sharing the store, so its
+   * claims stop counting as soon as it dies or loses its connection (StateDb.registerOwner).
+   */
+  registerOwner(owner: string): Promise<void>;
   /** Records a confirmed send (and drops the holder's claim on that ticket, in the same transaction). */
-  record(entry: NewSentEntry, holderId?: string): void;
+  record(entry: NewSentEntry, holderId?: string): Promise<void>;
   /** The most recent matching entry per ticket id, sent at or after `since`. */
-  findRecent(messages: MessageRef[], since: Date): Map<string, SentEntry>;
+  findRecent(messages: MessageRef[], since: Date): Promise<Map<string, SentEntry>>;
   /** Live claims of other holders on these messages, by ticket id (read only, for previews). */
-  findHeld(messages: MessageRef[], holderId: string | null): Map<string, HeldClaim>;
+  findHeld(messages: MessageRef[], holderId: string | null): Promise<Map<string, HeldClaim>>;
   /**
    * Atomically, per message: already in the ledger (skipped unless allowRepeat), claimed by another
    * live holder, or claimed for `holder` now.
    */
-  claim(holder: Holder, messages: MessageRef[], opts: ClaimOptions): ClaimResult;
+  claim(holder: Holder, messages: MessageRef[], opts: ClaimOptions): Promise<ClaimResult>;
   /** Extends every claim of the holder (a heartbeat while it works). */
-  renew(holderId: string, leaseMs: number): void;
+  renew(holderId: string, leaseMs: number): Promise<void>;
   /**
    * Drops the holder's claims. Tickets in `keep` (outcome unknown: the write may have landed) stay
    * claimed until `keepMs` from now, whoever asks, so nobody sends them again before a resume checks.
+   * With `owner`, only the claims that process took (and pinned ones): another process that took the
+   * same holder's work over (a resumed job) keeps its own.
    */
-  release(holderId: string, keep?: { ticketIds: string[]; keepMs: number }): void;
+  release(holderId: string, keep?: { ticketIds: string[]; keepMs: number }, owner?: string): Promise<void>;
 }
 
 /** Default repeat window: a message sent within it is not sent again without --allow-repeat. */

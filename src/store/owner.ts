@@ -15,6 +15,12 @@ export function parseOwner(owner: string): { host: string; pid: number } | undef
   return m ? { host: m[1]!, pid: Number(m[2]) } : undefined;
 }
 
+/** "process 4242 on laptop", for messages naming who holds something. */
+export function ownerLabel(owner: string): string {
+  const o = parseOwner(owner);
+  return o ? `process ${o.pid} on ${o.host}` : owner;
+}
+
 /** False when the process is known to be gone (same host, no such pid); true when alive or unknown (other host). */
 export function ownerMayBeAlive(owner: string): boolean {
   const o = parseOwner(owner);

@@ -77,9 +77,9 @@ export function skipsOf(result: ClaimResult): SkippedSend[] {
  */
 export async function findRepeats(ledger: SentLedger, provider: HelpdeskProvider, messages: MessageRef[], o: RepeatCheckOptions): Promise<Map<string, SkippedSend>> {
   const out = new Map<string, SkippedSend>();
-  for (const [id, c] of ledger.findHeld(messages, o.holderId)) out.set(id, { ticketId: id, reason: heldReason(c), sentBy: c.label, sentAt: null });
+  for (const [id, c] of await ledger.findHeld(messages, o.holderId)) out.set(id, { ticketId: id, reason: heldReason(c), sentBy: c.label, sentAt: null });
   if (o.allowRepeat) return out;
-  for (const [id, e] of ledger.findRecent(messages, o.since)) if (!out.has(id)) out.set(id, { ticketId: id, reason: alreadySentReason(e), sentBy: describeSender(e), sentAt: e.sentAt });
+  for (const [id, e] of await ledger.findRecent(messages, o.since)) if (!out.has(id)) out.set(id, { ticketId: id, reason: alreadySentReason(e), sentBy: describeSender(e), sentAt: e.sentAt });
   const rest = messages.filter((m) => !out.has(m.ticketId));
   await mapLimit(rest, Math.max(1, o.concurrency), async (m) => {
     const comments = o.comments?.(m.ticketId) ?? (await provider.listComments(m.ticketId));
@@ -95,6 +95,7 @@ export async function findRepeats(ledger: SentLedger, provider: HelpdeskProvider
  */
 export class ClaimSession {
   private timer: NodeJS.Timeout | undefined;
+  private registered: Promise<void> | undefined;
 
   constructor(
     readonly ledger: SentLedger,
@@ -102,23 +103,21 @@ export class ClaimSession {
     readonly leaseMs: number = DEFAULT_LEASE_MS,
   ) {
     this.timer = setInterval(() => {
-      try {
-        ledger.renew(holder.id, leaseMs);
-      } catch {
-        /* busy store: the next beat renews */
-      }
+      // a busy or briefly unreachable store: the next beat renews
+      ledger.renew(holder.id, leaseMs).catch(() => undefined);
     }, Math.max(1000, Math.floor(leaseMs / 3)));
     this.timer.unref();
   }
 
-  claim(messages: MessageRef[], o: { since: Date; allowRepeat: boolean; ownSourceId?: string }): ClaimResult {
+  async claim(messages: MessageRef[], o: { since: Date; allowRepeat: boolean; ownSourceId?: string }): Promise<ClaimResult> {
+    await (this.registered ??= this.ledger.registerOwner(this.holder.owner));
     return this.ledger.claim(this.holder, messages, { since: o.since, leaseMs: this.leaseMs, allowRepeat: o.allowRepeat, ownSourceId: o.ownSourceId });
   }
 
-  stop(keep?: { ticketIds: string[]; keepMs: number }): void {
+  async stop(keep?: { ticketIds: string[]; keepMs: number }): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.ledger.release(this.holder.id, keep);
+    await this.ledger.release(this.holder.id, keep, this.holder.owner);
   }
 }
 
@@ -129,17 +128,17 @@ export interface BulkLedgerRun {
   /** Why tickets were skipped by this run, with who sent them and when. */
   skips: Map<string, SkippedSend>;
   /** Claims the job's open tickets up front; returns the ones another run sent or is sending. */
-  claimAll(items: { ticketId: string; body: string | null }[]): SkippedSend[];
+  claimAll(items: { ticketId: string; body: string | null }[]): Promise<SkippedSend[]>;
   /** Ends the run: claims released, those whose outcome is unknown kept until a resume settles them. */
-  stop(unknownTicketIds: string[]): void;
+  stop(unknownTicketIds: string[]): Promise<void>;
 }
 
 export function bulkLedgerRun(ledger: SentLedger, job: Pick<JobRecord, 'id' | 'template' | 'public' | 'allowRepeat'>, since: Date, now: () => Date): BulkLedgerRun {
   const session = new ClaimSession(ledger, { id: `job:${job.id}`, label: `job ${job.id}`, owner: newOwnerId() });
   const skips = new Map<string, SkippedSend>();
   const message = (i: { ticketId: string; body: string | null }): MessageRef => ({ ticketId: i.ticketId, template: job.template, body: i.body ?? '', public: job.public });
-  const claim = (items: { ticketId: string; body: string | null }[]): SkippedSend[] => {
-    const found = skipsOf(session.claim(items.map(message), { since, allowRepeat: job.allowRepeat, ownSourceId: job.id }));
+  const claim = async (items: { ticketId: string; body: string | null }[]): Promise<SkippedSend[]> => {
+    const found = skipsOf(await session.claim(items.map(message), { since, allowRepeat: job.allowRepeat, ownSourceId: job.id }));
     for (const s of found) skips.set(s.ticketId, s);
     return found;
   };
@@ -148,7 +147,7 @@ export function bulkLedgerRun(ledger: SentLedger, job: Pick<JobRecord, 'id' | 't
     skips,
     claimAll: claim,
     guard: {
-      beforeSend: (item) => claim([item])[0]?.reason,
+      beforeSend: async (item) => (await claim([item]))[0]?.reason,
       afterSend: (item, commentId) =>
         ledger.record({ ...message(item), source: 'bulk', sourceId: job.id, commentId, sentAt: now().toISOString() }, session.holder.id),
     },
@@ -166,26 +165,26 @@ export function sendGuard(ledger: SentLedger, source: SendSource, label: string,
   return {
     holderId: session.holder.id,
     /** The reason not to send `m` now, or undefined (the ticket is then claimed for this process). */
-    beforeSend(m: MessageRef, o: { sourceId?: string | null; allowRepeat?: boolean; comments?: Comment[] } = {}): string | undefined {
-      const [skip] = skipsOf(session.claim([m], { since, allowRepeat: Boolean(o.allowRepeat), ownSourceId: o.sourceId ?? undefined }));
+    async beforeSend(m: MessageRef, o: { sourceId?: string | null; allowRepeat?: boolean; comments?: Comment[] } = {}): Promise<string | undefined> {
+      const [skip] = skipsOf(await session.claim([m], { since, allowRepeat: Boolean(o.allowRepeat), ownSourceId: o.sourceId ?? undefined }));
       if (skip) return skip.reason;
       if (o.allowRepeat || !o.comments) return undefined;
       const found = findSentReply(o.comments, m.body, m.public, since.toISOString(), 0);
       return found ? inConversationReason(found.id, found.createdAt) : undefined;
     },
-    afterSend(m: MessageRef, sourceId: string | null, commentId: string | null): void {
-      ledger.record({ ...m, source, sourceId, commentId, sentAt: now().toISOString() }, session.holder.id);
+    afterSend(m: MessageRef, sourceId: string | null, commentId: string | null): Promise<void> {
+      return ledger.record({ ...m, source, sourceId, commentId, sentAt: now().toISOString() }, session.holder.id);
     },
     /** Releases the claims; those of `unknown` tickets (the write may have landed) are kept until UNKNOWN_HOLD_MS. */
-    stop(unknown: string[] = []): void {
-      session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS });
+    stop(unknown: string[] = []): Promise<void> {
+      return session.stop({ ticketIds: unknown, keepMs: UNKNOWN_HOLD_MS });
     },
   };
 }
 export type SendGuardSession = ReturnType<typeof sendGuard>;
 
 /** The sent ledger's part of `followup run`. */
-export function followupLedgerGuard(ledger: SentLedger, since: Date, now: () => Date): FollowupLedgerGuard & { stop(): void } {
+export function followupLedgerGuard(ledger: SentLedger, since: Date, now: () => Date): FollowupLedgerGuard & { stop(): Promise<void> } {
   const guard = sendGuard(ledger, 'followup', 'followup run', since, now);
   const ref = (f: FollowUp, m: { body: string; public: boolean }): MessageRef => ({ ticketId: f.ticketId, template: f.template, body: m.body, public: m.public });
   return {

@@ -78,9 +78,8 @@ export class StateStore {
 
   /** The sent ledger and ticket claims of this profile. `now` is the profile's clock (ledger times). */
   async ledger(now: () => Date = () => new Date()): Promise<SentLedger> {
-    const { SqliteLedger, LEDGER_MIGRATIONS, LEDGER_NAMESPACE } = await import('./sqlite-ledger.js');
-    this.ensureSchema(LEDGER_NAMESPACE, LEDGER_MIGRATIONS);
-    return new SqliteLedger(this.db, now);
+    const { DbLedger, LEDGER_SCHEMA } = await import('./db-ledger.js');
+    return new DbLedger(await this.ensure(LEDGER_SCHEMA), now);
   }
 
   /** Closes the connection (SQLite: at once, synchronously; PostgreSQL: the pool and the owner session). */

@@ -86,7 +86,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
   try {
     for (const { ticket, body } of plan.ready) {
       const message = { ticketId: ticket.id, template, body, public: isPublic };
-      const skip = guard.beforeSend(message, { allowRepeat: o.allowRepeat });
+      const skip = await guard.beforeSend(message, { allowRepeat: o.allowRepeat });
       if (skip) {
         results.push({ id: ticket.id, ok: true, outcome: 'ok', skipped: { ticketId: ticket.id, reason: skip, sentBy: 'another run', sentAt: null } });
         continue;
@@ -105,7 +105,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
           continue;
         }
       }
-      guard.afterSend(message, null, commentId);
+      await guard.afterSend(message, null, commentId);
       const changes: ChangeOutcome[] = statusInWrite ? [{ change: 'status', value: status, outcome: 'applied' }] : [];
       if (!isEmptyPatch(after)) {
         try {
@@ -128,7 +128,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
       });
     }
   } finally {
-    guard.stop(unknown);
+    await guard.stop(unknown);
   }
   return results;
 }

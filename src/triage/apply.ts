@@ -9,7 +9,7 @@ import { applyChangesLocally, changesToPatch, commentRef, planTicket, type Chang
 import { needsConversation, rulesError, type RuleSet, type TicketFacts } from './rules.js';
 import type { SentimentAnalyzer } from './sentiment.js';
 import type { SlaTargets } from './sla.js';
-import { bodyHash, type TriageJournal } from './store.js';
+import { bodyHash, sentKey, type TriageJournal } from './store.js';
 import { scoreTicket } from './urgency.js';
 
 /** Runs `fn` over items with at most `limit` calls in flight; results keep the input order. */
@@ -54,7 +54,7 @@ export async function resolveRuleAssignees(set: RuleSet, provider: HelpdeskProvi
 
 export interface PlanDeps {
   provider: HelpdeskProvider;
-  journal: Pick<TriageJournal, 'isSent'>;
+  journal: Pick<TriageJournal, 'sentStates'>;
   now: Date;
   targets?: SlaTargets;
   analyze: SentimentAnalyzer;
@@ -71,9 +71,10 @@ export interface RulesPlan {
 /** Scores the tickets (reading conversations only when a rule needs them) and plans each one. */
 export async function planRules(set: RuleSet, tickets: readonly Ticket[], deps: PlanDeps): Promise<RulesPlan> {
   const withComments = needsConversation(set.rules);
+  const sent = await deps.journal.sentStates(tickets.map((t) => t.id));
   const ctx: PlanContext = {
     assignees: deps.assignees,
-    alreadySent: (rule, ticketId, kind, ref) => deps.journal.isSent(rule, ticketId, kind, ref),
+    alreadySent: (rule, ticketId, kind, ref) => sent.get(sentKey(rule, ticketId, kind, ref)) === 'sent',
   };
   const scoreOpts = { now: deps.now, targets: deps.targets, analyze: deps.analyze };
   const unstable: RulesPlan['unstable'] = [];
@@ -165,7 +166,7 @@ export async function executePlans(plans: readonly TicketPlan[], deps: ExecuteDe
           else fail(c, new Error(o?.error ?? 'not applied'));
         }
         result.applied.push(...applied);
-        if (applied.length) deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: 'update', detail: applied });
+        if (applied.length) await deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: 'update', detail: applied });
         if (done.ticket) ticket = done.ticket;
       }
       let conversation: Comment[] | undefined;
@@ -174,36 +175,36 @@ export async function executePlans(plans: readonly TicketPlan[], deps: ExecuteDe
           const ref = commentRef(c);
           const rendered = await deps.render(c, ticket);
           const hash = bodyHash(rendered.body);
-          const previous = deps.journal.sentState(c.rule, ticket.id, c.kind, ref);
+          const previous = await deps.journal.sentState(c.rule, ticket.id, c.kind, ref);
           if (previous?.state === 'pending') {
             // an earlier run stopped between journaling and confirming: look before sending again
             conversation ??= await deps.provider.listComments(ticket.id);
             const found = conversation.find((x) => x.authorRole !== 'customer' && bodyHash(x.body) === (previous.bodyHash ?? hash));
             if (found) {
-              deps.journal.markSent(c.rule, ticket.id, c.kind, ref, found.id, deps.now());
+              await deps.journal.markSent(c.rule, ticket.id, c.kind, ref, found.id, deps.now());
               result.alreadyDone.push(c);
               continue;
             }
           }
           const message = { ticketId: ticket.id, template: c.template ?? null, body: rendered.body, public: rendered.public };
-          if (deps.ledger?.beforeSend(message, { sourceId: c.rule })) {
+          if (await deps.ledger?.beforeSend(message, { sourceId: c.rule })) {
             result.alreadyDone.push(c);
             continue;
           }
-          deps.journal.markPending(c.rule, ticket.id, c.kind, ref, hash, deps.now());
+          await deps.journal.markPending(c.rule, ticket.id, c.kind, ref, hash, deps.now());
           let comment: Comment;
           try {
             comment = await deps.provider.addComment(ticket.id, { body: rendered.body, public: rendered.public });
           } catch (e) {
             // a definite refusal means nothing was posted: allow the next run to try again
             if (e instanceof NotFoundError || (e instanceof ApiError && e.status !== undefined && e.status >= 400 && e.status < 500)) {
-              deps.journal.clearPending(c.rule, ticket.id, c.kind, ref);
+              await deps.journal.clearPending(c.rule, ticket.id, c.kind, ref);
             }
             throw e;
           }
-          deps.journal.markSent(c.rule, ticket.id, c.kind, ref, comment.id, deps.now());
-          deps.ledger?.afterSend(message, c.rule, comment.id);
-          deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: c.kind, detail: { rule: c.rule, ref, commentId: comment.id } });
+          await deps.journal.markSent(c.rule, ticket.id, c.kind, ref, comment.id, deps.now());
+          await deps.ledger?.afterSend(message, c.rule, comment.id);
+          await deps.journal.log({ at: deps.now(), source: 'apply', session: deps.session, ticketId: ticket.id, action: c.kind, detail: { rule: c.rule, ref, commentId: comment.id } });
           result.applied.push(c);
           if (rendered.after) ticket = await rendered.after(ticket);
         } catch (e) {

@@ -75,9 +75,9 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
   };
   const actions: WalkAction[] = [];
   const seen = new Set<number>();
-  const record = (ticket: Ticket, action: string, detail: string, data?: unknown) => {
+  const record = async (ticket: Ticket, action: string, detail: string, data?: unknown) => {
     actions.push({ ticketId: ticket.id, action, detail });
-    deps.journal.log({ at: deps.now(), source: 'walk', session: deps.session, ticketId: ticket.id, action, detail: data ?? detail });
+    await deps.journal.log({ at: deps.now(), source: 'walk', session: deps.session, ticketId: ticket.id, action, detail: data ?? detail });
     deps.print(c.green(`✓ ${action}: ${detail}`));
   };
 
@@ -173,7 +173,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
               break;
             }
             const updated = await deps.sendTemplate(template, t, current.comments);
-            record(updated, pub ? 'reply' : 'note', `template ${template.name}`, { template: template.name });
+            await record(updated, pub ? 'reply' : 'note', `template ${template.name}`, { template: template.name });
             if (pub) i++;
             else stay(updated);
           } else {
@@ -183,7 +183,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
               break;
             }
             await deps.provider.addComment(t.id, { body: text.trim(), public: false });
-            record(t, 'note', text.trim().length > 50 ? `${text.trim().slice(0, 49)}…` : text.trim(), { text: text.trim() });
+            await record(t, 'note', text.trim().length > 50 ? `${text.trim().slice(0, 49)}…` : text.trim(), { text: text.trim() });
             stay(t);
           }
           break;
@@ -211,7 +211,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
             break;
           }
           const updated = await deps.provider.updateTicket(t.id, { assigneeId });
-          record(updated, 'assign', updated.assignee?.name ?? 'nobody', { from: t.assignee?.id ?? null, to: assigneeId });
+          await record(updated, 'assign', updated.assignee?.name ?? 'nobody', { from: t.assignee?.id ?? null, to: assigneeId });
           stay(updated);
           break;
         }
@@ -226,7 +226,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
             break;
           }
           const updated = await deps.provider.updateTicket(t.id, { priority: p });
-          record(updated, 'priority', `${t.priority} → ${p}`, { from: t.priority, to: p });
+          await record(updated, 'priority', `${t.priority} → ${p}`, { from: t.priority, to: p });
           stay(updated);
           break;
         }
@@ -242,7 +242,7 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
             break;
           }
           const updated = await deps.provider.updateTicket(t.id, { addTags, removeTags });
-          record(updated, 'tags', [...addTags.map((x) => `+${x}`), ...removeTags.map((x) => `-${x}`)].join(' '), { addTags, removeTags });
+          await record(updated, 'tags', [...addTags.map((x) => `+${x}`), ...removeTags.map((x) => `-${x}`)].join(' '), { addTags, removeTags });
           stay(updated);
           break;
         }
@@ -253,13 +253,13 @@ export async function walkQueue(queue: readonly Ticket[], deps: WalkDeps): Promi
             break;
           }
           const res = await deps.snooze!(t, when.trim());
-          record(res.ticket, 'snooze', res.text, { until: when.trim() });
+          await record(res.ticket, 'snooze', res.text, { until: when.trim() });
           i++;
           break;
         }
         case 'solve': {
           const updated = await deps.provider.updateTicket(t.id, { status: 'solved' });
-          record(updated, 'solve', `${t.status} → solved`, { from: t.status });
+          await record(updated, 'solve', `${t.status} → solved`, { from: t.status });
           i++;
           break;
         }

@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulkJournal, BULK_MIGRATIONS } from '../../src/bulk/journal.js';
-import { migrate } from '../../src/store/sqlite.js';
+import { BulkJournal } from '../../src/bulk/journal.js';
+import { resolvePaths } from '../../src/config/paths.js';
+import { StateStore } from '../../src/store/state-store.js';
 import { cleanupHome, makeHome, runCli, runJson } from '../support/cli.js';
 
 /**
@@ -52,11 +53,10 @@ beforeAll(async () => {
   writeFileSync(join(home, 'import.json'), JSON.stringify(runJson<unknown[]>(['tickets', 'list', '--limit', '2', '--json'], { home })));
   mkdirSync(join(home, 'a-directory'));
   // a bulk job with tickets left to send, for bulk resume
-  const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(stateFile());
-  migrate(db, 'bulk', BULK_MIGRATIONS);
-  resumeJob = new BulkJournal(db).createJob({ kind: 'reply', template: 'x', public: true, patch: {}, selection: 'test', concurrency: 1, items: [{ ticketId: '702', body: 'Resumed reply [tbl-resume]' }] }).id;
-  db.close();
+  const store = await StateStore.open(resolvePaths({ DESKCTL_HOME: home }), 'local');
+  const journal = await BulkJournal.open(store);
+  resumeJob = (await journal.createJob({ kind: 'reply', template: 'x', public: true, patch: {}, selection: 'test', concurrency: 1, items: [{ ticketId: '702', body: 'Resumed reply [tbl-resume]' }] })).id;
+  await store.close();
   // a follow-up already due at LATER, for run and cancel
   const s = runCli(['followup', 'schedule', '703', '-t', 'follow-up-check-in', '--in', '1h', '--json'], { home });
   expect(s.code, s.stderr).toBe(0);

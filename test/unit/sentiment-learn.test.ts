@@ -101,21 +101,21 @@ describe('a profile\'s stored models', () => {
 
   it('versions every model, uses at most one, and falls back to the shipped model', async () => {
     const store = await StateStore.open(resolvePaths({ DESKCTL_HOME: dir }), 'p');
-    const models = SentimentModels.open(store);
+    const models = await SentimentModels.open(store);
     const base = loadDefaultModel();
-    expect(profileSentiment(store).model.name).toBe('default');
-    expect(models.nextVersion()).toBe(1);
-    expect(models.save({ ...base, name: 'profile v1' }, { note: 'first' }, true, new Date(0))).toBe(1);
-    expect(models.save({ ...base, name: 'profile v2' }, { note: 'worse' }, false, new Date(1))).toBe(2);
-    expect(profileSentiment(store).model.name).toBe('profile v1');
-    expect(profileSentiment(store).analyze('Still no refund').model).toBe('profile v1');
-    expect(models.save({ ...base, name: 'profile v3' }, {}, true, new Date(2))).toBe(3);
-    expect(models.list().map((m) => [m.version, m.active])).toEqual([[1, false], [2, false], [3, true]]);
-    expect(models.list()[1]!.summary).toEqual({ note: 'worse' });
-    expect(models.deactivate()).toBe(3);
-    expect(models.deactivate()).toBeUndefined();
-    expect(profileSentiment(store).model.name).toBe('default');
-    expect(models.nextVersion()).toBe(4);
-    store.close();
+    expect((await profileSentiment(store)).model.name).toBe('default');
+    expect(await models.nextVersion()).toBe(1);
+    expect(await models.save({ ...base, name: 'profile v1' }, { note: 'first' }, true, new Date(0))).toBe(1);
+    expect(await models.save({ ...base, name: 'profile v2' }, { note: 'worse' }, false, new Date(1))).toBe(2);
+    expect((await profileSentiment(store)).model.name).toBe('profile v1');
+    expect((await profileSentiment(store)).analyze('Still no refund').model).toBe('profile v1');
+    expect(await models.save({ ...base, name: 'profile v3' }, {}, true, new Date(2))).toBe(3);
+    expect((await models.list()).map((m) => [m.version, m.active])).toEqual([[1, false], [2, false], [3, true]]);
+    expect((await models.list())[1]!.summary).toEqual({ note: 'worse' });
+    expect(await models.deactivate()).toBe(3);
+    expect(await models.deactivate()).toBeUndefined();
+    expect((await profileSentiment(store)).model.name).toBe('default');
+    expect(await models.nextVersion()).toBe(4);
+    await store.close();
   });
 });

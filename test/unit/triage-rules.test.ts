@@ -389,7 +389,7 @@ describe('planRules + executePlans', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'triage-unit-'));
     store = await StateStore.open(resolvePaths({ DESKCTL_HOME: dir }), 'test');
-    journal = TriageJournal.open(store);
+    journal = await TriageJournal.open(store);
   });
   afterAll(() => {
     store.close();
@@ -439,7 +439,7 @@ rules:
       { id: '7', body: 'VIP customer', public: false },
       { id: '8', body: 'Hi Cam, your refund (refund-ack)', public: true },
     ]);
-    expect(journal.entries('s1').map((e) => `${e.ticketId}:${e.action}`)).toEqual(expect.arrayContaining(['7:update', '7:reply', '7:note', '8:update', '8:reply']));
+    expect((await journal.entries('s1')).map((e) => `${e.ticketId}:${e.action}`)).toEqual(expect.arrayContaining(['7:update', '7:reply', '7:note', '8:update', '8:reply']));
 
     const second = await planRules(set, [...desk.tickets.values()], deps);
     expect(second.plans.flatMap((p) => p.changes)).toEqual([]);
@@ -454,7 +454,7 @@ rules:
   it('a reply left pending by a crash is found in the conversation and not sent twice; a refusal can be retried', async () => {
     const desk = new MemoryDesk(new Map([['20', ticket({ id: '20', customFields: {} })]]));
     desk.comments.set('20', [msg('customer', 'refund now'), msg('agent', 'Hi Cam, your refund (refund-ack)', ago(10))]);
-    journal.markPending('refunds', '20', 'reply', 'refund-ack', (await import('../../src/triage/store.js')).bodyHash('Hi Cam, your refund (refund-ack)'), NOW);
+    await journal.markPending('refunds', '20', 'reply', 'refund-ack', (await import('../../src/triage/store.js')).bodyHash('Hi Cam, your refund (refund-ack)'), NOW);
     const set = await parseRules(RULES, 'rules.yaml');
     const deps = { provider: desk, journal, now: NOW, analyze, assignees: await resolveRuleAssignees(set, desk) };
     const render = async (_c: unknown, t: Ticket) => ({ body: `Hi ${t.requester.name}, your refund (refund-ack)`, public: true });
@@ -462,7 +462,7 @@ rules:
     const [res] = await executePlans(plan.plans, { provider: desk, journal, render, now: () => NOW, session: 's3' });
     expect(res!.alreadyDone.map(describeChange)).toEqual(['reply with template refund-ack']);
     expect(desk.posted).toEqual([]);
-    expect(journal.isSent('refunds', '20', 'reply', 'refund-ack')).toBe(true);
+    expect(await journal.isSent('refunds', '20', 'reply', 'refund-ack')).toBe(true);
 
     const desk2 = new MemoryDesk(new Map([['21', ticket({ id: '21', customFields: {} })]]));
     desk2.comments.set('21', [msg('customer', 'refund now')]);
@@ -470,7 +470,7 @@ rules:
     const plan2 = await planRules(set, [...desk2.tickets.values()], { ...deps, provider: desk2 });
     const [res2] = await executePlans(plan2.plans, { provider: desk2, journal, render, now: () => NOW, session: 's4' });
     expect(res2!.error).toBe('refused');
-    expect(journal.sentState('refunds', '21', 'reply', 'refund-ack')).toBeUndefined();
+    expect(await journal.sentState('refunds', '21', 'reply', 'refund-ack')).toBeUndefined();
   });
 
   it('warns about rules that undo each other', async () => {

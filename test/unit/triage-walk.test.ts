@@ -126,7 +126,7 @@ let analyze: SentimentAnalyzer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'triage-walk-unit-'));
   store = await StateStore.open(resolvePaths({ DESKCTL_HOME: dir }), 'test');
-  journal = TriageJournal.open(store);
+  journal = await TriageJournal.open(store);
   analyze = await loadSentimentAnalyzer();
 });
 afterAll(() => {
@@ -209,9 +209,9 @@ describe('the triage walk', () => {
     expect(desk.tickets.get('2')!.assignee?.name).toBe('Grace Mensah');
     expect(script.asked.filter((a) => a.startsWith('confirm'))).toEqual(['confirm: Add this note to #1?', 'confirm: Send this reply to #1?']);
     expect(out.some((o) => o.includes('Reply preview (ack)') && o.includes('ack for Cam Customer'))).toBe(true);
-    const logged = journal.entries('s-all').map((e) => `${e.ticketId}:${e.action}`);
+    const logged = (await journal.entries('s-all')).map((e) => `${e.ticketId}:${e.action}`);
     expect(logged).toEqual(['1:note', '1:priority', '1:tags', '1:reply', '2:note', '2:assign', '3:snooze', '4:solve']);
-    expect(journal.entries('s-all')[5]!.detail).toEqual({ from: null, to: 'a2' });
+    expect((await journal.entries('s-all'))[5]!.detail).toEqual({ from: null, to: 'a2' });
   });
 
   it('prefetches the next ticket while the current one is shown', async () => {
