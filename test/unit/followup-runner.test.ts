@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acquireLock,
   bodyHash,
@@ -15,20 +15,24 @@ import {
   type Composer,
 } from '../../src/followups/index.js';
 import type { StateStore } from '../../src/store/state-store.js';
-import { FakeHelpdesk, STORE_DIALECTS, tempStore } from './followup-fake.js';
+import { FakeHelpdesk, storeDialects, tempStore } from './followup-fake.js';
+import { pgForSuite } from '../support/pg-server.js';
+
+const pg = await pgForSuite('followup run on PostgreSQL');
+afterAll(() => pg?.stop());
 
 const T0 = new Date('2026-11-25T08:00:00Z');
 const at = (h: number) => new Date(T0.getTime() + h * 3_600_000);
 const compose: Composer = async (f, ticket) =>
   f.template ? { body: `Hi ${ticket.requester.name}, checking in on "${ticket.subject}" (${f.template}).`, public: true, patch: {} } : null;
 
-describe.each(STORE_DIALECTS)('followup run on %s', (dialect) => {
+describe.each(storeDialects(pg))('followup run on %s', (dialect) => {
   let store: StateStore;
   let reopen: () => Promise<StateStore>;
   let cleanup: () => Promise<void>;
   let hd: FakeHelpdesk;
   beforeEach(async () => {
-    ({ store, reopen, cleanup } = await tempStore(dialect));
+    ({ store, reopen, cleanup } = await tempStore(dialect, pg));
     hd = new FakeHelpdesk(20);
   });
   afterEach(() => cleanup());

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelFollowups,
   claim,
@@ -14,16 +14,20 @@ import {
 } from '../../src/followups/index.js';
 import { NotFoundError, UsageError } from '../../src/errors.js';
 import type { StateStore } from '../../src/store/state-store.js';
-import { STORE_DIALECTS, tempStore } from './followup-fake.js';
+import { storeDialects, tempStore } from './followup-fake.js';
+import { pgForSuite } from '../support/pg-server.js';
+
+const pg = await pgForSuite('follow-up store on PostgreSQL');
+afterAll(() => pg?.stop());
 
 const NOW = new Date('2026-11-25T08:00:00Z');
 const inDays = (d: number) => new Date(NOW.getTime() + d * 86_400_000);
 
-describe.each(STORE_DIALECTS)('follow-up store on %s', (dialect) => {
+describe.each(storeDialects(pg))('follow-up store on %s', (dialect) => {
   let store: StateStore;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
-    ({ store, cleanup } = await tempStore(dialect));
+    ({ store, cleanup } = await tempStore(dialect, pg));
   });
   afterEach(() => cleanup());
 
