@@ -9,6 +9,8 @@ import type { Context } from '../src/context.js';
 import { CHANNELS } from '../src/domain/model.js';
 import { parseDurationMs, parseEnum, parsePositiveInt } from '../src/domain/parse.js';
 import { ConfigError, UsageError } from '../src/errors.js';
+import { registerSecret } from '../src/output/redact.js';
+import { STATE_PASSWORD_SECRET } from '../src/store/state-secret.js';
 import { addOutputOptions, collectList, examples, outputFlags } from './_shared/output-flags.js';
 
 interface ProfileRow {
@@ -83,6 +85,7 @@ async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record
       await ask.input({ message: f.example ? `${f.prompt}, e.g. ${f.example}:` : `${f.prompt}:`, validate: (v) => Boolean(v.trim()) || `${f.flag.replace(/^--/, '')} is needed` })
     ).trim();
   }
+  const statePassword = await stateSettings(profile, o);
   if (profile.url) {
     const problem = checkBaseUrl(profile.url);
     if (problem) throw new UsageError(problem, 'use the https:// address of the helpdesk');
@@ -108,7 +111,31 @@ async function buildProfile(ctx: Context, kindArg: string | undefined, o: Record
     const answer = await ask.password({ message: `${s.label} (stored in ${config.paths.configDir}/secrets.json, mode 0600)`, mask: '*' });
     if (answer || !s.optional) secrets[s.key] = answer;
   }
+  if (statePassword) secrets[STATE_PASSWORD_SECRET] = statePassword;
   return { name, profile, secrets };
+}
+
+/**
+ * Team mode flags: the state URL is stored without its password; a password written in it goes to
+ * secrets.json (0600) like a token. Returns that password, if any.
+ */
+async function stateSettings(profile: Profile, o: Record<string, unknown>): Promise<string | undefined> {
+  if (o.statePasswordEnv !== undefined) profile.statePasswordEnv = String(o.statePasswordEnv);
+  if (o.stateNamespace !== undefined) profile.stateNamespace = String(o.stateNamespace);
+  if (o.stateUrl === undefined) {
+    if (profile.statePasswordEnv || profile.stateNamespace) throw new UsageError('--state-password-env and --state-namespace need --state-url', 'give --state-url postgres://USER@HOST:PORT/DB');
+    return undefined;
+  }
+  const { parseStateUrl, urlWithoutPassword } = await import('../src/store/state-url.js');
+  let parsed;
+  try {
+    parsed = parseStateUrl(String(o.stateUrl), '--state-url');
+  } catch (err) {
+    throw new UsageError((err as Error).message, 'use postgres://USER@HOST:PORT/DATABASE');
+  }
+  profile.stateUrl = urlWithoutPassword(parsed.url);
+  registerSecret(parsed.password);
+  return parsed.password;
 }
 
 export function register(program: Command, context: ContextFactory): void {
@@ -135,6 +162,9 @@ export function register(program: Command, context: ContextFactory): void {
     .option('--concurrency <n>', 'parallel requests for bulk operations')
     .option('--sla <targets>', 'first-response targets, e.g. chat=60s,email=24h', collectList)
     .option('--option <key=value>', 'vendor-specific setting (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--state-url <url>', "team mode: keep deskctl's own state in this PostgreSQL database (postgres://USER@HOST:PORT/DB; a password in it is moved to the secrets file)")
+    .option('--state-password-env <var>', 'read the state database password from this environment variable')
+    .option('--state-namespace <name>', 'share state under this name instead of the helpdesk account')
     .option('--use', 'make it the current profile')
     .option('--force', 'replace an existing profile of that name')
     .action(async (kind: string | undefined, o: Record<string, unknown>, cmd: Command) => {
@@ -153,6 +183,7 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl profile add freshdesk --name fd --url https://acme.freshdesk.com --token-env FRESHDESK_KEY --rate-limit 200',
     'deskctl profile add rt --name rt --url https://rt.example.org --user alice --password-env RT_PASSWORD',
     'deskctl profile add local --name sandbox --agent alex.rivera@northwind.example',
+    'deskctl profile add zendesk --name team --url https://acme.zendesk.com --token-env ZD_TOKEN --state-url postgres://deskctl@db.internal/deskctl --state-password-env DESKCTL_DB_PASSWORD',
   ]);
 
   const list = addOutputOptions(profile.command('list').alias('ls').description('List profiles')).action(async (o: Record<string, unknown>, cmd: Command) => {
@@ -219,6 +250,10 @@ export function register(program: Command, context: ContextFactory): void {
       for (const s of req.secrets) {
         const env = p[s.envField] as string | undefined;
         secrets[s.key] = env ? `from $${env} (${process.env[env] ? 'set' : 'NOT SET'})` : stored.includes(s.key) ? 'stored (****)' : 'missing';
+      }
+      if (p.stateUrl) {
+        const env = p.statePasswordEnv;
+        secrets[STATE_PASSWORD_SECRET] = env ? `from $${env} (${process.env[env] ? 'set' : 'NOT SET'})` : stored.includes(STATE_PASSWORD_SECRET) ? 'stored (****)' : 'none (PGPASSWORD or ~/.pgpass, if any)';
       }
       for (const k of stored) secrets[k] ??= 'stored (****)';
       const view = { name, current: name === (await ctx.profileName()), ...p, secrets };

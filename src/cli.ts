@@ -20,6 +20,7 @@ const GROUPS: Group[] = [
   { name: 'templates', aliases: ['template'], summary: 'List, preview, lint and create reply templates', load: () => import('../commands/templates.js') },
   { name: 'followup', aliases: ['followups'], summary: 'Schedule follow-ups and send the due ones (for cron)', load: () => import('../commands/followup.js') },
   { name: 'metrics', summary: 'CSAT, NPS, CES, FCR, response times, SLA, volume and backlog', load: () => import('../commands/metrics.js') },
+  { name: 'state', summary: "Where deskctl's own state lives (this machine or a team's PostgreSQL); move it there", load: () => import('../commands/state.js') },
   { name: 'config', summary: 'Get and set settings (default profile, pager, colour); where config and data live', load: () => import('../commands/config.js') },
   { name: 'profile', aliases: ['profiles'], summary: 'Add, list, switch and test helpdesk profiles', load: () => import('../commands/profile.js') },
   { name: 'login', summary: 'Sign in to a helpdesk with OAuth', load: () => import('../commands/login.js') },

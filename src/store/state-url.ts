@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
+import { STATE_PASSWORD_SECRET } from './state-secret.js';
 
 /** A PostgreSQL state URL, checked, with the form that may be shown (no password). */
 export interface StateUrl {
@@ -105,8 +106,6 @@ export interface StateSettingsInput {
   secret(key: string, envName?: string): string | undefined;
 }
 
-/** The key in secrets.json holding a profile's state database password. */
-export const STATE_PASSWORD_SECRET = 'statePassword';
 
 /**
  * PostgreSQL when DESKCTL_STATE_URL or the profile's stateUrl is set (the environment wins), else

@@ -1,0 +1,64 @@
+import { stateTables } from './namespaces.js';
+import { parseOwner } from './owner.js';
+import type { StateDb } from './state-db.js';
+import type { StateLocation } from './state-store.js';
+
+export interface StateStatus {
+  location: StateLocation;
+  /** Schema version per namespace (how many of its migrations are applied). */
+  namespaces: Array<{ name: string; version: number }>;
+  /** Rows per state of every table with a `state` column (bulk_jobs, followups_items, ...). */
+  byState: Array<{ table: string; counts: Record<string, number> }>;
+  /** Who holds claims and locks (columns `owner` / `claimed_by`), per host. */
+  holders: Array<{ host: string; table: string; owners: number; rows: number; alive: number }>;
+  /** PostgreSQL: processes with a live registered session, per host. */
+  sessions: Array<{ host: string; processes: number }>;
+}
+
+const HOLDER_COLUMNS = ['owner', 'claimed_by'];
+/** In a table with a `state`, a holder column names a live holder only in these states (a sent row keeps its last claimer). */
+const HELD_STATES = ['sending', 'running', 'intent', 'claimed', 'locked'];
+
+/** What `deskctl state status` shows; reads only (nothing is migrated or created). */
+export async function stateStatus(db: StateDb, location: StateLocation): Promise<StateStatus> {
+  const tables = await stateTables(db);
+  const hasVersions =
+    db.dialect === 'sqlite'
+      ? Boolean(await db.get(`SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`))
+      : true;
+  const namespaces = hasVersions ? await db.all<{ name: string; version: number }>(`SELECT namespace AS name, version FROM schema_versions ORDER BY namespace`) : [];
+  const byState: StateStatus['byState'] = [];
+  const holders: StateStatus['holders'] = [];
+  for (const t of tables) {
+    if (t.columns.includes('state')) {
+      const rows = await db.all<{ state: string; n: number }>(`SELECT state, count(*) AS n FROM "${t.name}" GROUP BY state ORDER BY state`);
+      byState.push({ table: t.name, counts: Object.fromEntries(rows.map((r) => [r.state, r.n])) });
+    }
+    for (const col of HOLDER_COLUMNS.filter((c) => t.columns.includes(c))) {
+      const held = t.columns.includes('state') ? ` AND state IN (${HELD_STATES.map(() => '?').join(', ')})` : '';
+      const rows = await db.all<{ holder: string; n: number }>(
+        `SELECT "${col}" AS holder, count(*) AS n FROM "${t.name}" WHERE "${col}" IS NOT NULL${held} GROUP BY "${col}"`,
+        held ? HELD_STATES : [],
+      );
+      const perHost = new Map<string, { owners: number; rows: number; alive: number }>();
+      for (const r of rows) {
+        const host = parseOwner(r.holder)?.host ?? r.holder;
+        const h = perHost.get(host) ?? { owners: 0, rows: 0, alive: 0 };
+        h.owners++;
+        h.rows += r.n;
+        if (await db.ownerAlive(r.holder)) h.alive++;
+        perHost.set(host, h);
+      }
+      for (const [host, h] of perHost) holders.push({ host, table: t.name, ...h });
+    }
+  }
+  const sessions =
+    db.dialect === 'postgres'
+      ? await db.all<{ host: string; processes: number }>(
+          `SELECT s.host, count(*) AS processes FROM owner_sessions s
+           WHERE EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid AND (a.backend_start = s.backend_start OR a.backend_start IS NULL))
+           GROUP BY s.host ORDER BY s.host`,
+        )
+      : [];
+  return { location, namespaces, byState, holders, sessions };
+}
