@@ -20,7 +20,7 @@ export function register(program: Command, context: ContextFactory): void {
     const ctx = context(cmd);
     const store = await ctx.store();
     const { stateStatus } = await import('../src/store/state-status.js');
-    const result = await stateStatus(store.state, store.location);
+    const result = await stateStatus(store);
     ctx.output.record(result, () => statusText(result), outputFlags(o));
   });
   examples(status, ['deskctl state status', 'DESKCTL_STATE_URL=postgres://deskctl@db/deskctl deskctl state status --json']);
@@ -82,15 +82,17 @@ function statusText(s: StateStatus): string {
       : `${label('State')}PostgreSQL ${loc.url}, schema ${loc.schema} (account ${loc.account}; from ${loc.source})`,
     `${label('Schema')}${s.namespaces.length ? s.namespaces.map((n) => `${n.name} v${n.version}`).join(', ') : 'nothing migrated yet'}`,
   ];
+  const fu = Object.entries(s.followups.byState).filter(([, n]) => n > 0);
+  lines.push(`${label('Follow-ups')}${fu.length ? fu.map(([k, n]) => `${k} ${n}`).join(', ') : 'none'}`);
   for (const t of s.byState) {
     const counts = Object.entries(t.counts);
     lines.push(`${label(t.table)}${counts.length ? counts.map(([k, n]) => `${k} ${n}`).join(', ') : 'none'}`);
   }
-  lines.push(
-    s.holders.length
-      ? `${label('Holders')}${s.holders.map((h) => `${h.host} (${h.table}: ${h.rows} held by ${h.owners} process${h.owners === 1 ? '' : 'es'}, ${h.alive} alive)`).join('; ')}`
-      : `${label('Holders')}no claims or locks held`,
-  );
+  const held = [
+    ...s.followups.holders.map((h) => `${h.host ?? h.owner} (follow-ups: ${h.claims} being sent by pid ${h.pid ?? '?'}, ${h.alive ? 'alive' : 'gone: the next run takes them over'})`),
+    ...s.holders.map((h) => `${h.host} (${h.table}: ${h.rows} held by ${h.owners} process${h.owners === 1 ? '' : 'es'}, ${h.alive} alive)`),
+  ];
+  lines.push(`${label('Holders')}${held.length ? held.join('; ') : 'no claims or locks held'}`);
   if (loc.kind === 'postgres') {
     lines.push(`${label('Sessions')}${s.sessions.length ? s.sessions.map((h) => `${h.host} (${h.processes} process${h.processes === 1 ? '' : 'es'})`).join(', ') : 'no deskctl process connected'}`);
   }

@@ -9,8 +9,7 @@ import type { SchemaNamespace, StateDb } from './state-db.js';
 const NAMESPACE_MODULES: ReadonlyArray<() => Promise<Record<string, unknown>>> = [
   () => import('../followups/store.js'),
   () => import('../bulk/journal.js'),
-  () => import('./sqlite-ledger.js'),
-  () => import('./ledger.js'),
+  () => import('./db-ledger.js'),
   () => import('../triage/store.js'),
   () => import('../triage/sentiment-store.js'),
 ];

@@ -1,15 +1,17 @@
+import type { FollowupStatus } from '../followups/status.js';
 import { stateTables } from './namespaces.js';
 import { parseOwner } from './owner.js';
-import type { StateDb } from './state-db.js';
-import type { StateLocation } from './state-store.js';
+import type { StateStore } from './state-store.js';
 
 export interface StateStatus {
-  location: StateLocation;
+  location: StateStore['location'];
+  /** Follow-ups by state and the holders of their claims (the follow-ups' own report). */
+  followups: FollowupStatus;
   /** Schema version per namespace (how many of its migrations are applied). */
   namespaces: Array<{ name: string; version: number }>;
-  /** Rows per state of every table with a `state` column (bulk_jobs, followups_items, ...). */
+  /** Rows per state of every other table with a `state` column (bulk_jobs, bulk_items, ...). */
   byState: Array<{ table: string; counts: Record<string, number> }>;
-  /** Who holds claims and locks (columns `owner` / `claimed_by`), per host. */
+  /** Who holds other claims and locks (columns `owner` / `claimed_by`), per host. */
   holders: Array<{ host: string; table: string; owners: number; rows: number; alive: number }>;
   /** PostgreSQL: processes with a live registered session, per host. */
   sessions: Array<{ host: string; processes: number }>;
@@ -19,9 +21,15 @@ const HOLDER_COLUMNS = ['owner', 'claimed_by'];
 /** In a table with a `state`, a holder column names a live holder only in these states (a sent row keeps its last claimer). */
 const HELD_STATES = ['sending', 'running', 'intent', 'claimed', 'locked'];
 
-/** What `deskctl state status` shows; reads only (nothing is migrated or created). */
-export async function stateStatus(db: StateDb, location: StateLocation): Promise<StateStatus> {
-  const tables = await stateTables(db);
+/** Tables a capability reports on itself (see `followups` above). */
+const REPORTED_BY_OWNER = new Set(['followups_items']);
+
+/** What `deskctl state status` shows. */
+export async function stateStatus(store: StateStore): Promise<StateStatus> {
+  const { followupStatus } = await import('../followups/status.js');
+  const followups = await followupStatus(store);
+  const db = store.state;
+  const tables = (await stateTables(db)).filter((t) => !REPORTED_BY_OWNER.has(t.name));
   const hasVersions =
     db.dialect === 'sqlite'
       ? Boolean(await db.get(`SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`))
@@ -60,5 +68,5 @@ export async function stateStatus(db: StateDb, location: StateLocation): Promise
            GROUP BY s.host ORDER BY s.host`,
         )
       : [];
-  return { location, namespaces, byState, holders, sessions };
+  return { location: store.location, followups, namespaces, byState, holders, sessions };
 }

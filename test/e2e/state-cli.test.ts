@@ -78,17 +78,17 @@ describe.skipIf(!pg)('deskctl state with a PostgreSQL state store', { timeout: 1
   });
 
   it('state status says where the state lives (no password), the schema versions and follow-ups by state', () => {
-    const s = json<{ location: Record<string, string>; namespaces: Array<{ name: string; version: number }>; byState: Array<{ table: string; counts: Record<string, number> }> }>(
+    const s = json<{ location: Record<string, string>; namespaces: Array<{ name: string; version: number }>; followups: { byState: Record<string, number> } }>(
       ['state', 'status'],
       { DESKCTL_STATE_URL: url },
     );
     expect(s.location).toMatchObject({ kind: 'postgres', url: url.replace(`:${password}@`, '@'), source: 'DESKCTL_STATE_URL' });
     expect(s.location.schema).toMatch(/^deskctl_local_profile_local_[0-9a-f]{10}$/);
     expect(s.namespaces.find((n) => n.name === 'followups')?.version).toBeGreaterThan(0);
-    expect(s.byState).toContainEqual({ table: 'followups_items', counts: { scheduled: 4 } });
+    expect(s.followups.byState).toMatchObject({ scheduled: 4, sent: 0 });
     const text = cli(['state', 'status', '--format', 'table'], { DESKCTL_STATE_URL: url });
     expect(text.stdout).toMatch(/^State: +PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:\d+\/cli_\w+, schema deskctl_local_profile_local_/m);
-    expect(text.stdout).toMatch(/^followups_items: +scheduled 4$/m);
+    expect(text.stdout).toMatch(/^Follow-ups: +scheduled 4$/m);
     expect(text.stdout).not.toContain(`:${password}@`);
     const local = json<{ location: { kind: string; file: string } }>(['state', 'status']);
     expect(local.location).toEqual({ kind: 'sqlite', file: join(home, 'data', 'profiles', 'local', 'state.db') });
