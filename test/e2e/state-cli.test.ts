@@ -5,7 +5,7 @@
  *
  * Runs under CI, with DESKCTL_TEST_PG=1, or where PostgreSQL is installed; otherwise skips with one line.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, runCli, type CliResult } from '../support/cli.js';
@@ -34,6 +34,12 @@ describe.skipIf(!pg)('deskctl state with a PostgreSQL state store', { timeout: 1
       const r = cli(['followup', 'schedule', ticket, '--template', 'acknowledgement', '--at', `in ${days} days`]);
       expect(r.code, r.stderr).toBe(0);
     }
+    // a bulk job (and its sent-ledger rows) and a triage log, so the move covers every capability
+    const bulk = cli(['bulk', 'reply', '-t', 'acknowledgement', '--ids', '5,6', '--yes']);
+    expect(bulk.code, bulk.stderr).toBe(0);
+    writeFileSync(join(home, 'rules.yaml'), 'rules:\n  - name: tag-all\n    when:\n      status: unsolved\n    then:\n      addTags: [moved]\n');
+    const triage = cli(['triage', 'apply', '--rules', join(home, 'rules.yaml'), '--yes', '--limit', '3']);
+    expect(triage.code, triage.stderr).toBe(0);
   });
   afterAll(() => cleanupHome(home));
 
@@ -62,9 +68,15 @@ describe.skipIf(!pg)('deskctl state with a PostgreSQL state store', { timeout: 1
   });
 
   it('state migrate copies the profile state; a second run changes nothing and says so; ids continue after the copied ones', () => {
-    const first = json<{ changed: boolean; tables: Array<{ table: string; rows: number; copied: number }> }>(['state', 'migrate', '--to', url]);
+    const first = json<{ changed: boolean; skipped: unknown[]; tables: Array<{ table: string; rows: number; copied: number }> }>(['state', 'migrate', '--to', url]);
     expect(first.changed).toBe(true);
     expect(first.tables).toContainEqual({ table: 'followups_items', rows: 3, copied: 3 });
+    expect(first.tables).toContainEqual({ table: 'bulk_jobs', rows: 1, copied: 1 });
+    expect(first.tables).toContainEqual({ table: 'bulk_items', rows: 2, copied: 2 });
+    expect(first.tables).toContainEqual({ table: 'ledger_sent', rows: 2, copied: 2 });
+    expect(first.tables.find((t) => t.table === 'triage_log')?.copied).toBeGreaterThan(0);
+    expect(first.tables.every((t) => t.copied === t.rows)).toBe(true);
+    expect(first.skipped).toEqual([]);
     const again = cli(['state', 'migrate', '--to', url, '--format', 'table']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^Nothing changed: postgres:\/\/postgres@127\.0\.0\.1:\d+\/cli_\w+ \(schema deskctl_local_profile_local_\w+\) already holds every row/);
@@ -75,6 +87,8 @@ describe.skipIf(!pg)('deskctl state with a PostgreSQL state store', { timeout: 1
     const added = cli(['followup', 'schedule', '4', '--template', 'acknowledgement', '--at', 'in 4 days', '--json'], pgMode);
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.stringify(JSON.parse(added.stdout))).toContain('"id":4');
+    const jobs = json<Array<{ id: string; state: string }>>(['bulk', 'status'], pgMode);
+    expect(jobs.map((j) => j.state)).toEqual(['done']);
   });
 
   it('state status says where the state lives (no password), the schema versions and follow-ups by state', () => {
