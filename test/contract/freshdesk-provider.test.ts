@@ -38,8 +38,8 @@ async function provider(profileExtra: Partial<Profile> = {}, key = API_KEY): Pro
   const paths = resolvePaths({ DESKCTL_HOME: home });
   const config = await ConfigStore.open(paths);
   const profile: Profile = { provider: 'freshdesk', url: fd.url, rateLimit: 60_000, options: { retryBaseMs: 5 }, ...profileExtra };
-  config.setProfile('fd', profile);
-  config.setSecret('fd', 'token', key);
+  await config.setProfile('fd', profile);
+  await config.setSecret('fd', 'token', key);
   const sink = new Writable({ write: (chunk, _enc, cb) => (stderr.push(String(chunk)), cb()) });
   const io = createIO({ stderr: sink, stdout: sink, env: {}, verbose: true });
   return createProvider({ profileName: 'fd', profile, config, paths, clock: { now: () => new Date(NOW) }, io });

@@ -38,8 +38,8 @@ async function openConfig() {
 async function provider(profileExtra: Partial<Profile> = {}, secret = SECRET): Promise<HelpdeskProvider> {
   const { paths, config } = await openConfig();
   const profile: Profile = { provider: 'helpscout', url: hs.url, clientId: hs.clientId, rateLimit: 60_000, options: { retryBaseMs: 5 }, ...profileExtra };
-  config.setProfile('hs', profile);
-  config.setSecret('hs', 'client_secret', secret);
+  await config.setProfile('hs', profile);
+  await config.setSecret('hs', 'client_secret', secret);
   const sink = new Writable({ write: (chunk, _enc, cb) => (stderr.push(String(chunk)), cb()) });
   const io = createIO({ stderr: sink, stdout: sink, env: {}, verbose: true });
   return createProvider({ profileName: 'hs', profile, config, paths, clock: { now: () => new Date(NOW) }, io });
@@ -236,7 +236,7 @@ describe('helpscout: tokens and faults', () => {
     // renewed before it expires
     const { config: c2 } = await openConfig();
     const stored = JSON.parse(c2.getSecret('hs', 'oauth_token')!);
-    c2.setSecret('hs', 'oauth_token', JSON.stringify({ ...stored, expires_at: Date.now() + 30_000 }));
+    await c2.setSecret('hs', 'oauth_token', JSON.stringify({ ...stored, expires_at: Date.now() + 30_000 }));
     const third = await provider();
     await third.listGroups();
     expect(hs.tokensIssued).toBe(2);
