@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Client, ClientConfig, Pool, PoolClient, QueryResultRow } from 'pg';
+import { DeskctlError, ExitCode } from '../errors.js';
 import { ownerMayBeAlive } from './owner.js';
 import { stateDbError } from './pg-errors.js';
 import { numberPlaceholders, type RunResult, type SchemaNamespace, type SqlParams, type StateDb } from './state-db.js';
@@ -44,6 +45,9 @@ export class PgStateDb implements StateDb {
   readonly dialect = 'postgres' as const;
   readonly skipLocked = 'FOR UPDATE SKIP LOCKED';
   private ownerClient?: Promise<Client>;
+  /** Set when this process's registered session ended while it was running (see sessionLost). */
+  private lost?: DeskctlError;
+  private closing = false;
 
   private constructor(
     private readonly pg: PgModule,
@@ -77,16 +81,36 @@ export class PgStateDb implements StateDb {
     return db;
   }
 
-  all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+  async all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+    this.checkSession();
     return new PgStatements(this.pool, this.target.shown).all<T>(sql, params);
   }
 
-  get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+  async get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    this.checkSession();
     return new PgStatements(this.pool, this.target.shown).get<T>(sql, params);
   }
 
-  run(sql: string, params: SqlParams = []): Promise<RunResult> {
+  async run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    this.checkSession();
     return new PgStatements(this.pool, this.target.shown).run(sql, params);
+  }
+
+  /**
+   * Once this process's registered session is gone, other hosts see its owners as dead and take over
+   * their claims: from then on it must not write (or commit) anything, so every statement fails.
+   */
+  checkSession(): void {
+    if (this.lost) throw this.lost;
+  }
+
+  private sessionLost(): void {
+    this.ownerClient = undefined;
+    if (this.closing || this.lost) return;
+    this.lost = new DeskctlError(
+      `lost this process's session with the state database ${this.target.shown}; stopping, as other hosts now take over its claims`,
+      { hint: 'run the command again: it resumes where this run stopped', exitCode: ExitCode.failure },
+    );
   }
 
   transaction<T>(work: (tx: StateDb) => Promise<T>): Promise<T> {
@@ -94,6 +118,7 @@ export class PgStateDb implements StateDb {
   }
 
   private async transactionOn<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> {
+    this.checkSession();
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -105,6 +130,7 @@ export class PgStateDb implements StateDb {
     try {
       await tx.run('BEGIN');
       const result = await work(tx);
+      this.checkSession(); // never commit claims other hosts may already have taken over
       await tx.run('COMMIT');
       return result;
     } catch (err) {
@@ -145,6 +171,7 @@ export class PgStateDb implements StateDb {
    * close(): when the process dies or loses the network, the server ends that backend and every host sees it.
    */
   async registerOwner(owner: string): Promise<void> {
+    this.checkSession();
     const client = await (this.ownerClient ??= this.connectOwnerClient());
     const socket = socketOf(client);
     socket?.ref?.(); // while we wait on it; unref'd again below
@@ -156,6 +183,11 @@ export class PgStateDb implements StateDb {
            backend_pid = excluded.backend_pid, backend_start = excluded.backend_start, registered_at = now()`,
         [owner, hostname(), process.pid],
       );
+      // long-dead sessions go (their claims expired long ago); recent ones stay, so their owners read as gone
+      await client.query(
+        `DELETE FROM owner_sessions s WHERE s.registered_at < now() - interval '7 days'
+           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid AND a.backend_start = s.backend_start)`,
+      );
     } catch (err) {
       throw stateDbError(err, this.target.shown) ?? err;
     } finally {
@@ -165,16 +197,15 @@ export class PgStateDb implements StateDb {
 
   private async connectOwnerClient(): Promise<Client> {
     const client = new this.pg.Client(this.config);
-    // the server ending this connection is what tells others we are gone; nothing to do here
-    client.on('error', () => {
-      this.ownerClient = undefined;
-    });
     try {
       await client.connect();
     } catch (err) {
       this.ownerClient = undefined;
       throw stateDbError(err, this.target.shown) ?? err;
     }
+    // the server ending this connection is what tells others we are gone
+    client.on('error', () => this.sessionLost());
+    client.on('end', () => this.sessionLost());
     return client;
   }
 
@@ -190,6 +221,7 @@ export class PgStateDb implements StateDb {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const owner = this.ownerClient;
     this.ownerClient = undefined;
     const client = owner && (await owner.catch(() => undefined));

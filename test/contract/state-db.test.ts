@@ -233,6 +233,26 @@ describe.each(implementations)('StateDb on %s', (name, makeStore) => {
     await db.run(`DELETE FROM items`);
   });
 
+  (name === 'PostgreSQL' && makeStore ? it : it.skip)('a process whose registered session ends stops writing (others now own its claims)', async () => {
+    const victim = await store.connect();
+    const owner = newOwnerId();
+    await victim.registerOwner(owner);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const inFlight = victim.transaction(async (tx) => {
+      await tx.run(`INSERT INTO items (name) VALUES (?)`, ['claimed-by-victim']);
+      await held;
+    });
+    await db.run(`SELECT pg_terminate_backend(backend_pid) FROM owner_sessions WHERE owner = ?`, [owner]);
+    for (let i = 0; i < 50 && (await db.ownerAlive(owner)); i++) await sleep(50);
+    expect(await db.ownerAlive(owner)).toBe(false);
+    await sleep(100); // the victim's client sees its socket close
+    release();
+    await expect(inFlight).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining('lost this process') });
+    await expect(victim.run(`INSERT INTO items (name) VALUES (?)`, ['after'])).rejects.toMatchObject({ exitCode: 1 });
+    expect(await db.get(`SELECT count(*) AS c FROM items`)).toEqual({ c: 0 });
+  });
+
   (name === 'PostgreSQL' && makeStore ? it : it.skip)('lock() outside a transaction is refused rather than silently released', async () => {
     await expect(db.lock('x')).rejects.toThrow(/outside a transaction/);
   });

@@ -122,3 +122,31 @@ describe.skipIf(!pg)('deskctl state with a PostgreSQL state store', { timeout: 1
     expect(invalid.code).toBe(2);
   });
 });
+
+/** Start-up (issue 15): the PostgreSQL client loads only when a state URL is set. Needs no server. */
+describe('the pg client loads only in team mode', () => {
+  let home: string;
+  beforeAll(() => {
+    home = makeHome();
+    writeFileSync(
+      join(home, 'record-pg.cjs'),
+      `process.on('exit', () => { if (Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]pg[\\/]/.test(k))) process.stderr.write('[pg loaded]\\n'); });\n`,
+    );
+  });
+  afterAll(() => cleanupHome(home));
+  const run = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runCli(args, { home, env: { DESKCTL_STATE_URL: undefined, ...env, NODE_OPTIONS: `--require ${join(home, 'record-pg.cjs')}` } });
+
+  it('not for tickets list or followup list on local state; yes with DESKCTL_STATE_URL', async () => {
+    const list = run(['tickets', 'list', '--limit', '2', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).not.toContain('[pg loaded]');
+    const followups = run(['followup', 'list', '--json']);
+    expect(followups.code, followups.stderr).toBe(0);
+    expect(followups.stderr).not.toContain('[pg loaded]');
+    const port = await freePort();
+    const team = run(['followup', 'list'], { DESKCTL_STATE_URL: `postgres://u:p@127.0.0.1:${port}/db` });
+    expect(team.code).toBe(1);
+    expect(team.stderr).toContain('[pg loaded]');
+  });
+});
