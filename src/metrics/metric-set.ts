@@ -37,6 +37,12 @@ interface SlaCell {
   missed: number;
 }
 
+/** The plain counters of a MetricSet (what merge adds up). */
+const COUNTERS = [
+  'csatN', 'csatSatisfied', 'npsN', 'promoters', 'passives', 'detractors', 'cesN', 'cesSum', 'cesEasy', 'fcrN', 'fcrYes', 'fcrUnknown',
+  'unanswered', 'slaPending', 'solvedForReopen', 'reopenedSolved', 'reopens', 'created', 'solved', 'reopened', 'backlog',
+] as const satisfies readonly (keyof MetricSet)[];
+
 /** Counters and samples for one group of one period. Every update is O(1). */
 export class MetricSet {
   csatN = 0;
@@ -126,27 +132,18 @@ export class MetricSet {
     }
   }
 
-  /** addSolved for `c.solved` tickets at once (every reply count known); resolution times go to `res`. */
-  addSolvedCounts(c: { solved: number; firstContact: number; reopenedSolved: number; reopens: number }): void {
-    this.solved += c.solved;
-    this.fcrN += c.solved;
-    this.fcrYes += c.firstContact;
-    this.solvedForReopen += c.solved;
-    this.reopenedSolved += c.reopenedSolved;
-    this.reopens += c.reopens;
-  }
-
-  /** addRating for many ratings at once, already classified on their scales. */
-  addRatingCounts(c: { csat: number; satisfied: number; nps: number; promoters: number; passives: number; detractors: number; ces: number; cesSum: number; cesEasy: number }): void {
-    this.csatN += c.csat;
-    this.csatSatisfied += c.satisfied;
-    this.npsN += c.nps;
-    this.promoters += c.promoters;
-    this.passives += c.passives;
-    this.detractors += c.detractors;
-    this.cesN += c.ces;
-    this.cesSum += c.cesSum;
-    this.cesEasy += c.cesEasy;
+  /** Adds every counter and sample of `other` (a set counted apart, e.g. inside an SQL aggregate). */
+  merge(other: MetricSet): void {
+    for (const k of COUNTERS) this[k] += other[k];
+    this.frt.append(other.frt);
+    this.res.append(other.res);
+    for (const [channel, cell] of other.sla) {
+      const mine = this.sla.get(channel);
+      if (mine) {
+        mine.met += cell.met;
+        mine.missed += cell.missed;
+      } else this.sla.set(channel, { ...cell });
+    }
   }
 
   /** A reopened ticket whose latest activity (last solve, or last update while reopened) is in the period. */
