@@ -31,7 +31,7 @@ export function register(program: Command, context: ContextFactory): void {
     try {
       if (!config.hasProfile(into)) await config.setProfile(into, { provider: 'local' });
       const { syncMirror } = await import('../src/sync/sync.js');
-      const result = await syncMirror(provider, new MirrorWriter(db, from), {
+      const result = await syncMirror(provider, new MirrorWriter(db, from, Boolean(provider.changedComments)), {
         full: Boolean(o.full),
         now: () => ctx.clock.now(),
         onProgress: (p) => status.update(`syncing… ${p.tickets.toLocaleString('en-US')} tickets, ${p.comments.toLocaleString('en-US')} messages`),

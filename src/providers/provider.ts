@@ -101,6 +101,13 @@ export interface HelpdeskProvider {
   /** Optional: how many tickets match, counted where the data lives (for "showing 30 of 412"). */
   countTickets?(query: TicketQuery): Promise<number>;
   /**
+   * Optional: comments added since a time, from a change feed (Zendesk's ticket-event export), one page at
+   * a time with the time the next page starts from (inclusive: the events of that second may come again,
+   * with the same ids), and the edits of older comments (redacted, made private) whose tickets are to be
+   * read again whole.
+   */
+  changedComments?(since: Date): AsyncIterable<{ comments: Comment[]; edits: CommentEdit[]; next: Date }>;
+  /**
    * Optional: a listed ticket's conversation, with the ticket completed by what only the conversation
    * tells (Front: first response, replies, last customer message), in the fewest requests. `deskctl sync`
    * uses it where a provider has it, listComments elsewhere.
@@ -108,6 +115,13 @@ export interface HelpdeskProvider {
   ticketWithConversation?(ticket: Ticket): Promise<{ ticket: Ticket; comments: Comment[] }>;
   /** Releases connections and handles. */
   close(): Promise<void>;
+}
+
+/** A change to a comment already there (redacted, made private), from a comment feed. */
+export interface CommentEdit {
+  ticketId: string;
+  eventId: string;
+  at: Date;
 }
 
 /** Collects a paged iterator, stopping after `limit` items when given. */

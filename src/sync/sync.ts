@@ -1,4 +1,4 @@
-import type { Rating, Ticket } from '../domain/model.js';
+import type { Comment, Rating, Ticket } from '../domain/model.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import type { ChangedTicket, MirrorWriter, SyncState } from '../providers/local/mirror.js';
 
@@ -34,26 +34,38 @@ const OVERLAP_MS = 60_000;
  * updatedAt means an unchanged ticket: every vendor moves it on a new message), and the local ids of
  * the ones it holds already.
  */
-async function changedOnly(source: HelpdeskProvider, mirror: MirrorWriter, tickets: Ticket[], concurrency: number): Promise<{ changed: ChangedTicket[]; unchanged: number[] }> {
+async function changedOnly(
+  source: HelpdeskProvider,
+  mirror: MirrorWriter,
+  tickets: Ticket[],
+  opts: { concurrency: number; feedCovers: boolean },
+): Promise<{ changed: ChangedTicket[]; unchanged: number[] }> {
   const held = mirror.held(tickets.map((t) => t.id));
   const unchanged: number[] = [];
-  const stale: Ticket[] = [];
-  for (const t of tickets) {
-    const h = held.get(t.id);
-    if (h && h.updatedAt === Date.parse(t.updatedAt)) unchanged.push(h.id);
-    else stale.push(t);
+  const changed: ChangedTicket[] = [];
+  const unread: ChangedTicket[] = [];
+  for (const ticket of tickets) {
+    const h = held.get(ticket.id);
+    if (h && h.updatedAt === Date.parse(ticket.updatedAt)) unchanged.push(h.id);
+    else {
+      const entry: ChangedTicket = { ticket, comments: null };
+      changed.push(entry);
+      // a ticket the mirror has gets its new comments from the comment feed; a new one is read whole
+      if (!(h && opts.feedCovers)) unread.push(entry);
+    }
   }
-  const changed: ChangedTicket[] = new Array(stale.length);
+  await inParallel(unread, opts.concurrency, async (entry) => {
+    Object.assign(entry, source.ticketWithConversation ? await source.ticketWithConversation(entry.ticket) : { comments: await source.listComments(entry.ticket.id) });
+  });
+  return { changed, unchanged };
+}
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < stale.length) {
-      const i = next++;
-      const ticket = stale[i]!;
-      changed[i] = source.ticketWithConversation ? await source.ticketWithConversation(ticket) : { ticket, comments: await source.listComments(ticket.id) };
-    }
+    while (next < items.length) await work(items[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, stale.length) }, worker));
-  return { changed, unchanged };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /**
@@ -65,19 +77,26 @@ async function changedOnly(source: HelpdeskProvider, mirror: MirrorWriter, ticke
  */
 export async function syncMirror(source: HelpdeskProvider, mirror: MirrorWriter, opts: SyncOptions): Promise<SyncResult> {
   const startedAt = opts.now();
-  let state: SyncState = opts.full ? {} : mirror.state();
+  const saved = mirror.state();
+  // --full starts the ticket listing over; the comment feed goes on from where it was
+  let state: SyncState = opts.full ? { commentsSince: saved.commentsSince } : saved;
   const concurrency = opts.concurrency ?? 4;
+  // with a comment feed (Zendesk's ticket events), changed tickets the mirror has are not read whole: the
+  // feed brings their new comments, from where the last sync left it (or, on a first sync, from its start)
+  const feedFrom = source.changedComments ? (state.commentsSince ?? new Date(startedAt.getTime() - OVERLAP_MS).toISOString()) : undefined;
+  const feedCovers = Boolean(feedFrom) && (state.commentsSince !== undefined || !state.cursor);
+  if (feedFrom) state = { ...state, commentsSince: feedFrom };
   const result: SyncResult = { method: source.changedTickets ? 'cursor' : 'updated-since', tickets: 0, unchanged: 0, removed: 0, comments: 0, ratings: 0, ratingsSkipped: 0 };
   // a pass from the beginning lists every ticket the helpdesk still has: the rest are removed at its end
   const seen: Set<number> | null = (source.changedTickets ? !state.cursor : !state.updatedHighWater) ? new Set() : null;
   const write = async (tickets: Ticket[], next: SyncState) => {
-    const { changed, unchanged } = await changedOnly(source, mirror, tickets, concurrency);
+    const { changed, unchanged } = await changedOnly(source, mirror, tickets, { concurrency, feedCovers });
     const ids = mirror.writeBatch(changed, next);
     if (seen) for (const id of [...ids, ...unchanged]) seen.add(id);
     state = next;
     result.tickets += changed.length;
     result.unchanged += unchanged.length;
-    result.comments += changed.reduce((n, b) => n + b.comments.length, 0);
+    result.comments += changed.reduce((n, b) => n + (b.comments?.length ?? 0), 0);
     opts.onProgress?.({ tickets: result.tickets, comments: result.comments });
   };
 
@@ -100,6 +119,24 @@ export async function syncMirror(source: HelpdeskProvider, mirror: MirrorWriter,
     state = { ...state, updatedHighWater: highWater || undefined };
   }
   if (seen) result.removed += mirror.removeAllBut(seen, state);
+
+  if (source.changedComments && feedFrom) {
+    for await (const page of source.changedComments(new Date(feedFrom))) {
+      const applied = new Set(state.commentEditsSeen ?? []);
+      const edits = page.edits.filter((e) => !applied.has(e.eventId));
+      const held = mirror.held(edits.map((e) => e.ticketId));
+      const whole: { ticketId: string; comments: Comment[] }[] = [];
+      await inParallel([...new Set(edits.map((e) => e.ticketId))].filter((id) => held.has(id)), concurrency, async (ticketId) => {
+        whole.push({ ticketId, comments: await source.listComments(ticketId) });
+      });
+      const boundary = page.next.getTime();
+      const seenAtBoundary = [...(Date.parse(state.commentsSince!) === boundary ? applied : []), ...edits.filter((e) => e.at.getTime() >= boundary).map((e) => e.eventId)];
+      const next = { ...state, commentsSince: page.next.toISOString(), commentEditsSeen: seenAtBoundary.length ? [...new Set(seenAtBoundary)] : undefined };
+      result.comments += mirror.writeComments(page.comments, whole, next);
+      state = next;
+      opts.onProgress?.({ tickets: result.tickets, comments: result.comments });
+    }
+  }
 
   const ratingsSince = state.ratingsSince ? new Date(Date.parse(state.ratingsSince) - OVERLAP_MS) : undefined;
   let pending: Rating[] = [];

@@ -1,7 +1,8 @@
 /**
  * deskctl sync from a fake Zendesk with 5,000 tickets into a local mirror: the first sync reads everything
  * through the incremental cursor export; after 100 tickets change, the next sync fetches only those 100
- * (counted on the fake's request log); a sync with no changes reads one cursor page; tickets deleted in
+ * (counted on the fake's request log), their new comments from one page of the ticket-event export; a
+ * redacted comment has its ticket's conversation read again; a sync with no changes reads one cursor page; tickets deleted in
  * Zendesk leave the mirror; a sync that fails halfway, or is killed, resumes from the last page it wrote.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,7 @@ const sync = async (extra: string[] = []) => {
 const requests = () => ({
   incremental: zd.server.find('GET', '/api/v2/incremental/tickets/cursor'),
   comments: zd.server.find('GET', /^\/api\/v2\/tickets\/\d+\/comments$/),
+  events: zd.server.find('GET', '/api/v2/incremental/ticket_events'),
   all: zd.server.requests,
 });
 const mirrorTickets = async (profile = 'zd-mirror') => {
@@ -35,6 +37,16 @@ const mirrorTickets = async (profile = 'zd-mirror') => {
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { id: string; subject: string; status: string; updatedAt: string }[];
 };
+
+/** The mirror holds every live ticket of the fake, each with exactly its comments (none missing, none twice). */
+async function expectConversationsEqual(profile: string) {
+  const exported = await cli(['export', '--profile', profile]);
+  expect(exported.code, exported.stderr).toBe(0);
+  const records = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; comments: { body: string }[] });
+  const live = [...zd.tickets.values()].filter((t) => t.status !== 'deleted');
+  expect(records.map((t) => t.id).sort((a, b) => a - b)).toEqual(live.map((t) => t.id).sort((a, b) => a - b));
+  for (const t of records) expect(t.comments.map((c) => c.body), `ticket ${t.id}`).toEqual(zd.comments.get(t.id)!.map((c) => c.plain_body));
+}
 
 beforeAll(async () => {
   zd = await FakeZendesk.start({ tickets: 5000, incrementalPageSize: 1000 });
@@ -76,14 +88,32 @@ describe('sync from Zendesk', () => {
     expect(second.tickets).toBe(100);
     const r = requests();
     expect(r.incremental).toHaveLength(1);
-    expect(r.comments.map((q) => Number(q.path.split('/')[4])).sort((a, b) => a - b)).toEqual(changed.map((t) => t.id).sort((a, b) => a - b));
-    expect(r.all.length).toBeLessThan(100 + 10); // the changes, the cursor page, people and the ratings listing
+    // their new comments come from one page of the ticket-event export, not from 100 comment listings
+    expect(r.events).toHaveLength(1);
+    expect(r.events[0]!.query.get('include')).toBe('comment_events');
+    expect(r.comments).toHaveLength(0);
+    expect(r.all.length).toBeLessThan(10); // the cursor page, the events page, people and the ratings listing
     const mirror = new Map((await mirrorTickets()).map((t) => [Number(t.id), t]));
     expect(mirror.size).toBe(5000);
     for (const t of changed) expect(mirror.get(t.id)?.subject).toBe(`Changed ${t.id}`);
     if (checkSpec) (await loadSpec(SPEC_FILE)).assertRequests(zendeskSpecRequests(r.all), { ignore: NOT_IN_OAS, documented: ZENDESK_DOCUMENTED });
     const show = await cli(['tickets', 'show', String(changed[0]!.id), '--profile', 'zd-mirror', '--json']);
     expect(show.stdout).toContain(`Follow-up on ${changed[0]!.id}`);
+    await expectConversationsEqual('zd-mirror');
+  }, 300_000);
+
+  it('reads again the whole conversation of a ticket whose older comment was redacted', async () => {
+    const t = zd.tickets.get(21)!;
+    const first = zd.comments.get(21)![0]!;
+    first.body = first.plain_body = 'Hello, ticket ▇▇ here.';
+    zd.commentEdits.push({ ticketId: 21, commentId: first.id, type: 'CommentRedactionEvent', at: Date.now() });
+    zd.touch(t);
+    zd.server.clearLog();
+    await sync();
+    expect(requests().comments.map((q) => q.path)).toEqual(['/api/v2/tickets/21/comments']);
+    const show = await cli(['tickets', 'show', '21', '--profile', 'zd-mirror', '--json']);
+    expect(show.stdout).toContain('Hello, ticket ▇▇ here.');
+    expect(show.stdout).not.toContain('Hello, ticket 21 here.');
   }, 300_000);
 
   it('reads one cursor page when nothing changed', async () => {
@@ -93,9 +123,12 @@ describe('sync from Zendesk', () => {
     // the cursor page, the ratings listing and the CSAT survey probe, nothing else
     expect(requestTally(zd.server.requests)).toEqual({
       'GET /api/v2/incremental/tickets/cursor': 1,
+      'GET /api/v2/incremental/ticket_events': 1,
       'GET /api/v2/satisfaction_ratings': 1,
       'GET /api/v2/guide/survey_responses': 1,
     });
+    // the event page repeats its last second (the follow-ups above): their comments are not added twice
+    await expectConversationsEqual('zd-mirror');
   }, 120_000);
 
   it('resumes after a failure from the last page it wrote', async () => {
@@ -145,14 +178,11 @@ describe('sync from Zendesk', () => {
     zd.server.clearLog();
     const again = await cli([...args, '--json']);
     expect(again.code, again.stderr).toBe(0);
-    // the tickets written before the kill are not fetched again
-    expect(requests().comments).toHaveLength(4997 - written);
-    const exported = await cli(['export', '--profile', 'zd-killed']);
-    expect(exported.code, exported.stderr).toBe(0);
-    const records = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; subject: string; comments: unknown[] });
-    const live = [...zd.tickets.values()].filter((t) => t.status !== 'deleted');
-    expect(records.map((t) => t.id).sort((a, b) => a - b)).toEqual(live.map((t) => t.id).sort((a, b) => a - b));
-    for (const t of records) expect(t.comments.length, `ticket ${t.id}`).toBe(zd.comments.get(t.id)!.length);
+    // the tickets written before the kill are not fetched again; ticket 21 is read once more, for the
+    // redaction the event export reports (the mirror cannot tell it was read after it)
+    expect(requests().comments.filter((q) => q.path !== '/api/v2/tickets/21/comments')).toHaveLength(4997 - written - 1);
+    expect(requests().comments.filter((q) => q.path === '/api/v2/tickets/21/comments').length).toBeLessThanOrEqual(2);
+    await expectConversationsEqual('zd-killed');
   }, 300_000);
 
 });

@@ -270,6 +270,37 @@ export class FakeZendesk extends VendorFake {
     return { id: this.nextId++, type: 'Comment', author_id: author, body, html_body: `<div class="zd-comment"><p>${body}</p></div>`, plain_body: body, public: isPublic, created_at: iso(at), attachments: [], via: { channel: 'api' } };
   }
 
+  /** Comments redacted or made private after the fact: audits of their own in the ticket-event export. */
+  readonly commentEdits: { ticketId: number; commentId: number; type: 'CommentRedactionEvent' | 'CommentPrivacyChange'; at: number }[] = [];
+  /** Events per ticket-event export page (Zendesk: 1,000). */
+  eventsPageSize = 1000;
+
+  /**
+   * The ticket-event export's events, oldest first: one audit per comment (the first also creating the
+   * ticket), one per comment edit, and one "Change" audit at each ticket's last update.
+   */
+  private ticketEvents(): { id: number; ticket_id: number; timestamp: number; created_at: string; updater_id: number; via: unknown; event_type: 'Audit'; child_events: Record<string, unknown>[] }[] {
+    const out: ReturnType<FakeZendesk['ticketEvents']> = [];
+    for (const t of this.tickets.values()) {
+      for (const [n, c] of (this.comments.get(t.id) ?? []).entries()) {
+        const at = Date.parse(c.created_at);
+        out.push({
+          id: 3_000_000_000 + c.id, ticket_id: t.id, timestamp: Math.floor(at / 1000), created_at: c.created_at, updater_id: c.author_id, via: c.via, event_type: 'Audit',
+          child_events: [
+            ...(n === 0 ? [{ id: 4_000_000_000 + c.id, event_type: 'Create', field_name: 'subject', value: t.subject }] : []),
+            { id: c.id, type: 'Comment', event_type: 'Comment', author_id: c.author_id, body: c.body, html_body: c.html_body, public: c.public, attachments: [], audit_id: 3_000_000_000 + c.id, created_at: c.created_at, via: c.via },
+          ],
+        });
+      }
+      const at = Date.parse(t.updated_at);
+      out.push({ id: 5_000_000_000 + t.id, ticket_id: t.id, timestamp: Math.floor(at / 1000), created_at: t.updated_at, updater_id: -1, via: { channel: 'api' }, event_type: 'Audit', child_events: [{ id: 6_000_000_000 + t.id, event_type: 'Change', field_name: 'status', value: t.status }] });
+    }
+    for (const [n, e] of this.commentEdits.entries()) {
+      out.push({ id: 7_000_000_000 + n, ticket_id: e.ticketId, timestamp: Math.floor(e.at / 1000), created_at: iso(e.at), updater_id: this.meId, via: { channel: 'web' }, event_type: 'Audit', child_events: [{ id: 8_000_000_000 + n, event_type: e.type, comment_id: e.commentId }] });
+    }
+    return out.sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
+  }
+
   /** Comment bodies of a ticket, oldest first. */
   bodies(id: number): string[] {
     return (this.comments.get(id) ?? []).map((c) => c.body);
@@ -486,6 +517,31 @@ export class FakeZendesk extends VendorFake {
           before_cursor: null,
           before_url: null,
           end_of_stream: end,
+        },
+      };
+    });
+    // time-based: from start_time, a page of events; next_page starts at the page's end_time (Zendesk: events
+    // of the last second may come again on the next page)
+    s.route('GET', '/api/v2/incremental/ticket_events', (req) => {
+      if (!this.admin) return { status: 403, json: { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' } };
+      const start = Number(req.query.get('start_time'));
+      if (!req.query.has('start_time') || !Number.isFinite(start)) return { status: 400, json: { error: 'InvalidPaginationParameter', description: 'start_time is required' } };
+      const comments = (req.query.get('include') ?? '').split(',').includes('comment_events');
+      const all = this.ticketEvents().filter((e) => e.timestamp >= start);
+      const page = all.slice(0, this.eventsPageSize).map((e) => ({
+        ...e,
+        // without the sideload a comment is only described by comment_present / comment_public
+        child_events: comments ? e.child_events : e.child_events.map((c) => (c.event_type === 'Comment' ? { id: c.id, event_type: 'Comment', comment_present: true, comment_public: c.public } : c)),
+      }));
+      const end = page.length < all.length;
+      const endTime = page.length ? page.at(-1)!.timestamp : start;
+      return {
+        json: {
+          ticket_events: page,
+          count: page.length,
+          end_of_stream: !end,
+          end_time: endTime,
+          next_page: `${this.url}/api/v2/incremental/ticket_events?start_time=${end && endTime === start ? endTime + 1 : endTime}${comments ? '&include=comment_events' : ''}`,
         },
       };
     });

@@ -5,6 +5,10 @@ import type { Database } from '../../store/sqlite.js';
 export interface SyncState {
   /** The vendor's incremental cursor (Zendesk), when it has one. */
   cursor?: string;
+  /** Where the comment feed resumes (Zendesk's ticket-event export start_time). */
+  commentsSince?: string;
+  /** Comment edits of that very second already applied (the feed gives that second again). */
+  commentEditsSeen?: string[];
   /** Latest updatedAt seen (the fallback listing resumes from it). */
   updatedHighWater?: string;
   /** Ratings created before this were synced. */
@@ -17,8 +21,12 @@ const utc = (v: string | null | undefined): string | null => (v ? new Date(v).to
 
 export interface ChangedTicket {
   ticket: Ticket;
-  comments: Comment[];
+  /** The whole conversation, or null to keep the mirror's (new comments come from a comment feed). */
+  comments: Comment[] | null;
 }
+
+/** A vendor comment id the mirror can keep as the row's id (to recognise the comment when a feed repeats it). */
+const commentRowId = (id: string): number | null => (/^\d{1,15}$/.test(id) ? Number(id) : null);
 
 /**
  * Writes what a sync fetched into a local profile's helpdesk: tickets upserted by id with their tags and
@@ -28,9 +36,14 @@ export interface ChangedTicket {
 export class MirrorWriter {
   private readonly stateKey: string;
 
+  /**
+   * @param keepCommentIds store vendor comment ids as row ids (a source with a comment feed, whose
+   *   repeated comments must be recognised); their ids are unique across the source's tickets
+   */
   constructor(
     private readonly db: Database,
     source: string,
+    private readonly keepCommentIds = false,
   ) {
     this.stateKey = `sync:${source}`;
     db.exec(`CREATE TABLE IF NOT EXISTS sync_ids (source TEXT NOT NULL, source_id TEXT NOT NULL, ticket_id INTEGER NOT NULL, PRIMARY KEY (source, source_id))`);
@@ -134,9 +147,7 @@ export class MirrorWriter {
         );
         db.prepare(`DELETE FROM ticket_tags WHERE ticket_id = ?`).run(id);
         for (const tag of new Set(t.tags)) db.prepare(`INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`).run(id, tag);
-        db.prepare(`DELETE FROM comments WHERE ticket_id = ?`).run(id);
-        const insertComment = db.prepare(`INSERT INTO comments (ticket_id, author_id, author_role, public, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
-        for (const c of comments) insertComment.run(id, this.person(c.author, c.authorRole === 'customer' ? 'customer' : 'agent'), c.authorRole, c.public ? 1 : 0, c.body, utc(c.createdAt));
+        if (comments) this.replaceConversation(id, comments);
         // the helpdesk's own reply count when it has one (its definition, e.g. RT counts Correspond only);
         // else the triggers' count of the conversation's public agent messages
         if (t.publicReplyCount != null) db.prepare(`UPDATE tickets SET public_replies = ? WHERE id = ?`).run(t.publicReplyCount, id);
@@ -144,6 +155,40 @@ export class MirrorWriter {
       this.saveState(state);
     })();
     return ids;
+  }
+
+  private insertComment(ticketId: number, c: Comment): number {
+    const rowId = this.keepCommentIds ? commentRowId(c.id) : null;
+    return this.db
+      .prepare(`INSERT INTO comments (id, ticket_id, author_id, author_role, public, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`)
+      .run(rowId, ticketId, this.person(c.author, c.authorRole === 'customer' ? 'customer' : 'agent'), c.authorRole, c.public ? 1 : 0, c.body, utc(c.createdAt)).changes;
+  }
+
+  private replaceConversation(ticketId: number, comments: Comment[]): void {
+    this.db.prepare(`DELETE FROM comments WHERE ticket_id = ?`).run(ticketId);
+    for (const c of comments) this.insertComment(ticketId, c);
+  }
+
+  /**
+   * From a comment feed, in one transaction with the state: comments added to tickets the mirror has
+   * (those it already has, by id, and those of tickets it does not have are left out: a new ticket's
+   * conversation is read whole), and whole conversations read again. Returns the comments added.
+   */
+  writeComments(added: Comment[], whole: { ticketId: string; comments: Comment[] }[], state: SyncState): number {
+    let written = 0;
+    this.db.transaction(() => {
+      const exists = this.db.prepare(`SELECT 1 FROM tickets WHERE id = ?`);
+      for (const c of added) {
+        const id = this.knownId(c.ticketId);
+        if (id !== undefined && exists.get(id)) written += this.insertComment(id, c);
+      }
+      for (const w of whole) {
+        const id = this.knownId(w.ticketId);
+        if (id !== undefined && exists.get(id)) this.replaceConversation(id, w.comments);
+      }
+      this.saveState(state);
+    })();
+    return written;
   }
 
   /** Adds ratings not already there; ratings of tickets the mirror does not have are left out (counted). */

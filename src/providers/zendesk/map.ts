@@ -69,6 +69,18 @@ export const ZdCommentSchema = z.looseObject({
 });
 export type ZdComment = z.infer<typeof ZdCommentSchema>;
 
+/** An audit in the incremental ticket-event export; comments are child events with the comment_events sideload. */
+export const ZdTicketEventSchema = z.looseObject({
+  ticket_id: id,
+  created_at: z.string().nullish(),
+  child_events: z.array(z.looseObject({ id: nid, type: z.string().nullish(), event_type: z.string().nullish(), created_at: z.string().nullish() })).nullish(),
+});
+
+/** Child events that change comments already there (redacted, made private): the ticket's comments are read again. */
+export const COMMENT_EDIT_EVENTS = new Set(['CommentRedactionEvent', 'AttachmentRedactionEvent', 'CommentPrivacyChange', 'ChatRedaction']);
+/** Child events that are comments (the comments endpoint lists both kinds). */
+export const COMMENT_EVENTS = new Set(['Comment', 'VoiceComment']);
+
 export const ZdSatisfactionRatingSchema = z.looseObject({
   id,
   ticket_id: nid,
