@@ -209,15 +209,9 @@ export class PgStateDb implements StateDb {
     return client;
   }
 
-  /** False when the owner registered and its connection is gone (same backend pid and start no longer there). */
   async ownerAlive(owner: string): Promise<boolean> {
-    const row = await this.get<{ alive: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid
-                        AND (a.backend_start = s.backend_start OR a.backend_start IS NULL)) AS alive
-       FROM owner_sessions s WHERE s.owner = ?`,
-      [owner],
-    );
-    return row ? row.alive : ownerMayBeAlive(owner);
+    this.checkSession();
+    return ownerAliveOn(new PgStatements(this.pool, this.target.shown), owner);
   }
 
   async close(): Promise<void> {
@@ -290,11 +284,23 @@ class PgTransaction extends PgStatements implements StateDb {
     return this.db.registerOwner(owner);
   }
 
+  /** On this transaction's own connection: asking the pool from inside a transaction could wait on itself. */
   ownerAlive(owner: string): Promise<boolean> {
-    return this.db.ownerAlive(owner);
+    return ownerAliveOn(this, owner);
   }
 
   async close(): Promise<void> {}
+}
+
+/** False when the owner registered and its connection is gone (same backend pid and start no longer there). */
+async function ownerAliveOn(on: PgStatements, owner: string): Promise<boolean> {
+  const row = await on.get<{ alive: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid
+                      AND (a.backend_start = s.backend_start OR a.backend_start IS NULL)) AS alive
+     FROM owner_sessions s WHERE s.owner = ?`,
+    [owner],
+  );
+  return row ? row.alive : ownerMayBeAlive(owner);
 }
 
 /** The owner session's socket: unref'd between uses, so an open session does not keep a finished command alive. */

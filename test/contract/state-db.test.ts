@@ -9,6 +9,7 @@
  * otherwise it skips with one line. Under CI=true a server that cannot be started fails the run.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,6 +254,27 @@ describe.each(implementations)('StateDb on %s', (name, makeStore) => {
     expect(await db.get(`SELECT count(*) AS c FROM items`)).toEqual({ c: 0 });
   });
 
+  (name === 'PostgreSQL' && makeStore ? it : it.skip)('tx.ownerAlive works while every pooled connection is in a transaction', async () => {
+    const fresh = await store.connect();
+    let started = 0;
+    const all = (async () => {
+      while (started < 4) await sleep(5);
+    })();
+    const results = await Promise.race([
+      Promise.all(
+        Array.from({ length: 4 }, () =>
+          fresh.transaction(async (tx) => {
+            started++;
+            await all; // all four connections of the pool are now held
+            return tx.ownerAlive('some-other-host/1/ab');
+          }),
+        ),
+      ),
+      sleep(5_000).then(() => 'stuck'),
+    ]);
+    expect(results).toEqual([true, true, true, true]);
+  });
+
   (name === 'PostgreSQL' && makeStore ? it : it.skip)('lock() outside a transaction is refused rather than silently released', async () => {
     await expect(db.lock('x')).rejects.toThrow(/outside a transaction/);
   });
@@ -293,5 +315,25 @@ describe.skipIf(!pgServer)('StateStore in team mode (PostgreSQL)', () => {
     const err1 = await StateStore.open(paths(), 'default', refused).catch((e: unknown) => e);
     expect(err1).toMatchObject({ exitCode: 1, message: expect.stringContaining('unavailable: connection refused') });
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('a state database that never answers', () => {
+  it('is exit 1 after the connect timeout (about 5 s), not a hang', async () => {
+    // accepts the TCP connection, then says nothing (a firewall or a wedged server)
+    const sockets: Socket[] = [];
+    const silent = createServer((sock) => void sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    const started = Date.now();
+    try {
+      const err = await PgStateDb.open({ url: `postgres://u:p@127.0.0.1:${port}/db`, shown: `postgres://u@127.0.0.1:${port}/db`, schema: 's' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ exitCode: 1, message: expect.stringContaining('is unavailable: no answer within the connect timeout') });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });
