@@ -20,6 +20,7 @@ import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptio
 import { textToHtml } from '../html.js';
 import { headerValue, vendorParser } from '../vendor-json.js';
 import { postCommentOnce } from '../write-once.js';
+import { ReadHandoff } from '../read-handoff.js';
 import { ticketsByIds } from '../tickets-by-id.js';
 import {
   commentFromConversation,
@@ -97,6 +98,8 @@ export class FreshdeskProvider implements HelpdeskProvider {
   private readonly contacts = new Map<number, Promise<Person | undefined>>();
   private readonly listMaxPages: number;
   private meP?: Promise<Person | null>;
+  /** getTicket's read of a ticket, handed to the listComments that follows (it needs the same object). */
+  private readonly handoff = new ReadHandoff<FdTicket>();
 
   constructor(opts: FreshdeskOptions) {
     this.opts = opts;
@@ -319,12 +322,13 @@ export class FreshdeskProvider implements HelpdeskProvider {
   }
 
   async getTicket(id: string): Promise<Ticket> {
-    const [t] = await this.mapTickets([await this.rawTicket(id)]);
+    const [t] = await this.mapTickets([await this.handoff.read(id, () => this.rawTicket(id))]);
     return t!;
   }
 
   async listComments(ticketId: string): Promise<Comment[]> {
-    const ticket = await this.rawTicket(ticketId, 'requester');
+    // the ticket getTicket just read (with its requester) serves here too
+    const ticket = await this.handoff.take(ticketId, () => this.rawTicket(ticketId, 'requester'));
     const conversations: z.infer<typeof FdConversationListSchema> = [];
     for await (const page of this.pages(`/tickets/${ticket.id}/conversations`, {}, FdConversationListSchema, 'conversation list')) conversations.push(...page);
     const lookups = await this.lookups([...conversations.map((c) => c.user_id).filter((x): x is number => x != null), ...(ticket.requester ? [] : ticket.requester_id != null ? [ticket.requester_id] : [])]);
@@ -338,6 +342,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     const n = ticketNumber(id);
+    this.handoff.forget(id);
     const needTags = Boolean(patch.addTags?.length || patch.removeTags?.length);
     const current = needTags ? await this.rawTicket(id, '') : undefined;
     let unknownGroup: string | undefined;
@@ -358,6 +363,7 @@ export class FreshdeskProvider implements HelpdeskProvider {
   async addComment(ticketId: string, comment: NewComment): Promise<Comment> {
     const n = ticketNumber(ticketId);
     if (!comment.body.trim()) throw new UsageError('the comment body is empty', 'give the text to send');
+    this.handoff.forget(ticketId);
     const html = textToHtml(comment.body);
     const userId = comment.authorId !== undefined ? Number(comment.authorId) : undefined;
     if (userId !== undefined && !(Number.isInteger(userId) && userId > 0)) {

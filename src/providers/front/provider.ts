@@ -375,7 +375,11 @@ export class FrontProvider implements HelpdeskProvider {
     }
     if (patch.group === null) throw new UsageError('a Front conversation always lives in an inbox', 'move it to another inbox with --group NAME');
     this.reads.clear();
-    const conv = await this.conversation(id);
+    const changesTags = Boolean(patch.addTags?.length || patch.removeTags?.length);
+    const me = status?.kind === 'snooze' ? await this.currentAgent() : null;
+    // read first only for what the write needs from it: the current tags, or whom to snooze it for
+    const needsConv = changesTags || (status?.kind === 'snooze' && !me?.id && !patch.assigneeId);
+    const conv: Pick<FrontConversation, 'id' | 'tags' | 'assignee'> = needsConv ? await this.conversation(id) : { id };
     const path = `/conversations/${enc(conv.id)}`;
 
     const body: Record<string, unknown> = {};
@@ -394,7 +398,6 @@ export class FrontProvider implements HelpdeskProvider {
     }
     if (Object.keys(body).length) await this.http.patch(path, body, { idempotent: true, notFound: { what: 'ticket', id } });
     if (status?.kind === 'snooze') {
-      const me = await this.currentAgent();
       const teammate = me?.id ?? (patch.assigneeId || null) ?? conv.assignee?.id ?? null;
       if (!teammate) {
         throw new ConfigError('Front snoozes a conversation for a teammate, and this one has none', `set the profile's agent (deskctl profile add front ... --agent EMAIL) or assign the conversation first`);
@@ -406,12 +409,12 @@ export class FrontProvider implements HelpdeskProvider {
         { idempotent: true, notFound: { what: 'ticket', id } },
       );
     }
-    if (patch.addTags?.length || patch.removeTags?.length) await this.changeTags(conv, patch.addTags ?? [], patch.removeTags ?? []);
+    if (changesTags) await this.changeTags(conv, patch.addTags ?? [], patch.removeTags ?? []);
     this.reads.clear();
     return this.getTicket(conv.id);
   }
 
-  private async changeTags(conv: FrontConversation, add: string[], remove: string[]): Promise<void> {
+  private async changeTags(conv: Pick<FrontConversation, 'id' | 'tags'>, add: string[], remove: string[]): Promise<void> {
     const have = new Set((conv.tags ?? []).map((t) => t.name.toLowerCase()));
     const toAdd = add.filter((t) => !have.has(t.toLowerCase()));
     const toRemove = remove.filter((t) => have.has(t.toLowerCase()));
@@ -448,8 +451,9 @@ export class FrontProvider implements HelpdeskProvider {
     if (!comment.body.trim()) throw new UsageError('the comment is empty', 'give some text');
     const me = await this.currentAgent();
     const authorId = comment.authorId ?? me?.id;
+    // the conversation as getTicket just read it, if it did (its id is all the reply needs)
+    const conv = await this.readOnce(`conversation:${ticketId}`, () => this.conversation(ticketId));
     this.reads.clear();
-    const conv = await this.conversation(ticketId);
     const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
     try {
       return await (comment.public ? this.reply(conv.id, comment.body, authorId, sinceS) : this.note(conv.id, comment.body, authorId, sinceS));

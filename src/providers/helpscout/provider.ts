@@ -15,6 +15,7 @@ import { requireDecimalId } from '../../domain/parse.js';
 import { htmlToText, textToHtml } from '../html.js';
 import { headerValue, vendorParser } from '../vendor-json.js';
 import { postCommentOnce } from '../write-once.js';
+import { ReadHandoff } from '../read-handoff.js';
 import { ticketsByIds } from '../tickets-by-id.js';
 import type { HttpClient, Query } from '../http.js';
 import type { Capabilities, HelpdeskProvider } from '../provider.js';
@@ -83,6 +84,8 @@ export class HelpScoutProvider implements HelpdeskProvider {
   private readonly opts: HelpScoutOptions;
   private usersP?: Promise<Map<number, Person>>;
   private mailboxesP?: Promise<Group[]>;
+  /** getTicket's read of a conversation, handed to a reply that follows (it needs the customer). */
+  private readonly handoff = new ReadHandoff<HsConversation>();
   private meP?: Promise<Person | null>;
   private ratingsUnavailable = false;
 
@@ -202,7 +205,7 @@ export class HelpScoutProvider implements HelpdeskProvider {
   }
 
   async getTicket(id: string): Promise<Ticket> {
-    const [c, lookups] = await Promise.all([this.rawConversation(id), this.lookups()]);
+    const [c, lookups] = await Promise.all([this.handoff.read(id, () => this.rawConversation(id)), this.lookups()]);
     return ticketFromConversation(c, lookups);
   }
 
@@ -242,6 +245,7 @@ export class HelpScoutProvider implements HelpdeskProvider {
       const names = (await this.listGroups()).map((g) => g.name);
       throw new UsageError(`no Help Scout mailbox named '${unknownMailbox}'`, names.length ? `mailboxes: ${names.join(', ')}` : 'this account has no mailboxes');
     }
+    this.handoff.forget(id);
     const needTags = Boolean(patch.addTags?.length || patch.removeTags?.length);
     const current = needTags ? await this.rawConversation(id, false) : undefined;
     const plan = planUpdate(patch, current?.tags?.map((t) => t.tag), () => boxId!);
@@ -267,8 +271,8 @@ export class HelpScoutProvider implements HelpdeskProvider {
     let json: Record<string, unknown>;
     let path: string;
     if (comment.public) {
-      // a reply goes to a customer: the conversation's primary customer
-      const conv = await this.rawConversation(ticketId, false);
+      // a reply goes to a customer: the conversation's primary customer (as getTicket just read it, if it did)
+      const conv = await this.handoff.take(ticketId, () => this.rawConversation(ticketId, false));
       const customerId = conv.primaryCustomer?.id ?? (conv.createdBy?.type === 'customer' ? conv.createdBy.id : undefined);
       if (customerId === undefined) throw new ApiError(`Help Scout conversation ${ticketId} has no customer to reply to`, { hint: 'add a note instead, or set the customer in Help Scout' });
       json = { customer: { id: customerId }, text, ...(userId ? { user: userId } : {}) };
@@ -277,6 +281,7 @@ export class HelpScoutProvider implements HelpdeskProvider {
       json = { text, ...(userId ? { user: userId } : {}) };
       path = `/conversations/${n}/notes`;
     }
+    this.handoff.forget(ticketId);
     return postCommentOnce(comment, () => this.listComments(ticketId), async (verifyNotLanded) => {
       const res = await this.http.request({ method: 'POST', path, json, cost: WRITE_COST, notFound: { what: 'conversation', id: ticketId }, verifyNotLanded });
       const author = userId ? ((await this.usersById()).get(userId) ?? null) : await this.currentAgent();

@@ -20,6 +20,7 @@ import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptio
 import { normalizeText } from '../html.js';
 import { vendorParser } from '../vendor-json.js';
 import { writeOnce } from '../write-once.js';
+import { ReadHandoff } from '../read-handoff.js';
 import {
   adminToPerson,
   buildSearch,
@@ -89,6 +90,10 @@ const searchBody = (query: SingleFilter | CompoundFilter, after: string | null, 
   pagination: { per_page: perPage, ...(after ? { starting_after: after } : {}) },
 });
 
+function checkConversationId(id: string): void {
+  if (!/^\d+$/.test(id)) throw new NotFoundError('ticket', id, 'Intercom conversation ids are numbers');
+}
+
 export class IntercomProvider implements HelpdeskProvider {
   readonly kind = 'intercom';
   readonly displayName = 'Intercom';
@@ -112,6 +117,8 @@ export class IntercomProvider implements HelpdeskProvider {
   private meResP?: Promise<{ me: z.infer<typeof IcMeSchema>; rateLimit?: string }>;
   private ticketsP?: Promise<boolean>;
   private ticketStatesP?: Promise<Map<string, string>>;
+  /** getTicket's read of a conversation (it holds the thread too), handed to the listComments that follows. */
+  private readonly handoff = new ReadHandoff<IcConversation>();
 
   constructor(private readonly opts: IntercomOptions) {
     this.http = opts.http;
@@ -314,9 +321,7 @@ export class IntercomProvider implements HelpdeskProvider {
   }
 
   private async conversation(id: string): Promise<IcConversation> {
-    if (!/^\d+$/.test(id)) {
-      throw new NotFoundError('ticket', id, 'Intercom conversation ids are numbers');
-    }
+    checkConversationId(id);
     const body = await this.http.get(`/conversations/${enc(id)}`, { display_as: 'plaintext' }, {
       notFound: { what: 'ticket', id, hint: `list conversations with 'deskctl tickets list'` },
     });
@@ -330,13 +335,13 @@ export class IntercomProvider implements HelpdeskProvider {
 
   async getTicket(id: string): Promise<Ticket> {
     if (isIntercomTicketRef(id)) return intercomTicketToTicket(await this.intercomTicket(id), await this.directory());
-    const conv = await this.conversation(id);
+    const conv = await this.handoff.read(id, () => this.conversation(id));
     return conversationToTicket(conv, await this.directory());
   }
 
   async listComments(ticketId: string): Promise<Comment[]> {
     if (isIntercomTicketRef(ticketId)) return ticketThread(await this.intercomTicket(ticketId), (await this.directory()).admins);
-    const conv = await this.conversation(ticketId);
+    const conv = await this.handoff.take(ticketId, () => this.conversation(ticketId));
     return conversationThread(conv, (await this.directory()).admins);
   }
 
@@ -380,7 +385,11 @@ export class IntercomProvider implements HelpdeskProvider {
       throw new UsageError('Intercom API 2.14 cannot set priority (the priority flag is read-only)', PRIORITY_HINT);
     }
     if (isIntercomTicketRef(id)) return this.updateIntercomTicket(id, patch);
-    const conv = await this.conversation(id);
+    checkConversationId(id);
+    this.handoff.forget(id);
+    // the conversation is read first only for its current tags
+    const changesTags = Boolean(patch.addTags?.length || patch.removeTags?.length);
+    const conv = changesTags ? await this.conversation(id) : { id };
     const adminId = await this.adminId();
     let group: string | null | undefined;
     if (patch.group !== undefined && patch.group !== null) {
@@ -396,7 +405,7 @@ export class IntercomProvider implements HelpdeskProvider {
     if (patch.customFields && Object.keys(patch.customFields).length) {
       await this.http.put(`/conversations/${enc(conv.id)}`, { custom_attributes: patch.customFields }, { notFound: { what: 'ticket', id } });
     }
-    if (patch.addTags?.length || patch.removeTags?.length) await this.changeTags(conv, adminId, patch.addTags ?? [], patch.removeTags ?? []);
+    if (changesTags) await this.changeTags(conv as IcConversation, adminId, patch.addTags ?? [], patch.removeTags ?? []);
     if (patch.status !== undefined) {
       const state = domainStatusToIntercom(patch.status);
       if (state === 'close') await this.part(conv.id, { message_type: 'close', type: 'admin', admin_id: adminId });
@@ -438,7 +447,10 @@ export class IntercomProvider implements HelpdeskProvider {
     if (!comment.body.trim()) throw new UsageError('the comment is empty', 'give some text');
     const adminId = await this.adminId(comment.authorId);
     if (isIntercomTicketRef(ticketId)) return this.replyToIntercomTicket(ticketId, comment, adminId);
-    const conv = await this.conversation(ticketId);
+    checkConversationId(ticketId);
+    this.handoff.forget(ticketId);
+    // nothing is read first: the reply's answer is the conversation, and a missing one is a 404
+    const conv = { id: ticketId };
     const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
     const messageType = comment.public ? 'comment' : 'note';
     const admins = (await this.directory()).admins;
