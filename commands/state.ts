@@ -110,6 +110,12 @@ function migrateText(r: MigrateResult): string {
     for (const t of r.tables) lines.push(`  ${t.table.padEnd(20)} ${t.copied} of ${t.rows} rows copied${t.rows > t.copied ? ` (${t.rows - t.copied} already there)` : ''}`);
     for (const s of r.sequences) lines.push(`  sequence ${s.sequence} moved to ${s.to}`);
   }
-  for (const t of r.skipped) lines.push(`Not copied: ${t.table} (${t.rows} rows): its module does not keep state in PostgreSQL yet.`);
+  for (const t of r.skipped.filter((x) => x.why !== 'transient' || x.rows > 0)) {
+    lines.push(
+      t.why === 'transient'
+        ? `Not copied: ${t.table} (${t.rows} rows): claims and locks belong to the processes running now, on this machine.`
+        : `Not copied: ${t.table} (${t.rows} rows): its module does not keep state in PostgreSQL yet.`,
+    );
+  }
   return lines.join('\n');
 }

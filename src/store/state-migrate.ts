@@ -15,13 +15,19 @@ export interface TableCopy {
 export interface MigrateReport {
   namespaces: Array<{ name: string; version: number }>;
   tables: TableCopy[];
-  /** SQLite tables with no PostgreSQL counterpart (their module does not support team mode yet): not copied. */
-  skipped: Array<{ table: string; rows: number }>;
+  /**
+   * Not copied: `no-postgres-table` (its module does not keep state in PostgreSQL yet), or `transient`
+   * (claims and locks, `*_claims` / `*_locks`: what a running process holds right now, meaningless to
+   * other hosts, and a stale one copied over would block them until it expires).
+   */
+  skipped: Array<{ table: string; rows: number; why: 'no-postgres-table' | 'transient' }>;
   /** Sequences moved past the copied ids (so new rows do not collide). */
   sequences: Array<{ sequence: string; to: number }>;
   /** Whether this run changed anything. */
   changed: boolean;
 }
+
+const TRANSIENT = /_(claims|locks)$/;
 
 /** Parameters per INSERT, well under PostgreSQL's 65535. */
 const MAX_PARAMS = 20_000;
@@ -47,8 +53,8 @@ export async function copySqliteToPostgres(sqlite: SqliteStateDb, pg: PgStateDb,
       const from = source.find((t) => t.name === name)!;
       const rows = countRows(sqlite.raw, name);
       const to = target.get(name);
-      if (!to) {
-        report.skipped.push({ table: name, rows });
+      if (!to || TRANSIENT.test(name)) {
+        report.skipped.push({ table: name, rows, why: to ? 'transient' : 'no-postgres-table' });
         continue;
       }
       const copied = await copyTable(sqlite.raw, tx, from, to);
