@@ -522,7 +522,7 @@ export function register(program: Command, context: ContextFactory): void {
     const c = await journal.counts(jobId);
     if (ctx.output.format(flags) === 'table') {
       ctx.io.info(
-        `Job ${job.id} (${job.kind}${job.template ? ` '${job.template}'` : ''}${view.describePatch(job.patch) ? `, ${view.describePatch(job.patch)}` : ''}): ${job.state}; ` +
+        `Job ${job.id} (${job.kind}${job.template ? ` '${job.template}'` : ''}${view.describePatch(job.patch) ? `, ${view.describePatch(job.patch)}` : ''}): ${job.state}${view.runBy(job)}; ` +
           `${c.done} done, ${c.failed} failed, ${c.unknown ? `${c.unknown} unknown (resume checks them), ` : ''}${c.skipped} skipped, ${openCount(c) - c.unknown} open of ${c.total}. Selection: ${job.selection}`,
       );
     }

@@ -45,9 +45,9 @@ export function register(program: Command, context: ContextFactory): void {
       return;
     }
     if (exists) {
-      for (const f of ['helpdesk.db', 'helpdesk.db-wal', 'helpdesk.db-shm', 'state.db', 'state.db-wal', 'state.db-shm']) {
-        rmSync(join(profileDataDir(ctx.paths, name), f), { force: true });
-      }
+      for (const f of ['helpdesk.db', 'helpdesk.db-wal', 'helpdesk.db-shm']) rmSync(join(profileDataDir(ctx.paths, name), f), { force: true });
+      // its deskctl state too (jobs, follow-ups, ledger): the file, or the profile's schema in team mode
+      await (await ctx.store()).discard();
     }
     const db = await openHelpdesk(file);
     const summary = seedDemo(db, { now: ctx.clock.now(), tickets, days, seed });

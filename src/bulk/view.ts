@@ -3,6 +3,7 @@ import type { Person, TicketPatch } from '../domain/model.js';
 import type { ListSpec } from '../output/format.js';
 import { wrapText } from '../output/formatters.js';
 import type { ExecuteResult } from './executor.js';
+import { ownerLabel } from '../store/owner.js';
 import { openCount, type ItemCounts, type ItemRecord, type JobRecord } from './journal.js';
 import type { RenderedItem } from './selection.js';
 
@@ -111,6 +112,9 @@ export function jobJson(job: JobRecord, r?: Pick<ExecuteResult, 'counts' | 'run'
     ...(r ? { counts: r.counts, thisRun: r.run } : {}),
   };
 }
+
+/** " (run by process 4242 on laptop)" while a process holds the job, for `bulk status JOB`. */
+export const runBy = (job: JobRecord): string => (job.state === 'running' && job.owner ? ` (run by ${ownerLabel(job.owner)})` : '');
 
 const jobWhat = (job: JobRecord) => (job.kind === 'reply' ? `${job.template}${describePatch(job.patch) ? ` (${describePatch(job.patch)})` : ''}` : describePatch(job.patch));
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileDataDir, type Paths } from '../config/paths.js';
 import { DeskctlError, ExitCode } from '../errors.js';
@@ -80,6 +81,20 @@ export class StateStore {
   async ledger(now: () => Date = () => new Date()): Promise<SentLedger> {
     const { DbLedger, LEDGER_SCHEMA } = await import('./db-ledger.js');
     return new DbLedger(await this.ensure(LEDGER_SCHEMA), now);
+  }
+
+  /**
+   * Deletes every piece of this profile's state (`demo --reset`) and closes the store: the SQLite file,
+   * or the account's schema in PostgreSQL (recreated empty by the next command).
+   */
+  async discard(): Promise<void> {
+    if (this.location.kind === 'postgres') {
+      await this.state.run(`DROP SCHEMA IF EXISTS "${this.location.schema.replace(/"/g, '""')}" CASCADE`);
+      await this.close();
+      return;
+    }
+    await this.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.location.file}${suffix}`, { force: true });
   }
 
   /** Closes the connection (SQLite: at once, synchronously; PostgreSQL: the pool and the owner session). */

@@ -71,6 +71,14 @@ describe.skipIf(!pg)('bulk jobs shared by two hosts through PostgreSQL', () => {
     expect(jobs[0]!.counts.done + jobs[1]!.counts.done).toBe(180);
     expect(jobs[0]!.counts.skipped + jobs[1]!.counts.skipped).toBe(60);
     for (const s of [...jobs[0]!.skipped, ...jobs[1]!.skipped]) expect(Number(s.ticketId)).toBeGreaterThanOrEqual(61);
+    // one ledger: tickets reply on host B skips ticket 1 (only host A's job had it), and a typed reply sent on A
+    const again = await run('b', ['tickets', 'reply', '1', '-t', 'team-ack', '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)[0].reason).toMatch(/^already sent by job \w+ on 2026-11-25$/);
+    expect((await run('a', ['tickets', 'reply', '200', '--body', 'Typed once on the laptop. [team-typed]', '--yes'])).code).toBe(0);
+    const typedOnB = await run('b', ['tickets', 'reply', '200', '--body', 'Typed once on the laptop. [team-typed]', '--yes', '--json']);
+    expect(JSON.parse(typedOnB.stdout)[0].reason).toMatch(/^already sent by tickets reply by .+ on 2026-11-25$/);
+    expect(copies(200, '[team-typed]')).toBe(1);
     // one journal: host A lists the job host B started, and the other way round
     for (const host of ['a', 'b'] as const) {
       const listed = JSON.parse((await run(host, ['bulk', 'status', '--json'])).stdout) as { id: string }[];
@@ -100,6 +108,7 @@ describe.skipIf(!pg)('bulk jobs shared by two hosts through PostgreSQL', () => {
     // host B sees the job as host A left it, and takes it over: A's process and connection are gone
     const status = JSON.parse((await run('b', ['bulk', 'status', '--json'])).stdout) as { id: string; state: string }[];
     expect(status.find((j) => j.id === jobId)?.state).toBe('running');
+    expect((await run('b', ['bulk', 'status', jobId!, '--format', 'table'])).stderr).toMatch(new RegExp(`^Job ${jobId} \\(reply 'team-kill'\\): running \\(run by process \\d+ on .+\\);`, 'm'));
     const resumed = await run('b', ['bulk', 'resume', jobId!, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     const job = JSON.parse(resumed.stdout) as { state: string; counts: { done: number; total: number } };
@@ -110,4 +119,22 @@ describe.skipIf(!pg)('bulk jobs shared by two hosts through PostgreSQL', () => {
     const writesOfB = zd.server.requests.slice(firstOfB).filter((r) => r.method === 'PUT' && /^\/api\/v2\/tickets\/\d+$/.test(r.path));
     expect(writesOfB).toHaveLength(ids.length - landed);
   }, 180_000);
+
+  it('demo --reset in team mode empties the profile\'s schema, as it deletes state.db locally', async () => {
+    const home = makeHome('deskctl-team-demo-');
+    try {
+      const local = (args: string[]) => startCli(args, { home, env: { DESKCTL_NOW: NOW, DESKCTL_STATE_URL: stateUrl } }).done;
+      expect((await local(['demo', '--tickets', '40'])).code).toBe(0);
+      const first = await local(['tickets', 'reply', '5', '--body', 'Demo reply. [team-demo]', '--yes', '--json']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse((await local(['tickets', 'reply', '5', '--body', 'Demo reply. [team-demo]', '--yes', '--json'])).stdout)[0].reason).toMatch(/^already sent by/);
+      expect((await local(['demo', '--reset', '--tickets', '40'])).code).toBe(0);
+      // a fresh helpdesk and a fresh state: nothing remembers the reply
+      const after = await local(['tickets', 'reply', '5', '--body', 'Demo reply. [team-demo]', '--yes', '--json']);
+      expect(after.code, after.stderr).toBe(0);
+      expect(JSON.parse(after.stdout)[0].reason ?? null).toBeNull();
+    } finally {
+      cleanupHome(home);
+    }
+  }, 120_000);
 });
