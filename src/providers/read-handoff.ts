@@ -27,6 +27,12 @@ export class ReadHandoff<T> {
     return entry && Date.now() - entry.at <= this.maxAgeMs ? entry.value : fetch();
   }
 
+  /** The held read of this id if it is recent (still held, for the reads after); else a fresh read, held. */
+  reuse(id: string, fetch: () => Promise<T>): Promise<T> {
+    const entry = this.held.get(id);
+    return entry && Date.now() - entry.at <= this.maxAgeMs ? entry.value : this.read(id, fetch);
+  }
+
   /** Before a write to the ticket: nothing read before it is handed on. */
   forget(id: string): void {
     this.held.delete(id);

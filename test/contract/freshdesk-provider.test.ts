@@ -410,3 +410,25 @@ describe('freshdesk: concurrency under a server rate limit', () => {
     expect(fd.server.rateLimited).toBeGreaterThan(0);
   });
 });
+
+describe('freshdesk: request budgets (docs/request-budgets.md)', () => {
+  it('tickets show, reply and update, after the directory is read', async () => {
+    const p = await provider();
+    await p.listAgents();
+    await p.listGroups();
+    await p.currentAgent();
+    fd.server.clearLog();
+    // show: the ticket (with its requester) serves listComments too
+    await p.getTicket('2');
+    await p.listComments('2');
+    expect(requestTally(fd.server.requests)).toEqual({ 'GET /api/v2/tickets/2': 1, 'GET /api/v2/tickets/2/conversations': 1 });
+    fd.server.clearLog();
+    await p.addComment('2', { body: 'Budgeted reply.', public: true });
+    expect(requestTally(fd.server.requests)).toEqual({ 'POST /api/v2/tickets/2/reply': 1 });
+    fd.server.clearLog();
+    await p.updateTicket('2', { status: 'pending', addTags: ['budget'] });
+    // the current tags (Freshdesk replaces the list), one PUT with every change, the read-back
+    expect(requestTally(fd.server.requests)).toEqual({ 'GET /api/v2/tickets/2': 2, 'PUT /api/v2/tickets/2': 1 });
+    await p.close();
+  });
+});

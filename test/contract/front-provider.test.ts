@@ -300,6 +300,18 @@ describe('Front: request budgets (docs/request-budgets.md)', () => {
     });
   });
 
+  it('a second look at a thread reads it again (a reply that landed late is seen), and show still reads it once', async () => {
+    const p = provider();
+    const conv = front.conversations.get('cnv_004')!;
+    expect((await p.listComments('cnv_004')).some((c) => c.body === 'landed late')).toBe(false);
+    conv.messages.push({ id: 'msg_late', is_inbound: false, created_at: conv.created_at + 3600, body: '<p>landed late</p>', authorId: null });
+    expect((await p.listComments('cnv_004')).some((c) => c.body === 'landed late')).toBe(true);
+    front.server.clearLog();
+    await p.getTicket('cnv_004');
+    await p.listComments('cnv_004');
+    expect(requestTally(front.server.requests)['GET /conversations/cnv_004/messages']).toBe(1);
+  });
+
   it('a write is never answered from what was read before it', async () => {
     const p = provider();
     expect((await p.listComments('cnv_004')).some((c) => c.body === 'after')).toBe(false);

@@ -15,6 +15,8 @@ import type { Profile } from '../../src/config/profile.js';
 import { AuthError, ExitCode, NotFoundError, UsageError } from '../../src/errors.js';
 import { createIO } from '../../src/output/io.js';
 import { collect, type HelpdeskProvider } from '../../src/providers/provider.js';
+import { requestTally } from '../support/request-budget.js';
+import { findTickets } from '../../src/tickets/service.js';
 import { createProvider } from '../../src/providers/registry.js';
 import { HelpScoutFake } from '../support/helpscout-fake.js';
 import { loadSpec, type SpecValidator } from '../support/openapi.js';
@@ -313,5 +315,36 @@ describe('helpscout: tokens and faults', () => {
     const err = await createProvider({ profileName: 'nosecret', profile, config, paths, clock: { now: () => new Date(NOW) }, io: createIO({ env: {} }) }).catch((e: unknown) => e);
     expect((err as AuthError).exitCode).toBe(ExitCode.auth);
     expect((err as AuthError).hint).toMatch(/DESKCTL_TEST_NO_SUCH_SECRET/);
+  });
+});
+
+describe('helpscout: request budgets (docs/request-budgets.md)', () => {
+  it('tickets show, reply, update and list --limit 1, after the directory is read', async () => {
+    const p = await provider();
+    await p.listAgents();
+    await p.listGroups();
+    await p.currentAgent();
+    hs.server.clearLog();
+    await p.getTicket('5002');
+    await p.listComments('5002');
+    expect(requestTally(hs.server.requests)).toEqual({ 'GET /v2/conversations/5002': 1, 'GET /v2/conversations/5002/threads': 1 });
+    hs.server.clearLog();
+    await p.addComment('5002', { body: 'Budgeted reply.', public: true });
+    // the customer to reply to comes from the conversation show just read
+    expect(requestTally(hs.server.requests)).toEqual({ 'POST /v2/conversations/5002/reply': 1 });
+    hs.server.clearLog();
+    await p.getTicket('5002');
+    await p.addComment('5002', { body: 'Budgeted reply after show.', public: true });
+    expect(requestTally(hs.server.requests)).toEqual({ 'GET /v2/conversations/5002': 1, 'POST /v2/conversations/5002/reply': 1 });
+    hs.server.clearLog();
+    await p.updateTicket('5002', { status: 'pending', addTags: ['budget'] });
+    // the current tags, one PATCH per property, the tags, the read-back
+    expect(requestTally(hs.server.requests)).toEqual({ 'GET /v2/conversations/5002': 2, 'PATCH /v2/conversations/5002': 1, 'PUT /v2/conversations/5002/tags': 1 });
+    hs.server.clearLog();
+    const report = { more: false };
+    await findTickets(p, { status: ['open', 'pending'] }, { limit: 1, report });
+    // one page of the conversation list (its size is fixed by Help Scout)
+    expect(requestTally(hs.server.requests)).toEqual({ 'GET /v2/conversations': 1 });
+    await p.close();
   });
 });

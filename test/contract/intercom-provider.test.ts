@@ -371,3 +371,28 @@ describe('Intercom: Tickets (workspaces with ticketing)', () => {
     expect(ic.addedTicketParts('7005', 'note')).toHaveLength(1);
   });
 });
+
+describe('Intercom: request budgets of show, reply and update (docs/request-budgets.md)', () => {
+  it('tickets show, reply and update, after the directory is read', async () => {
+    const p = provider();
+    await p.listAgents();
+    await p.listGroups();
+    await p.currentAgent();
+    const id = [...ic.conversations.keys()][5]!;
+    ic.server.clearLog();
+    await p.getTicket(String(id));
+    await p.listComments(String(id));
+    // the conversation holds its thread: one read serves both
+    expect(requestTally(ic.server.requests)).toEqual({ [`GET /conversations/${id}`]: 1 });
+    ic.server.clearLog();
+    await p.addComment(String(id), { body: 'Budgeted reply.', public: true });
+    expect(requestTally(ic.server.requests)).toEqual({ [`POST /conversations/${id}/reply`]: 1 });
+    ic.server.clearLog();
+    await p.updateTicket(String(id), { status: 'solved' });
+    expect(requestTally(ic.server.requests)).toEqual({ [`POST /conversations/${id}/parts`]: 1, [`GET /conversations/${id}`]: 1 });
+    ic.server.clearLog();
+    await p.updateTicket(String(id), { status: 'pending', addTags: ['budget'] });
+    // the current tags, the tag directory (once) and the new tag, the tag, the status, the read-back
+    expect(requestTally(ic.server.requests)).toEqual({ [`GET /conversations/${id}`]: 2, 'GET /tags': 1, 'POST /tags': 1, [`POST /conversations/${id}/tags`]: 1, [`POST /conversations/${id}/parts`]: 1 });
+  });
+});

@@ -30,6 +30,15 @@ describe('ReadHandoff: one read of a ticket handed to the next', () => {
     expect(await h.take('7', c.fetch)).toBe(5);
   });
 
+  it('reuse keeps a recent read for the reads after it, and reads (and holds) when there is none', async () => {
+    const h = new ReadHandoff<number>();
+    const c = counter();
+    expect(await h.reuse('7', c.fetch)).toBe(1);
+    expect(await h.reuse('7', c.fetch)).toBe(1);
+    expect(await h.take('7', c.fetch)).toBe(1);
+    expect(await h.reuse('7', c.fetch)).toBe(2);
+  });
+
   it('does not hand on a failed read', async () => {
     const h = new ReadHandoff<number>();
     await expect(h.read('7', async () => Promise.reject(new Error('503')))).rejects.toThrow('503');

@@ -18,6 +18,7 @@ import { paginate, type HttpClient, type Query } from '../http.js';
 import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import { normalizeText } from '../html.js';
 import { vendorParser } from '../vendor-json.js';
+import { ReadHandoff } from '../read-handoff.js';
 import { writeOnce } from '../write-once.js';
 import {
   conversationToTicket,
@@ -112,10 +113,12 @@ export class FrontProvider implements HelpdeskProvider {
   private tagsP?: Promise<FrontTag[]>;
   private meP?: Promise<Person | null>;
   /**
-   * Conversation and message reads shared by getTicket and listComments (`tickets show` needs both):
-   * each is fetched once per command. Every write empties it, and landing checks never read it.
+   * getTicket's reads, for the listComments and reply that follow (`tickets show` and `tickets reply` need
+   * both): the conversation while recent, its messages once (a second look after a lost write reads them
+   * again). Every write forgets them first.
    */
-  private readonly reads = new Map<string, Promise<unknown>>();
+  private readonly conversations = new ReadHandoff<FrontConversation>();
+  private readonly messageLists = new ReadHandoff<FrontMessage[]>();
 
   constructor(private readonly opts: FrontOptions) {
     this.http = opts.http;
@@ -304,14 +307,12 @@ export class FrontProvider implements HelpdeskProvider {
     return this.pages(`/conversations/search/${enc(text)}`, FrontConversationSchema, 'search result', {}, true);
   }
 
-  private readOnce<T>(key: string, read: () => Promise<T>): Promise<T> {
-    let p = this.reads.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = read();
-      this.reads.set(key, p);
-      p.catch(() => this.reads.delete(key));
+  /** Before a write: nothing read before it is used after it. */
+  private forget(...ids: string[]): void {
+    for (const id of ids) {
+      this.conversations.forget(id);
+      this.messageLists.forget(id);
     }
-    return p;
   }
 
   private async conversation(id: string): Promise<FrontConversation> {
@@ -331,12 +332,12 @@ export class FrontProvider implements HelpdeskProvider {
 
   /** The conversation, its inbox (group, channel) and its messages (first response, reply count). */
   async getTicket(id: string): Promise<Ticket> {
-    const conv = await this.readOnce(`conversation:${id}`, () => this.conversation(id));
+    const conv = await this.conversations.read(id, () => this.conversation(id));
     const inboxBody = await this.http.get(`/conversations/${enc(conv.id)}/inboxes`);
     const convInboxes = parse(frontPage(FrontInboxSchema), inboxBody, 'inbox list')._results;
     const known = await this.inboxes();
     const inbox = convInboxes.length ? known.find((i) => i.id === convInboxes[0]!.id) : undefined;
-    const messages = await this.readOnce(`messages:${conv.id}`, () => this.messages(conv.id));
+    const messages = await this.messageLists.read(conv.id, () => this.messages(conv.id));
     return conversationToTicket(conv, {
       nowMs: this.nowMs(),
       inboxName: inbox?.name ?? convInboxes[0]?.name ?? null,
@@ -346,8 +347,9 @@ export class FrontProvider implements HelpdeskProvider {
   }
 
   async listComments(ticketId: string): Promise<Comment[]> {
-    const conv = await this.readOnce(`conversation:${ticketId}`, () => this.conversation(ticketId));
-    const [messages, comments] = [await this.readOnce(`messages:${conv.id}`, () => this.messages(conv.id)), await this.comments(conv.id)];
+    const conv = await this.conversations.reuse(ticketId, () => this.conversation(ticketId));
+    // the messages getTicket just read, once: a second look (after a lost write) reads them again
+    const [messages, comments] = [await this.messageLists.take(conv.id, () => this.messages(conv.id)), await this.comments(conv.id)];
     return mergeThread(conv.id, messages, comments);
   }
 
@@ -374,7 +376,7 @@ export class FrontProvider implements HelpdeskProvider {
       if (!status) throw new UsageError(`Front cannot set a conversation to '${patch.status}'`, 'use open, pending (snooze), solved or closed (archive)');
     }
     if (patch.group === null) throw new UsageError('a Front conversation always lives in an inbox', 'move it to another inbox with --group NAME');
-    this.reads.clear();
+    this.forget(id);
     const changesTags = Boolean(patch.addTags?.length || patch.removeTags?.length);
     const me = status?.kind === 'snooze' ? await this.currentAgent() : null;
     // read first only for what the write needs from it: the current tags, or whom to snooze it for
@@ -410,7 +412,7 @@ export class FrontProvider implements HelpdeskProvider {
       );
     }
     if (changesTags) await this.changeTags(conv, patch.addTags ?? [], patch.removeTags ?? []);
-    this.reads.clear();
+    this.forget(id);
     return this.getTicket(conv.id);
   }
 
@@ -452,14 +454,10 @@ export class FrontProvider implements HelpdeskProvider {
     const me = await this.currentAgent();
     const authorId = comment.authorId ?? me?.id;
     // the conversation as getTicket just read it, if it did (its id is all the reply needs)
-    const conv = await this.readOnce(`conversation:${ticketId}`, () => this.conversation(ticketId));
-    this.reads.clear();
+    const conv = await this.conversations.reuse(ticketId, () => this.conversation(ticketId));
+    this.forget(ticketId, conv.id);
     const sinceS = secondsFromDate(this.opts.now()) - LANDED_SKEW_S;
-    try {
-      return await (comment.public ? this.reply(conv.id, comment.body, authorId, sinceS) : this.note(conv.id, comment.body, authorId, sinceS));
-    } finally {
-      this.reads.clear();
-    }
+    return comment.public ? this.reply(conv.id, comment.body, authorId, sinceS) : this.note(conv.id, comment.body, authorId, sinceS);
   }
 
   private async reply(id: string, text: string, authorId: string | undefined, sinceS: number): Promise<Comment> {
