@@ -31,8 +31,8 @@ const OVERLAP_MS = 60_000;
 
 /**
  * The listed tickets the mirror does not hold as they are, with their conversations (an unchanged
- * updatedAt means an unchanged ticket: every vendor moves it on a new message), and the local ids of
- * the ones it holds already.
+ * updatedAt, read a minute or more after it, means an unchanged ticket: every vendor moves it on a new
+ * message), and the local ids of the ones it holds already.
  */
 async function changedOnly(
   source: HelpdeskProvider,
@@ -46,7 +46,8 @@ async function changedOnly(
   const unread: ChangedTicket[] = [];
   for (const ticket of tickets) {
     const h = held.get(ticket.id);
-    if (h && h.updatedAt === Date.parse(ticket.updatedAt)) unchanged.push(h.id);
+    // unchanged only if read well after its last change: vendors' times have whole seconds, and clocks differ
+    if (h && h.updatedAt === Date.parse(ticket.updatedAt) && h.readAt - h.updatedAt >= OVERLAP_MS) unchanged.push(h.id);
     else {
       const entry: ChangedTicket = { ticket, comments: null };
       changed.push(entry);
@@ -90,8 +91,9 @@ export async function syncMirror(source: HelpdeskProvider, mirror: MirrorWriter,
   // a pass from the beginning lists every ticket the helpdesk still has: the rest are removed at its end
   const seen: Set<number> | null = (source.changedTickets ? !state.cursor : !state.updatedHighWater) ? new Set() : null;
   const write = async (tickets: Ticket[], next: SyncState) => {
+    const readAt = Date.now();
     const { changed, unchanged } = await changedOnly(source, mirror, tickets, { concurrency, feedCovers });
-    const ids = mirror.writeBatch(changed, next);
+    const ids = mirror.writeBatch(changed, next, readAt);
     if (seen) for (const id of [...ids, ...unchanged]) seen.add(id);
     state = next;
     result.tickets += changed.length;

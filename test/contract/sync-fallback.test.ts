@@ -34,8 +34,8 @@ interface Vendor {
   name: string;
   start(): Promise<{ server: FakeServer; close(): Promise<void> }>;
   profile(): { profile: Profile; secret: [string, string] };
-  /** A new customer message on a conversation (its updated time moves on). */
-  change(id: string): void;
+  /** A new customer message on a conversation, its updated time set to `at` (ms; default: a little later). */
+  change(id: string, at?: number): void;
   /** Deleted for good: the API no longer lists it. */
   remove(id: string): void;
   /** Requests that read one conversation's messages, and the conversation id they name. */
@@ -61,9 +61,9 @@ const vendors: Vendor[] = [
       return front;
     },
     profile: () => ({ profile: { provider: 'front', url: front.url, agent: 'ana@acme.test', rateLimit: 60_000, options: { retryBaseMs: 5 } }, secret: ['token', front.token] }),
-    change(id) {
+    change(id, at) {
       const c = front.conversations.get(id)!;
-      front.now += 60;
+      front.now = at === undefined ? front.now + 60 : Math.floor(at / 1000);
       c.messages.push({ id: front.nextId('msg'), is_inbound: true, created_at: front.now, body: `<p>Any news on ${id}?</p>`, from: c.recipient });
       c.updated_at = front.now;
     },
@@ -82,9 +82,9 @@ const vendors: Vendor[] = [
       return ic;
     },
     profile: () => ({ profile: { provider: 'intercom', url: ic.url, rateLimit: 60_000, options: { retryBaseMs: 5, tickets: 'off' } }, secret: ['token', ic.token] }),
-    change(id) {
+    change(id, at) {
       const c = ic.conversations.get(id)!;
-      ic.now += 60;
+      ic.now = at === undefined ? ic.now + 60 : Math.floor(at / 1000);
       c.parts.push({ id: `${id}9${c.parts.length}`, part_type: 'comment', body: `<p>Any news on ${id}?</p>`, created_at: ic.now, author: { type: 'user', id: c.contact.id, name: c.contact.name, email: c.contact.email } });
       c.updated_at = ic.now;
     },
@@ -105,9 +105,10 @@ const vendors: Vendor[] = [
       return hs;
     },
     profile: () => ({ profile: { provider: 'helpscout', url: hs.url, clientId: hs.clientId, rateLimit: 60_000, options: { retryBaseMs: 5 } }, secret: ['client_secret', hs.clientSecret] }),
-    change(id) {
+    change(id, when) {
       const c = hs.conversations.get(Number(id))!;
-      const at = new Date(hs.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      // by default made two minutes ago: a ticket changed within the last minute is read again by the next sync too
+      const at = new Date(when ?? hs.now() - 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       c.threads.push({ id: 990_000 + c.threads.length + Number(id), type: 'customer', status: 'active', body: `<p>Any news on ${id}?</p>`, createdBy: { id: c.customerId, type: 'customer' }, createdAt: at });
       c.userUpdatedAt = at;
     },
@@ -162,6 +163,7 @@ for (const vendor of vendors) {
     let db: Database;
     let mirror: MirrorWriter;
     let local: LocalProvider;
+    let justChanged = '';
     /** One sync, with a provider of its own as each `deskctl sync` has. */
     const run = async (opts: { full?: boolean } = {}): Promise<SyncResult> => {
       await source.close();
@@ -260,6 +262,18 @@ for (const vendor of vendors) {
       await expectMirrorEqualsSource();
     });
 
+    it('reads a ticket again when it changed again in the second the last sync read it (times have whole seconds)', async () => {
+      const id = (justChanged = (await sourceIds())[7]!);
+      const at = Math.floor(Date.now() / 1000) * 1000;
+      vendor.change(id, at);
+      await run();
+      vendor.change(id, at); // another message, and the updated time does not move
+      fake.server.clearLog();
+      await run();
+      expect(conversationsRead()).toContain(id);
+      await expectMirrorEqualsSource();
+    });
+
     it('removes tickets deleted in the helpdesk on a complete pass (--full), fetching no unchanged conversation', async () => {
       const ids = [...await sourceIds()];
       vendor.remove(ids[0]!);
@@ -269,7 +283,8 @@ for (const vendor of vendors) {
       fake.server.clearLog();
       const full = await run({ full: true });
       expect(full.removed).toBe(2);
-      expect(conversationsRead()).toEqual([]);
+      // nothing read again but the ticket changed within the last minute
+      expect(conversationsRead().filter((id) => id !== justChanged)).toEqual([]);
       await expectMirrorEqualsSource();
     });
   });

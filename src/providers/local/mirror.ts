@@ -47,6 +47,8 @@ export class MirrorWriter {
   ) {
     this.stateKey = `sync:${source}`;
     db.exec(`CREATE TABLE IF NOT EXISTS sync_ids (source TEXT NOT NULL, source_id TEXT NOT NULL, ticket_id INTEGER NOT NULL, PRIMARY KEY (source, source_id))`);
+    // when each ticket was last read from the helpdesk (ms, this machine's clock)
+    db.exec(`CREATE TABLE IF NOT EXISTS sync_reads (ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE, read_at INTEGER NOT NULL)`);
   }
 
   state(): SyncState {
@@ -83,14 +85,14 @@ export class MirrorWriter {
     return p.id;
   }
 
-  /** The local id and updatedAt (ms) of each of these vendor tickets the mirror has. */
-  held(sourceIds: string[]): Map<string, { id: number; updatedAt: number }> {
-    const out = new Map<string, { id: number; updatedAt: number }>();
-    const get = this.db.prepare(`SELECT updated_at FROM tickets WHERE id = ?`);
+  /** The local id, updatedAt and last read time (ms; 0 when unknown) of each of these vendor tickets the mirror has. */
+  held(sourceIds: string[]): Map<string, { id: number; updatedAt: number; readAt: number }> {
+    const out = new Map<string, { id: number; updatedAt: number; readAt: number }>();
+    const get = this.db.prepare(`SELECT t.updated_at, r.read_at FROM tickets t LEFT JOIN sync_reads r ON r.ticket_id = t.id WHERE t.id = ?`);
     for (const sourceId of sourceIds) {
       const id = this.knownId(sourceId);
-      const row = id === undefined ? undefined : (get.get(id) as { updated_at: string | null } | undefined);
-      if (row?.updated_at) out.set(sourceId, { id: id!, updatedAt: Date.parse(row.updated_at) });
+      const row = id === undefined ? undefined : (get.get(id) as { updated_at: string | null; read_at: number | null } | undefined);
+      if (row?.updated_at) out.set(sourceId, { id: id!, updatedAt: Date.parse(row.updated_at), readAt: row.read_at ?? 0 });
     }
     return out;
   }
@@ -123,8 +125,8 @@ export class MirrorWriter {
     return removed;
   }
 
-  /** Upserts a batch of changed tickets and saves the state, in one transaction; returns their local ids. */
-  writeBatch(batch: ChangedTicket[], state: SyncState): number[] {
+  /** Upserts a batch of changed tickets read at `readAt` and saves the state, in one transaction; returns their local ids. */
+  writeBatch(batch: ChangedTicket[], state: SyncState, readAt = Date.now()): number[] {
     const db = this.db;
     const ids: number[] = [];
     db.transaction(() => {
@@ -148,6 +150,7 @@ export class MirrorWriter {
         db.prepare(`DELETE FROM ticket_tags WHERE ticket_id = ?`).run(id);
         for (const tag of new Set(t.tags)) db.prepare(`INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`).run(id, tag);
         if (comments) this.replaceConversation(id, comments);
+        db.prepare(`INSERT INTO sync_reads (ticket_id, read_at) VALUES (?, ?) ON CONFLICT(ticket_id) DO UPDATE SET read_at = excluded.read_at`).run(id, readAt);
         // the helpdesk's own reply count when it has one (its definition, e.g. RT counts Correspond only);
         // else the triggers' count of the conversation's public agent messages
         if (t.publicReplyCount != null) db.prepare(`UPDATE tickets SET public_replies = ? WHERE id = ?`).run(t.publicReplyCount, id);
