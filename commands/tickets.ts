@@ -156,13 +156,17 @@ export function register(program: Command, context: ContextFactory): void {
       const spec = ticketShowSpec(() => ctx.clock.now());
       validateFields(flags, spec); // --fields id,subject,comments: ticket fields and the conversation, before any I/O
       const provider = await ctx.provider();
-      const ticket = await provider.getTicket(id!);
       if (o.web) {
+        const ticket = await provider.getTicket(id!);
         if (!ticket.url) throw (await import('../src/tickets/web.js')).noWebUi(`ticket ${ticket.id}`);
         await openWeb(ctx, ticket.url);
         return;
       }
-      const comments = (await provider.listComments(id!)).filter((c) => o.notes !== false || c.public);
+      const shown = provider.getTicketWithComments
+        ? await provider.getTicketWithComments(id!)
+        : { ticket: await provider.getTicket(id!), comments: await provider.listComments(id!) };
+      const ticket = shown.ticket;
+      const comments = shown.comments.filter((c) => o.notes !== false || c.public);
       ctx.output.record(
         { ...ticket, comments },
         () => renderTicketDetail(ticket, comments, ctx.io.color, ctx.clock.now(), ctx.io.columns),

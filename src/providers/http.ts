@@ -65,8 +65,10 @@ export type Headers = Record<string, string | string[] | undefined>;
 export interface AuthStrategy {
   /** Headers for the next request (may fetch or refresh a token first). */
   headers(): Promise<Record<string, string>> | Record<string, string>;
-  /** Called once when the server answers 401: refresh credentials and return true to retry with new headers. */
+  /** Called once when the server answers 401 (or a status in `refreshOn`): refresh credentials and return true to retry with new headers. */
   refresh?(): Promise<boolean>;
+  /** Statuses besides 401 that mean "credentials not accepted, nothing done" (RT redirects an expired session cookie to its login page). */
+  readonly refreshOn?: readonly number[];
   /** Short name for messages: "OAuth token", "API token". */
   readonly label?: string;
 }
@@ -464,9 +466,9 @@ export class HttpClient {
         continue;
       }
 
-      if (status === 401 && this.opts.auth?.refresh && !refreshed) {
+      if ((status === 401 || this.opts.auth?.refreshOn?.includes(status)) && this.opts.auth?.refresh && !refreshed) {
         refreshed = true;
-        this.trace('  401: refreshing credentials');
+        this.trace(`  ${status}: refreshing credentials`);
         if (await this.opts.auth.refresh()) continue;
       }
 

@@ -56,6 +56,9 @@ export interface ListOptions {
 /** The first page's size: what the caller wants, within the API's maximum. */
 export const firstPageSize = (max: number, opts?: ListOptions): number => Math.max(1, Math.min(max, opts?.wanted ?? max));
 
+/** A comment as addComment sent it; `statusRefused` says why the status asked for with it was not set (the message itself was sent). */
+export type AddedComment = Comment & { statusRefused?: string };
+
 export interface HelpdeskProvider {
   /** Registry name: local, zendesk, freshdesk, helpscout, front, intercom, rt. */
   readonly kind: string;
@@ -69,8 +72,10 @@ export interface HelpdeskProvider {
   getTicket(id: string): Promise<Ticket>;
   /** The conversation, oldest first, internal notes included (public=false). */
   listComments(ticketId: string): Promise<Comment[]>;
+  /** Optional: getTicket and listComments in one go, where the helpdesk can read both at once (`tickets show`). */
+  getTicketWithComments?(id: string): Promise<{ ticket: Ticket; comments: Comment[] }>;
   updateTicket(id: string, patch: TicketPatch): Promise<Ticket>;
-  addComment(ticketId: string, comment: NewComment): Promise<Comment>;
+  addComment(ticketId: string, comment: NewComment): Promise<AddedComment>;
   /** Ratings created in the range, one page at a time. */
   listRatings(range: DateRange): AsyncIterable<Rating[]>;
   listAgents(): Promise<Person[]>;

@@ -92,8 +92,11 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
         continue;
       }
       let commentId: string | null;
+      let statusRefused: string | undefined;
       try {
-        commentId = (await provider.addComment(ticket.id, { body, public: isPublic, ...(statusInWrite ? { status } : {}) })).id;
+        const added = await provider.addComment(ticket.id, { body, public: isPublic, ...(statusInWrite ? { status } : {}) });
+        commentId = added.id;
+        statusRefused = added.statusRefused;
       } catch (err) {
         if ((err as Error)?.name === 'WriteLandedError') commentId = null;
         else {
@@ -106,7 +109,9 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
         }
       }
       await guard.afterSend(message, null, commentId);
-      const changes: ChangeOutcome[] = statusInWrite ? [{ change: 'status', value: status, outcome: 'applied' }] : [];
+      const changes: ChangeOutcome[] = statusInWrite
+        ? [statusRefused ? { change: 'status', value: status, outcome: 'failed', error: statusRefused } : { change: 'status', value: status, outcome: 'applied' }]
+        : [];
       if (!isEmptyPatch(after)) {
         try {
           changes.push(...(await applyChanges(provider, ticket.id, after)).changes);

@@ -6,7 +6,7 @@ import { ApiError, NotFoundError, type DeskctlError } from '../errors.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { applyChanges, type ChangeOutcome } from '../tickets/changes.js';
 import { applyChangesLocally, changesToPatch, commentRef, planTicket, type Change, type CommentChange, type PlanContext, type ResolvedAssignee, type TicketPlan } from './plan.js';
-import { needsConversation, rulesError, type RuleSet, type TicketFacts } from './rules.js';
+import { needsConversation, rulesError, ticketNeedsConversation, type RuleSet, type TicketFacts } from './rules.js';
 import type { SentimentAnalyzer } from './sentiment.js';
 import type { SlaTargets } from './sla.js';
 import { bodyHash, sentKey, type TriageJournal } from './store.js';
@@ -79,7 +79,8 @@ export async function planRules(set: RuleSet, tickets: readonly Ticket[], deps: 
   const scoreOpts = { now: deps.now, targets: deps.targets, analyze: deps.analyze };
   const unstable: RulesPlan['unstable'] = [];
   const plans = await mapPool(tickets, deps.concurrency ?? 4, async (ticket) => {
-    const comments = withComments ? await deps.provider.listComments(ticket.id) : undefined;
+    const needs = withComments && ticketNeedsConversation(set.rules, { ticket, now: deps.now, score: scoreTicket(ticket, undefined, scoreOpts) }, set.tierField);
+    const comments = needs ? await deps.provider.listComments(ticket.id) : undefined;
     const facts: TicketFacts = { ticket, comments, now: deps.now, score: scoreTicket(ticket, comments, scoreOpts) };
     const plan = planTicket(set, facts, ctx);
     if (plan.changes.length) {

@@ -318,11 +318,31 @@ export interface TicketFacts {
 
 const UNSOLVED: Status[] = ['new', 'open', 'pending', 'on_hold'];
 
-/** Does a rule set need message bodies (body/text conditions, sentiment/urgency of the latest message)? */
+/** Does a condition read message bodies (body/text conditions, sentiment/urgency of the latest message)? */
+const usesConversation = (c: Conditions): boolean =>
+  c.body !== undefined || c.text !== undefined || c.sentiment !== undefined || c.urgency !== undefined || (c.any ?? []).some(usesConversation) || (c.not ? usesConversation(c.not) : false);
+
+/** Does a rule set need message bodies for some ticket? */
 export function needsConversation(rules: readonly Rule[]): boolean {
-  const uses = (c: Conditions): boolean =>
-    c.body !== undefined || c.text !== undefined || c.sentiment !== undefined || c.urgency !== undefined || (c.any ?? []).some(uses) || (c.not ? uses(c.not) : false);
-  return rules.some((r) => uses(r.when));
+  return rules.some((r) => usesConversation(r.when));
+}
+
+/** The conditions that can be told without the conversation (those that need it, and any/not over them, left out: "maybe"). */
+function withoutConversation(c: Conditions): Conditions {
+  const { body: _b, text: _t, sentiment: _s, urgency: _u, any, not, ...rest } = c;
+  return {
+    ...rest,
+    ...(any && !any.some(usesConversation) ? { any } : {}),
+    ...(not && !usesConversation(not) ? { not } : {}),
+  };
+}
+
+/**
+ * Does this ticket need its conversation read: is there a rule that reads message bodies and whose other
+ * conditions hold? (A rule whose status, group, subject... already rule the ticket out never needs them.)
+ */
+export function ticketNeedsConversation(rules: readonly Rule[], f: Omit<TicketFacts, 'comments'>, tierField?: string): boolean {
+  return rules.some((r) => usesConversation(r.when) && matchConditions(withoutConversation(r.when), f, tierField));
 }
 
 const reCache = new Map<string, RegExp>();

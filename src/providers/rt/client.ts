@@ -15,6 +15,7 @@ import {
   RtTransactionSchema,
   RtUserSchema,
   sqlString,
+  RT_INACTIVE_STATUSES,
   type RtAttachment,
   type RtTicket,
   type RtTransaction,
@@ -37,13 +38,19 @@ export function ticketFields(withCustomFields: boolean): Query {
     'fields[Queue]': 'Name',
     'fields[Owner]': USER_FIELDS,
     'fields[Requestor]': USER_FIELDS,
+    // each value list says whether its field takes several values: no separate custom field search needed
+    ...(withCustomFields ? { 'fields[CustomFields]': 'MaxValues' } : {}),
   };
 }
 
+/** Transactions shown as messages: the author's name and address come with them. */
 const TXN_FIELDS: Query = {
-  fields: 'Type,Field,OldValue,NewValue,ObjectId,ObjectType,Created,Creator',
+  fields: 'Type,Field,OldValue,NewValue,ObjectId,Created,Creator',
   'fields[Creator]': USER_FIELDS,
 };
+
+/** Transactions read only for the derived facts (first response, reopens, replies): the creator's login is enough. */
+const DERIVE_TXN_FIELDS: Query = { fields: 'Type,Field,OldValue,NewValue,ObjectId,Created,Creator' };
 
 /** The web root and the REST2 base of a profile URL (which may be either). */
 export function rtUrls(raw: string | undefined): { webBase: string; restBase: string } {
@@ -144,23 +151,32 @@ export class RtClient {
   /**
    * Tickets matching TicketSQL, newest first, with every field the domain needs. Pages are keyed on the id
    * (`AND id < last`) rather than numbered, so tickets created while a long list is read do not shift pages.
+   * `wanted`: the caller stops after that many, so no page asks for more than are still wanted, and the
+   * first page's total says when there are no more to ask for.
    */
-  async *searchTickets(sql: string, firstPage = RT_PAGE_SIZE): AsyncGenerator<RtTicket[]> {
+  async *searchTickets(sql: string, wanted = Infinity): AsyncGenerator<RtTicket[]> {
     let below: number | undefined;
-    for (let size = firstPage; ; size = RT_PAGE_SIZE) {
+    let fetched = 0;
+    let total: number | null = null;
+    for (;;) {
+      // once `wanted` were given and the caller still reads (it filtered some out locally): full pages
+      const size = fetched < wanted ? Math.min(RT_PAGE_SIZE, wanted - fetched) : RT_PAGE_SIZE;
       const query = below === undefined ? sql : `(${sql}) AND id < ${below}`;
       const fields = ticketFields(await this.withCustomFields());
       const res = await this.searchPage('/tickets', { query, ...fields, orderby: 'id', order: 'DESC' }, RtTicketSchema, 'a ticket search', 1, size);
+      total ??= res.total;
+      fetched += res.items.length;
       if (res.items.length) yield res.items;
-      if (res.items.length < size) return;
+      if (res.items.length < size || (total !== null && fetched >= total)) return;
       const last = Math.min(...res.items.map((t) => Number(t.id)));
       if (!Number.isFinite(last) || (below !== undefined && last >= below)) return;
       below = last;
     }
   }
 
+  /** One ticket, always with its custom field values (cheap for one ticket; their definitions come inline). */
   async ticketById(id: string): Promise<RtTicket | undefined> {
-    const fields = ticketFields(await this.withCustomFields());
+    const fields = ticketFields(true);
     const page = await this.searchPage('/tickets', { query: `id = ${id}`, ...fields }, RtTicketSchema, `ticket ${id}`, 1, 1);
     return page.items.find((t) => String(t.id) === id);
   }
@@ -170,22 +186,37 @@ export class RtClient {
     await this.http.request({ method: 'GET', path: `/ticket/${id}`, notFound: { what: 'ticket', id, hint: "list tickets with 'deskctl tickets list'" } });
   }
 
-  /** Transactions of some tickets, of the given types, oldest first. */
-  async ticketTransactions(ticketIds: string[], types: string[], extra?: string): Promise<RtTransaction[]> {
+  /**
+   * Transactions of some tickets, of the given types, oldest first (`authors`: with the creators' names and
+   * addresses). Of the status changes only reopens are read (from an inactive status): the others tell
+   * deskctl nothing. After the first page, the other pages are read at once (ordered by id, they cannot shift).
+   */
+  async ticketTransactions(ticketIds: string[], types: string[], authors = true): Promise<RtTransaction[]> {
     if (!ticketIds.length) return [];
     const nums = ticketIds.map(Number).sort((a, b) => a - b);
     const min = nums[0]!;
     const max = nums[nums.length - 1]!;
     // a dense id range is a cheaper condition than a long OR list
     const objects = max - min + 1 <= nums.length * 2 ? `ObjectId >= ${min} AND ObjectId <= ${max}` : `(${nums.map((n) => `ObjectId = ${n}`).join(' OR ')})`;
-    const typeSql = types.map((t) => `Type = ${sqlString(t)}`).join(' OR ');
-    const sql = `ObjectType = 'RT::Ticket' AND ${objects} AND (${typeSql})${extra ? ` AND ${extra}` : ''}`;
-    const wanted = new Set(ticketIds);
-    const out: RtTransaction[] = [];
-    for await (const page of this.searchAll('/transactions', { query: sql, ...TXN_FIELDS, orderby: 'id', order: 'ASC' }, RtTransactionSchema, 'a transaction search')) {
-      for (const t of page) if (wanted.has(String(t.ObjectId))) out.push(t);
+    const reopens = `(Type = 'Status' AND (${RT_INACTIVE_STATUSES.map((v) => `OldValue = ${sqlString(v)}`).join(' OR ')}))`;
+    const typeSql = types.map((t) => (t === 'Status' ? reopens : `Type = ${sqlString(t)}`)).join(' OR ');
+    const sql = `ObjectType = 'RT::Ticket' AND ${objects} AND (${typeSql})`;
+    const params: Query = { query: sql, ...(authors ? TXN_FIELDS : DERIVE_TXN_FIELDS), orderby: 'id', order: 'ASC' };
+    const first = await this.searchPage('/transactions', params, RtTransactionSchema, 'a transaction search', 1);
+    const pages = [first];
+    if (first.pages !== null && first.pages > 1) {
+      const rest = Array.from({ length: first.pages - 1 }, (_, i) => i + 2);
+      pages.push(...(await Promise.all(rest.map((page) => this.searchPage('/transactions', params, RtTransactionSchema, 'a transaction search', page)))));
+    } else if (first.pages === null && first.items.length >= RT_PAGE_SIZE) {
+      // no total (RT would not count): one page after another
+      for (let page = 2; ; page++) {
+        const next = await this.searchPage('/transactions', params, RtTransactionSchema, 'a transaction search', page);
+        pages.push(next);
+        if (next.items.length < RT_PAGE_SIZE) break;
+      }
     }
-    return out;
+    const wanted = new Set(ticketIds);
+    return pages.flatMap((p) => p.items).filter((t) => wanted.has(String(t.ObjectId)));
   }
 
   /** The newest transactions of a ticket matching a condition (newest first). */
@@ -211,14 +242,26 @@ export class RtClient {
     return out;
   }
 
-  async correspond(ticketId: string, body: string, kind: 'correspond' | 'comment', verifyNotLanded: () => Promise<boolean>): Promise<string[]> {
+  /**
+   * Posts a reply or note (and a status, applied by RT right after it). Returns RT's messages and the new
+   * transaction's id, which RT gives in the Location header (/REST/2.0/transaction/ID).
+   */
+  async correspond(
+    ticketId: string,
+    body: string,
+    kind: 'correspond' | 'comment',
+    verifyNotLanded: () => Promise<boolean>,
+    status?: string,
+  ): Promise<{ messages: string[]; transactionId?: string }> {
     const res = await this.http.request<unknown>({
       method: 'POST',
       path: `/ticket/${ticketId}/${kind}`,
-      json: { Content: body, ContentType: 'text/plain' },
+      json: { Content: body, ContentType: 'text/plain', ...(status ? { Status: status } : {}) },
       verifyNotLanded,
     });
-    return Array.isArray(res.body) ? res.body.map(String) : [];
+    const location = res.headers.location;
+    const transactionId = /\/transaction\/(\d+)\/?$/.exec(Array.isArray(location) ? (location[0] ?? '') : (location ?? ''))?.[1];
+    return { messages: Array.isArray(res.body) ? res.body.map(String) : [], transactionId };
   }
 
   async updateTicket(ticketId: string, body: Record<string, unknown>): Promise<string[]> {

@@ -21,7 +21,7 @@ import { decimalId } from '../../domain/parse.js';
 import { createHttpClient, type AuthStrategy, type HttpBackedProvider, type HttpClient } from '../http.js';
 import { basicAuth, headerAuth } from '../http.js';
 import { registerSecret } from '../../output/redact.js';
-import { firstPageSize, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
+import { type AddedComment, type Capabilities, type HelpdeskProvider, type ListOptions } from '../provider.js';
 import type { ProviderContext } from '../registry.js';
 import { RT_PAGE_SIZE, RtClient, rtUrls } from './client.js';
 import { rtSessionAuth, type RtSessionAuth } from './session.js';
@@ -33,6 +33,8 @@ import {
   personFromRt,
   requestorKeys,
   rtComplaints,
+  rtStatusRefusal,
+  statusToRt,
   RT_SYSTEM,
   RT_TAGS_HINT,
   NOBODY,
@@ -51,6 +53,7 @@ export { RtClient, rtUrls } from './client.js';
 
 const DERIVE_TYPES = ['Create', 'Correspond', 'Status'];
 const CONVERSATION = ['Create', 'Correspond', 'Comment'];
+const ALL_TYPES = [...DERIVE_TYPES, 'Comment'];
 /** How long a ticket read by getTicket serves a following listComments. */
 const RECENT_MS = 5000;
 /** How many concurrent requests to use when fetching several users. */
@@ -97,6 +100,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
       ratings: [],
       serverFilters: ['ids', 'status', 'priority', 'group', 'assigneeIds', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil', 'text', ...(opts.tagsField ? (['tags'] as const) : [])],
       defaultConcurrency: 4,
+      statusWithComment: true,
       hints: opts.tagsField ? undefined : { tags: RT_TAGS_HINT },
     };
   }
@@ -105,12 +109,16 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
   // tickets
 
   /** Domain tickets for a page of RT tickets, with the facts only the transaction log knows. */
-  private async withHistory(raw: RtTicket[], types = DERIVE_TYPES): Promise<Ticket[]> {
+  private async withHistory(raw: RtTicket[]): Promise<Ticket[]> {
     const txns = await this.client.ticketTransactions(
       raw.map((t) => String(t.id)),
-      types,
+      DERIVE_TYPES,
+      false,
     );
-    if (raw.length === 1) this.recentTxns.set(String(raw[0]!.id), { at: Date.now(), txns, types });
+    return this.ticketsWith(raw, txns);
+  }
+
+  private async ticketsWith(raw: RtTicket[], txns: RtTransaction[]): Promise<Ticket[]> {
     const byTicket = new Map<string, RtTransaction[]>();
     for (const t of txns) {
       const key = String(t.ObjectId);
@@ -118,7 +126,7 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
       list.push(t);
       byTicket.set(key, list);
     }
-    const opts = await this.mapOptions();
+    const opts = await this.mapOptions(raw);
     return raw.map((t) => ticketFromRt(t, opts, deriveFromTransactions(byTicket.get(String(t.id)) ?? [], requestorKeys(t))));
   }
 
@@ -131,16 +139,19 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     const { sql, empty } = toTicketSql(query, this.opts);
     if (empty) return;
     let first = true;
-    // From the second page on (the caller wants more than one page), the next page of tickets is fetched
-    // while this page's transactions are read. The first page is never followed unasked: a
-    // `tickets list --limit 30` costs no second search.
-    const pages = this.client.searchTickets(sql, firstPageSize(RT_PAGE_SIZE, opts));
+    // The next page of tickets is fetched while this page's transactions are read, when the caller will
+    // want it: it reads all, or has not had as many as it wants (unknown: from the second page on).
+    const wanted = opts?.wanted;
+    const pages = this.client.searchTickets(sql, wanted);
+    let given = 0;
     try {
       let pending: Promise<IteratorResult<RtTicket[], void>> | undefined = pages.next();
       for (let index = 0; ; index++) {
         const r: IteratorResult<RtTicket[], void> = await (pending ?? pages.next());
         if (r.done) break;
-        pending = index >= 1 ? pages.next() : undefined;
+        given += r.value.length;
+        const more = wanted === undefined ? index >= 1 : given < wanted;
+        pending = more ? pages.next() : undefined;
         pending?.catch(() => undefined);
         first = false;
         const kept = (await this.withHistory(r.value)).filter((t) => matchesQuery(t, query));
@@ -163,8 +174,13 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     }
   }
 
-  /** Map options with the multi-value custom fields, so that such a field is an array whatever its count. */
-  private async mapOptions(): Promise<RtProviderOptions> {
+  /**
+   * Map options with the multi-value custom fields, so that such a field is an array whatever its count.
+   * Tickets read with their custom fields carry the definitions inline; only the others need the search.
+   */
+  private async mapOptions(raw: RtTicket[]): Promise<RtProviderOptions> {
+    const unknownArity = raw.some((t) => Array.isArray(t.CustomFields) && t.CustomFields.some((cf) => cf.MaxValues === undefined || cf.MaxValues === null));
+    if (!unknownArity) return this.opts;
     const multiValueFields = await this.client.multiValueFields();
     return multiValueFields ? { ...this.opts, multiValueFields } : this.opts;
   }
@@ -175,9 +191,9 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     return clean;
   }
 
-  /** Tickets (and their transactions) read in the last few seconds: show reads a ticket, then its conversation. Writes forget them. */
+  /** Tickets (and their conversation transactions) read in the last few seconds: a reply reads a ticket, then its conversation. Writes forget them. */
   private readonly recent = new Map<string, { at: number; ticket: RtTicket }>();
-  private readonly recentTxns = new Map<string, { at: number; txns: RtTransaction[]; types: string[] }>();
+  private readonly recentTxns = new Map<string, { at: number; txns: RtTransaction[] }>();
 
   /** The RT ticket, or NotFoundError / AuthError (403) explaining why it cannot be read. */
   private async rawTicket(id: string, fresh = false): Promise<RtTicket> {
@@ -194,31 +210,55 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     throw new NotFoundError('ticket', id, "it may have been merged or deleted; list tickets with 'deskctl tickets list'");
   }
 
+  /** A ticket's transactions of every type the ticket and its conversation need, with their authors (kept for a following listComments). */
+  private async conversationTxns(id: string): Promise<RtTransaction[]> {
+    const txns = await this.client.ticketTransactions([id], ALL_TYPES);
+    this.recentTxns.set(id, { at: Date.now(), txns });
+    return txns;
+  }
+
   async getTicket(id: string): Promise<Ticket> {
-    // one transaction search serves both this ticket's derived facts and a following listComments
-    const [ticket] = await this.withHistory([await this.rawTicket(id, true)], [...DERIVE_TYPES, 'Comment']);
+    const clean = this.checkId(id);
+    // the ticket and its transaction log at once; the log also serves a following listComments
+    const [raw, txns] = await settled([this.rawTicket(clean, true), this.conversationTxns(clean)] as const);
+    const [ticket] = await this.ticketsWith([raw], txns);
     return ticket!;
   }
 
+  /** `tickets show`: the ticket, its transactions and its messages' text parts and files, all four requests at once. */
+  async getTicketWithComments(id: string): Promise<{ ticket: Ticket; comments: Comment[] }> {
+    const clean = this.checkId(id);
+    const [raw, txns, parts, files] = await settled([
+      this.rawTicket(clean, true),
+      this.conversationTxns(clean),
+      this.client.ticketTextParts(clean),
+      this.client.ticketFiles(clean),
+    ] as const);
+    const [ticket] = await this.ticketsWith([raw], txns);
+    return { ticket: ticket!, comments: commentsFromRt(raw, txns.filter((t) => CONVERSATION.includes(t.Type)), parts, files) };
+  }
+
   async listComments(ticketId: string): Promise<Comment[]> {
-    const raw = await this.rawTicket(ticketId);
-    const id = String(raw.id);
+    const id = this.checkId(ticketId);
     const cached = this.recentTxns.get(id);
-    const fresh = cached && Date.now() - cached.at < RECENT_MS && CONVERSATION.every((t) => cached.types.includes(t));
-    const [txns, parts, files] = await Promise.all([
-      fresh ? cached.txns.filter((t) => CONVERSATION.includes(t.Type)) : this.client.ticketTransactions([id], CONVERSATION),
+    const fresh = cached && Date.now() - cached.at < RECENT_MS;
+    const [raw, txns, parts, files] = await settled([
+      this.rawTicket(id),
+      fresh ? Promise.resolve(cached.txns) : this.client.ticketTransactions([id], CONVERSATION),
       this.client.ticketTextParts(id),
       this.client.ticketFiles(id),
-    ]);
-    return commentsFromRt(raw, txns, parts, files);
+    ] as const);
+    return commentsFromRt(raw, txns.filter((t) => CONVERSATION.includes(t.Type)), parts, files);
   }
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     // refuse what RT cannot do before any request
     if ((patch.addTags?.length || patch.removeTags?.length || patch.group === null) && !this.opts.tagsField) patchToRt(patch, EMPTY_TICKET, this.opts);
-    const beforeRaw = await this.rawTicket(id, true);
-    const clean = String(beforeRaw.id);
-    const before = ticketFromRt(beforeRaw, await this.mapOptions());
+    const clean = this.checkId(id);
+    // RT takes a multi-value field as its complete list of values: only a tag change needs the ticket first
+    const needsCurrent = Boolean(patch.addTags?.length || patch.removeTags?.length);
+    const current = needsCurrent ? await this.rawTicket(clean, true) : undefined;
+    const before = current ? ticketFromRt(current, await this.mapOptions([current])) : EMPTY_TICKET;
     const body = patchToRt(patch, before, this.opts);
     if (!Object.keys(body).length) return this.getTicket(clean);
     this.recent.delete(clean);
@@ -246,7 +286,11 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     return after;
   }
 
-  async addComment(ticketId: string, comment: NewComment): Promise<Comment> {
+  /**
+   * One POST: the message and, when asked, the status (RT applies it right after the message). RT's answer
+   * names the new transaction; a status RT refused is reported with the comment, the message stays sent.
+   */
+  async addComment(ticketId: string, comment: NewComment): Promise<AddedComment> {
     const id = this.checkId(ticketId);
     const kind = comment.public ? 'correspond' : 'comment';
     const type = comment.public ? 'Correspond' : 'Comment';
@@ -261,31 +305,42 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
       const hit = commentsFromRt(raw, recent, parts).find((c) => c.body.trim() === comment.body.trim());
       return hit ? recent.find((t) => String(t.id) === hit.id) : undefined;
     };
-    let landed: RtTransaction | undefined;
+    const status = comment.status ? statusToRt(comment.status) : undefined;
+    let landed: { id: string; createdAt: string } | undefined;
+    let statusRefused: string | undefined;
     this.recent.delete(id);
     this.recentTxns.delete(id);
     try {
-      await this.client.correspond(id, comment.body, kind, async () => !(await findLanded()));
+      const res = await this.client.correspond(id, comment.body, kind, async () => !(await findLanded()), status);
+      if (res.transactionId) landed = { id: res.transactionId, createdAt: new Date().toISOString() };
+      if (status) statusRefused = rtStatusRefusal(res.messages);
     } catch (err) {
-      if ((err as Error).name === 'WriteLandedError') landed = await findLanded();
-      else if (err instanceof ApiError && err.status === 400) {
+      if ((err as Error).name === 'WriteLandedError') {
+        const found = await findLanded();
+        if (found) landed = { id: String(found.id), createdAt: found.Created };
+        // the status went with the lost answer: look at the ticket itself
+        if (status && statusToRt((await this.getTicket(id)).status) !== status) statusRefused = 'not seen on the ticket after the reply';
+      } else if (err instanceof ApiError && err.status === 400) {
         // RT answers 400 "Message could not be recorded" for a missing ticket: say which it is
         await this.rawTicket(id);
         throw err;
       } else throw err;
     }
-    landed ??= (await this.client.latestTransactions(id, condition, 1))[0];
     if (!landed) {
-      throw new ApiError(`Request Tracker accepted the ${comment.public ? 'reply' : 'note'} on ticket ${id} but it is not in the ticket's history`, { hint: 'check the ticket in RT' });
+      // an RT that does not name the new transaction: the newest of ours is it
+      const found = (await this.client.latestTransactions(id, condition, 1))[0];
+      if (!found) throw new ApiError(`Request Tracker accepted the ${comment.public ? 'reply' : 'note'} on ticket ${id} but it is not in the ticket's history`, { hint: 'check the ticket in RT' });
+      landed = { id: String(found.id), createdAt: found.Created };
     }
     return {
-      id: String(landed.id),
+      id: landed.id,
       ticketId: id,
-      author: me ?? personFromRt(landed.Creator ?? { id: RT_SYSTEM }, 'agent'),
+      author: me ?? { id: RT_SYSTEM, name: 'The RT System itself', email: null, role: 'agent' },
       authorRole: 'agent',
       public: comment.public,
       body: comment.body,
-      createdAt: new Date(Date.parse(landed.Created)).toISOString(),
+      createdAt: new Date(Date.parse(landed.createdAt)).toISOString(),
+      ...(statusRefused ? { statusRefused } : {}),
     };
   }
 
@@ -344,6 +399,16 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
   async close(): Promise<void> {
     this.http.close();
   }
+}
+
+/**
+ * Promise.all that waits for every request and then throws the first failure in the order given (the
+ * ticket's own read goes first: "ticket 42 not found" rather than its attachments' 404).
+ */
+async function settled<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** "1-35-0123abcd..." -> "35": RT auth tokens carry the numeric id of their user. */

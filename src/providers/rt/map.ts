@@ -44,6 +44,8 @@ export const RtCustomFieldValueSchema = z.looseObject({
   id: str,
   name: z.string(),
   values: z.array(z.unknown()).nullish(),
+  /** Present when asked for (fields[CustomFields]=MaxValues): 1 = one value, 0 = unlimited. */
+  MaxValues: str.nullish(),
 });
 
 export const RtTicketSchema = z.looseObject({
@@ -123,7 +125,9 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: s
 
 /** RT's default lifecycle. */
 export const RT_STATUSES = ['new', 'open', 'stalled', 'resolved', 'rejected', 'deleted'] as const;
-const INACTIVE = new Set(['resolved', 'rejected', 'deleted']);
+/** RT's inactive statuses: leaving one for an active status is a reopen. */
+export const RT_INACTIVE_STATUSES = ['resolved', 'rejected', 'deleted'] as const;
+const INACTIVE = new Set<string>(RT_INACTIVE_STATUSES);
 
 export function statusFromRt(status: string): Status {
   switch (status.toLowerCase()) {
@@ -290,7 +294,7 @@ export function customFieldsFromRt(t: RtTicket, multiValueFields?: ReadonlySet<s
   if (Array.isArray(cfs)) {
     for (const cf of cfs) {
       const values = (cf.values ?? []).map((v) => (typeof v === 'object' && v !== null ? v : String(v)));
-      const multi = multiValueFields?.has(String(cf.id)) || multiValueFields?.has(cf.name);
+      const multi = cf.MaxValues !== undefined && cf.MaxValues !== null ? Number(cf.MaxValues) !== 1 : multiValueFields?.has(String(cf.id)) || multiValueFields?.has(cf.name);
       out[cf.name] = multi ? values : values.length === 0 ? null : values.length === 1 ? values[0] : values;
     }
   } else if (typeof cfs === 'object') {
@@ -555,6 +559,17 @@ export function unappliedFields(patch: TicketPatch, after: Ticket): string[] {
   }
   if (patch.group && (after.group ?? '').toLowerCase() !== patch.group.toLowerCase()) missing.push(`queue ${patch.group}`);
   return missing;
+}
+
+/**
+ * Why RT did not set the status asked for with a reply (its answer to POST correspond with Status), or
+ * undefined when it did (or the ticket already had it).
+ */
+export function rtStatusRefusal(messages: string[]): string | undefined {
+  const about = messages.slice(1); // the first message is the reply's own ("Correspondence added")
+  if (about.some((m) => /^(Ticket \d+: )?Status changed\b/i.test(m) || /already the current value/i.test(m))) return undefined;
+  const complaints = rtComplaints(about);
+  return complaints.length ? complaints.join('; ') : 'Request Tracker did not report the status change';
 }
 
 /** RT answers PUT/POST with a list of messages; the ones that do not report a change are the complaints. */

@@ -2,13 +2,13 @@
  * Basic auth for Request Tracker, made fast with a web session.
  *
  * RT checks a password with bcrypt on every basic-auth request (about half a second of server CPU each).
- * RT's REST2 also accepts the session cookie of its web UI, so deskctl logs in once per run
- * (POST /NoAuth/Login.html) and sends the session cookie alongside the basic-auth header: while the
- * session is valid RT uses it (one bcrypt per run instead of one per request); when it is not (expired,
- * or the login page could not be read) RT falls back to the basic-auth header, so nothing breaks.
- * The session is kept for the next runs in the profile's data folder (rt-session.json, mode 0600, with a
- * salted scrypt fingerprint of the password so that it is reused only with the same password) and checked
- * with one cheap request before use. Set the profile option `session=false` to send basic auth only.
+ * RT's REST2 also accepts the session cookie of its web UI, so deskctl logs in once
+ * (POST /NoAuth/Login.html) and then sends only the session cookie. The session is kept for the next runs
+ * in the profile's data folder (rt-session.json, mode 0600, with a salted scrypt fingerprint of the password
+ * so that it is reused only with the same password) and used without a check of its own: RT answers a
+ * cookie it no longer knows with a redirect to its login page (nothing done), on which deskctl logs in again
+ * and repeats the request. When the login page gives no session, requests carry basic auth instead.
+ * Set the profile option `session=false` to send basic auth only.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -53,9 +53,12 @@ interface SavedSession {
   proof: string;
 }
 
-/** A slow, salted fingerprint of the password: the saved session is reused only with the same password. */
+/**
+ * A salted scrypt fingerprint of the password: the saved session is reused only with the same password.
+ * N = 2^10 keeps it to about 10 ms per run; the file also holds the session cookie, a credential of its own.
+ */
 export function passwordProof(password: string, salt = randomBytes(16).toString('hex')): string {
-  return `${salt}:${scryptSync(password, salt, 32, { N: 4096, r: 8, p: 1 }).toString('hex')}`;
+  return `${salt}:${scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 }).toString('hex')}`;
 }
 
 export function proofMatches(proof: string, password: string): boolean {
@@ -95,67 +98,81 @@ export interface RtSessionOptions {
   cacheFile?: string;
 }
 
+/** POST /NoAuth/Login.html: the logged-in user and the session cookie, or null for either when there is none. */
+async function webLogin(webBase: string, user: string, password: string, trace?: (line: string) => void): Promise<{ who: RtUser | null; cookie?: string }> {
+  const url = `${webBase}/NoAuth/Login.html`;
+  const started = Date.now();
+  try {
+    const got = (await import('got')).default;
+    const res = await got.post(url, {
+      form: { user, pass: password },
+      headers: { 'user-agent': USER_AGENT },
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      timeout: { request: 30_000 },
+    });
+    const who = parseLoginPage(res.body);
+    const setCookie = res.headers['set-cookie'] ?? [];
+    const cookie = who ? sessionCookie(Array.isArray(setCookie) ? setCookie : [setCookie]) : undefined;
+    if (cookie) registerSecret(cookie.split('=')[1]);
+    trace?.(redact(`HTTP POST ${url} -> ${res.statusCode} (${Date.now() - started}ms): ${cookie ? `session for ${who?.Name}` : 'no session, using basic auth'}`));
+    return { who, cookie };
+  } catch (err) {
+    trace?.(redact(`HTTP POST ${url} -> ${(err as Error).message}: using basic auth`));
+    return { who: null };
+  }
+}
+
 export function rtSessionAuth(webBase: string, user: string, password: string, opts: RtSessionOptions = {}): RtSessionAuth {
   const { trace, cacheFile } = opts;
   const basic = basicAuth(user, password, 'RT password');
   let cookie: string | undefined;
   let who: RtUser | null = null;
   let loginP: Promise<void> | undefined;
-
-  /** A saved session still logged in? (RT answers a cookie it does not know with a redirect to the login page.) */
-  const reuse = async (saved: SavedSession): Promise<boolean> => {
-    registerSecret(saved.cookie.split('=')[1]);
-    const started = Date.now();
-    try {
-      const res = await fetch(`${webBase}/REST/2.0/rt`, { headers: { cookie: saved.cookie, 'user-agent': USER_AGENT }, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
-      await res.arrayBuffer();
-      trace?.(`HTTP GET ${webBase}/REST/2.0/rt -> ${res.status} (${Date.now() - started}ms): ${res.status === 200 ? 'saved session still valid' : 'saved session expired'}`);
-      return res.status === 200;
-    } catch {
-      return false;
-    }
-  };
+  /** The cookie a new login is replacing (so that concurrent refusals log in once). */
+  let reloginFor: string | undefined;
 
   const login = async (): Promise<void> => {
+    const r = await webLogin(webBase, user, password, trace);
+    who = r.who;
+    cookie = r.cookie;
+    if (cacheFile && cookie && who) writeSaved(cacheFile, { webBase, user, cookie, who, proof: passwordProof(password) });
+  };
+
+  /** The saved session when it was opened with this password (used as it is: RT says when it has expired). */
+  const start = async (): Promise<void> => {
     const saved = readSaved(cacheFile, webBase, user, password);
-    if (saved && (await reuse(saved))) {
+    if (saved) {
+      registerSecret(saved.cookie.split('=')[1]);
       cookie = saved.cookie;
       who = saved.who;
+      trace?.('RT: using the saved session');
       return;
     }
-    const url = `${webBase}/NoAuth/Login.html`;
-    const started = Date.now();
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': USER_AGENT },
-        body: new URLSearchParams({ user, pass: password }).toString(),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(30_000),
-      });
-      const html = await res.text();
-      who = parseLoginPage(html);
-      const c = who ? sessionCookie(res.headers.getSetCookie()) : undefined;
-      if (c) {
-        registerSecret(c.split('=')[1]);
-        cookie = c;
-        if (cacheFile && who) writeSaved(cacheFile, { webBase, user, cookie: c, who, proof: passwordProof(password) });
-      }
-      trace?.(redact(`HTTP POST ${url} -> ${res.status} (${Date.now() - started}ms): ${c ? `session for ${who?.Name}` : 'no session, using basic auth'}`));
-    } catch (err) {
-      trace?.(redact(`HTTP POST ${url} -> ${(err as Error).message}: using basic auth`));
-    }
+    await login();
   };
 
   return {
     label: 'RT password',
+    refreshOn: [302],
     async headers() {
-      await (loginP ??= login());
-      const h = (await basic.headers()) as Record<string, string>;
-      return cookie ? { ...h, cookie } : h;
+      await (loginP ??= start());
+      return cookie ? { cookie } : ((await basic.headers()) as Record<string, string>);
+    },
+    /** The session was refused (expired, or RT lost its sessions): log in again, once for all the requests in flight. */
+    async refresh() {
+      if (!cookie) return false; // basic auth itself was refused: a real 401
+      if (reloginFor !== cookie) {
+        reloginFor = cookie;
+        trace?.('RT: the saved session has expired, logging in again');
+        loginP = login();
+      }
+      await loginP;
+      return true;
     },
     async loggedInUser() {
-      await (loginP ??= login());
+      await (loginP ??= start());
       return who;
     },
   };
