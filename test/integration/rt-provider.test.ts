@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, runCli, startCli, type CliResult } from '../support/cli.js';
 import { IN_CI, mustSkip, rtPrereq } from '../support/prereqs.js';
+import { requestTally } from '../support/request-budget.js';
 import { RT_SERVER_BIN, startRt, type RtServer } from '../support/rt-server.js';
 
 const SUITE = 'Request Tracker integration tests';
@@ -60,6 +61,17 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     if (r.code !== 0) throw new Error(`deskctl ${args.join(' ')} exited ${r.code}\n${r.stderr}`);
     return JSON.parse(r.stdout) as T;
   };
+
+  /** The REST2 requests of a --verbose run, as "METHOD /REST/2.0/path" -> count (the web login, if any, apart). */
+  const restTally = (stderr: string): Record<string, number> =>
+    requestTally(
+      stderr
+        .split('\n')
+        .map((l) => /^HTTP ([A-Z]+) (\S+) ->/.exec(l.trim()))
+        .filter((m): m is RegExpExecArray => Boolean(m))
+        .map((m) => ({ method: m[1]!, path: new URL(m[2]!).pathname }))
+        .filter((r) => r.path.startsWith('/REST/2.0/')),
+    );
 
   /** The conversation of a ticket as RT has it: [type, creator, content] (REST2 directly). */
   async function history(id: string): Promise<Array<{ type: string; creator: string; body: string }>> {
@@ -605,5 +617,82 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     expect(mirror.find((t) => t.id === named.plan2)?.subject).toBe('Renamed in RT');
     expect(mirror.some((t) => t.id === String(added.id))).toBe(true);
     expect(cli(['tickets', 'show', named.plan3!, '--profile', 'rt-mirror', '--json']).stdout).toContain('Late answer from RT');
+  });
+  describe('request budgets (docs/request-budgets.md)', () => {
+    let id = '';
+    beforeAll(async () => {
+      id = String((await rt.api<{ id: string }>('POST', '/ticket', { Queue: 'Support', Subject: 'Budget check', Requestor: 'erin@example.org', Content: 'Is my order on its way?', ContentType: 'text/plain' })).id);
+      // a run that logs in and saves the session, so that the runs below use it
+      expect(cli(['tickets', 'show', id, '--json']).code).toBe(0);
+    });
+
+    it('tickets show: ticket, transactions, text parts and file names, once each; no session check, no custom field search', () => {
+      const r = cli(['tickets', 'show', id, '--json', '--verbose']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(restTally(r.stderr)).toEqual({
+        'GET /REST/2.0/tickets': 1,
+        'GET /REST/2.0/transactions': 1,
+        [`GET /REST/2.0/ticket/${id}/attachments`]: 2,
+      });
+      expect(r.stderr).not.toMatch(/Login\.html/);
+    });
+
+    it('tickets reply --status: the reads exactly-once needs, and the reply with its status in one POST', async () => {
+      const r = cli(['tickets', 'reply', id, '--body', 'It left our warehouse today.', '--status', 'pending', '--json', '--verbose']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(restTally(r.stderr)).toEqual({
+        'GET /REST/2.0/tickets': 1,
+        'GET /REST/2.0/transactions': 1,
+        [`GET /REST/2.0/ticket/${id}/attachments`]: 2,
+        [`POST /REST/2.0/ticket/${id}/correspond`]: 1,
+      });
+      const [result] = JSON.parse(r.stdout) as Array<{ commentId: string; changes: Array<{ change: string; outcome: string }> }>;
+      expect(result!.changes).toEqual([expect.objectContaining({ change: 'status', outcome: 'applied' })]);
+      // the id RT named in its answer is the reply's transaction
+      const txn = await rt.api<{ Type: string; Object: { id: string } }>('GET', `/transaction/${result!.commentId}`);
+      expect(txn).toMatchObject({ Type: 'Correspond', Object: { id } });
+      expect((await ticket(id)).Status).toBe('stalled');
+    });
+
+    it('tickets update: one PUT and the read-back (ticket and transactions); a tag change reads the ticket first', () => {
+      const r = cli(['tickets', 'update', id, '--status', 'open', '--priority', 'high', '--json', '--verbose']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(restTally(r.stderr)).toEqual({ [`PUT /REST/2.0/ticket/${id}`]: 1, 'GET /REST/2.0/tickets': 1, 'GET /REST/2.0/transactions': 1 });
+      const tags = cli(['tickets', 'update', id, '--add-tag', 'budget', '--json', '--verbose']);
+      expect(tags.code, tags.stderr).toBe(0);
+      expect(restTally(tags.stderr)).toEqual({ [`PUT /REST/2.0/ticket/${id}`]: 1, 'GET /REST/2.0/tickets': 2, 'GET /REST/2.0/transactions': 1 });
+    });
+
+    it('triage apply reads the conversation only of the tickets whose rules need it', () => {
+      // the rule that reads message text applies only to unsolved tickets in Billing: the others' conversations are not read
+      writeFileSync(
+        join(home, 'budget-rules.yaml'),
+        ['rules:', '  - name: angry-billing', '    when:', '      group: Billing', '      status: unsolved', '      text: { keywords: [charged twice] }', '    then:', '      priority: low', ''].join('\n'),
+      );
+      const r = cli(['triage', 'apply', '--rules', join(home, 'budget-rules.yaml'), '--status', 'all', '--dry-run', '--json', '--verbose']);
+      expect(r.code, r.stderr).toBe(0);
+      const all = json<Array<{ id: string; group: string; status: string }>>(['tickets', 'list', '--status', 'all', '--all', '--json']);
+      const billingOpen = all.filter((t) => t.group === 'Billing' && !['solved', 'closed'].includes(t.status)).length;
+      const tally = restTally(r.stderr);
+      const attachmentReads = Object.entries(tally).filter(([k]) => /\/attachments$/.test(k)).reduce((n, [, v]) => n + v, 0);
+      // one text-part and one file-name read per ticket that needs its conversation, none for the others
+      expect(attachmentReads, JSON.stringify(tally)).toBe(2 * billingOpen);
+      expect(billingOpen).toBeLessThan(all.length);
+      expect(JSON.stringify(JSON.parse(r.stdout))).toContain(named.refund);
+    });
+
+    it('an expired saved session: RT refuses it, deskctl logs in again and repeats the request', async () => {
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const profiles = join(home, 'data', 'profiles', 'rt');
+      const file = readdirSync(profiles).includes('rt-session.json') ? join(profiles, 'rt-session.json') : undefined;
+      expect(file, `no saved session under ${profiles}`).toBeDefined();
+      const saved = JSON.parse(readFileSync(file!, 'utf8')) as { cookie: string };
+      writeFileSync(file!, JSON.stringify({ ...saved, cookie: saved.cookie.replace(/=.*/, '=0123456789abcdef0123456789abcdef') }));
+      const r = cli(['tickets', 'show', id, '--json', '--verbose']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/302: refreshing credentials/);
+      expect(r.stderr).toMatch(/Login\.html -> 200 .*session for root/);
+      expect((JSON.parse(r.stdout) as { ticket: { id: string } }).ticket.id).toBe(id);
+    });
   });
 });

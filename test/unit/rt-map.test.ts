@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { matchesQuery } from '../../src/domain/query.js';
 import type { Ticket } from '../../src/domain/model.js';
 import {
+  customFieldsFromRt,
+  rtStatusRefusal,
   commentsFromRt,
   deriveFromTransactions,
   patchToRt,
@@ -229,6 +231,24 @@ describe('patchToRt and read-back checks', () => {
     expect(unappliedFields({ status: 'solved', group: 'support', assigneeId: 'ann' }, before)).toEqual([]);
     expect(unappliedFields({ status: 'new', group: 'Nope', assigneeId: 'bob', priority: 'low' }, before)).toEqual(['status new', 'priority low', 'assignee bob', 'queue Nope']);
     expect(rtComplaints(["Ticket 1: Status changed from 'open' to 'resolved'", 'Ticket 1: Queue Nope does not exist'])).toEqual(['Queue Nope does not exist']);
+  });
+});
+
+describe('reply status and custom field arity from RT answers', () => {
+  it('tells a status RT set (or already had) from one it refused', () => {
+    expect(rtStatusRefusal(['Correspondence added', "Status changed from 'open' to 'stalled'"])).toBeUndefined();
+    expect(rtStatusRefusal(['Correspondence added', 'That is already the current value'])).toBeUndefined();
+    expect(rtStatusRefusal(['Correspondence added', "Status 'new' isn't a valid status for this ticket."])).toMatch(/isn't a valid status/);
+    expect(rtStatusRefusal(['Correspondence added'])).toBe('Request Tracker did not report the status change');
+  });
+
+  it('a custom field asked with its MaxValues is an array when it takes several values, whatever its count', () => {
+    const t = { id: '1', Status: 'open', Created: '2026-11-25T08:00:00Z', CustomFields: [
+      { id: '1', name: 'Tags', values: ['vip'], MaxValues: '0' },
+      { id: '2', name: 'Channel', values: ['chat'], MaxValues: '1' },
+      { id: '3', name: 'Empty', values: [], MaxValues: '1' },
+    ] };
+    expect(customFieldsFromRt(t)).toEqual({ Tags: ['vip'], Channel: 'chat', Empty: null });
   });
 });
 

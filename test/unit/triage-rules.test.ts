@@ -9,7 +9,7 @@ import type { HelpdeskProvider } from '../../src/providers/provider.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { executePlans, planRules, resolveRuleAssignees } from '../../src/triage/apply.js';
 import { applyChangesLocally, changesToPatch, describeChange, planActions, planTicket, type PlanContext } from '../../src/triage/plan.js';
-import { containsKeyword, matchConditions, matchingRules, needsConversation, parseRules, type Conditions, type Rule, type TicketFacts } from '../../src/triage/rules.js';
+import { containsKeyword, matchConditions, matchingRules, needsConversation, parseRules, ticketNeedsConversation, type Conditions, type Rule, type TicketFacts } from '../../src/triage/rules.js';
 import { loadSentimentAnalyzer, type SentimentAnalyzer } from '../../src/triage/sentiment.js';
 import { TriageJournal } from '../../src/triage/store.js';
 import { scoreTicket } from '../../src/triage/urgency.js';
@@ -258,6 +258,21 @@ describe('conditions', () => {
     expect(needsConversation([r({ body: ['x'] })])).toBe(true);
     expect(needsConversation([r({ not: { sentiment: 'negative' } })])).toBe(true);
     expect(needsConversation([r({ any: [{ urgency: 'high' }] })])).toBe(true);
+  });
+
+  it('ticketNeedsConversation: only when a rule that reads messages could match on its other conditions', () => {
+    const r = (when: Conditions): Rule => ({ name: 'x', when, then: { priority: 'low' } });
+    const open = facts(ticket({ status: 'open', group: 'Billing' }));
+    const solved = facts(ticket({ status: 'solved', group: 'Billing' }));
+    const rules = [r({ status: 'unsolved', group: 'Billing', text: ['refund'] })];
+    expect(ticketNeedsConversation(rules, open)).toBe(true);
+    expect(ticketNeedsConversation(rules, solved)).toBe(false);
+    expect(ticketNeedsConversation(rules, facts(ticket({ status: 'open', group: 'Sales' })))).toBe(false);
+    // rules that never read messages need no conversation, whatever they match
+    expect(ticketNeedsConversation([r({ status: 'open' })], open)).toBe(false);
+    // any/not over message conditions cannot be told without them: read
+    expect(ticketNeedsConversation([r({ status: 'solved', any: [{ sentiment: 'negative' }, { tags: ['x'] }] })], solved)).toBe(true);
+    expect(ticketNeedsConversation([r({ status: 'open', not: { body: ['thanks'] } })], solved)).toBe(false);
   });
 });
 
