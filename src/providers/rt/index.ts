@@ -54,8 +54,11 @@ export { RtClient, rtUrls } from './client.js';
 const DERIVE_TYPES = ['Create', 'Correspond', 'Status'];
 const CONVERSATION = ['Create', 'Correspond', 'Comment'];
 const ALL_TYPES = [...DERIVE_TYPES, 'Comment'];
-/** How long a ticket read by getTicket serves a following listComments. */
-const RECENT_MS = 5000;
+/**
+ * How long a ticket and its transactions read by getTicket serve a following listComments: a bulk reply
+ * reads its 50 tickets, then their conversations (the repeat check), which takes more than a few seconds.
+ */
+const RECENT_MS = 30_000;
 /** How many concurrent requests to use when fetching several users. */
 const USER_FETCH_CONCURRENCY = 6;
 

@@ -89,7 +89,7 @@ export const RtAttachmentSchema = z.looseObject({
 export const RtCustomFieldSchema = z.looseObject({ id: str, Name: z.string().nullish(), MaxValues: str.nullish() });
 export type RtAttachment = z.infer<typeof RtAttachmentSchema>;
 
-export const rtCollectionSchema = <T extends z.ZodType>(item: T) =>
+const makeCollectionSchema = <T extends z.ZodType>(item: T) =>
   z.looseObject({
     page: z.coerce.number().nullish(),
     per_page: z.coerce.number().nullish(),
@@ -98,6 +98,14 @@ export const rtCollectionSchema = <T extends z.ZodType>(item: T) =>
     count: z.coerce.number().nullish(),
     items: z.array(item),
   });
+const collectionSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+/** A REST2 collection of items (one schema per item schema, built once: every page of a long list uses it). */
+export const rtCollectionSchema = <T extends z.ZodType>(item: T): ReturnType<typeof makeCollectionSchema<T>> => {
+  let schema = collectionSchemas.get(item);
+  if (!schema) collectionSchemas.set(item, (schema = makeCollectionSchema(item)));
+  return schema as ReturnType<typeof makeCollectionSchema<T>>;
+};
 
 export const RtQueueSchema = z.looseObject({ id: str, Name: z.string().nullish(), Disabled: str.nullish() });
 export const RtUserSchema = z.looseObject({
