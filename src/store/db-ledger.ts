@@ -124,11 +124,24 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 const marks = (n: number, each = '?') => Array.from({ length: n }, () => each).join(', ');
 
+/** Claims of tickets in different buckets do not wait for each other; a claim takes its buckets' locks in order. */
+const LOCK_BUCKETS = 256;
+
+/** The advisory locks a claim of these messages takes: one per bucket of their ticket ids, sorted (no deadlock). */
+export function lockKeys(messages: readonly MessageRef[]): string[] {
+  const bucket = (ticketId: string) => {
+    let h = 2166136261; // FNV-1a
+    for (let i = 0; i < ticketId.length; i++) h = Math.imul(h ^ ticketId.charCodeAt(i), 16777619);
+    return (h >>> 0) % LOCK_BUCKETS;
+  };
+  return [...new Set(messages.map((m) => bucket(m.ticketId)))].sort((x, y) => x - y).map((b) => `ledger:${b}`);
+}
+
 /**
  * The sent ledger and ticket claims in the profile's state store, SQLite or PostgreSQL. A claim is a
- * row per (ticket, key); taking it is one transaction holding the 'ledger' lock (an advisory lock
- * shared by every host on PostgreSQL; SQLite's write transaction already is one) that also reads the
- * ledger, so a run that finishes (records, then releases) and a run that starts can never both
+ * row per (ticket, key); taking it is one transaction holding its tickets' locks (advisory locks
+ * shared by every host on PostgreSQL, see lockKeys; SQLite's write transaction already is one) that
+ * also reads the ledger, so a run that finishes (records, then releases) and a run that starts can never both
  * decide to send. A claim of a holder whose process is gone (`StateDb.ownerAlive`: its pid on this
  * host, or its PostgreSQL session) or whose lease ran out no longer counts.
  * Claim leases use the wall clock (Date.now); ledger times use the profile's clock (DESKCTL_NOW).
@@ -215,7 +228,7 @@ export class DbLedger implements SentLedger {
 
   async claim(holder: Holder, messages: MessageRef[], opts: ClaimOptions): Promise<ClaimResult> {
     return this.db.transaction(async (tx) => {
-      await tx.lock('ledger');
+      for (const key of lockKeys(messages)) await tx.lock(key);
       const result: ClaimResult = { claimed: [], alreadySent: [], held: [] };
       const nowMs = this.wallMs();
       const held = await this.held(tx, messages, holder.id, nowMs);

@@ -61,6 +61,21 @@ describe.skipIf(!pg)('sent ledger on PostgreSQL: holders on other hosts', () => 
   const since = new Date(NOW.getTime() - 30 * 86_400_000);
   const msg = (ticketId: string) => ({ ticketId, template: 'acknowledgement', body: `Hi, we got ticket ${ticketId}.`, public: true });
 
+  it('claims racing from several hosts at once: every ticket goes to exactly one holder', async () => {
+    const account = await pgAccount();
+    const hosts = await Promise.all(Array.from({ length: 5 }, () => account.open()));
+    const ledgers = await Promise.all(hosts.map((h) => h.ledger()));
+    const holders = ledgers.map((_, i) => ({ id: `job:host${i}`, label: `job host${i}`, owner: newOwnerId() }));
+    const ids = Array.from({ length: 40 }, (_, i) => String(i + 1));
+    // every host claims every ticket, one at a time as a job's sends do, all at once
+    const claims = await Promise.all(ids.flatMap((id) => ledgers.map((l, i) => l.claim(holders[i]!, [msg(id)], { since, leaseMs: 60_000 }).then((r) => r.claimed.map((m) => m.ticketId)))));
+    const winners = new Map<string, number>();
+    for (const id of claims.flat()) winners.set(id, (winners.get(id) ?? 0) + 1);
+    expect(ids.filter((id) => winners.get(id) !== 1)).toEqual([]);
+    for (const h of hosts) await h.close();
+    rmSync(account.dir, { recursive: true, force: true });
+  });
+
   it("a holder whose connection is gone (killed, or lost the network) no longer blocks anyone, however long its lease; a live one on another host does", async () => {
     const account = await pgAccount();
     const [laptop, cron] = [await account.open(), await account.open()];
