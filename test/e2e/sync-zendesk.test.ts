@@ -131,6 +131,23 @@ describe('sync from Zendesk', () => {
     await expectConversationsEqual('zd-mirror');
   }, 120_000);
 
+  it('waits out a 429 on the exports as long as Zendesk asks (Retry-After), then goes on', async () => {
+    const t = zd.tickets.get(33)!;
+    zd.comments.get(33)!.push(zd.makeComment(t.requester_id, 'Anyone there?', true, Date.now()));
+    zd.touch(t);
+    zd.server.clearLog();
+    zd.server.inject({ type: '429', retryAfter: 2 }, { path: '/api/v2/incremental/tickets/cursor' });
+    zd.server.inject({ type: '429', retryAfter: 1 }, { path: '/api/v2/incremental/ticket_events' });
+    const r = await sync();
+    expect(r.tickets).toBe(1);
+    const { incremental, events } = requests();
+    expect(incremental.map((q) => q.status)).toEqual([429, 200]);
+    expect(incremental[1]!.at - incremental[0]!.at).toBeGreaterThanOrEqual(1900);
+    expect(events.map((q) => q.status)).toEqual([429, 200]);
+    expect(events[1]!.at - events[0]!.at).toBeGreaterThanOrEqual(900);
+    await expectConversationsEqual('zd-mirror');
+  }, 120_000);
+
   it('resumes after a failure from the last page it wrote', async () => {
     const fresh = ['--into', 'zd-resume'];
     // the third export page fails for good: two pages (2,000 tickets) are written with their cursor
