@@ -120,6 +120,21 @@ describe.skipIf(!pg)('bulk jobs shared by two hosts through PostgreSQL', () => {
     expect(writesOfB).toHaveLength(ids.length - landed);
   }, 180_000);
 
+  it("triage apply on two hosts: a rule's reply goes out once, and either host's triage log shows what the other did", async () => {
+    template('team-tri', '[team-tri]');
+    for (const home of Object.values(hosts)) writeFileSync(join(home, 'tri.yaml'), 'mode: all-match\nrules:\n  - name: vip first\n    when:\n      tags: [vip]\n    then:\n      reply: team-tri\n');
+    const a = await run('a', ['triage', 'apply', '--rules', 'tri.yaml', '--tag', 'vip', '--yes', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const applied = (JSON.parse(a.stdout) as { ticketId: string; changes: { result: string }[] }[]).filter((r) => r.changes.some((c) => c.result === 'applied')).map((r) => Number(r.ticketId));
+    expect(applied.length).toBeGreaterThan(0);
+    const b = await run('b', ['triage', 'apply', '--rules', 'tri.yaml', '--tag', 'vip', '--yes', '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect((JSON.parse(b.stdout) as { changes: { result: string }[] }[]).flatMap((r) => r.changes.map((c) => c.result)).filter((x) => x === 'applied')).toEqual([]);
+    expect(notOnce(applied, '[team-tri]')).toEqual([]);
+    const log = JSON.parse((await run('b', ['triage', 'log', '--json', '--limit', '500'])).stdout) as { ticketId: string; action: string }[];
+    expect(log.filter((e) => e.action === 'reply').map((e) => Number(e.ticketId)).sort((x, y) => x - y)).toEqual([...applied].sort((x, y) => x - y));
+  }, 120_000);
+
   it('demo --reset in team mode empties the profile\'s schema, as it deletes state.db locally', async () => {
     const home = makeHome('deskctl-team-demo-');
     try {
