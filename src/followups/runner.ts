@@ -167,6 +167,10 @@ export async function claim(db: StateDb, id: number, owner: string, nowIso = new
  * runners on several hosts take different batches; on SQLite the statement's write lock serialises them.
  */
 export async function claimDue(db: StateDb, owner: string, dueByMs: number, max: number, nowIso = new Date().toISOString()): Promise<FollowUp[]> {
+  return (await claimDueRows(db, owner, dueByMs, max, nowIso)).map(rowToFollowUp);
+}
+
+async function claimDueRows(db: StateDb, owner: string, dueByMs: number, max: number, nowIso: string): Promise<FollowUpRow[]> {
   // the batch is picked once in a materialised CTE: PostgreSQL may re-run a plain `IN (subquery)` per row
   // and then lock (and take) more than `max`
   const rows = await db.all<FollowUpRow>(
@@ -178,7 +182,7 @@ export async function claimDue(db: StateDb, owner: string, dueByMs: number, max:
      RETURNING *`,
     [dueByMs, Math.max(1, Math.floor(max)), owner, nowIso, nowIso],
   );
-  return rows.map(rowToFollowUp).sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt) || x.id - y.id);
+  return rows.sort((x, y) => Number(x.due_ms) - Number(y.due_ms) || Number(x.id) - Number(y.id));
 }
 
 /** Takes over a 'sending' claim left by `previousOwner` (null: a claim with no owner); false when someone else already did. */
@@ -191,8 +195,8 @@ export async function reclaim(db: StateDb, id: number, previousOwner: string | n
   return changes === 1;
 }
 
-async function load(db: StateDb, id: number): Promise<FollowUp> {
-  return rowToFollowUp((await db.get<FollowUpRow>(`SELECT * FROM followups_items WHERE id = ?`, [id]))!);
+async function load(db: StateDb, id: number): Promise<FollowUpRow> {
+  return (await db.get<FollowUpRow>(`SELECT * FROM followups_items WHERE id = ?`, [id]))!;
 }
 
 /** Updates a claimed item only while we still own the claim. */
@@ -325,7 +329,7 @@ export async function runDue(opts: RunOptions): Promise<RunSummary> {
     const next = dueClaims(db, owner, nowMs, concurrency, opts.limit, useLock ? () => renewLock(db, LOCK_NAME, owner, ttl) : undefined);
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        for (let f = await next(); f; f = await next()) record(await processItem(opts, db, owner, f, false));
+        for (let row = await next(); row; row = await next()) record(await processItem(opts, db, owner, row, false));
       }),
     );
 
@@ -349,8 +353,8 @@ async function takeOverAbandoned(opts: RunOptions, db: StateDb, owner: string, r
  * The next claimed due follow-up for a worker, or undefined when none is left (or the run lock was
  * lost). Claims a batch of `batch` when the local queue runs dry; one claim at a time per process.
  */
-function dueClaims(db: StateDb, owner: string, nowMs: number, batch: number, limit: number | undefined, renewLock?: () => Promise<boolean>): () => Promise<FollowUp | undefined> {
-  const queue: FollowUp[] = [];
+function dueClaims(db: StateDb, owner: string, nowMs: number, batch: number, limit: number | undefined, renewLock?: () => Promise<boolean>): () => Promise<FollowUpRow | undefined> {
+  const queue: FollowUpRow[] = [];
   let claimed = 0;
   let done = false;
   let refill: Promise<void> | undefined;
@@ -360,7 +364,7 @@ function dueClaims(db: StateDb, owner: string, nowMs: number, batch: number, lim
       done = true;
       return;
     }
-    const got = await claimDue(db, owner, nowMs, want);
+    const got = await claimDueRows(db, owner, nowMs, want, new Date().toISOString());
     claimed += got.length;
     if (!got.length) done = true;
     queue.push(...got);
@@ -414,8 +418,9 @@ async function preview(opts: RunOptions, f: FollowUp): Promise<ItemResult> {
   }
 }
 
-/** Processes one claimed item to a final state. Never throws. */
-async function processItem(opts: RunOptions, db: StateDb, owner: string, f: FollowUp, recovering: boolean): Promise<ItemResult> {
+/** Processes one claimed item (its row as claimed: the journal of an earlier attempt included) to a final state. Never throws. */
+async function processItem(opts: RunOptions, db: StateDb, owner: string, claimed: FollowUpRow, recovering: boolean): Promise<ItemResult> {
+  const f = rowToFollowUp(claimed);
   const finishedAt = opts.now.toISOString();
   const finish = async (state: 'sent' | 'skipped' | 'failed' | 'unknown', set: Record<string, unknown>): Promise<void> => {
     if (!(await update(db, f.id, owner, { state, finished_at: finishedAt, ...set }))) {
@@ -430,18 +435,18 @@ async function processItem(opts: RunOptions, db: StateDb, owner: string, f: Foll
     // never send it twice. A request whose sender died may still be applied by the helpdesk after the first
     // look, so it is looked for again after each settle delay.
     if (ticket) {
-      const row = (await db.get<{ body_hash: string | null; body: string | null }>(`SELECT body_hash, body FROM followups_items WHERE id = ?`, [f.id]))!;
-      if (row.body_hash) {
+      const journaled = claimed.body_hash;
+      if (journaled) {
         const ownedElsewhere = await commentsOwnedElsewhere(db, f);
         let looks = 0;
         const found = await lookUntilSettled(async () => {
           if (looks++ > 0) comments = await opts.provider.listComments(ticket.id);
-          return findSentComment(comments, row.body_hash!, ownedElsewhere);
+          return findSentComment(comments, journaled, ownedElsewhere);
         }, opts.settleDelays ?? []);
         if (found) {
           const templatePatch = await opts.compose(f, ticket, comments).then((m) => m?.patch, () => undefined);
           const { actions, actionError } = await applyActions(opts, f, ticket, templatePatch);
-          if (row.body) await opts.ledger?.afterSend(f, { body: row.body, public: found.public }, found.id);
+          if (claimed.body) await opts.ledger?.afterSend(f, { body: claimed.body, public: found.public }, found.id);
           await finish('sent', { comment_id: found.id, sent_at: found.createdAt, reason: 'recovered: the reply was already on the ticket', action_error: actionError });
           return result(f, 'sent', { commentId: found.id, recovered: true, resumed: recovering, reason: 'recovered: the reply was already on the ticket', actionError, actions });
         }
