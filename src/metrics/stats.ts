@@ -35,11 +35,7 @@ export class Samples {
   }
 
   push(value: number): void {
-    if (this.len === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+    if (this.len === this.buf.length) this.reserve(this.len + 1);
     this.buf[this.len++] = value;
     this.sum += value;
   }
@@ -49,10 +45,28 @@ export class Samples {
     return this.buf.subarray(0, this.len);
   }
 
-  /** Adds every value of `other` (null: nothing). */
-  append(other: Samples | null): void {
-    if (!other) return;
-    for (let i = 0; i < other.len; i++) this.push(other.buf[i]!);
+  /** Adds every value of `other` (null: nothing), raised to `floor` when below it. */
+  append(other: Samples | null, floor = -Infinity): void {
+    if (!other || other.len === 0) return;
+    this.reserve(this.len + other.len);
+    const src = other.buf;
+    const dst = this.buf;
+    let at = this.len;
+    let sum = this.sum;
+    for (let i = 0; i < other.len; i++) {
+      const v = src[i]! < floor ? floor : src[i]!;
+      dst[at++] = v;
+      sum += v;
+    }
+    this.len = at;
+    this.sum = sum;
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.buf.length) return;
+    const next = new Float64Array(Math.max(size, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
   }
 
   summary(): DurationSummary {

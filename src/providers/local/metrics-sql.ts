@@ -160,7 +160,7 @@ function addCreatedGroup(set: MetricSet, channel: Channel, created: number, answ
   }
   const judged = target === undefined ? 0 : 1;
   set.addCreatedCounts(channel, { created, unanswered: ages.length, met, missed: judged * (frts.length - met + late), pending: judged * (ages.length - late) });
-  for (const v of frts) set.frt.push(Math.max(0, v));
+  set.frt.append(answered, 0);
 }
 
 /** A period to aggregate: its accumulator and bounds. */
