@@ -120,6 +120,27 @@ describe.skipIf(!pg)('bulk jobs shared by two hosts through PostgreSQL', () => {
     expect(writesOfB).toHaveLength(ids.length - landed);
   }, 180_000);
 
+  it('a job whose host loses its database connection mid-run stops, and is finished on the other host: every ticket exactly once', async () => {
+    template('team-cut', '[team-cut]');
+    const ids = range(301, 320).concat(range(1, 60));
+    const victim = cli('a', ['bulk', 'reply', '-t', 'team-cut', '--ids', ids.join(','), '--yes', '--json', '--concurrency', '2']);
+    let exited = false;
+    void victim.done.then(() => (exited = true));
+    while (!exited && sent(ids, '[team-cut]') < 15) await new Promise((r) => setTimeout(r, 5));
+    // the network between host A and the database is cut: the server ends every session of A's
+    const database = new URL(stateUrl).pathname.slice(1);
+    await pg!.admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`);
+    const stopped = await victim.done;
+    expect(stopped.code, stopped.stderr).toBe(1);
+    expect(sent(ids, '[team-cut]')).toBeLessThan(ids.length);
+    await new Promise((r) => setTimeout(r, 200));
+    const jobId = /Started job (\w+)/.exec(stopped.stderr)![1]!;
+    const resumed = await run('b', ['bulk', 'resume', jobId, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).state).toBe('done');
+    expect(notOnce(ids, '[team-cut]'), 'tickets without exactly one reply').toEqual([]);
+  }, 120_000);
+
   it("triage apply on two hosts: a rule's reply goes out once, and either host's triage log shows what the other did", async () => {
     template('team-tri', '[team-tri]');
     for (const home of Object.values(hosts)) writeFileSync(join(home, 'tri.yaml'), 'mode: all-match\nrules:\n  - name: vip first\n    when:\n      tags: [vip]\n    then:\n      reply: team-tri\n');
