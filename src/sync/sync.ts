@@ -85,7 +85,8 @@ export async function syncMirror(source: HelpdeskProvider, mirror: MirrorWriter,
   // with a comment feed (Zendesk's ticket events), changed tickets the mirror has are not read whole: the
   // feed brings their new comments, from where the last sync left it (or, on a first sync, from its start)
   const feedFrom = source.changedComments ? (state.commentsSince ?? new Date(startedAt.getTime() - OVERLAP_MS).toISOString()) : undefined;
-  const feedCovers = Boolean(feedFrom) && (state.commentsSince !== undefined || !state.cursor);
+  // (not on a mirror synced before without the feed: the comments since then are read whole once)
+  const feedCovers = Boolean(feedFrom) && (saved.commentsSince !== undefined || !saved.cursor);
   if (feedFrom) state = { ...state, commentsSince: feedFrom };
   const result: SyncResult = { method: source.changedTickets ? 'cursor' : 'updated-since', tickets: 0, unchanged: 0, removed: 0, comments: 0, ratings: 0, ratingsSkipped: 0 };
   // a pass from the beginning lists every ticket the helpdesk still has: the rest are removed at its end

@@ -24,7 +24,7 @@ const cli = (args: string[], input?: string): Promise<CliResult> => startCli(arg
 const sync = async (extra: string[] = []) => {
   const r = await cli(['sync', '--from', 'zd', '--rate-limit', '1000000', '--json', ...extra]);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as { tickets: number; comments: number; ratings: number; method: string };
+  return JSON.parse(r.stdout) as { tickets: number; unchanged: number; removed: number; comments: number; ratings: number; method: string };
 };
 const requests = () => ({
   incremental: zd.server.find('GET', '/api/v2/incremental/tickets/cursor'),
@@ -176,6 +176,18 @@ describe('sync from Zendesk', () => {
     expect(mirror).toHaveLength(4997);
     for (const id of gone) expect(mirror).not.toContain(id);
   }, 120_000);
+
+  it('--full lists every ticket again, reads no conversation again (the event export goes on) and keeps what is there', async () => {
+    zd.server.clearLog();
+    const r = await sync(['--full']);
+    expect(r).toMatchObject({ removed: 0 });
+    expect(r.tickets + r.unchanged).toBe(4997);
+    expect(requests().incremental).toHaveLength(5);
+    expect(requests().events.length).toBeGreaterThanOrEqual(1);
+    expect(requests().events[0]!.query.get('start_time')).not.toBe('0');
+    expect(requests().comments).toHaveLength(0);
+    await expectConversationsEqual('zd-mirror');
+  }, 300_000);
 
   it('ends equal to Zendesk, nothing duplicated, when killed (SIGKILL) mid-run and run again', async () => {
     const args = ['sync', '--from', 'zd', '--into', 'zd-killed', '--rate-limit', '1000000'];
