@@ -7,10 +7,11 @@ import { streamPerTicket, streamSummary, type MetricsRequest, type PerTicketRow 
 import { parseGroupBy } from '../../src/metrics/grouping.js';
 import { DEFAULT_SLA_TARGETS } from '../../src/metrics/sla-targets.js';
 import { openHelpdesk } from '../../src/providers/local/index.js';
+import { HELPDESK_MIGRATIONS } from '../../src/providers/local/schema.js';
 import { seedDemo, seededRandom } from '../../src/providers/local/demo.js';
 import { LocalProvider } from '../../src/providers/local/local-provider.js';
 import { perTicketInSql, summaryInSql } from '../../src/providers/local/metrics-sql.js';
-import type { Database } from '../../src/store/sqlite.js';
+import { migrate, openDatabase, type Database } from '../../src/store/sqlite.js';
 
 /**
  * The embedded helpdesk's SQL metrics against the streaming JS calculators (the reference), on the demo
@@ -125,6 +126,26 @@ describe.each(['demo', 'generated'])('SQL metrics equal the JS calculators on th
         }
       }
     }
+  });
+});
+
+describe('a helpdesk written before the epoch-millisecond columns', () => {
+  it('gets them, filled for its tickets and ratings, on the next open, and its metrics stay those of the JS path', async () => {
+    const file = join(dir, 'older.db');
+    const older = await openDatabase(file);
+    migrate(older, 'helpdesk', HELPDESK_MIGRATIONS.slice(0, -1));
+    generate(older, 300, 11);
+    older.close();
+    const db = await openHelpdesk(file);
+    const missing = db.prepare(`SELECT count(*) AS n FROM tickets WHERE created_ms IS NULL OR (first_response_at IS NOT NULL AND first_response_ms IS NULL)`).get() as { n: number };
+    expect(missing.n).toBe(0);
+    expect(db.prepare(`SELECT count(*) AS n FROM ratings WHERE created_ms IS NULL`).get()).toEqual({ n: 0 });
+    const req: MetricsRequest = { since: new Date(NOW.getTime() - 30 * DAY), until: NOW, now: NOW, filter: {}, grouping: parseGroupBy(undefined), slaTargets: DEFAULT_SLA_TARGETS, compare: true };
+    const js = await streamSummary(new LocalProvider(db, { now: () => NOW }), req);
+    expect(js.current.totals.volume.created).toBeGreaterThan(0);
+    const sql = summaryInSql(db, req);
+    expectSame({ current: sql.current, previous: sql.previous }, { current: js.current, previous: js.previous });
+    db.close();
   });
 });
 
