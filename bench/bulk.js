@@ -34,9 +34,10 @@ const CONCURRENCY = arg('--concurrency', 4);
 const WINDOW_MS = 60_000;
 
 const { HttpClient, RateLimiter } = await import('../dist/src/providers/http.js');
-const { BulkJournal, BULK_MIGRATIONS } = await import('../dist/src/bulk/journal.js');
+const { BulkJournal, BULK_SCHEMA } = await import('../dist/src/bulk/journal.js');
 const { executeJob } = await import('../dist/src/bulk/executor.js');
-const { openDatabase, migrate } = await import('../dist/src/store/sqlite.js');
+const { openDatabase } = await import('../dist/src/store/sqlite.js');
+const { SqliteStateDb } = await import('../dist/src/store/sqlite-state-db.js');
 
 /** A Zendesk-shaped fake: PUT /api/v2/tickets/:id.json with a comment; a sliding-window rate limit. */
 function startFakeHelpdesk(limit) {
@@ -98,10 +99,11 @@ async function runSetting(label, limiterOpts, dir) {
   const limiter = new RateLimiter(limiterOpts);
   const http = new HttpClient({ vendor: 'Bench Desk', baseUrl: url, limiter, retry: { maxRetries: 3 } });
   const db = await openDatabase(join(dir, `${label.replace(/\W/g, '')}.db`));
-  migrate(db, 'bulk', BULK_MIGRATIONS);
-  const journal = new BulkJournal(db);
+  const state = new SqliteStateDb(db);
+  await state.migrate(BULK_SCHEMA);
+  const journal = new BulkJournal(state);
   const tickets = Math.ceil((LIMIT * SECONDS) / 60) + limiter.burst + 50; // more than can be sent in time
-  const job = journal.createJob({
+  const job = await journal.createJob({
     kind: 'reply',
     template: 'bench',
     public: true,

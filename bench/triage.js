@@ -86,7 +86,7 @@ const set = await time('parse + validate examples/triage-rules.yaml', 0, '', () 
 const provider = { listComments: async (id) => comments.get(id) };
 const assignees = new Map(set.rules.filter((r) => r.then.assignee !== undefined).map((r) => [r.name, { id: 'a9', name: 'Senior' }]));
 const plan = await time(`plan the example rules over ${size} tickets`, size, 'tickets', () =>
-  planRules(set, tickets, { provider, journal: { isSent: () => false }, now: NOW, analyze, assignees, concurrency: 8 }),
+  planRules(set, tickets, { provider, journal: { sentStates: async () => new Map() }, now: NOW, analyze, assignees, concurrency: 8 }),
 );
 console.log(`  -> ${plan.plans.filter((p) => p.changes.length).length} tickets would change, ${plan.unstable.length} unstable`);
 
