@@ -28,6 +28,12 @@ export interface SyncResult {
 
 /** The fallback listing re-reads this much before the last change seen: clocks and second-precision filters. */
 const OVERLAP_MS = 60_000;
+/**
+ * A first sync reads the comment feed from this long before it started: Zendesk refuses a start_time in
+ * its last minute, and this machine's clock may run ahead of Zendesk's. (Later syncs start from the end
+ * time Zendesk gave, at least a minute old by its clock.)
+ */
+const FEED_FIRST_START_MS = 5 * 60_000;
 
 /**
  * The listed tickets the mirror does not hold as they are, with their conversations (an unchanged
@@ -84,7 +90,7 @@ export async function syncMirror(source: HelpdeskProvider, mirror: MirrorWriter,
   const concurrency = opts.concurrency ?? 4;
   // with a comment feed (Zendesk's ticket events), changed tickets the mirror has are not read whole: the
   // feed brings their new comments, from where the last sync left it (or, on a first sync, from its start)
-  const feedFrom = source.changedComments ? (state.commentsSince ?? new Date(startedAt.getTime() - OVERLAP_MS).toISOString()) : undefined;
+  const feedFrom = source.changedComments ? (state.commentsSince ?? new Date(startedAt.getTime() - FEED_FIRST_START_MS).toISOString()) : undefined;
   // (not on a mirror synced before without the feed: the comments since then are read whole once)
   const feedCovers = Boolean(feedFrom) && (saved.commentsSince !== undefined || !saved.cursor);
   if (feedFrom) state = { ...state, commentsSince: feedFrom };
