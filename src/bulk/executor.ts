@@ -1,9 +1,9 @@
 import { comparableText } from '../domain/text.js';
 import type { Comment, TicketPatch } from '../domain/model.js';
-import type { HelpdeskProvider } from '../providers/provider.js';
+import type { AddedComment, HelpdeskProvider } from '../providers/provider.js';
 import { isEmptyPatch } from '../tickets/service.js';
 import { isUnknownOutcome, lookUntilSettled } from '../providers/http/outcome.js';
-import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
+import { applyChanges, changedInWrite, describeChange, splitForWrite, splitPatch, type ChangeOutcome } from '../tickets/changes.js';
 import { DEFAULT_LEASE_MS } from '../store/ledger.js';
 import { newOwnerId } from '../store/owner.js';
 import { JobTakenOver, OPEN_STATES, type BulkJournal, type ItemCounts, type ItemRecord, type JobHold, type JobRecord } from './journal.js';
@@ -127,13 +127,19 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
     return fn();
   };
 
-  /** Applies the job's ticket changes, recording each change's outcome; throws (the item fails) when some failed. */
-  const applyPatch = async (item: ItemRecord): Promise<void> => {
+  // on a helpdesk that takes ticket changes with the comment (Zendesk), a reply and its changes are one write
+  const { inWrite, after } = splitForWrite(provider, patch);
+
+  /**
+   * Applies the job's ticket changes (or those left after the reply's own write, `rest`), recording each
+   * change's outcome; throws (the item fails) when some failed.
+   */
+  const applyPatch = async (item: ItemRecord, rest: TicketPatch = patch, done: ChangeOutcome[] = []): Promise<void> => {
     if (!hasPatch) {
       await journal.markDone(jobId, item.ticketId);
       return;
     }
-    const { changes } = await write(() => applyChanges(provider, item.ticketId, patch));
+    const changes = [...done, ...(splitPatch(rest).length ? (await write(() => applyChanges(provider, item.ticketId, rest))).changes : [])];
     const failed = changes.filter((c) => c.outcome === 'failed');
     if (!failed.length) {
       await journal.markDone(jobId, item.ticketId, changes);
@@ -173,11 +179,12 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
       return 'skipped';
     }
     await journal.markIntent(jobId, item.ticketId, hold.owner);
-    let comment: Comment;
+    let comment: AddedComment;
     try {
-      comment = await write(() => provider.addComment(item.ticketId, { body: item.body ?? '', public: job.public }));
+      comment = await write(() => provider.addComment(item.ticketId, { body: item.body ?? '', public: job.public, ...inWrite }));
     } catch (err) {
       if ((err as Error)?.name === 'WriteLandedError') {
+        // the write landed, but nothing says how its changes fared: apply them all again (idempotent)
         await replied(item, null);
         await applyPatch(item);
         return 'sent';
@@ -185,7 +192,7 @@ export async function executeJob(journal: BulkJournal, jobId: string, provider: 
       throw err;
     }
     await replied(item, comment.id);
-    await applyPatch(item);
+    await applyPatch(item, after, changedInWrite(inWrite, comment.statusRefused));
     return outcome;
   };
 

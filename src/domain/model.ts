@@ -53,6 +53,11 @@ export interface NewComment {
    * `statusWithComment`; the others get it as a separate update (see sendPlan in src/tickets/send.ts).
    */
   status?: Status;
+  /**
+   * Ticket changes to make in the same write as the comment (applied with it or not at all). Only for
+   * providers whose capabilities say `changesWithComment`.
+   */
+  changes?: TicketPatch;
 }
 
 export interface DateRange {

@@ -33,6 +33,8 @@ export interface Capabilities {
   serverFilters: (keyof TicketQuery)[];
   /** A comment and a status change can go in one write (NewComment.status), e.g. Zendesk's ticket PUT. */
   statusWithComment?: boolean;
+  /** Every ticket change can go in the comment's write too (NewComment.changes): one write for a reply and its template's actions. */
+  changesWithComment?: boolean;
   /** Suggested number of concurrent write requests for bulk operations. */
   defaultConcurrency: number;
   /** What to do instead when a capability above is missing, e.g. RT's tags: "--option tagsField=NAME". */

@@ -4,7 +4,7 @@
  * change neither hides nor blocks the others. Every change is idempotent (set a value, add or remove a tag),
  * so trying it again is harmless.
  */
-import type { Ticket, TicketPatch } from '../domain/model.js';
+import type { NewComment, Ticket, TicketPatch } from '../domain/model.js';
 import { AuthError, NotFoundError } from '../errors.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 
@@ -36,6 +36,9 @@ export function splitPatch(p: TicketPatch): PatchPart[] {
   for (const [field, value] of Object.entries(p.customFields ?? {})) parts.push({ change: 'customField', value: { field, value }, patch: { customFields: { [field]: value } } });
   return parts;
 }
+
+/** Every change of the patch, applied (it went in a write that the helpdesk accepted whole). Pure. */
+export const allApplied = (p: TicketPatch): ChangeOutcome[] => splitPatch(p).map((x) => ({ change: x.change, value: x.value, outcome: 'applied' }));
 
 /** Whether the ticket as the helpdesk shows it already has this change. Pure. */
 export function reflects(t: Ticket, part: PatchPart): boolean {
@@ -137,4 +140,23 @@ export function describeChange(c: ChangeOutcome): string {
     default:
       return `${c.change} → ${String(v)}`;
   }
+}
+
+/**
+ * A message's ticket changes split between its own write (every change where the helpdesk takes them with
+ * the comment, the status where only that goes) and an update after it. Pure.
+ */
+export function splitForWrite(provider: Pick<HelpdeskProvider, 'capabilities'>, patch: TicketPatch): { inWrite: Pick<NewComment, 'status' | 'changes'>; after: TicketPatch } {
+  if (!splitPatch(patch).length) return { inWrite: {}, after: {} };
+  if (provider.capabilities.changesWithComment) return { inWrite: { changes: patch }, after: {} };
+  const { status, ...rest } = patch;
+  if (status !== undefined && provider.capabilities.statusWithComment) return { inWrite: { status }, after: rest };
+  return { inWrite: {}, after: patch };
+}
+
+/** The changes that went in a message's own write, applied with it; a status the helpdesk refused (RT says so) failed. Pure. */
+export function changedInWrite(inWrite: Pick<NewComment, 'status' | 'changes'>, statusRefused?: string): ChangeOutcome[] {
+  return allApplied({ ...inWrite.changes, ...(inWrite.status ? { status: inWrite.status } : {}) }).map((c) =>
+    c.change === 'status' && statusRefused ? { ...c, outcome: 'failed', error: statusRefused } : c,
+  );
 }

@@ -6,7 +6,7 @@ import type { HelpdeskProvider } from '../providers/provider.js';
 import type { SentLedger } from '../store/ledger.js';
 import { findRepeats, sendGuard, type SkippedSend } from '../store/repeats.js';
 import type { Template } from '../templates/types.js';
-import { applyChanges, changesResult, describeChange, type ChangeOutcome } from './changes.js';
+import { applyChanges, changedInWrite, changesResult, describeChange, splitForWrite, type ChangeOutcome } from './changes.js';
 import { isEmptyPatch, type ItemResult } from './service.js';
 
 /** `tickets reply` / `tickets note`: one message (typed or from a template) to a few tickets, through the sent ledger. */
@@ -80,9 +80,8 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
   const guard = sendGuard(ledger, plan.kind, `tickets ${plan.kind}`, o.since, o.now);
   const unknown: string[] = [];
   const results: SendResult[] = [];
-  const { status, ...rest } = o.patch;
-  const statusInWrite = status !== undefined && Boolean(provider.capabilities.statusWithComment);
-  const after: TicketPatch = statusInWrite ? rest : o.patch;
+  // what goes in the message's own write (all of it on Zendesk, the status where only that can), and what after it
+  const { inWrite, after } = splitForWrite(provider, o.patch);
   try {
     for (const { ticket, body } of plan.ready) {
       const message = { ticketId: ticket.id, template, body, public: isPublic };
@@ -94,7 +93,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
       let commentId: string | null;
       let statusRefused: string | undefined;
       try {
-        const added = await provider.addComment(ticket.id, { body, public: isPublic, ...(statusInWrite ? { status } : {}) });
+        const added = await provider.addComment(ticket.id, { body, public: isPublic, ...inWrite });
         commentId = added.id;
         statusRefused = added.statusRefused;
       } catch (err) {
@@ -109,9 +108,7 @@ export async function sendPlan(provider: HelpdeskProvider, ledger: SentLedger, p
         }
       }
       await guard.afterSend(message, null, commentId);
-      const changes: ChangeOutcome[] = statusInWrite
-        ? [statusRefused ? { change: 'status', value: status, outcome: 'failed', error: statusRefused } : { change: 'status', value: status, outcome: 'applied' }]
-        : [];
+      const changes: ChangeOutcome[] = changedInWrite(inWrite, statusRefused);
       if (!isEmptyPatch(after)) {
         try {
           changes.push(...(await applyChanges(provider, ticket.id, after)).changes);

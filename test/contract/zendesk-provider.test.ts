@@ -239,6 +239,7 @@ const SHOW_BUDGET = { 'GET /api/v2/tickets/12': 1, 'GET /api/v2/tickets/12/comme
 /** The reply is a comment in one ticket PUT (a lost response is checked against the latest comments, not repeated). */
 const REPLY_BUDGET = { 'PUT /api/v2/tickets/12': 1 };
 /** One PUT (status, tags and the rest together), then the ticket read back with its sideloads. */
+const REPLY_BUDGET_14 = { 'PUT /api/v2/tickets/14': 1 };
 const UPDATE_BUDGET = { 'PUT /api/v2/tickets/12': 1, 'GET /api/v2/tickets/12': 1 };
 
 describe('request budgets (docs/request-budgets.md)', () => {
@@ -274,6 +275,20 @@ describe('request budgets (docs/request-budgets.md)', () => {
     zd.server.clearLog();
     await p.updateTicket('12', { status: 'pending', addTags: ['budget'] });
     expect(requestTally(zd.server.requests)).toEqual(UPDATE_BUDGET);
+  });
+
+  it('a reply and its ticket changes (the status and tags of a template) are one PUT', async () => {
+    const p = await provider();
+    await p.listAgents();
+    await p.currentAgent();
+    zd.server.clearLog();
+    await p.addComment('14', { body: 'Budgeted reply with changes.', public: true, changes: { status: 'pending', addTags: ['budget-one-put'] } });
+    expect(requestTally(zd.server.requests)).toEqual(REPLY_BUDGET_14);
+    const put = zd.server.find('PUT', '/api/v2/tickets/14')[0]!.json as { ticket: Record<string, unknown> };
+    expect(put.ticket).toMatchObject({ status: 'pending', additional_tags: ['budget-one-put'], comment: { body: 'Budgeted reply with changes.', public: true } });
+    const t = await p.getTicket('14');
+    expect(t.status).toBe('pending');
+    expect(t.tags).toContain('budget-one-put');
   });
 
   it('after a small first page the cursor goes on in full pages, missing and repeating nothing', async () => {

@@ -5,6 +5,8 @@
  * sent; the sent ledger is local) and, with --status, the update and its read-back. A command that makes
  * one request more than its budget fails here.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, makeHome, startCli, type CliResult } from '../support/cli.js';
 import { FakeZendesk, zendeskProfileAddArgs } from '../support/fake-zendesk.js';
@@ -140,5 +142,37 @@ describe('request budgets of tickets show, reply, reply --status and update (doc
     expect(replyStatus).toEqual({ ...directory, [`GET ${c}`]: 2, [`POST ${c}/reply`]: 1, [`POST ${c}/parts`]: 1 });
     // the current tags, the tag directory and the new tag, the tag, the status, the read-back
     expect(update).toEqual({ ...directory, [`GET ${c}`]: 2, 'GET /tags': 1, 'POST /tags': 1, [`POST ${c}/tags`]: 1, [`POST ${c}/parts`]: 1 });
+  });
+});
+
+describe('a reply from a template with ticket changes (status, tags) on Zendesk', () => {
+  it('is one PUT per ticket, for tickets reply and bulk reply', async () => {
+    mkdirSync(join(home, 'templates'), { recursive: true });
+    writeFileSync(join(home, 'templates', 'budget-actions.liquid'), '---\ndescription: budget\npublic: true\nstatus: pending\nadd_tags: budget-actions\n---\nAbout "{{ ticket.subject }}": on its way.\n');
+    zd.server.clearLog();
+    let r = await run(['-p', 'zd', 'tickets', 'reply', '7', '-t', 'budget-actions', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    // the exactly-once reads (the ticket, its comments), the token's own user (the template's agent), one PUT
+    expect(requestTally(zd.server.requests)).toEqual({ 'GET /api/v2/users/me': 1, 'GET /api/v2/tickets/7': 1, 'GET /api/v2/tickets/7/comments': 1, 'PUT /api/v2/tickets/7': 1 });
+    expect((JSON.parse(r.stdout) as { changes: unknown[] }[])[0]!.changes).toEqual([
+      { change: 'status', value: 'pending', outcome: 'applied' },
+      { change: 'addTag', value: 'budget-actions', outcome: 'applied' },
+    ]);
+    zd.server.clearLog();
+    r = await run(['-p', 'zd', 'bulk', 'reply', '-t', 'budget-actions', '--ids', '8,9', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(requestTally(zd.server.requests)).toEqual({
+      'GET /api/v2/users/me': 1,
+      'GET /api/v2/tickets/8': 1,
+      'GET /api/v2/tickets/9': 1,
+      'GET /api/v2/tickets/8/comments': 1,
+      'GET /api/v2/tickets/9/comments': 1,
+      'PUT /api/v2/tickets/8': 1,
+      'PUT /api/v2/tickets/9': 1,
+    });
+    for (const id of ['7', '8', '9']) {
+      const put = zd.server.find('PUT', `/api/v2/tickets/${id}`).at(-1);
+      if (id !== '7') expect((put!.json as { ticket: Record<string, unknown> }).ticket).toMatchObject({ status: 'pending', additional_tags: ['budget-actions'] });
+    }
   });
 });

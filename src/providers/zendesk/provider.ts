@@ -119,6 +119,7 @@ export class ZendeskProvider implements HelpdeskProvider {
     ratings: ['csat'],
     serverFilters: ['ids', 'status', 'priority', 'assigneeIds', 'group', 'tags', 'createdSince', 'createdUntil', 'updatedSince', 'updatedUntil', 'solvedSince', 'solvedUntil'],
     statusWithComment: true,
+    changesWithComment: true,
     defaultConcurrency: 4,
   };
   readonly http: HttpClient;
@@ -465,6 +466,14 @@ export class ZendeskProvider implements HelpdeskProvider {
 
   async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
     num(id);
+    const ticket = await this.ticketFields(patch);
+    // absolute values and set-like tag edits: repeating this PUT after a lost answer changes nothing
+    if (Object.keys(ticket).length) await this.http.put(`/api/v2/tickets/${id}`, { ticket }, { notFound: { what: 'ticket', id } });
+    return this.getTicket(id);
+  }
+
+  /** A patch as the fields of a ticket PUT. */
+  private async ticketFields(patch: TicketPatch): Promise<Record<string, unknown>> {
     const ticket: Record<string, unknown> = {};
     if (patch.status) ticket.status = STATUS_TO_ZD[patch.status];
     if (patch.priority) ticket.priority = priorityToZendesk(patch.priority);
@@ -483,9 +492,7 @@ export class ZendeskProvider implements HelpdeskProvider {
     // an update is one write that is applied whole or not at all
     if (patch.addTags?.length) ticket.additional_tags = patch.addTags;
     if (patch.removeTags?.length) ticket.remove_tags = patch.removeTags;
-    // absolute values and set-like tag edits: repeating this PUT after a lost answer changes nothing
-    if (Object.keys(ticket).length) await this.http.put(`/api/v2/tickets/${id}`, { ticket }, { notFound: { what: 'ticket', id } });
-    return this.getTicket(id);
+    return ticket;
   }
 
   /** The newest comments, newest first (offset pagination, sort_order=desc). */
@@ -516,8 +523,8 @@ export class ZendeskProvider implements HelpdeskProvider {
     if (!c.body.trim()) throw new UsageError('the comment is empty', 'give a body');
     const comment: Record<string, unknown> = { body: c.body, public: c.public };
     if (c.authorId) comment.author_id = Number(c.authorId);
-    // a reply's status goes in the same PUT: one write, applied with the comment or not at all
-    const ticket: Record<string, unknown> = { comment };
+    // a reply's status and other changes go in the same PUT: one write, applied with the comment or not at all
+    const ticket: Record<string, unknown> = { ...(c.changes ? await this.ticketFields(c.changes) : {}), comment };
     if (c.status) ticket.status = STATUS_TO_ZD[c.status];
     const sentAt = Date.now();
     let landed: Comment | undefined;
