@@ -50,5 +50,6 @@ export function register(program: Command, context: ContextFactory): void {
     'deskctl sync --from work                  # into the local profile work-mirror',
     'deskctl sync --from work && deskctl metrics summary --profile work-mirror',
     '*/15 * * * * deskctl sync --from work --quiet   # cron: every 15 minutes',
+    '0 3 * * * deskctl sync --from work --full --quiet  # nightly: also removes tickets deleted in the helpdesk',
   ]);
 }
