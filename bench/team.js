@@ -10,6 +10,10 @@
 // others find it held and exit, so more processes cannot go faster there. PostgreSQL: R DESKCTL_HOMEs
 // (R hosts) and one database; due follow-ups are claimed in small batches with SKIP LOCKED, so they share.
 //
+// Then, to tell the claims and the sent ledger apart from process start-up and HTTP: the same runs in one
+// process (runDue R times at once over the real store, with the real sent ledger: PostgreSQL with a
+// connection pool each, SQLite sharing one connection), against an in-memory helpdesk that answers at once.
+//
 // PostgreSQL: DESKCTL_TEST_PG_URL=postgres://SUPERUSER:PASSWORD@HOST:PORT/postgres, else a throwaway
 // server from scripts/start-postgres.sh when PostgreSQL is installed; otherwise its rows are skipped.
 //
@@ -38,7 +42,10 @@ const fakeFile = join(root, 'node_modules', '.cache', 'deskctl-bench', 'fake-zen
 await build({ entryPoints: [join(root, 'test', 'support', 'fake-zendesk.ts')], bundle: true, platform: 'node', format: 'esm', outfile: fakeFile, packages: 'external', logLevel: 'warning' });
 const { FakeZendesk, zendeskProfileAddArgs } = await import(fakeFile);
 const { createContext } = await import('../dist/src/context.js');
-const { scheduleFollowups } = await import('../dist/src/followups/index.js');
+const { runDue, scheduleFollowups } = await import('../dist/src/followups/index.js');
+const { StateStore } = await import('../dist/src/store/state-store.js');
+const { resolveStateTarget } = await import('../dist/src/store/state-url.js');
+const { followupLedgerGuard } = await import('../dist/src/store/repeats.js');
 
 function run(argv, env, input = '') {
   return new Promise((res) => {
@@ -153,14 +160,87 @@ async function row(store, runners, stateUrl) {
   }
 }
 
+/** Answers at once: tickets open, no comments; counts replies per ticket. */
+function memoryHelpdesk(n) {
+  const agent = { id: 'a1', name: 'Ada Agent', email: 'ada@example.com', role: 'agent' };
+  const replies = new Map();
+  const ticket = (id) => ({ id, subject: `Ticket ${id}`, status: 'open', priority: 'normal', channel: 'email', requester: { id: `c${id}`, name: `Customer ${id}`, email: `c${id}@example.org`, role: 'customer' }, assignee: agent, group: null, tags: [], createdAt: T0, updatedAt: T0, reopenCount: 0, customFields: {} });
+  return {
+    replies,
+    kind: 'memory',
+    displayName: 'Memory',
+    capabilities: { priority: true, channels: true, groups: true, internalNotes: true, tags: true, ratings: [], serverFilters: [], defaultConcurrency: 4 },
+    async getTicket(id) {
+      return ticket(id);
+    },
+    async listComments() {
+      return [];
+    },
+    async addComment(id, c) {
+      replies.set(id, (replies.get(id) ?? 0) + 1);
+      return { id: `k${id}-${replies.get(id)}`, ticketId: id, author: agent, authorRole: 'agent', public: c.public, body: c.body, createdAt: new Date().toISOString() };
+    },
+    async currentAgent() {
+      return agent;
+    },
+    async close() {},
+    count: n,
+  };
+}
+
+/** One in-process row: `runners` runDue over their own connections to one store. */
+async function inProcessRow(store, runners, stateUrl) {
+  const dir = mkdtempSync(join(tmpdir(), 'deskctl-bench-team-mem-'));
+  const paths = { configDir: dir, dataDir: join(dir, 'data'), templatesDir: join(dir, 'templates') };
+  const target = stateUrl ? resolveStateTarget({ env: { DESKCTL_STATE_URL: stateUrl, DESKCTL_STATE_NAMESPACE: `bench-${randomBytes(4).toString('hex')}` }, profileName: 'bench', secret: () => undefined }) : undefined;
+  const stores = [];
+  try {
+    // SQLite: one connection shared (two in one thread would wait on each other's write lock); the run lock still decides
+    for (let i = 0; i < runners; i++) stores.push(store === 'sqlite' && i > 0 ? stores[0] : await StateStore.open(paths, 'bench', target));
+    const hd = memoryHelpdesk(N);
+    const now = new Date(T0);
+    const dueAt = new Date(now.getTime() + 3_600_000);
+    await scheduleFollowups(stores[0], Array.from({ length: N }, (_, i) => ({ ticketId: String(i + 1), template: 't', dueAt, now, unlessReplied: false })));
+    const runAt = new Date(RUN_AT);
+    const compose = async (f, t) => ({ body: `Hi ${t.requester.name}, checking in on "${t.subject}".`, public: true, patch: {} });
+    const t = performance.now();
+    const sums = await Promise.all(
+      stores.map(async (st) => {
+        const ledger = followupLedgerGuard(await st.ledger(() => runAt), new Date(0), () => runAt);
+        try {
+          return await runDue({ store: st, provider: hd, compose, ledger, now: runAt });
+        } finally {
+          await ledger.stop();
+        }
+      }),
+    );
+    const s = (performance.now() - t) / 1000;
+    const once = hd.replies.size === N && [...hd.replies.values()].every((c) => c === 1);
+    if (!once) throw new Error(`in-process: ${hd.replies.size} tickets replied for ${N} follow-ups, not each once`);
+    console.log(
+      `${store.padEnd(10)} ${String(runners).padStart(2)} runner${runners === 1 ? ' ' : 's'}: ${N} sent in ${s.toFixed(2)} s = ${Math.round(N / s)
+        .toString()
+        .padStart(4)} follow-ups/s   (per runner: ${sums.map((x) => (x.lockedBy ? 'lock held' : x.sent)).join(', ')})`,
+    );
+  } finally {
+    for (const st of new Set(stores)) await st.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`followup run: ${N} due follow-ups, fake Zendesk without rate limit, wall clock from start to the last process's exit`);
 for (const r of RUNNERS) await row('sqlite', r);
 const pg = await postgres();
 if (pg.skip) console.log(`postgres   rows skipped: ${pg.skip}`);
-else {
-  try {
-    for (const r of RUNNERS) await row('postgres', r, await freshDatabase(pg.url));
-  } finally {
-    await pg.stop();
+try {
+  if (!pg.skip) for (const r of RUNNERS) await row('postgres', r, await freshDatabase(pg.url));
+  console.log(`\nthe same in one process (runDue R times at once, sent ledger included), against an in-memory helpdesk answering at once:`);
+  for (const r of RUNNERS) await inProcessRow('sqlite', r);
+  if (pg.skip) console.log(`postgres   rows skipped: ${pg.skip}`);
+  else {
+    const url = await freshDatabase(pg.url);
+    for (const r of RUNNERS) await inProcessRow('postgres', r, url);
   }
+} finally {
+  await pg.stop?.();
 }
