@@ -299,12 +299,14 @@ export function register(program: Command, context: ContextFactory): void {
 
     // the sent ledger, other runs' claims and the conversations: who already got it
     const { findRepeats } = await import('../src/store/repeats.js');
+    const readToRender = new Map(ready.map((r) => [r.ticket.id, r.comments]));
     const ledger = await (await ctx.store()).ledger(() => ctx.clock.now());
     const repeats = await findRepeats(
       ledger,
       provider,
       ready.map((r) => ({ ticketId: r.ticket.id, template: template.name, body: r.body!, public: template.public })),
-      { since: policy.since(), holderId: null, allowRepeat: policy.allowRepeat, concurrency },
+      // a conversation read to render the template is not read again
+      { since: policy.since(), holderId: null, allowRepeat: policy.allowRepeat, concurrency, comments: (id) => readToRender.get(id) },
     );
     const toSend = ready.filter((r) => !repeats.has(r.ticket.id));
     repeatNotice(ctx, [...repeats.values()], policy.allowRepeat);

@@ -216,6 +216,8 @@ export interface RenderedItem {
   error?: string;
   /** The variable that had no value, when that was the problem. */
   variable?: string;
+  /** The conversation read to render it (for the exactly-once check that follows, which then reads it no more). */
+  comments?: Comment[];
 }
 
 export interface RenderAllOptions {
@@ -237,7 +239,7 @@ export async function renderAll(provider: HelpdeskProvider, t: Template, tickets
     try {
       const comments: Comment[] | undefined = needsComments ? await provider.listComments(ticket.id) : undefined;
       const body = await renderTemplate(t, { ticket, comments, agent: o.agent, signature: o.signature, row: o.rows?.get(ticket.id), now: o.now });
-      return { ticket, body };
+      return { ticket, body, ...(comments ? { comments } : {}) };
     } catch (err) {
       if (!(err instanceof DeskctlError)) throw err;
       return { ticket, error: err.message, variable: (err as { variable?: string }).variable };

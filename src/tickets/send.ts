@@ -1,5 +1,5 @@
 import { mapLimit, renderAll } from '../bulk/selection.js';
-import type { Person, Ticket, TicketPatch } from '../domain/model.js';
+import type { Comment, Person, Ticket, TicketPatch } from '../domain/model.js';
 import { exitCodeOf } from '../errors.js';
 import { isUnknownOutcome } from '../providers/http/outcome.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
@@ -37,16 +37,18 @@ export interface PlanInput {
 export async function planMessage(provider: HelpdeskProvider, ledger: SentLedger, input: PlanInput): Promise<MessagePlan> {
   const tickets = await mapLimit(input.ids, 4, (id) => provider.getTicket(id));
   const isPublic = input.kind === 'reply';
-  let rendered: { ticket: Ticket; body?: string; error?: string }[];
+  let rendered: { ticket: Ticket; body?: string; error?: string; comments?: Comment[] }[];
   if (input.template) {
     rendered = await renderAll(provider, input.template, tickets, { agent: input.agent, signature: input.signature, now: input.now, concurrency: 4 });
   } else rendered = tickets.map((ticket) => ({ ticket, body: input.body! }));
+  const readToRender = new Map(rendered.map((r) => [r.ticket.id, r.comments]));
   const renderable = rendered.filter((r): r is { ticket: Ticket; body: string } => r.body !== undefined);
   const repeats = await findRepeats(
     ledger,
     provider,
     renderable.map((r) => ({ ticketId: r.ticket.id, template: input.template?.name ?? null, body: r.body, public: isPublic })),
-    { since: input.since, holderId: null, allowRepeat: input.allowRepeat, concurrency: 4 },
+    // a conversation read to render the template is not read again
+    { since: input.since, holderId: null, allowRepeat: input.allowRepeat, concurrency: 4, comments: (id) => readToRender.get(id) },
   );
   return {
     kind: input.kind,

@@ -176,3 +176,19 @@ describe('a reply from a template with ticket changes (status, tags) on Zendesk'
     }
   });
 });
+
+describe('a template that quotes the conversation', () => {
+  it('reads each conversation once for rendering and the exactly-once check (tickets reply -t, bulk reply -t)', async () => {
+    mkdirSync(join(home, 'templates'), { recursive: true });
+    writeFileSync(join(home, 'templates', 'budget-quote.liquid'), '---\ndescription: budget\npublic: true\n---\nYou wrote: "{{ ticket.latest_customer_comment | default: \'(nothing)\' | truncate: 40 }}"\n');
+    zd.server.clearLog();
+    let r = await run(['-p', 'zd', 'tickets', 'reply', '10', '-t', 'budget-quote', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(requestTally(zd.server.requests)).toEqual({ 'GET /api/v2/users/me': 1, 'GET /api/v2/tickets/10': 1, 'GET /api/v2/tickets/10/comments': 1, 'PUT /api/v2/tickets/10': 1 });
+    zd.server.clearLog();
+    r = await run(['-p', 'zd', 'bulk', 'reply', '-t', 'budget-quote', '--ids', '11,12', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const tally = requestTally(zd.server.requests);
+    expect([tally['GET /api/v2/tickets/11/comments'], tally['GET /api/v2/tickets/12/comments'], tally['PUT /api/v2/tickets/11'], tally['PUT /api/v2/tickets/12']]).toEqual([1, 1, 1, 1]);
+  });
+});
