@@ -111,10 +111,17 @@ try {
   const cookie = login.headers.getSetCookie().map((h) => h.split(';')[0]).find((p) => p.startsWith('RT_SID_')) ?? '';
   const headers = { cookie, authorization: `Basic ${Buffer.from('root:password').toString('base64')}`, 'content-type': 'application/json' };
   const api = async (method, path, body) => {
-    const res = await fetch(`${url}/REST/2.0${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
-    return JSON.parse(text);
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${url}/REST/2.0${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      if (res.ok) return JSON.parse(text);
+      // SQLite answers a busy moment with "database is locked", which RT reports as an internal error (nothing written)
+      if (attempt < 5 && /internal error|could not be recorded|locked/i.test(text)) {
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+        continue;
+      }
+      throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
+    }
   };
   const count = async (sql) => Number((await api('GET', `/tickets?per_page=1&query=${encodeURIComponent(sql)}`)).total ?? 0);
 
@@ -126,7 +133,7 @@ try {
     const t1 = Date.now();
     let next = existing;
     await Promise.all(
-      Array.from({ length: 4 }, async () => {
+      Array.from({ length: 2 }, async () => {
         while (next < TICKETS) {
           const i = next++;
           const k = kind(i);

@@ -25,6 +25,9 @@ import {
 /** RT's largest page. */
 export const RT_PAGE_SIZE = 100;
 
+/** Tickets per transaction search: their Create, replies and reopens fit in one page of 100, as a rule. */
+const TXN_GROUP = 25;
+
 const USER_FIELDS = 'Name,RealName,EmailAddress';
 
 /**
@@ -189,11 +192,19 @@ export class RtClient {
   /**
    * Transactions of some tickets, of the given types, oldest first (`authors`: with the creators' names and
    * addresses). Of the status changes only reopens are read (from an inactive status): the others tell
-   * deskctl nothing. After the first page, the other pages are read at once (ordered by id, they cannot shift).
+   * deskctl nothing. The tickets are searched in groups at once, each group's pages after the first at once
+   * too (ordered by id, pages cannot shift): a page of 100 tickets costs one round of requests, not four.
    */
   async ticketTransactions(ticketIds: string[], types: string[], authors = true): Promise<RtTransaction[]> {
-    if (!ticketIds.length) return [];
-    const nums = ticketIds.map(Number).sort((a, b) => a - b);
+    const nums = [...new Set(ticketIds.map(Number))].sort((a, b) => a - b);
+    const groups: number[][] = [];
+    for (let i = 0; i < nums.length; i += TXN_GROUP) groups.push(nums.slice(i, i + TXN_GROUP));
+    const found = await Promise.all(groups.map((g) => this.groupTransactions(g, types, authors)));
+    const wanted = new Set(ticketIds);
+    return found.flat().filter((t) => wanted.has(String(t.ObjectId)));
+  }
+
+  private async groupTransactions(nums: number[], types: string[], authors: boolean): Promise<RtTransaction[]> {
     const min = nums[0]!;
     const max = nums[nums.length - 1]!;
     // a dense id range is a cheaper condition than a long OR list
@@ -215,8 +226,7 @@ export class RtClient {
         if (next.items.length < RT_PAGE_SIZE) break;
       }
     }
-    const wanted = new Set(ticketIds);
-    return pages.flatMap((p) => p.items).filter((t) => wanted.has(String(t.ObjectId)));
+    return pages.flatMap((p) => p.items);
   }
 
   /** The newest transactions of a ticket matching a condition (newest first). */
