@@ -16,7 +16,7 @@
 // ratio deskctl/rt, and the counts both showed (they must agree: a row whose counts differ fails the bench).
 // Each command runs once before timing (both keep their RT session between runs, like a user's second call).
 //
-// Usage: node bench/rt.js [--tickets 304] [--runs 5] [--replies 50]     (build first: npm run build)
+// Usage: node bench/rt.js [--tickets 304] [--runs 5] [--replies 50] [--only abcd]     (build first: npm run build)
 // Skips with one line when RT (request-tracker5) or `rt` (rt5-clients) is not installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +37,8 @@ const arg = (name, dflt) => {
 const TICKETS = arg('--tickets', 304);
 const RUNS = arg('--runs', 5);
 const REPLIES = arg('--replies', 50);
+/** --only abc: some of the rows (a-d) */
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'abcd';
 const SEED_VERSION = 1;
 
 const skip = (why) => {
@@ -272,7 +274,7 @@ try {
   console.log(`reference: ${rtCli} from Debian's rt5-clients (REST 1.0); RT tickets: ${total}, open: ${openTickets}; ${RUNS} runs each, alternating, medians`);
   let failed = false;
   const results = [];
-  for (const row of rows) {
+  for (const row of rows.filter((r) => ONLY.includes(r.name[1]))) {
     if (row.warm !== false) {
       await row.deskctl[1]();
       await row.rt[1]();
