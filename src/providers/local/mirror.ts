@@ -119,7 +119,8 @@ export class MirrorWriter {
       const add = this.db.prepare(`INSERT OR IGNORE INTO sync_seen (id) VALUES (?)`);
       for (const id of seenLocalIds) add.run(id);
       removed = this.db.prepare(`DELETE FROM tickets WHERE id NOT IN (SELECT id FROM sync_seen)`).run().changes;
-      this.db.exec(`DELETE FROM sync_ids WHERE source = '${this.stateKey.replace(/'/g, "''")}' AND ticket_id NOT IN (SELECT id FROM sync_seen); DROP TABLE sync_seen`);
+      this.db.prepare(`DELETE FROM sync_ids WHERE source = ? AND ticket_id NOT IN (SELECT id FROM sync_seen)`).run(this.stateKey);
+      this.db.exec(`DROP TABLE sync_seen`);
       this.saveState(state);
     })();
     return removed;
