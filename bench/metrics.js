@@ -15,7 +15,7 @@
 // $TMPDIR/deskctl-bench).
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,7 +126,8 @@ async function main() {
   const dq = stats(query);
   const dp = stats(processes);
 
-  console.log(`\n${size.toLocaleString('en-US')} tickets, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, median of ${runs} runs, DESKCTL_NOW=${END}, ${new Date().toISOString()}`);
+  const duckVersion = JSON.parse(readFileSync(join(root, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8')).version;
+  console.log(`\n${size.toLocaleString('en-US')} tickets, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, @duckdb/node-api ${duckVersion}, median of ${runs} runs, DESKCTL_NOW=${END}, ${new Date().toISOString()}`);
   console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (wall times stretch on a busy machine; CPU = user + system)`);
   console.log(`deskctl: the whole process (node start, the CLI, opening the SQLite file, the queries, JSON on stdout), from GNU time.`);
   console.log(`duckdb query: the same summary (every figure deskctl prints, both periods) as one query on the same rows, already in DuckDB's memory, ${cpus().length} threads; process CPU around the query.`);
