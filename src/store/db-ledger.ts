@@ -175,7 +175,11 @@ export class DbLedger implements SentLedger {
          ORDER BY sent_at DESC, id DESC`,
         [...part, sinceIso, ...(ownSourceId === undefined ? [] : [ownSourceId])],
       );
-      for (const r of rows) byTicket.set(r.ticket_id, [...(byTicket.get(r.ticket_id) ?? []), r]);
+      for (const r of rows) {
+        const list = byTicket.get(r.ticket_id);
+        if (list) list.push(r);
+        else byTicket.set(r.ticket_id, [r]);
+      }
     }
     for (const m of messages) {
       const hash = bodyHash(m.body);
