@@ -69,6 +69,20 @@ const englishZodOnly = {
   },
 };
 
+/** better-sqlite3 finds its addon with the `bindings` package, which looks for it next to the calling file:
+ * from the bundle that is deskctl's own folder, where it is not. Every database is opened with its
+ * nativeBinding (src/store/sqlite.ts); one opened without says so instead of failing in `bindings`. */
+const sqliteAddonGiven = {
+  name: 'sqlite-addon-given',
+  setup(b) {
+    b.onResolve({ filter: /^bindings$/ }, (args) => (/better-sqlite3/.test(args.importer) ? { path: 'bindings', namespace: 'sqlite-addon-given' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'sqlite-addon-given' }, () => ({
+      contents: "module.exports = () => { throw new Error('better-sqlite3 in the bundle needs its nativeBinding option: open databases through src/store/sqlite.ts (sqliteAddon())'); };",
+      loader: 'js',
+    }));
+  },
+};
+
 if (process.argv.includes("--print-external")) console.log(external.join(" "));
 
 await build({
@@ -86,7 +100,7 @@ await build({
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__deskctlModuleUrl', 'import.meta.dirname': '__dirname' },
   banner: { js: "const __deskctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyChildProcess, englishZodOnly],
+  plugins: [lazyChildProcess, englishZodOnly, sqliteAddonGiven],
   logLevel: 'warning',
 });
 
