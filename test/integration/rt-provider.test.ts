@@ -347,6 +347,9 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
 
   it('works with an RT auth token, and knows who "me" is from the token', async () => {
     const mine = json<Array<{ id: string }>>(['tickets', 'list', '--status', 'all', '--profile', 'rt-token', '--assignee', 'me', '--all', '--json']);
+    // a profile that maps no custom fields learns whether RT has any while its first search runs, then reads their values
+    const printer = json<Array<{ id: string; customFields: Record<string, unknown> }>>(['tickets', 'list', '--status', 'all', '--profile', 'rt-token', '--query', 'printer', '--json']);
+    expect(printer.find((t) => t.id === named.printer)?.customFields).toMatchObject({ Tags: ['vip', 'hardware'], Channel: 'chat' });
     expect(mine.map((t) => t.id).sort()).toEqual([named.vpn, named.password].map(String).sort());
     expect(cli(['tickets', 'note', named.vpn!, '--profile', 'rt-token', '--body', 'Asked the network team.']).code).toBe(0);
     const h = await history(named.vpn!);

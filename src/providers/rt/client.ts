@@ -25,6 +25,12 @@ import {
 /** RT's largest page. */
 export const RT_PAGE_SIZE = 100;
 
+/** A ticket search asked for the custom field values only. */
+const RtTicketCustomFieldsSchema = RtTicketSchema.pick({ id: true, CustomFields: true });
+
+/** Tickets per request when a page of tickets is asked in parts. */
+const TICKET_PART = 25;
+
 /** Tickets per transaction search: their Create, replies and reopens fit in one page of 100, as a rule. */
 const TXN_GROUP = 25;
 
@@ -165,8 +171,7 @@ export class RtClient {
       // once `wanted` were given and the caller still reads (it filtered some out locally): full pages
       const size = fetched < wanted ? Math.min(RT_PAGE_SIZE, wanted - fetched) : RT_PAGE_SIZE;
       const query = below === undefined ? sql : `(${sql}) AND id < ${below}`;
-      const fields = ticketFields(await this.withCustomFields());
-      const res = await this.searchPage('/tickets', { query, ...fields, orderby: 'id', order: 'DESC' }, RtTicketSchema, 'a ticket search', 1, size);
+      const res = await this.newestTicketsWithFields(query, size);
       total ??= res.total;
       fetched += res.items.length;
       if (res.items.length) yield res.items;
@@ -175,6 +180,47 @@ export class RtClient {
       if (!Number.isFinite(last) || (below !== undefined && last >= below)) return;
       below = last;
     }
+  }
+
+  /**
+   * The newest tickets of a search with every field the domain needs. Before the first search of a run it is
+   * not known whether RT has ticket custom fields (their values are the costliest expansion): the tickets are
+   * searched without them while RT is asked, and their values fetched afterwards only where there are some.
+   */
+  private async newestTicketsWithFields(query: string, size: number): Promise<SearchPage<RtTicket>> {
+    const search = (withCf: boolean) => this.newestTickets({ query, ...ticketFields(withCf), orderby: 'id', order: 'DESC' }, size);
+    if (this.alwaysCustomFields || this.cfP) return search(await this.withCustomFields());
+    const [page, defs] = await Promise.all([search(false), this.customFieldDefinitions()]);
+    if (!defs.any || !page.items.length) return page;
+    const values = await this.searchPage(
+      '/tickets',
+      { query: page.items.map((t) => `id = ${t.id}`).join(' OR '), fields: 'CustomFields', 'fields[CustomFields]': 'MaxValues' },
+      RtTicketCustomFieldsSchema,
+      'the custom fields of a page of tickets',
+      1,
+      page.items.length,
+    );
+    const byId = new Map(values.items.map((v) => [String(v.id), v.CustomFields]));
+    return { ...page, items: page.items.map((t) => ({ ...t, CustomFields: byId.get(String(t.id)) ?? t.CustomFields })) };
+  }
+
+  /**
+   * The newest `size` tickets of a search. Fifty or more are asked as pages of 25 at once (RT expands each
+   * ticket's people and fields one by one: four requests share the work out over its workers). When the
+   * pages disagree on the total, tickets came or went between them and they may not join up: the tickets
+   * are then asked again in one request.
+   */
+  private async newestTickets(params: Query, size: number): Promise<SearchPage<RtTicket>> {
+    const one = () => this.searchPage('/tickets', params, RtTicketSchema, 'a ticket search', 1, size);
+    if (size < 2 * TICKET_PART) return one();
+    const parts = await Promise.all(
+      Array.from({ length: Math.ceil(size / TICKET_PART) }, (_, i) => this.searchPage('/tickets', params, RtTicketSchema, 'a ticket search', i + 1, TICKET_PART)),
+    );
+    const total = parts[0]!.total;
+    if (total === null || parts.some((p) => p.total !== total)) return one();
+    const seen = new Set<string>();
+    const items = parts.flatMap((p) => p.items).filter((t) => !seen.has(String(t.id)) && Boolean(seen.add(String(t.id))));
+    return { items: items.slice(0, size), page: 1, pages: null, total };
   }
 
   /** One ticket, always with its custom field values (cheap for one ticket; their definitions come inline). */
