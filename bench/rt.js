@@ -9,9 +9,10 @@
 // (the order swapped every run) and RUNS times each, the rows of issue 15:
 //   (a) deskctl tickets list --status open --limit 100      vs  rt ls -q General "Status='open'"
 //   (b) deskctl tickets list --all --status all             vs  rt ls "id>0"
+//       (both lists with the fields rt ls shows: --fields id,assignee,group,createdAt,updatedAt,status,requester,subject)
 //   (c) deskctl tickets show ID (with its conversation)     vs  rt show ticket/ID + rt show ticket/ID/history
 //   (d) deskctl bulk reply -t T --ids (50 tickets) --yes    vs  a shell loop of 50 `rt correspond -m ... ID`
-// deskctl's output is its default for scripts (JSON, every field); rt's is its default listing / display.
+// deskctl's output is its default for scripts (JSON); rt's is its default listing / display.
 // Prints per row the median wall time of each (whole processes), deskctl's CPU (user+sys, median), the
 // ratio deskctl/rt, and the counts both showed (they must agree: a row whose counts differ fails the bench).
 // Each command runs once before timing (both keep their RT session between runs, like a user's second call).
@@ -213,6 +214,8 @@ try {
   const rtListed = (out) => out.split('\n').filter((l) => /^\s*\d+\s/.test(l)).length;
   const rtMessages = (out) => (out.match(/^===> (Ticket created|Correspondence added|Comments added) by /gm) ?? []).length;
 
+  /** What `rt ls` shows (id, owner, queue, created, told, status, requestor, subject); deskctl has no "told": its updatedAt stands in. */
+  const RT_LS_FIELDS = 'id,assignee,group,createdAt,updatedAt,status,requester,subject';
   let run = 0;
   const template = () => {
     const file = join(home, `bench-reply-${run}.liquid`);
@@ -222,7 +225,7 @@ try {
   const rows = [
     {
       name: '(a) open tickets, first 100',
-      deskctl: ['tickets list --status open --limit 100', () => deskctl('tickets', 'list', '--status', 'open', '--limit', '100').then((r) => ({ ...r, count: JSON.parse(r.out).length }))],
+      deskctl: [`tickets list --status open --limit 100 --fields <rt's>`, () => deskctl('tickets', 'list', '--status', 'open', '--limit', '100', '--fields', RT_LS_FIELDS).then((r) => ({ ...r, count: JSON.parse(r.out).length }))],
       rt: [`rt ls -q General "Status='open'"`, () => rt('ls', '-q', 'General', "Status='open'").then((r) => ({ ...r, count: rtListed(r.out) }))],
       // rt lists every open ticket (it has no limit), deskctl the first 100
       agree: (d, c) => d === Math.min(100, c) && c === openTickets,
@@ -230,7 +233,7 @@ try {
     },
     {
       name: '(b) every ticket',
-      deskctl: ['tickets list --all --status all', () => deskctl('tickets', 'list', '--all', '--status', 'all').then((r) => ({ ...r, count: JSON.parse(r.out).length }))],
+      deskctl: [`tickets list --all --status all --fields <rt's>`, () => deskctl('tickets', 'list', '--all', '--status', 'all', '--fields', RT_LS_FIELDS).then((r) => ({ ...r, count: JSON.parse(r.out).length }))],
       rt: ['rt ls "id>0"', () => rt('ls', 'id>0').then((r) => ({ ...r, count: rtListed(r.out) }))],
       agree: (d, c) => d === c && c === total,
       counts: (d, c) => `deskctl ${d}, rt ${c}; tickets in RT: ${total}`,

@@ -6,7 +6,7 @@ import { PRIORITIES, STATUSES, type Ticket } from '../src/domain/model.js';
 import { parseEnum, parseIds, parsePositiveInt } from '../src/domain/parse.js';
 import { SORT_FIELDS, type TicketSort } from '../src/domain/query.js';
 import { DeskctlError, UsageError } from '../src/errors.js';
-import type { ListSpec } from '../src/output/format.js';
+import { parseFields, selectColumns, type ListSpec } from '../src/output/format.js';
 import { renderTicketDetail, ticketJson, ticketListSpec, ticketShowSpec, withSortColumn } from '../src/output/views/tickets.js';
 import { validateFields } from '../src/output/validate.js';
 import { readIdArgs } from '../src/bulk/selection.js';
@@ -129,7 +129,11 @@ export function register(program: Command, context: ContextFactory): void {
         return;
       }
       const report: FindReport = { more: false };
-      const rows = triage ? await triage.find(provider, query, { sort, limit, report }) : await findTickets(provider, query, { sort, limit, report });
+      // the fields printed (and sorted on): a helpdesk may skip reading what none of them shows
+      const format = ctx.output.format(flags);
+      const printed = flags.fields || format === 'table' || format === 'csv' ? selectColumns(spec, parseFields(flags.fields)).map((c) => c.key) : undefined;
+      const fields = printed && sort ? [...printed, `${sort.field}At`, sort.field] : printed;
+      const rows = triage ? await triage.find(provider, query, { sort, limit, report }) : await findTickets(provider, query, { sort, limit, report, fields });
       ctx.output.list(rows, spec, flags);
       const notice = limitNotice(rows.length, report);
       if (notice && ctx.io.stdoutIsTTY && !flags.out) ctx.io.info(ctx.io.errColor.dim(notice));

@@ -53,6 +53,11 @@ export interface ListOptions {
    * listing need not read conversations for facts itself.
    */
   conversationsFollow?: boolean;
+  /**
+   * The ticket fields it reads (column keys such as `requester.email`); absent = every field. A provider may
+   * leave out what costs extra requests when none of it is read (RT's facts from the transaction log).
+   */
+  fields?: readonly string[];
 }
 
 /** The first page's size: what the caller wants, within the API's maximum. */

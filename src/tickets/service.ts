@@ -16,6 +16,8 @@ export interface FindOptions {
   compare?: TicketComparator;
   /** Filled in: whether the limit cut the list, and how many match when that is known cheaply. */
   report?: FindReport;
+  /** The ticket fields the caller reads (absent: all); see ListOptions.fields. */
+  fields?: readonly string[];
 }
 
 export interface FindReport {
@@ -30,14 +32,14 @@ export interface FindReport {
 export async function findTickets(provider: HelpdeskProvider, query: TicketQuery, opts: FindOptions): Promise<Ticket[]> {
   if (!opts.sort) {
     // one more than asked says whether there are more, without reading them all
-    const found = await collect(provider.listTickets(query, { wanted: opts.limit + 1 }), opts.limit + 1);
+    const found = await collect(provider.listTickets(query, { wanted: opts.limit + 1, fields: opts.fields }), opts.limit + 1);
     if (opts.report) {
       opts.report.more = found.length > opts.limit;
       if (opts.report.more && provider.countTickets) opts.report.total = await provider.countTickets(query);
     }
     return found.slice(0, opts.limit);
   }
-  const all = await collect(provider.listTickets(query));
+  const all = await collect(provider.listTickets(query, { fields: opts.fields }));
   if (opts.report) Object.assign(opts.report, { more: all.length > opts.limit, total: all.length });
   return sortTickets(all, opts.sort, opts.compare ?? compareTickets).slice(0, opts.limit);
 }

@@ -280,6 +280,18 @@ describe.skipIf(skip)('Request Tracker provider against a real RT 5', { timeout:
     expect(requests.filter((l) => /\/REST\/2\.0\/transactions\?/.test(l)), requests.join('\n')).toHaveLength(1);
   });
 
+  it('request budget: a list that prints no fact of the transaction log reads no transactions (one search per page)', () => {
+    const r = cli(['tickets', 'list', '--status', 'all', '--limit', '5', '--fields', 'id,subject,status,requester,assignee,group,updatedAt', '--verbose']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(5);
+    const requests = r.stderr.split('\n').filter((l) => /^HTTP [A-Z]+ /.test(l.trim()));
+    expect(requests.filter((l) => /\/REST\/2\.0\/tickets\?/.test(l)), requests.join('\n')).toHaveLength(1);
+    expect(requests.filter((l) => /\/REST\/2\.0\/transactions/.test(l)), requests.join('\n')).toHaveLength(0);
+    // a printed fact of the log (first response) reads it
+    const withLog = cli(['tickets', 'list', '--status', 'all', '--limit', '5', '--fields', 'id,firstResponseAt', '--verbose']);
+    expect(withLog.stderr.split('\n').filter((l) => /^HTTP GET .*\/REST\/2\.0\/transactions/.test(l.trim()))).toHaveLength(1);
+  });
+
   it('derives first response, reopens and solve times from the transaction log', () => {
     type T = { id: string; status: string; firstResponseAt: string | null; reopenCount: number; solvedAt: string | null; publicReplyCount: number };
     const refund = json<{ ticket: T }>(['tickets', 'show', named.refund!, '--json']).ticket;

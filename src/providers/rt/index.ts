@@ -54,6 +54,8 @@ export { RtClient, rtUrls } from './client.js';
 const DERIVE_TYPES = ['Create', 'Correspond', 'Status'];
 const CONVERSATION = ['Create', 'Correspond', 'Comment'];
 const ALL_TYPES = [...DERIVE_TYPES, 'Comment'];
+/** Ticket fields only the transaction log knows. */
+const LOG_FIELDS = new Set(['firstResponseAt', 'reopenCount', 'publicReplyCount', 'lastCustomerMessageAt']);
 /**
  * How long a ticket and its transactions read by getTicket serve a following listComments: a bulk reply
  * reads its 50 tickets, then their conversations (the repeat check), which takes more than a few seconds.
@@ -121,7 +123,10 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     return this.ticketsWith(raw, txns);
   }
 
-  private async ticketsWith(raw: RtTicket[], txns: RtTransaction[]): Promise<Ticket[]> {
+  /** Domain tickets from RT tickets and their transactions (null: not read, the log's facts left unset). */
+  private async ticketsWith(raw: RtTicket[], txns: RtTransaction[] | null): Promise<Ticket[]> {
+    const opts = await this.mapOptions(raw);
+    if (!txns) return raw.map((t) => ticketFromRt(t, opts));
     const byTicket = new Map<string, RtTransaction[]>();
     for (const t of txns) {
       const key = String(t.ObjectId);
@@ -129,7 +134,6 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
       list.push(t);
       byTicket.set(key, list);
     }
-    const opts = await this.mapOptions(raw);
     return raw.map((t) => ticketFromRt(t, opts, deriveFromTransactions(byTicket.get(String(t.id)) ?? [], requestorKeys(t))));
   }
 
@@ -145,6 +149,8 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
     // The next page of tickets is fetched while this page's transactions are read, when the caller will
     // want it: it reads all, or has not had as many as it wants (unknown: from the second page on).
     const wanted = opts?.wanted;
+    // the transaction log is read only when a fact it alone knows is wanted
+    const readsLog = !opts?.fields || opts.fields.some((f) => LOG_FIELDS.has(f.split('.')[0]!));
     const pages = this.client.searchTickets(sql, wanted);
     let given = 0;
     try {
@@ -157,7 +163,8 @@ export class RtProvider implements HelpdeskProvider, HttpBackedProvider {
         pending = more ? pages.next() : undefined;
         pending?.catch(() => undefined);
         first = false;
-        const kept = (await this.withHistory(r.value)).filter((t) => matchesQuery(t, query));
+        const tickets = readsLog ? await this.withHistory(r.value) : await this.ticketsWith(r.value, null);
+        const kept = tickets.filter((t) => matchesQuery(t, query));
         if (kept.length) yield kept;
       }
     } finally {
