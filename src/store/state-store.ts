@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileDataDir, type Paths } from '../config/paths.js';
-import { DeskctlError, ExitCode } from '../errors.js';
 import type { SentLedger } from './ledger.js';
 import type { PgStateDb } from './pg-state-db.js';
-import { migrate as migrateSync, openDatabase, type Database } from './sqlite.js';
+import { openDatabase, type Database } from './sqlite.js';
 import type { SchemaNamespace, StateDb } from './state-db.js';
 import type { PgStateTarget } from './state-url.js';
 import { SqliteStateDb } from './sqlite-state-db.js';
@@ -43,17 +42,6 @@ export class StateStore {
     return new StateStore(db, new SqliteStateDb(db), { kind: 'sqlite', file });
   }
 
-  /** The raw SQLite handle, for modules not yet moved to `state` (going away). Team mode has none. */
-  get db(): Database {
-    if (!this.sqlite) {
-      throw new DeskctlError(
-        `this command does not support a PostgreSQL state store yet (state at ${this.describe()})`,
-        { hint: 'unset DESKCTL_STATE_URL (and the profile\'s state URL) to use local state for it', exitCode: ExitCode.auth },
-      );
-    }
-    return this.sqlite;
-  }
-
   /** Where the state lives, for messages: the file, or the URL (no password) and schema. */
   get file(): string {
     return this.describe();
@@ -70,11 +58,6 @@ export class StateStore {
       this.ensured.add(ns.name);
     }
     return this.state;
-  }
-
-  /** @deprecated synchronous SQLite-only migration; use `ensure`. */
-  ensureSchema(namespace: string, migrations: readonly string[]): void {
-    migrateSync(this.db, namespace, migrations);
   }
 
   /** The sent ledger and ticket claims of this profile. `now` is the profile's clock (ledger times). */

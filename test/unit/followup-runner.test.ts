@@ -17,6 +17,7 @@ import {
 import type { StateStore } from '../../src/store/state-store.js';
 import { FakeHelpdesk, storeDialects, tempStore } from './followup-fake.js';
 import { pgForSuite } from '../support/pg-server.js';
+import { notDefined } from '../support/prereqs.js';
 
 const pg = await pgForSuite('followup run on PostgreSQL');
 afterAll(() => pg?.stop());
@@ -225,7 +226,7 @@ describe.each(storeDialects(pg))('followup run on %s', (dialect) => {
     expect(await getFollowup(store, f.id)).toMatchObject({ state: 'sending', claimedBy: 'h/1/aa', attempts: 1 });
   });
 
-  it.runIf(dialect === 'sqlite')('a second run finds the lock held and does nothing', async () => {
+  (dialect === 'sqlite' ? it : notDefined)('a second run finds the lock held and does nothing', async () => {
     await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     const db = await store.ensure(FOLLOWUPS);
     const holder = `${(await import('node:os')).hostname()}/${process.pid}/0badc0de`;
@@ -238,7 +239,7 @@ describe.each(storeDialects(pg))('followup run on %s', (dialect) => {
     expect((await runDue({ store, provider: hd, compose, now: at(2) })).sent).toBe(1);
   });
 
-  it.runIf(dialect === 'postgres')('has no run lock on PostgreSQL: a lock row held by a live process does not stop a run', async () => {
+  (dialect === 'postgres' ? it : notDefined)('has no run lock on PostgreSQL: a lock row held by a live process does not stop a run', async () => {
     await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     const db = await store.ensure(FOLLOWUPS);
     const holder = `${(await import('node:os')).hostname()}/${process.pid}/0badc0de`;
@@ -248,7 +249,7 @@ describe.each(storeDialects(pg))('followup run on %s', (dialect) => {
     expect(r).toMatchObject({ lockedBy: null, sent: 1 });
   });
 
-  it.runIf(dialect === 'sqlite')('takes over a lock whose process is gone', async () => {
+  (dialect === 'sqlite' ? it : notDefined)('takes over a lock whose process is gone', async () => {
     await scheduleFollowup(store, { ticketId: '1', template: 't', dueAt: at(1), now: T0 });
     const db = await store.ensure(FOLLOWUPS);
     const dead = `${(await import('node:os')).hostname()}/2147483646/deadbeef`;
@@ -302,7 +303,7 @@ describe.each(storeDialects(pg))('followup run on %s', (dialect) => {
       expect((await getFollowup(store, first.id)).commentId).not.toBe((await getFollowup(store, second.id)).commentId);
     });
 
-    it.runIf(dialect === 'postgres')('takes over the claims of a runner on another host once its connection is gone, not before', async () => {
+    (dialect === 'postgres' ? it : notDefined)('takes over the claims of a runner on another host once its connection is gone, not before', async () => {
       const [f, g] = await scheduleFollowups(store, [
         { ticketId: '1', template: 't', dueAt: at(1), now: T0 },
         { ticketId: '2', template: 't', dueAt: at(1), now: T0 },
