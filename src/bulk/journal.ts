@@ -3,7 +3,7 @@ import type { TicketPatch } from '../domain/model.js';
 import type { ChangeOutcome } from '../tickets/changes.js';
 import { DeskctlError, NotFoundError } from '../errors.js';
 import { ownerLabel } from '../store/owner.js';
-import type { SchemaNamespace, StateDb } from '../store/state-db.js';
+import { inChunks, sqlMarks, type SchemaNamespace, type StateDb } from '../store/state-db.js';
 import type { StateStore } from '../store/state-store.js';
 
 /**
@@ -314,9 +314,8 @@ export class BulkJournal {
         [id, job.kind, job.template ?? null, job.public === false ? 0 : 1, JSON.stringify(job.patch), job.selection, job.items.length, job.concurrency, at, at, job.allowRepeat ? 1 : 0, job.repeatWindowMs ?? null],
       );
       const rows = job.items.map((it, seq) => [id, seq, it.ticketId, it.body ?? null, it.skipped ? 'skipped' : 'pending', it.skipped ?? null, it.skipped ? at : null]);
-      for (let i = 0; i < rows.length; i += 100) {
-        const part = rows.slice(i, i + 100);
-        await tx.run(`INSERT INTO bulk_items (job_id, seq, ticket_id, body, state, error, outcome_at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, part.flat());
+      for (const part of inChunks(rows, 100)) {
+        await tx.run(`INSERT INTO bulk_items (job_id, seq, ticket_id, body, state, error, outcome_at) VALUES ${sqlMarks(part.length, '(?, ?, ?, ?, ?, ?, ?)')}`, part.flat());
       }
     });
     return this.getJob(id);

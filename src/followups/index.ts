@@ -23,7 +23,7 @@ export { formatInZone, parseAt, parseIn, parseTimeZone, resolveWhen, systemTimeZ
 export type { WallClock, WhenFlags } from './when.js';
 export { abandonedClaims, bodyHash, claim, claimDue, findSentComment, followupPatch, normalizeBody, reclaim, runDue, skipReason, LOCK_NAME } from './runner.js';
 export type { ComposedMessage, Composer, ItemResult, Outcome, RunOptions, RunSummary } from './runner.js';
-export { acquireLock, newOwnerId, ownerMayBeAlive, releaseLock, renewLock } from './lock.js';
+export { acquireLock, releaseLock, renewLock } from './lock.js';
 export type { LockHolder } from './lock.js';
 export { followupStatus } from './status.js';
 export type { FollowupClaimHolder, FollowupStatus } from './status.js';

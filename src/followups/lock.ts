@@ -2,8 +2,6 @@ import { hostname } from 'node:os';
 import { parseOwner } from '../store/owner.js';
 import type { StateDb } from '../store/state-db.js';
 
-export { newOwnerId, ownerMayBeAlive, parseOwner } from '../store/owner.js';
-
 export interface LockHolder {
   owner: string;
   pid: number;

@@ -5,9 +5,10 @@ import { DeskctlError, NotFoundError } from '../errors.js';
 import { isUnknownOutcome, lookUntilSettled } from '../providers/http/outcome.js';
 import type { HelpdeskProvider } from '../providers/provider.js';
 import { applyChanges, describeChange, type ChangeOutcome } from '../tickets/changes.js';
-import type { StateDb } from '../store/state-db.js';
+import { ownerAliveOnce, type StateDb } from '../store/state-db.js';
 import type { StateStore } from '../store/state-store.js';
-import { acquireLock, newOwnerId, releaseLock, renewLock, type LockHolder } from './lock.js';
+import { newOwnerId } from '../store/owner.js';
+import { acquireLock, releaseLock, renewLock, type LockHolder } from './lock.js';
 import { followupState, rowToFollowUp, type FollowUp, type FollowUpRow } from './store.js';
 
 /** What a follow-up sends: the rendered reply and the template's own actions. */
@@ -229,7 +230,7 @@ async function commentsOwnedElsewhere(db: StateDb, f: FollowUp): Promise<Set<str
  */
 export async function abandonedClaims(db: StateDb, owner: string, staleAfterMs: number, nowMs = Date.now()): Promise<FollowUpRow[]> {
   const rows = await db.all<FollowUpRow>(`SELECT * FROM followups_items WHERE state = 'sending' ORDER BY due_ms, id`);
-  const alive = new Map<string, boolean>();
+  const ownerAlive = ownerAliveOnce(db);
   const out: FollowUpRow[] = [];
   for (const r of rows) {
     if (r.claimed_by === owner) continue;
@@ -237,8 +238,7 @@ export async function abandonedClaims(db: StateDb, owner: string, staleAfterMs: 
       out.push(r);
       continue;
     }
-    if (!alive.has(r.claimed_by)) alive.set(r.claimed_by, await db.ownerAlive(r.claimed_by));
-    if (!alive.get(r.claimed_by)) out.push(r);
+    if (!(await ownerAlive(r.claimed_by))) out.push(r);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import type { SchemaNamespace, StateDb } from './state-db.js';
+import { inChunks, ownerAliveOnce, sqlMarks, type SchemaNamespace, type StateDb } from './state-db.js';
 import {
   bodyHash,
   claimKeys,
@@ -113,17 +113,6 @@ export function currentSender(): string {
   return `${user}@${hostname()}`;
 }
 
-/** Rows per statement when reading or writing many tickets at once (well below both dialects' parameter limits). */
-const CHUNK = 400;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-const marks = (n: number, each = '?') => Array.from({ length: n }, () => each).join(', ');
-
 /** Claims of tickets in different buckets do not wait for each other; a claim takes its buckets' locks in order. */
 const LOCK_BUCKETS = 256;
 
@@ -168,9 +157,9 @@ export class DbLedger implements SentLedger {
   private async recent(db: StateDb, messages: MessageRef[], sinceIso: string, ownSourceId?: string): Promise<Map<MessageRef, SentEntry>> {
     const out = new Map<MessageRef, SentEntry>();
     const byTicket = new Map<string, SentRow[]>();
-    for (const part of chunks([...new Set(messages.map((m) => m.ticketId))])) {
+    for (const part of inChunks([...new Set(messages.map((m) => m.ticketId))])) {
       const rows = await db.all<SentRow>(
-        `SELECT * FROM ledger_sent WHERE ticket_id IN (${marks(part.length)}) AND sent_at >= ?
+        `SELECT * FROM ledger_sent WHERE ticket_id IN (${sqlMarks(part.length)}) AND sent_at >= ?
          ${ownSourceId === undefined ? '' : 'AND (source_id IS NULL OR source_id <> ?)'}
          ORDER BY sent_at DESC, id DESC`,
         [...part, sinceIso, ...(ownSourceId === undefined ? [] : [ownSourceId])],
@@ -198,15 +187,10 @@ export class DbLedger implements SentLedger {
   /** Per message, a live claim of another holder on any of its keys. */
   private async held(db: StateDb, messages: MessageRef[], holderId: string | null, nowMs: number): Promise<Map<MessageRef, ClaimRow>> {
     const claims = new Map<string, ClaimRow>();
-    for (const part of chunks([...new Set(messages.map((m) => m.ticketId))])) {
-      for (const r of await db.all<ClaimRow>(`SELECT * FROM ledger_claims WHERE ticket_id IN (${marks(part.length)})`, part)) claims.set(`${r.ticket_id}\u0000${r.claim_key}`, r);
+    for (const part of inChunks([...new Set(messages.map((m) => m.ticketId))])) {
+      for (const r of await db.all<ClaimRow>(`SELECT * FROM ledger_claims WHERE ticket_id IN (${sqlMarks(part.length)})`, part)) claims.set(`${r.ticket_id}\u0000${r.claim_key}`, r);
     }
-    const alive = new Map<string, Promise<boolean>>();
-    const ownerAlive = (owner: string) => {
-      let p = alive.get(owner);
-      if (!p) alive.set(owner, (p = db.ownerAlive(owner)));
-      return p;
-    };
+    const ownerAlive = ownerAliveOnce(db);
     const out = new Map<MessageRef, ClaimRow>();
     for (const m of messages) {
       for (const key of claimKeys(m)) {
@@ -252,9 +236,9 @@ export class DbLedger implements SentLedger {
         for (const key of claimKeys(m)) rows.set(`${m.ticketId}\u0000${key}`, [m.ticketId, key, holder.id, holder.label, holder.owner, nowMs + opts.leaseMs]);
         result.claimed.push(m);
       }
-      for (const part of chunks([...rows.values()], 100)) {
+      for (const part of inChunks([...rows.values()], 100)) {
         await tx.run(
-          `INSERT INTO ledger_claims (ticket_id, claim_key, holder_id, label, owner, expires_ms) VALUES ${marks(part.length, '(?, ?, ?, ?, ?, ?)')}
+          `INSERT INTO ledger_claims (ticket_id, claim_key, holder_id, label, owner, expires_ms) VALUES ${sqlMarks(part.length, '(?, ?, ?, ?, ?, ?)')}
            ON CONFLICT (ticket_id, claim_key) DO UPDATE SET holder_id = excluded.holder_id, label = excluded.label,
              owner = excluded.owner, expires_ms = excluded.expires_ms`,
           part.flat(),
@@ -277,12 +261,12 @@ export class DbLedger implements SentLedger {
     await this.db.transaction(async (tx) => {
       // pinned: no owner process (nobody renews it), so only the expiry or the holder's resume frees it;
       // whichever process of the holder took the claim (pinning only protects)
-      for (const part of chunks([...kept])) {
-        await tx.run(`UPDATE ledger_claims SET owner = '', expires_ms = ? WHERE holder_id = ? AND ticket_id IN (${marks(part.length)})`, [this.wallMs() + keep!.keepMs, holderId, ...part]);
+      for (const part of inChunks([...kept])) {
+        await tx.run(`UPDATE ledger_claims SET owner = '', expires_ms = ? WHERE holder_id = ? AND ticket_id IN (${sqlMarks(part.length)})`, [this.wallMs() + keep!.keepMs, holderId, ...part]);
       }
       const rows = await tx.all<{ ticket_id: string }>(`SELECT DISTINCT ticket_id FROM ledger_claims WHERE holder_id = ?${mine}`, [holderId, ...ownerParam]);
-      for (const part of chunks(rows.map((r) => r.ticket_id).filter((t) => !kept.has(t)))) {
-        await tx.run(`DELETE FROM ledger_claims WHERE holder_id = ?${mine} AND ticket_id IN (${marks(part.length)})`, [holderId, ...ownerParam, ...part]);
+      for (const part of inChunks(rows.map((r) => r.ticket_id).filter((t) => !kept.has(t)))) {
+        await tx.run(`DELETE FROM ledger_claims WHERE holder_id = ?${mine} AND ticket_id IN (${sqlMarks(part.length)})`, [holderId, ...ownerParam, ...part]);
       }
     });
   }

@@ -3,7 +3,7 @@ import type { Client, ClientConfig, Pool, PoolClient, QueryResultRow } from 'pg'
 import { DeskctlError, ExitCode } from '../errors.js';
 import { ownerMayBeAlive } from './owner.js';
 import { stateDbError } from './pg-errors.js';
-import { numberPlaceholders, type RunResult, type SchemaNamespace, type SqlParams, type StateDb } from './state-db.js';
+import { numberPlaceholders, quoteIdent, type RunResult, type SchemaNamespace, type SqlParams, type StateDb } from './state-db.js';
 
 type PgModule = typeof import('pg');
 
@@ -34,6 +34,12 @@ const SESSIONS_TABLE = `CREATE TABLE IF NOT EXISTS owner_sessions (
   backend_start TIMESTAMPTZ NOT NULL,
   registered_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`;
+/**
+ * True for a row `s` of owner_sessions whose connection is still open: the same server pid, started at
+ * the same time (a NULL start, hidden from a role without the rights to see it, counts as the same).
+ */
+export const SESSION_IS_LIVE = `EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid
+  AND (a.backend_start = s.backend_start OR a.backend_start IS NULL))`;
 const VERSIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_versions (namespace TEXT PRIMARY KEY, version INTEGER NOT NULL)`;
 
 /**
@@ -48,13 +54,17 @@ export class PgStateDb implements StateDb {
   /** Set when this process's registered session ended while it was running (see sessionLost). */
   private lost?: DeskctlError;
   private closing = false;
+  /** Single statements, each on whichever pooled connection is free. */
+  private readonly statements: PgStatements;
 
   private constructor(
     private readonly pg: PgModule,
     private readonly pool: Pool,
     private readonly config: ClientConfig,
     readonly target: PgTarget,
-  ) {}
+  ) {
+    this.statements = new PgStatements(pool, target.shown);
+  }
 
   /** Connects, creates the account's schema and deskctl's bookkeeping tables if missing; fails fast and clearly. */
   static async open(target: PgTarget): Promise<PgStateDb> {
@@ -83,17 +93,17 @@ export class PgStateDb implements StateDb {
 
   async all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
     this.checkSession();
-    return new PgStatements(this.pool, this.target.shown).all<T>(sql, params);
+    return this.statements.all<T>(sql, params);
   }
 
   async get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
     this.checkSession();
-    return new PgStatements(this.pool, this.target.shown).get<T>(sql, params);
+    return this.statements.get<T>(sql, params);
   }
 
   async run(sql: string, params: SqlParams = []): Promise<RunResult> {
     this.checkSession();
-    return new PgStatements(this.pool, this.target.shown).run(sql, params);
+    return this.statements.run(sql, params);
   }
 
   /**
@@ -185,8 +195,7 @@ export class PgStateDb implements StateDb {
       );
       // long-dead sessions go (their claims expired long ago); recent ones stay, so their owners read as gone
       await client.query(
-        `DELETE FROM owner_sessions s WHERE s.registered_at < now() - interval '7 days'
-           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid AND a.backend_start = s.backend_start)`,
+        `DELETE FROM owner_sessions s WHERE s.registered_at < now() - interval '7 days' AND NOT ${SESSION_IS_LIVE}`,
       );
     } catch (err) {
       throw stateDbError(err, this.target.shown) ?? err;
@@ -211,7 +220,7 @@ export class PgStateDb implements StateDb {
 
   async ownerAlive(owner: string): Promise<boolean> {
     this.checkSession();
-    return ownerAliveOn(new PgStatements(this.pool, this.target.shown), owner);
+    return ownerAliveOn(this.statements, owner);
   }
 
   async close(): Promise<void> {
@@ -295,9 +304,7 @@ class PgTransaction extends PgStatements implements StateDb {
 /** False when the owner registered and its connection is gone (same backend pid and start no longer there). */
 async function ownerAliveOn(on: PgStatements, owner: string): Promise<boolean> {
   const row = await on.get<{ alive: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid
-                      AND (a.backend_start = s.backend_start OR a.backend_start IS NULL)) AS alive
-     FROM owner_sessions s WHERE s.owner = ?`,
+    `SELECT ${SESSION_IS_LIVE} AS alive FROM owner_sessions s WHERE s.owner = ?`,
     [owner],
   );
   return row ? row.alive : ownerMayBeAlive(owner);
@@ -322,8 +329,4 @@ function clientConfig(pg: PgModule, target: PgTarget): ClientConfig {
         NUMBER_TYPES.has(oid) ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
     },
   };
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -61,6 +61,37 @@ export interface SchemaNamespace {
   postgres: readonly string[];
 }
 
+/** A double-quoted SQL identifier (table, column, schema), the same on both dialects. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `n` placeholders for an IN list or a VALUES list: `?, ?, ?`, or `(?, ?), (?, ?)` with `each`. */
+export const sqlMarks = (n: number, each = '?'): string => Array.from({ length: n }, () => each).join(', ');
+
+/** Rows per statement when reading or writing many at once (well below both dialects' parameter limits). */
+export const SQL_CHUNK = 400;
+
+/** `items` in slices of at most `size`, one statement each. */
+export function inChunks<T>(items: readonly T[], size = SQL_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * `db.ownerAlive`, asked once per owner: a check that meets the same holder on many rows (claims, follow-ups
+ * being sent) makes one round trip for it.
+ */
+export function ownerAliveOnce(db: Pick<StateDb, 'ownerAlive'>): (owner: string) => Promise<boolean> {
+  const known = new Map<string, Promise<boolean>>();
+  return (owner) => {
+    let alive = known.get(owner);
+    if (!alive) known.set(owner, (alive = db.ownerAlive(owner)));
+    return alive;
+  };
+}
+
 /** `?` placeholders as PostgreSQL's `$1, $2, ...`; a `?` inside a quoted string or identifier is left alone. */
 export function numberPlaceholders(sql: string): string {
   let out = '';

@@ -1,7 +1,7 @@
 import type { Database } from './sqlite.js';
 import { stateTables, type TableInfo } from './namespaces.js';
 import type { PgStateDb } from './pg-state-db.js';
-import type { SchemaNamespace, StateDb } from './state-db.js';
+import { quoteIdent as q, sqlMarks, type SchemaNamespace, type StateDb } from './state-db.js';
 import type { SqliteStateDb } from './sqlite-state-db.js';
 
 export interface TableCopy {
@@ -67,8 +67,6 @@ export async function copySqliteToPostgres(sqlite: SqliteStateDb, pg: PgStateDb,
   return report;
 }
 
-const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
-
 function countRows(db: Database, table: string): number {
   return (db.prepare(`SELECT count(*) AS c FROM ${q(table)}`).get() as { c: number }).c;
 }
@@ -100,7 +98,7 @@ async function copyTable(sqlite: Database, tx: StateDb, from: TableInfo, to: Tab
   if (!to.unique) {
     // no key to tell a copied row by: an identical row counts as there
     const match = columns.map((c) => `${q(c)} IS NOT DISTINCT FROM ?`).join(' AND ');
-    const params = columns.map(() => '?').join(', ');
+    const params = sqlMarks(columns.length);
     for (const row of rows) {
       const values = row.map(toPg);
       const r = await tx.run(
@@ -112,11 +110,11 @@ async function copyTable(sqlite: Database, tx: StateDb, from: TableInfo, to: Tab
     return copied;
   }
   const perBatch = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const tuple = `(${sqlMarks(columns.length)})`;
   let batch: unknown[][] = [];
   const flush = async () => {
     if (!batch.length) return;
-    const r = await tx.run(`INSERT INTO ${q(to.name)} (${list}) VALUES ${batch.map(() => tuple).join(', ')} ON CONFLICT DO NOTHING`, batch.flat());
+    const r = await tx.run(`INSERT INTO ${q(to.name)} (${list}) VALUES ${sqlMarks(batch.length, tuple)} ON CONFLICT DO NOTHING`, batch.flat());
     copied += r.changes;
     batch = [];
   };

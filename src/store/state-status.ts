@@ -1,6 +1,8 @@
 import type { FollowupStatus } from '../followups/status.js';
 import { stateTables } from './namespaces.js';
 import { parseOwner } from './owner.js';
+import { SESSION_IS_LIVE } from './pg-state-db.js';
+import { quoteIdent, sqlMarks } from './state-db.js';
 import type { StateStore } from './state-store.js';
 
 export interface StateStatus {
@@ -39,13 +41,14 @@ export async function stateStatus(store: StateStore): Promise<StateStatus> {
   const holders: StateStatus['holders'] = [];
   for (const t of tables) {
     if (t.columns.includes('state')) {
-      const rows = await db.all<{ state: string; n: number }>(`SELECT state, count(*) AS n FROM "${t.name}" GROUP BY state ORDER BY state`);
+      const rows = await db.all<{ state: string; n: number }>(`SELECT state, count(*) AS n FROM ${quoteIdent(t.name)} GROUP BY state ORDER BY state`);
       byState.push({ table: t.name, counts: Object.fromEntries(rows.map((r) => [r.state, r.n])) });
     }
     for (const col of HOLDER_COLUMNS.filter((c) => t.columns.includes(c))) {
-      const held = t.columns.includes('state') ? ` AND state IN (${HELD_STATES.map(() => '?').join(', ')})` : '';
+      const held = t.columns.includes('state') ? ` AND state IN (${sqlMarks(HELD_STATES.length)})` : '';
+      const c = quoteIdent(col);
       const rows = await db.all<{ holder: string; n: number }>(
-        `SELECT "${col}" AS holder, count(*) AS n FROM "${t.name}" WHERE "${col}" IS NOT NULL${held} GROUP BY "${col}"`,
+        `SELECT ${c} AS holder, count(*) AS n FROM ${quoteIdent(t.name)} WHERE ${c} IS NOT NULL${held} GROUP BY ${c}`,
         held ? HELD_STATES : [],
       );
       const perHost = new Map<string, { owners: number; rows: number; alive: number }>();
@@ -64,7 +67,7 @@ export async function stateStatus(store: StateStore): Promise<StateStatus> {
     db.dialect === 'postgres'
       ? await db.all<{ host: string; processes: number }>(
           `SELECT s.host, count(*) AS processes FROM owner_sessions s
-           WHERE EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid AND (a.backend_start = s.backend_start OR a.backend_start IS NULL))
+           WHERE ${SESSION_IS_LIVE}
            GROUP BY s.host ORDER BY s.host`,
         )
       : [];

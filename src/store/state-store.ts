@@ -4,7 +4,7 @@ import { profileDataDir, type Paths } from '../config/paths.js';
 import type { SentLedger } from './ledger.js';
 import type { PgStateDb } from './pg-state-db.js';
 import { openDatabase, type Database } from './sqlite.js';
-import type { SchemaNamespace, StateDb } from './state-db.js';
+import { quoteIdent, type SchemaNamespace, type StateDb } from './state-db.js';
 import type { PgStateTarget } from './state-url.js';
 import { SqliteStateDb } from './sqlite-state-db.js';
 
@@ -42,11 +42,6 @@ export class StateStore {
     return new StateStore(db, new SqliteStateDb(db), { kind: 'sqlite', file });
   }
 
-  /** Where the state lives, for messages: the file, or the URL (no password) and schema. */
-  get file(): string {
-    return this.describe();
-  }
-
   describe(): string {
     return this.location.kind === 'sqlite' ? this.location.file : `${this.location.url} (schema ${this.location.schema})`;
   }
@@ -72,7 +67,7 @@ export class StateStore {
    */
   async discard(): Promise<void> {
     if (this.location.kind === 'postgres') {
-      await this.state.run(`DROP SCHEMA IF EXISTS "${this.location.schema.replace(/"/g, '""')}" CASCADE`);
+      await this.state.run(`DROP SCHEMA IF EXISTS ${quoteIdent(this.location.schema)} CASCADE`);
       await this.close();
       return;
     }

@@ -1,6 +1,6 @@
 import { comparableText } from '../domain/text.js';
 import { createHash } from 'node:crypto';
-import type { SchemaNamespace, StateDb } from '../store/state-db.js';
+import { inChunks, sqlMarks, type SchemaNamespace, type StateDb } from '../store/state-db.js';
 import type { StateStore } from '../store/state-store.js';
 
 /**
@@ -134,10 +134,9 @@ export class TriageJournal {
   async sentStates(ticketIds: readonly string[]): Promise<Map<string, SentState>> {
     const out = new Map<string, SentState>();
     const ids = [...new Set(ticketIds)];
-    for (let i = 0; i < ids.length; i += 400) {
-      const part = ids.slice(i, i + 400);
+    for (const part of inChunks(ids)) {
       const rows = await this.db.all<{ rule: string; ticket_id: string; kind: string; ref: string; state: SentState }>(
-        `SELECT rule, ticket_id, kind, ref, state FROM triage_sent WHERE ticket_id IN (${part.map(() => '?').join(', ')})`,
+        `SELECT rule, ticket_id, kind, ref, state FROM triage_sent WHERE ticket_id IN (${sqlMarks(part.length)})`,
         part,
       );
       for (const r of rows) out.set(sentKey(r.rule, r.ticket_id, r.kind, r.ref), r.state);
