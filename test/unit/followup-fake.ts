@@ -156,11 +156,16 @@ export async function tempStore(dialect: Dialect = 'sqlite', pg?: PgServer): Pro
 }
 
 async function tempSqliteStore(): Promise<TempStore> {
-  const dir = mkdtempSync(join(tmpdir(), 'deskctl-fu-'));
+  return tempStoreIn('deskctl-fu-');
+}
+
+/** A store in a fresh temporary folder (SQLite there, or the PostgreSQL `target`), reopenable, closed and removed by cleanup. */
+async function tempStoreIn(prefix: string, target?: Parameters<typeof StateStore.open>[2]): Promise<TempStore> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const paths = { configDir: dir, dataDir: join(dir, 'data'), templatesDir: join(dir, 'templates') };
   const opened: StateStore[] = [];
   const reopen = async () => {
-    const s = await StateStore.open(paths, 'test');
+    const s = await StateStore.open(paths, 'test', target);
     opened.push(s);
     return s;
   };
@@ -184,21 +189,5 @@ async function tempPgStore(pg: PgServer): Promise<TempStore> {
   const url = await database;
   const schema = `deskctl_test_${randomBytes(5).toString('hex')}`;
   const target = { url, shown: url, schema, account: `ns:${schema}`, source: 'the test' };
-  const dir = mkdtempSync(join(tmpdir(), 'deskctl-fu-pg-'));
-  const paths = { configDir: dir, dataDir: join(dir, 'data'), templatesDir: join(dir, 'templates') };
-  const opened: StateStore[] = [];
-  const reopen = async () => {
-    const s = await StateStore.open(paths, 'test', target);
-    opened.push(s);
-    return s;
-  };
-  const store = await reopen();
-  return {
-    store,
-    reopen,
-    cleanup: async () => {
-      for (const s of opened) await s.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return tempStoreIn('deskctl-fu-pg-', target);
 }
